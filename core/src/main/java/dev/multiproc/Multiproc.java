@@ -1,0 +1,312 @@
+package dev.multiproc;
+
+import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.Platforms;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A multiprocessing context: the factory of every shared object and child process, and the
+ * owner of what it creates. Python's {@code multiprocessing} module-level functions map to the
+ * {@linkplain #context() default context}; {@link #create()} gives an isolated one.
+ *
+ * <p>Each context has a random id that prefixes the names it generates
+ * ({@code mp-<id>-<kind>-<n>}). Closing the context (or the JVM exiting) terminates its daemon
+ * children and removes every name it created. If the JVM is killed first, the names stay
+ * behind until {@link #collectGarbage()} (which every context runs when it starts and when it
+ * closes, and which {@code multiproc gc} calls) finds that their creator is dead.
+ */
+public final class Multiproc implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.multiproc");
+    private static final Set<Multiproc> OPEN = ConcurrentHashMap.newKeySet();
+    private static final Object DEFAULT_LOCK = new Object();
+    private static volatile Multiproc defaultContext;
+    private static final AtomicLong STARTUP_COLLECTIONS = new AtomicLong();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(Multiproc::closeAllAtExit, "multiproc-exit"));
+    }
+
+    private final NativePlatform platform;
+    private final boolean isDefault;
+    private final AtomicLong nextNumber = new AtomicLong();
+    private final Map<String, Runnable> createdNames = new LinkedHashMap<>();
+    private final Set<SharedObject> handles = ConcurrentHashMap.newKeySet();
+    private volatile String id;
+    private MappedRegion marker;
+    private volatile boolean closed;
+
+    private Multiproc(NativePlatform platform, boolean isDefault) {
+        this.platform = platform;
+        this.isDefault = isDefault;
+        OPEN.add(this);
+    }
+
+    /**
+     * The process-wide default context, created on first use and closed at JVM exit. Shared
+     * objects that arrive from another process attach through it.
+     */
+    public static Multiproc context() {
+        Multiproc current = defaultContext;
+        if (current == null || current.closed) {
+            synchronized (DEFAULT_LOCK) {
+                current = defaultContext;
+                if (current == null || current.closed) {
+                    current = new Multiproc(Platforms.current(), true);
+                    defaultContext = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    /** A new isolated context with its own name prefix; close it to remove what it created. */
+    public static Multiproc create() {
+        return new Multiproc(Platforms.current(), false);
+    }
+
+    /** The number of processors available to this JVM [os.cpu_count]. */
+    public static int cpuCount() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Removes the shared objects of every context on this machine whose creating process is
+     * dead, and returns their names. Live processes' objects and names that multiproc did not
+     * generate are never touched.
+     */
+    public static List<String> collectGarbage() {
+        return GarbageCollector.collect(Platforms.current(), false);
+    }
+
+    /** The names {@link #collectGarbage()} would remove now, without removing them. */
+    public static List<String> findGarbage() {
+        return GarbageCollector.collect(Platforms.current(), true);
+    }
+
+    /** The random id in the names this context generates; assigned when it first creates something. */
+    public String id() {
+        materialise();
+        return id;
+    }
+
+    NativePlatform platform() {
+        return platform;
+    }
+
+    // ------------------------------------------------------------------ shared memory
+
+    /** A new zero-filled block of {@code size} bytes with a generated name. */
+    public SharedMemory sharedMemory(long size) {
+        checkSize(size);
+        MappedRegion region = createObject(ObjectKind.SHARED_MEMORY, size);
+        ObjectHeader.publish(region);
+        return new SharedMemory(this, region, true);
+    }
+
+    /**
+     * A new zero-filled block of {@code size} bytes named {@code name}.
+     *
+     * @throws SharedObjectExistsException if the name is taken
+     * @throws IllegalArgumentException    if the name is empty, contains '/' or is too long for the OS
+     */
+    public SharedMemory sharedMemory(String name, long size) {
+        checkSize(size);
+        ObjectNames.checkUserName(name, platform.maxNameLength());
+        ensureOpen();
+        MappedRegion region = ObjectHeader.create(platform, name, ObjectKind.SHARED_MEMORY, size);
+        registerCreated(name, () -> platform.unlinkRegion(name));
+        ObjectHeader.publish(region);
+        return new SharedMemory(this, region, true);
+    }
+
+    private static void checkSize(long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("shared memory size must be positive, got " + size);
+        }
+    }
+
+    SharedMemory attachSharedMemory(String name) {
+        ObjectNames.checkUserName(name, platform.maxNameLength());
+        return new SharedMemory(this, ObjectHeader.open(platform, name, ObjectKind.SHARED_MEMORY), false);
+    }
+
+    // ------------------------------------------------------------------ attaching by reference
+
+    /** Re-attaches a shared object that arrived serialised from another process. */
+    Object attach(SharedObjectReference reference) {
+        ObjectKind kind = ObjectKind.ofCode(reference.kindCode());
+        if (kind == null) {
+            throw new IncompatibleSharedObjectException(reference.name(), "'" + reference.name()
+                    + "' arrived as a kind of shared object this build does not know (" + reference.kindCode() + ")");
+        }
+        return switch (kind) {
+            case SHARED_MEMORY -> attachSharedMemory(reference.name());
+            default -> throw new IncompatibleSharedObjectException(reference.name(),
+                    "'" + reference.name() + "' is a " + kind.label() + ", which cannot travel to another process");
+        };
+    }
+
+    // ------------------------------------------------------------------ ownership
+
+    /**
+     * Creates a named object of {@code kind} with a {@code bodySize}-byte body and a header not
+     * yet published; the caller writes the body, then calls {@link ObjectHeader#publish}.
+     */
+    MappedRegion createObject(ObjectKind kind, long bodySize) {
+        ensureOpen();
+        materialise();
+        String name = ObjectNames.generated(id, kind, nextNumber.incrementAndGet());
+        MappedRegion region = ObjectHeader.create(platform, name, kind, bodySize);
+        registerCreated(name, () -> platform.unlinkRegion(name));
+        return region;
+    }
+
+    /** Creates the context's marker (so that its names can be collected if this JVM dies), once. */
+    private synchronized void materialise() {
+        if (id != null) {
+            return;
+        }
+        while (true) {
+            String candidate = String.format("%08x", ThreadLocalRandom.current().nextInt());
+            try {
+                MappedRegion created = ObjectHeader.create(platform, ObjectNames.marker(candidate), ObjectKind.CONTEXT, 0);
+                ObjectHeader.publish(created);
+                marker = created;
+                id = candidate;
+                break;
+            } catch (SharedObjectExistsException taken) {
+                // another context drew the same id: draw again
+            }
+        }
+        if (STARTUP_COLLECTIONS.getAndIncrement() == 0) {
+            Thread collector = new Thread(this::collectQuietly, "multiproc-gc");
+            collector.setDaemon(true);
+            collector.start();
+        }
+    }
+
+    private void collectQuietly() {
+        try {
+            List<String> removed = GarbageCollector.collect(platform, false);
+            if (!removed.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "removed {0} shared objects left by dead processes: {1}", removed.size(), removed);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "collecting dead processes' shared objects failed", e);
+        }
+    }
+
+    /** Generates a fresh name of {@code kind} in this context (for objects made by other means). */
+    String newName(ObjectKind kind) {
+        ensureOpen();
+        materialise();
+        return ObjectNames.generated(id, kind, nextNumber.incrementAndGet());
+    }
+
+    void registerCreated(String name, Runnable unlink) {
+        synchronized (createdNames) {
+            createdNames.put(name, unlink);
+        }
+    }
+
+    void forgetCreated(String name) {
+        synchronized (createdNames) {
+            createdNames.remove(name);
+        }
+    }
+
+    void registerHandle(SharedObject handle) {
+        handles.add(handle);
+    }
+
+    void unregisterHandle(SharedObject handle) {
+        handles.remove(handle);
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this multiproc context is closed");
+        }
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes every handle this context opened, removes every name it created, and collects
+     * what dead processes left behind. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        OPEN.remove(this);
+        List<RuntimeException> failures = new ArrayList<>();
+        for (SharedObject handle : List.copyOf(handles)) {
+            try {
+                handle.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        List<Runnable> unlinks;
+        synchronized (createdNames) {
+            unlinks = new ArrayList<>(createdNames.values());
+            createdNames.clear();
+        }
+        for (Runnable unlink : unlinks.reversed()) {
+            try {
+                unlink.run();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        synchronized (this) {
+            if (marker != null) {
+                marker.close();
+                platform.unlinkRegion(marker.name());
+            }
+        }
+        if (id != null) {
+            collectQuietly();
+        }
+        if (!failures.isEmpty()) {
+            MultiprocException failure = new MultiprocException("closing multiproc context " + id + " failed "
+                    + failures.size() + " time(s); first: " + failures.getFirst().getMessage(), failures.getFirst());
+            failures.stream().skip(1).forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    private static void closeAllAtExit() {
+        for (Multiproc context : List.copyOf(OPEN)) {
+            try {
+                context.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing a multiproc context at exit failed", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Multiproc[" + (id == null ? "unmaterialised" : id) + (isDefault ? ", default" : "") + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,16 @@
+package dev.multiproc;
+
+/** Creating a shared object under a name that is already taken. */
+public class SharedObjectExistsException extends MultiprocException {
+    private final String objectName;
+
+    public SharedObjectExistsException(String objectName, String message) {
+        super(message);
+        this.objectName = objectName;
+    }
+
+    /** The name that was already taken. */
+    public String objectName() {
+        return objectName;
+    }
+}

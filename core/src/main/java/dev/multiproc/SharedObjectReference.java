@@ -1,0 +1,19 @@
+package dev.multiproc;
+
+import java.io.Serial;
+import java.io.Serializable;
+
+/**
+ * What a {@link SharedObject} becomes when it is serialised: its kind, name and a detail
+ * (such as the pipe end). Deserialising it attaches to the named object in the receiving JVM,
+ * through that JVM's {@link Multiproc#context() default context}.
+ */
+record SharedObjectReference(int kindCode, String name, int detail) implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Serial
+    private Object readResolve() {
+        return Multiproc.context().attach(this);
+    }
+}

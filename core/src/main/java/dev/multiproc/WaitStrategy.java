@@ -1,0 +1,24 @@
+package dev.multiproc;
+
+/**
+ * How a blocking call waits for another process. Chosen per shared object; every choice
+ * honours timeouts and interrupts.
+ */
+public enum WaitStrategy {
+    /**
+     * Never sleeps: spins on the shared word with {@link Thread#onSpinWait()}. Lowest latency
+     * (a round trip costs about what the two cores need to exchange a cache line), at the price
+     * of a full core per waiting thread for as long as it waits.
+     */
+    BUSY_SPIN,
+    /**
+     * Spins for a few microseconds, yields for a few more, then sleeps in the kernel (futex on
+     * Linux). Fast when messages follow closely; an idle waiter uses no CPU. The default.
+     */
+    BACKOFF,
+    /**
+     * Sleeps as soon as the condition is false. Least CPU; every hand-off to a sleeping process
+     * costs a kernel wake-up (tens of microseconds).
+     */
+    BLOCKING
+}

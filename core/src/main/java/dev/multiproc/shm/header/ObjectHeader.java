@@ -1,0 +1,154 @@
+package dev.multiproc.shm.header;
+
+import dev.multiproc.IncompatibleSharedObjectException;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.ProcessIdentity;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+import static dev.multiproc.shm.header.ObjectHeaderLayout.*;
+
+/**
+ * Creates, publishes and validates the common header of {@link ObjectHeaderLayout}.
+ *
+ * <p>Creation maps a new object and writes every header field but the state; the caller then
+ * writes its body and calls {@link #publish}. Opening maps the object, waits (bounded) for a
+ * creator still initialising it, then checks magic, kind, version and size. Opening never
+ * writes: a mismatch raises {@link IncompatibleSharedObjectException} and leaves memory as it was.
+ */
+public final class ObjectHeader {
+    /** How long an opener waits for a live creator to finish initialising. */
+    private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** A creator writes the magic microseconds after sizing the object; memory without it this long is foreign. */
+    private static final long MAGIC_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long READY_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    private ObjectHeader() {
+    }
+
+    /** Maps a new object of {@code bodySize} bytes after the header, and writes its header (not yet ready). */
+    public static MappedRegion create(NativePlatform platform, String name, ObjectKind kind, long bodySize) {
+        if (bodySize < 0 || bodySize > Long.MAX_VALUE - LENGTH) {
+            throw new IllegalArgumentException("size of '" + name + "' out of range: " + bodySize);
+        }
+        MappedRegion region = platform.createRegion(name, LENGTH + bodySize);
+        MemorySegment segment = region.segment();
+        ProcessIdentity creator = platform.currentProcess();
+        INT.set(segment, VERSION_OFFSET, kind.layoutVersion());
+        INT.set(segment, KIND_OFFSET, kind.code());
+        LONG.set(segment, TOTAL_SIZE_OFFSET, segment.byteSize());
+        LONG.set(segment, CREATOR_PID_OFFSET, creator.pid());
+        LONG.set(segment, CREATOR_START_TIME_OFFSET, creator.startTime());
+        // the magic goes last: whoever sees it also sees the creator's identity complete
+        LONG.setRelease(segment, MAGIC_OFFSET, MAGIC);
+        return region;
+    }
+
+    /** Makes the object visible to openers: every write before this call happens-before their reads. */
+    public static void publish(MappedRegion region) {
+        INT.setRelease(region.segment(), STATE_OFFSET, STATE_READY);
+    }
+
+    /**
+     * Maps the object {@code name} and checks that it is a ready {@code kind} of this build's
+     * layout version.
+     *
+     * @throws dev.multiproc.SharedObjectNotFoundException if there is no such object
+     * @throws IncompatibleSharedObjectException           on any mismatch, or a creator that died
+     *                                                     before finishing the object
+     */
+    public static MappedRegion open(NativePlatform platform, String name, ObjectKind kind) {
+        long start = System.nanoTime();
+        MappedRegion region = platform.openRegion(name);
+        try {
+            while (!isReady(region)) {
+                long waited = System.nanoTime() - start;
+                if (region.size() > 0 && region.size() < LENGTH) {
+                    throw incompatible(name, kind, "it is " + region.size() + " bytes, smaller than any multiproc object");
+                }
+                Optional<ProcessIdentity> creator = creatorOf(region);
+                if (creator.isEmpty() && region.size() > 0 && waited > MAGIC_TIMEOUT_NANOS) {
+                    throw incompatible(name, kind, "it is not a multiproc object (no header)");
+                }
+                if (creator.isPresent() && !platform.isAlive(creator.get())) {
+                    throw incompatible(name, kind, "its creator (" + creator.get() + ") died before finishing it");
+                }
+                if (waited > READY_TIMEOUT_NANOS) {
+                    throw incompatible(name, kind, "it was not ready within "
+                            + TimeUnit.NANOSECONDS.toSeconds(READY_TIMEOUT_NANOS) + " s");
+                }
+                LockSupport.parkNanos(READY_POLL_NANOS);
+                if (region.size() == 0) {
+                    region.close();
+                    region = platform.openRegion(name);
+                }
+            }
+            check(region, kind);
+            return region;
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    private static boolean isReady(MappedRegion region) {
+        return region.size() >= LENGTH && (int) INT.getAcquire(region.segment(), STATE_OFFSET) == STATE_READY;
+    }
+
+    private static void check(MappedRegion region, ObjectKind expected) {
+        MemorySegment segment = region.segment();
+        String name = region.name();
+        if ((long) LONG.get(segment, MAGIC_OFFSET) != MAGIC) {
+            throw incompatible(name, expected, "it is not a multiproc object (no header)");
+        }
+        int kindCode = (int) INT.get(segment, KIND_OFFSET);
+        if (kindCode != expected.code()) {
+            ObjectKind actual = ObjectKind.ofCode(kindCode);
+            throw incompatible(name, expected, "it is a " + (actual == null ? "kind unknown to this build (" + kindCode + ")" : actual.label()));
+        }
+        int version = (int) INT.get(segment, VERSION_OFFSET);
+        if (version != expected.layoutVersion()) {
+            throw incompatible(name, expected, "its layout version is " + version + " and this build reads version "
+                    + expected.layoutVersion() + ": attach with the same multiproc version as its creator");
+        }
+        long declared = (long) LONG.get(segment, TOTAL_SIZE_OFFSET);
+        if (declared != segment.byteSize()) {
+            throw incompatible(name, expected, "its header declares " + declared + " bytes but it has " + segment.byteSize());
+        }
+    }
+
+    private static IncompatibleSharedObjectException incompatible(String name, ObjectKind expected, String why) {
+        return new IncompatibleSharedObjectException(name, "'" + name + "' cannot be opened as a " + expected.label() + ": " + why);
+    }
+
+    /** The creator recorded in a mapped header, if the header has got that far. */
+    public static Optional<ProcessIdentity> creatorOf(MappedRegion region) {
+        MemorySegment segment = region.segment();
+        if (segment.byteSize() < LENGTH || (long) LONG.getAcquire(segment, MAGIC_OFFSET) != MAGIC) {
+            return Optional.empty();
+        }
+        long pid = (long) LONG.get(segment, CREATOR_PID_OFFSET);
+        long startTime = (long) LONG.get(segment, CREATOR_START_TIME_OFFSET);
+        return pid == 0 ? Optional.empty() : Optional.of(new ProcessIdentity(pid, startTime));
+    }
+
+    /** The kind recorded in a mapped header, if it has one this build knows. */
+    public static Optional<ObjectKind> kindOf(MappedRegion region) {
+        MemorySegment segment = region.segment();
+        if (segment.byteSize() < LENGTH || (long) LONG.getAcquire(segment, MAGIC_OFFSET) != MAGIC) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(ObjectKind.ofCode((int) INT.get(segment, KIND_OFFSET)));
+    }
+
+    /** The body: everything after the header. */
+    public static MemorySegment body(MappedRegion region) {
+        return region.segment().asSlice(LENGTH);
+    }
+}

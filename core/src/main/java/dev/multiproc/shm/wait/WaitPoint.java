@@ -1,0 +1,173 @@
+package dev.multiproc.shm.wait;
+
+import dev.multiproc.WaitStrategy;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.wait.WaitPointLayout.SEQUENCE_OFFSET;
+import static dev.multiproc.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
+
+/**
+ * Blocks threads of any process until a condition on shared memory holds, and wakes them when
+ * another process changes it: an event count on the two words of {@link WaitPointLayout}.
+ *
+ * <p>Memory effects: a waiter increments {@code sleepers} (a full fence) before it reads the
+ * sequence and then its condition; a waker changes the shared state, issues a full fence, then
+ * reads {@code sleepers}. So either the waker sees the sleeper and bumps the sequence (the
+ * futex wait then returns at once, or the waiter sees the new state on its re-check), or the
+ * waiter's re-check sees the new state. No wake-up is lost, and a waker that finds nobody
+ * asleep makes no system call.
+ *
+ * <p>Sleeps are cut into slices of {@link #SLICE_NANOS}: a thread blocked in the kernel does not
+ * see {@link Thread#interrupt()}, and structures use the slice to look for dead peers.
+ */
+public final class WaitPoint {
+    /** Longest uninterrupted sleep; bounds interrupt latency and dead-peer detection. */
+    public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final int BUSY_CHECK_INTERVAL = 1 << 12;
+
+    private final NativePlatform platform;
+    private final MappedRegion region;
+    private final MemorySegment segment;
+    private final long sequenceOffset;
+    private final long sleepersOffset;
+
+    /** A wait point at {@code offset} (4-byte aligned) of {@code region}. */
+    public WaitPoint(NativePlatform platform, MappedRegion region, long offset) {
+        this.platform = platform;
+        this.region = region;
+        this.segment = region.segment();
+        this.sequenceOffset = offset + SEQUENCE_OFFSET;
+        this.sleepersOffset = offset + SLEEPERS_OFFSET;
+    }
+
+    /** Called once per slice while a thread waits; throws to end the wait (peer died, object broken). */
+    @FunctionalInterface
+    public interface SliceCheck {
+        void check() throws InterruptedException;
+    }
+
+    /** A slice check that checks nothing. */
+    public static final SliceCheck NO_CHECK = () -> { };
+
+    /**
+     * Waits until {@code condition} holds or {@code timeoutNanos} passes (negative: forever).
+     *
+     * @return whether the condition holds; false only on timeout
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public boolean await(BooleanSupplier condition, long timeoutNanos, WaitStrategy strategy, SliceCheck sliceCheck)
+            throws InterruptedException {
+        if (condition.getAsBoolean()) {
+            return true;
+        }
+        long start = System.nanoTime();
+        boolean forever = timeoutNanos < 0;
+        if (strategy == WaitStrategy.BUSY_SPIN) {
+            return spinUntil(condition, start, forever, timeoutNanos, sliceCheck);
+        }
+        if (strategy == WaitStrategy.BACKOFF) {
+            long elapsed;
+            while ((elapsed = System.nanoTime() - start) < SPIN_NANOS + YIELD_NANOS) {
+                if (!forever && elapsed >= timeoutNanos) {
+                    return false;
+                }
+                if (elapsed < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+            }
+        }
+        return sleepUntil(condition, start, forever, timeoutNanos, sliceCheck);
+    }
+
+    private static boolean spinUntil(BooleanSupplier condition, long start, boolean forever, long timeoutNanos,
+                                     SliceCheck sliceCheck) throws InterruptedException {
+        long lastSlice = start;
+        for (int i = 1; ; i++) {
+            Thread.onSpinWait();
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if ((i & (BUSY_CHECK_INTERVAL - 1)) == 0) {
+                long now = System.nanoTime();
+                if (!forever && now - start >= timeoutNanos) {
+                    return false;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (now - lastSlice >= SLICE_NANOS) {
+                    lastSlice = now;
+                    sliceCheck.check();
+                }
+            }
+        }
+    }
+
+    private boolean sleepUntil(BooleanSupplier condition, long start, boolean forever, long timeoutNanos,
+                               SliceCheck sliceCheck) throws InterruptedException {
+        INT.getAndAdd(segment, sleepersOffset, 1);
+        try {
+            while (true) {
+                int sequence = (int) INT.getVolatile(segment, sequenceOffset);
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long sleep = SLICE_NANOS;
+                if (!forever) {
+                    long remaining = timeoutNanos - (System.nanoTime() - start);
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    sleep = Math.min(sleep, remaining);
+                }
+                long before = System.nanoTime();
+                platform.await(region, sequenceOffset, sequence, sleep);
+                if (System.nanoTime() - before >= sleep) {
+                    sliceCheck.check();
+                }
+            }
+        } finally {
+            INT.getAndAdd(segment, sleepersOffset, -1);
+        }
+    }
+
+    /** Wakes every sleeper; call after the state change they wait for. */
+    public void wakeAll() {
+        wake(Integer.MAX_VALUE);
+    }
+
+    /** Wakes one sleeper; only for conditions that one woken thread fully consumes (a free lock). */
+    public void wakeOne() {
+        wake(1);
+    }
+
+    private void wake(int count) {
+        VarHandle.fullFence();
+        if ((int) INT.getVolatile(segment, sleepersOffset) > 0) {
+            INT.getAndAdd(segment, sequenceOffset, 1);
+            platform.wake(region, sequenceOffset, count);
+        }
+    }
+
+    /** How many threads sleep here now (for listings and tests). */
+    public int sleepers() {
+        return (int) INT.getVolatile(segment, sleepersOffset);
+    }
+}

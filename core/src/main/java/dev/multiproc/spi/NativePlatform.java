@@ -1,0 +1,114 @@
+package dev.multiproc.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an operating system must provide for multiproc to run on it. Implementations live in
+ * the native modules and are found with {@link java.util.ServiceLoader}; core never names an OS.
+ *
+ * <p>Every failing system call surfaces as {@link dev.multiproc.NativeCallException} naming the
+ * call, the object and the error, or as one of the specific exceptions documented per method.
+ * Implementations bind their native functions lazily, on first use, so that a child JVM pays
+ * only for the calls it makes.
+ */
+public interface NativePlatform {
+
+    /** A short name for messages, such as {@code linux}. */
+    String name();
+
+    /** Whether this implementation runs on the operating system named by {@code os.name}. */
+    boolean supports(String osName);
+
+    // ------------------------------------------------------------------ named shared memory
+
+    /** The longest object name the OS accepts, not counting any prefix the platform adds. */
+    int maxNameLength();
+
+    /**
+     * Creates and maps a new zero-filled object readable and writable by this user only.
+     *
+     * @throws dev.multiproc.SharedObjectExistsException if the name is taken
+     */
+    MappedRegion createRegion(String name, long size);
+
+    /**
+     * Maps an existing object whole. An object whose creator has not yet set its size is mapped
+     * as an empty segment; callers that need its contents retry.
+     *
+     * @throws dev.multiproc.SharedObjectNotFoundException if there is no such object
+     */
+    MappedRegion openRegion(String name);
+
+    /** Removes the name; mappings already made stay valid. Returns false if there was no such name. */
+    boolean unlinkRegion(String name);
+
+    /** The names of the shared-memory objects on this machine that start with {@code prefix}. */
+    List<String> listRegions(String prefix);
+
+    // ------------------------------------------------------------------ wait and wake
+
+    /**
+     * Sleeps while the 32-bit word at {@code offset} of {@code region} holds {@code expected},
+     * for at most {@code timeoutNanos}. Returns when woken, when the word differs, on timeout,
+     * or spuriously; callers re-check their condition, as with {@code LockSupport.park}.
+     */
+    void await(MappedRegion region, long offset, int expected, long timeoutNanos);
+
+    /** Wakes up to {@code count} processes sleeping on the word at {@code offset}. */
+    void wake(MappedRegion region, long offset, int count);
+
+    // ------------------------------------------------------------------ named semaphores
+
+    /** @throws dev.multiproc.SharedObjectExistsException if the name is taken */
+    NamedSemaphore createSemaphore(String name, int initialPermits);
+
+    /** @throws dev.multiproc.SharedObjectNotFoundException if there is no such semaphore */
+    NamedSemaphore openSemaphore(String name);
+
+    boolean unlinkSemaphore(String name);
+
+    /** The names of the named semaphores on this machine that start with {@code prefix}. */
+    List<String> listSemaphores(String prefix);
+
+    // ------------------------------------------------------------------ processes
+
+    ProcessIdentity currentProcess();
+
+    /** The identity of the live process with this pid, if there is one. */
+    Optional<ProcessIdentity> processIdentity(long pid);
+
+    /** Whether the process is running: same pid, same start time, not a zombie. */
+    boolean isAlive(ProcessIdentity process);
+
+    /** Whether the process whose {@link ProcessIdentity#token() token} this is is running. */
+    boolean isAlive(long processToken);
+
+    /** Sends {@code signal}; a process that is already gone is not an error. */
+    void signal(long pid, ProcessSignal signal);
+
+    /**
+     * Starts {@code command} with {@code environment}, its standard input read from the null
+     * device and its standard output and error shared with this process. No other descriptor is
+     * inherited. The platform reaps the child when it ends.
+     */
+    ChildProcess spawn(List<String> command, Map<String, String> environment);
+
+    /**
+     * Blocks until {@code process} has ended or {@code timeout} has passed (null: forever),
+     * without using CPU while it waits where the OS allows.
+     *
+     * @return whether the process has ended
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    boolean awaitExit(ProcessIdentity process, Duration timeout) throws InterruptedException;
+
+    /**
+     * Lets a termination request end this process the way it ends a native program, by the
+     * signal itself, so that its parent reads {@code -15} as Python does; shutdown hooks do not
+     * run on that path. A no-op where the OS has no such signal.
+     */
+    void restoreDefaultTermination();
+}

@@ -1,0 +1,606 @@
+package dev.multiproc.posix;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The C library calls multiproc makes on Linux (x86-64 and aarch64 glibc). Handles are bound
+ * lazily in small groups (one holder class per group), because binding every handle at class
+ * load costs a child JVM 100-160 ms of start-up. Each wrapper captures {@code errno} with
+ * {@link Linker.Option#captureCallState} and turns a failure into a
+ * {@link dev.multiproc.NativeCallException} that names the call and the object; wrappers whose
+ * failures are part of normal operation (futex timeouts, EINTR) return the errno instead.
+ */
+final class Libc {
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
+    static final int OWNER_READ_WRITE = 0600;
+
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+
+    static final int SIGKILL = 9;
+    static final int SIGTERM = 15;
+
+    static final int WNOHANG = 1;
+
+    private static final long SYS_FUTEX = 202;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final int FUTEX_WAIT = 0;
+    private static final int FUTEX_WAKE = 1;
+    private static final short POLLIN = 1;
+
+    /** {@code struct stat} on 64-bit Linux: {@code st_size} sits at byte 48 of 144. */
+    private static final long STAT_SIZE = 144;
+    private static final long STAT_ST_SIZE_OFFSET = 48;
+    /** glibc's {@code posix_spawn_file_actions_t} is 80 bytes; room to spare costs nothing. */
+    private static final long SPAWN_FILE_ACTIONS_SIZE = 128;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final AddressLayout C_POINTER = ADDRESS;
+    private static final StructLayout TIMESPEC = MemoryLayout.structLayout(JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+
+    /** One errno-capture buffer and one timespec per thread, so the hot wait path allocates nothing. */
+    private static final ThreadLocal<MemorySegment> CALL_STATE_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+    private static final ThreadLocal<MemorySegment> TIMESPEC_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(TIMESPEC));
+
+    private Libc() {
+    }
+
+    private static MethodHandle bind(String function, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] withErrno = new Linker.Option[options.length + 1];
+        withErrno[0] = CAPTURE_ERRNO;
+        System.arraycopy(options, 0, withErrno, 1, options.length);
+        MemorySegment address = LIBC.find(function)
+                .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + function));
+        return LINKER.downcallHandle(address, descriptor, withErrno);
+    }
+
+    private static MemorySegment callState() {
+        return CALL_STATE_BUFFER.get();
+    }
+
+    private static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("unexpected checked exception from a native call", t);
+    }
+
+    // ------------------------------------------------------------------ shared memory
+
+    private static final class Shm {
+        static final MethodHandle SHM_OPEN = bind("shm_open", FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT));
+        static final MethodHandle SHM_UNLINK = bind("shm_unlink", FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final MethodHandle POSIX_FALLOCATE = bind("posix_fallocate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+        static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, C_POINTER));
+        static final MethodHandle MMAP = bind("mmap",
+                FunctionDescriptor.of(C_POINTER, C_POINTER, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_LONG));
+        static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    /** @return the descriptor; the name must start with '/' */
+    static int shmOpen(String name, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            int fd = (int) Shm.SHM_OPEN.invokeExact(state, arena.allocateFrom(name), flags, mode);
+            if (fd < 0) {
+                throw Errno.failure("shm_open", name, errno(state));
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void shmUnlink(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            int result = (int) Shm.SHM_UNLINK.invokeExact(state, arena.allocateFrom(name));
+            if (result != 0) {
+                throw Errno.failure("shm_unlink", name, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void ftruncate(int fd, long size, String objectName) {
+        try {
+            MemorySegment state = callState();
+            int result = (int) Shm.FTRUNCATE.invokeExact(state, fd, size);
+            if (result != 0) {
+                throw Errno.failure("ftruncate", objectName, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Reserves {@code size} bytes for {@code fd} now, so that running out of shared memory is an
+     * ENOSPC here rather than a SIGBUS at the first write to an unbacked page.
+     */
+    static void posixFallocate(int fd, long size, String objectName) {
+        try {
+            int result = (int) Shm.POSIX_FALLOCATE.invokeExact(callState(), fd, 0L, size);
+            check("posix_fallocate", objectName, result);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The size of the object behind {@code fd}, from {@code fstat}. */
+    static long fstatSize(int fd, String objectName) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+            MemorySegment state = callState();
+            int result = (int) Shm.FSTAT.invokeExact(state, fd, stat);
+            if (result != 0) {
+                throw Errno.failure("fstat", objectName, errno(state));
+            }
+            return stat.get(JAVA_LONG, STAT_ST_SIZE_OFFSET);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Maps {@code size} bytes of {@code fd} shared, readable and writable; returns the raw address. */
+    static MemorySegment mmapShared(int fd, long size, String objectName) {
+        try {
+            MemorySegment state = callState();
+            MemorySegment address = (MemorySegment) Shm.MMAP.invokeExact(state, MemorySegment.NULL, size,
+                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+            if (address.address() == -1L) {
+                throw Errno.failure("mmap", objectName, errno(state));
+            }
+            return address;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void munmap(MemorySegment address, long size, String objectName) {
+        try {
+            MemorySegment state = callState();
+            int result = (int) Shm.MUNMAP.invokeExact(state, address, size);
+            if (result != 0) {
+                throw Errno.failure("munmap", objectName, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void close(int fd, String objectName) {
+        try {
+            MemorySegment state = callState();
+            int result = (int) Shm.CLOSE.invokeExact(state, fd);
+            if (result != 0) {
+                throw Errno.failure("close", objectName, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ futex
+
+    private static final class Futex {
+        static final MethodHandle FUTEX = bind("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, C_POINTER, JAVA_INT, JAVA_INT, C_POINTER, C_POINTER, JAVA_INT),
+                Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
+     * {@code FUTEX_WAIT} on a word in shared memory (not the private variant: other processes
+     * wake us). A negative timeout waits forever.
+     *
+     * @return 0 when woken, otherwise EAGAIN (the word differed), ETIMEDOUT or EINTR
+     */
+    static int futexWait(MemorySegment word, int expected, long timeoutNanos, String objectName) {
+        try {
+            MemorySegment timeout = MemorySegment.NULL;
+            if (timeoutNanos >= 0) {
+                timeout = TIMESPEC_BUFFER.get();
+                timeout.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+                timeout.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+            }
+            MemorySegment state = callState();
+            long result = (long) Futex.FUTEX.invokeExact(state, SYS_FUTEX, word, FUTEX_WAIT, expected, timeout,
+                    MemorySegment.NULL, 0);
+            if (result == 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.EAGAIN || errno == Errno.ETIMEDOUT || errno == Errno.EINTR) {
+                return errno;
+            }
+            throw Errno.failure("futex(FUTEX_WAIT)", objectName, errno);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code FUTEX_WAKE}; returns how many sleepers were woken. */
+    static int futexWake(MemorySegment word, int count, String objectName) {
+        try {
+            MemorySegment state = callState();
+            long result = (long) Futex.FUTEX.invokeExact(state, SYS_FUTEX, word, FUTEX_WAKE, count, MemorySegment.NULL,
+                    MemorySegment.NULL, 0);
+            if (result < 0) {
+                throw Errno.failure("futex(FUTEX_WAKE)", objectName, errno(state));
+            }
+            return (int) result;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ POSIX named semaphores
+
+    private static final class Semaphores {
+        static final MethodHandle SEM_OPEN = bind("sem_open",
+                FunctionDescriptor.of(C_POINTER, C_POINTER, JAVA_INT, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle SEM_OPEN_EXISTING = bind("sem_open",
+                FunctionDescriptor.of(C_POINTER, C_POINTER, JAVA_INT), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle SEM_CLOSE = bind("sem_close", FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle SEM_UNLINK = bind("sem_unlink", FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle SEM_WAIT = bind("sem_wait", FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle SEM_TRYWAIT = bind("sem_trywait", FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle SEM_TIMEDWAIT = bind("sem_timedwait", FunctionDescriptor.of(JAVA_INT, C_POINTER, C_POINTER));
+        static final MethodHandle SEM_POST = bind("sem_post", FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle SEM_GETVALUE = bind("sem_getvalue", FunctionDescriptor.of(JAVA_INT, C_POINTER, C_POINTER));
+    }
+
+    /** Creates a semaphore exclusively; returns the {@code sem_t*}. The name must start with '/'. */
+    static MemorySegment semCreate(String name, int initialValue) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            MemorySegment sem = (MemorySegment) Semaphores.SEM_OPEN.invokeExact(state, arena.allocateFrom(name),
+                    O_CREAT | O_EXCL, OWNER_READ_WRITE, initialValue);
+            if (sem.address() == 0L) {
+                throw Errno.failure("sem_open", name, errno(state));
+            }
+            return sem;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static MemorySegment semOpenExisting(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            MemorySegment sem = (MemorySegment) Semaphores.SEM_OPEN_EXISTING.invokeExact(state, arena.allocateFrom(name), 0);
+            if (sem.address() == 0L) {
+                throw Errno.failure("sem_open", name, errno(state));
+            }
+            return sem;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void semClose(MemorySegment sem, String name) {
+        try {
+            MemorySegment state = callState();
+            if ((int) Semaphores.SEM_CLOSE.invokeExact(state, sem) != 0) {
+                throw Errno.failure("sem_close", name, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void semUnlink(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            if ((int) Semaphores.SEM_UNLINK.invokeExact(state, arena.allocateFrom(name)) != 0) {
+                throw Errno.failure("sem_unlink", name, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** @return 0 on success, or EINTR */
+    static int semWait(MemorySegment sem, String name) {
+        try {
+            MemorySegment state = callState();
+            if ((int) Semaphores.SEM_WAIT.invokeExact(state, sem) == 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.EINTR) {
+                return errno;
+            }
+            throw Errno.failure("sem_wait", name, errno);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** @return whether a permit was taken */
+    static boolean semTryWait(MemorySegment sem, String name) {
+        try {
+            MemorySegment state = callState();
+            if ((int) Semaphores.SEM_TRYWAIT.invokeExact(state, sem) == 0) {
+                return true;
+            }
+            int errno = errno(state);
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                return false;
+            }
+            throw Errno.failure("sem_trywait", name, errno);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Waits until {@code deadlineEpochNanos} on CLOCK_REALTIME, as {@code sem_timedwait} requires.
+     *
+     * @return 0 on success, or ETIMEDOUT or EINTR
+     */
+    static int semTimedWait(MemorySegment sem, long deadlineEpochNanos, String name) {
+        try {
+            MemorySegment deadline = TIMESPEC_BUFFER.get();
+            deadline.set(JAVA_LONG, 0, Math.floorDiv(deadlineEpochNanos, 1_000_000_000L));
+            deadline.set(JAVA_LONG, 8, Math.floorMod(deadlineEpochNanos, 1_000_000_000L));
+            MemorySegment state = callState();
+            if ((int) Semaphores.SEM_TIMEDWAIT.invokeExact(state, sem, deadline) == 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.ETIMEDOUT || errno == Errno.EINTR) {
+                return errno;
+            }
+            throw Errno.failure("sem_timedwait", name, errno);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void semPost(MemorySegment sem, String name) {
+        try {
+            MemorySegment state = callState();
+            if ((int) Semaphores.SEM_POST.invokeExact(state, sem) != 0) {
+                throw Errno.failure("sem_post", name, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int semGetValue(MemorySegment sem, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(JAVA_INT);
+            MemorySegment state = callState();
+            if ((int) Semaphores.SEM_GETVALUE.invokeExact(state, sem, value) != 0) {
+                throw Errno.failure("sem_getvalue", name, errno(state));
+            }
+            return value.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ processes
+
+    private static final class Processes {
+        static final MethodHandle GETPID = bind("getpid", FunctionDescriptor.of(JAVA_INT));
+        static final MethodHandle KILL = bind("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle WAITPID = bind("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, C_POINTER, JAVA_INT));
+        static final MethodHandle SIGNAL = bind("signal", FunctionDescriptor.of(C_POINTER, JAVA_INT, C_POINTER));
+    }
+
+    private static final class Spawning {
+        static final MethodHandle POSIX_SPAWN = bind("posix_spawn",
+                FunctionDescriptor.of(JAVA_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+        static final MethodHandle FILE_ACTIONS_INIT = bind("posix_spawn_file_actions_init",
+                FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle FILE_ACTIONS_DESTROY = bind("posix_spawn_file_actions_destroy",
+                FunctionDescriptor.of(JAVA_INT, C_POINTER));
+        static final MethodHandle FILE_ACTIONS_ADDOPEN = bind("posix_spawn_file_actions_addopen",
+                FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT));
+        static final MethodHandle FILE_ACTIONS_ADDCLOSEFROM = bind("posix_spawn_file_actions_addclosefrom_np",
+                FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT));
+    }
+
+    private static final class ProcessWatch {
+        static final MethodHandle PIDFD_OPEN = bind("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
+        static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_LONG, JAVA_INT));
+    }
+
+    static int getpid() {
+        try {
+            return (int) Processes.GETPID.invokeExact(callState());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** @return 0, or ESRCH when there is no such process */
+    static int kill(long pid, int signal) {
+        try {
+            MemorySegment state = callState();
+            if ((int) Processes.KILL.invokeExact(state, (int) pid, signal) == 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.ESRCH) {
+                return errno;
+            }
+            throw Errno.failure("kill(" + signal + ")", "pid " + pid, errno);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Blocking {@code waitpid} for one child, retried on EINTR.
+     *
+     * @return the raw wait status
+     */
+    static int waitpid(long pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            MemorySegment state = callState();
+            while (true) {
+                int result = (int) Processes.WAITPID.invokeExact(state, (int) pid, status, 0);
+                if (result == pid) {
+                    return status.get(JAVA_INT, 0);
+                }
+                int errno = errno(state);
+                if (errno != Errno.EINTR) {
+                    throw Errno.failure("waitpid", "pid " + pid, errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Puts {@code signal} back to its default action (SIG_DFL is the null handler). */
+    static void restoreDefaultSignalAction(int signal) {
+        try {
+            MemorySegment previous = (MemorySegment) Processes.SIGNAL.invokeExact(callState(), signal, MemorySegment.NULL);
+            if (previous.address() == -1L) {
+                throw Errno.failure("signal(" + signal + ", SIG_DFL)", null, errno(callState()));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code posix_spawn} of {@code argv[0]} with standard input from /dev/null and every
+     * descriptor above 2 closed in the child.
+     *
+     * @return the child's pid
+     */
+    static int spawn(String[] argv, String[] environment) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fileActions = arena.allocate(SPAWN_FILE_ACTIONS_SIZE, 8);
+            MemorySegment state = callState();
+            check("posix_spawn_file_actions_init", argv[0], (int) Spawning.FILE_ACTIONS_INIT.invokeExact(state, fileActions));
+            try {
+                check("posix_spawn_file_actions_addopen", "/dev/null",
+                        (int) Spawning.FILE_ACTIONS_ADDOPEN.invokeExact(state, fileActions, 0,
+                                arena.allocateFrom("/dev/null"), O_RDONLY, 0));
+                check("posix_spawn_file_actions_addclosefrom_np", argv[0],
+                        (int) Spawning.FILE_ACTIONS_ADDCLOSEFROM.invokeExact(state, fileActions, 3));
+                MemorySegment pid = arena.allocate(JAVA_INT);
+                int result = (int) Spawning.POSIX_SPAWN.invokeExact(state, pid, arena.allocateFrom(argv[0]), fileActions,
+                        MemorySegment.NULL, cStringArray(arena, argv), cStringArray(arena, environment));
+                check("posix_spawn", argv[0], result);
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                int ignored = (int) Spawning.FILE_ACTIONS_DESTROY.invokeExact(state, fileActions);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The posix_spawn family returns the error number instead of setting errno. */
+    private static void check(String call, String objectName, int errorNumber) {
+        if (errorNumber != 0) {
+            throw Errno.failure(call, objectName, errorNumber);
+        }
+    }
+
+    private static MemorySegment cStringArray(Arena arena, String[] strings) {
+        MemorySegment array = arena.allocate(ADDRESS, strings.length + 1L);
+        for (int i = 0; i < strings.length; i++) {
+            array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings[i]));
+        }
+        array.setAtIndex(ADDRESS, strings.length, MemorySegment.NULL);
+        return array;
+    }
+
+    /**
+     * {@code pidfd_open}: a descriptor that becomes readable when the process ends.
+     *
+     * @return the descriptor, or {@code -errno} (ESRCH: already gone; ENOSYS: kernel before 5.3)
+     */
+    static int pidfdOpen(long pid) {
+        try {
+            MemorySegment state = callState();
+            long fd = (long) ProcessWatch.PIDFD_OPEN.invokeExact(state, SYS_PIDFD_OPEN, (int) pid, 0);
+            return fd >= 0 ? (int) fd : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Polls one descriptor for input; returns whether it became readable within the timeout. */
+    static boolean pollReadable(int fd, int timeoutMillis, String objectName) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pollfd = arena.allocate(8, 4);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+            MemorySegment state = callState();
+            int result = (int) ProcessWatch.POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+            if (result < 0) {
+                int errno = errno(state);
+                if (errno == Errno.EINTR) {
+                    return false;
+                }
+                throw Errno.failure("poll", objectName, errno);
+            }
+            return result > 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    private static final class Errors {
+        static final MethodHandle STRERROR = LINKER.downcallHandle(
+                LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(C_POINTER, JAVA_INT));
+    }
+
+    static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) Errors.STRERROR.invokeExact(errno);
+            return text.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}

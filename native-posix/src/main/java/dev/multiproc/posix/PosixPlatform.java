@@ -1,0 +1,304 @@
+package dev.multiproc.posix;
+
+import dev.multiproc.NativeCallException;
+import dev.multiproc.SharedObjectExistsException;
+import dev.multiproc.SharedObjectNotFoundException;
+import dev.multiproc.spi.ChildProcess;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NamedSemaphore;
+import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.ProcessIdentity;
+import dev.multiproc.spi.ProcessSignal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Linux: POSIX shared memory ({@code shm_open} + {@code mmap}) under {@code /dev/shm}, futexes
+ * on shared words, {@code sem_open} semaphores, {@code posix_spawn} + {@code waitpid} for
+ * children, {@code pidfd_open} to watch a process end, and {@code /proc/PID/stat} for process
+ * start times.
+ */
+public final class PosixPlatform implements NativePlatform {
+    /** NAME_MAX is 255; glibc stores a semaphore as "sem." + name, so 251 fits both kinds. */
+    private static final int MAX_NAME_LENGTH = 251;
+    private static final Path SHM_DIRECTORY = Path.of("/dev/shm");
+    private static final String SEMAPHORE_FILE_PREFIX = "sem.";
+    private static final long PROCESS_POLL_MILLIS = 100;
+
+    private volatile ProcessIdentity current;
+
+    @Override
+    public String name() {
+        return "linux";
+    }
+
+    @Override
+    public boolean supports(String osName) {
+        return osName != null && osName.toLowerCase(Locale.ROOT).startsWith("linux");
+    }
+
+    // ------------------------------------------------------------------ named shared memory
+
+    @Override
+    public int maxNameLength() {
+        return MAX_NAME_LENGTH;
+    }
+
+    private static String osName(String name) {
+        return "/" + name;
+    }
+
+    @Override
+    public MappedRegion createRegion(String name, long size) {
+        int fd;
+        try {
+            fd = Libc.shmOpen(osName(name), Libc.O_CREAT | Libc.O_EXCL | Libc.O_RDWR, Libc.OWNER_READ_WRITE);
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Errno.EEXIST) {
+                throw new SharedObjectExistsException(name, "a shared memory object named '" + name
+                        + "' already exists (" + SHM_DIRECTORY.resolve(name) + "); choose another name or attach to it");
+            }
+            throw e;
+        }
+        try {
+            Libc.posixFallocate(fd, size, name);
+            return map(name, fd, size);
+        } catch (RuntimeException e) {
+            unlinkQuietly(name);
+            throw e;
+        } finally {
+            Libc.close(fd, name);
+        }
+    }
+
+    private static void unlinkQuietly(String name) {
+        try {
+            Libc.shmUnlink(osName(name));
+        } catch (NativeCallException ignored) {
+            // creation already failed; the first error is the one to report
+        }
+    }
+
+    @Override
+    public MappedRegion openRegion(String name) {
+        int fd;
+        try {
+            fd = Libc.shmOpen(osName(name), Libc.O_RDWR, 0);
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Errno.ENOENT) {
+                throw new SharedObjectNotFoundException(name, "no shared memory object named '" + name
+                        + "' (" + SHM_DIRECTORY.resolve(name) + "): it was never created, or its creator has unlinked it");
+            }
+            throw e;
+        }
+        try {
+            long size = Libc.fstatSize(fd, name);
+            if (size == 0) {
+                return new MappedRegion(name, MemorySegment.ofArray(new byte[0]), Arena.ofShared());
+            }
+            return map(name, fd, size);
+        } finally {
+            Libc.close(fd, name);
+        }
+    }
+
+    private static MappedRegion map(String name, int fd, long size) {
+        MemorySegment address = Libc.mmapShared(fd, size, name);
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = address.reinterpret(size, arena, unmapped -> Libc.munmap(unmapped, size, name));
+        return new MappedRegion(name, segment, arena);
+    }
+
+    @Override
+    public boolean unlinkRegion(String name) {
+        try {
+            Libc.shmUnlink(osName(name));
+            return true;
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<String> listRegions(String prefix) {
+        return shmFiles(prefix);
+    }
+
+    private static List<String> shmFiles(String prefix) {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(SHM_DIRECTORY, prefix + "*")) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new NativeCallException("opendir", SHM_DIRECTORY.toString(), 0, "IOException", e.getMessage());
+        }
+        names.sort(null);
+        return names;
+    }
+
+    // ------------------------------------------------------------------ wait and wake
+
+    @Override
+    public void await(MappedRegion region, long offset, int expected, long timeoutNanos) {
+        Libc.futexWait(region.segment().asSlice(offset, Integer.BYTES), expected, timeoutNanos, region.name());
+    }
+
+    @Override
+    public void wake(MappedRegion region, long offset, int count) {
+        Libc.futexWake(region.segment().asSlice(offset, Integer.BYTES), count, region.name());
+    }
+
+    // ------------------------------------------------------------------ named semaphores
+
+    @Override
+    public NamedSemaphore createSemaphore(String name, int initialPermits) {
+        try {
+            return new PosixNamedSemaphore(name, Libc.semCreate(osName(name), initialPermits));
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Errno.EEXIST) {
+                throw new SharedObjectExistsException(name, "a semaphore named '" + name + "' already exists");
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public NamedSemaphore openSemaphore(String name) {
+        try {
+            return new PosixNamedSemaphore(name, Libc.semOpenExisting(osName(name)));
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Errno.ENOENT) {
+                throw new SharedObjectNotFoundException(name, "no semaphore named '" + name + "'");
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean unlinkSemaphore(String name) {
+        try {
+            Libc.semUnlink(osName(name));
+            return true;
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<String> listSemaphores(String prefix) {
+        List<String> names = new ArrayList<>();
+        for (String file : shmFiles(SEMAPHORE_FILE_PREFIX + prefix)) {
+            names.add(file.substring(SEMAPHORE_FILE_PREFIX.length()));
+        }
+        return names;
+    }
+
+    // ------------------------------------------------------------------ processes
+
+    @Override
+    public ProcessIdentity currentProcess() {
+        ProcessIdentity identity = current;
+        if (identity == null) {
+            long pid = ProcessHandle.current().pid();
+            ProcStat stat = ProcStat.read(pid).orElseThrow(() -> new NativeCallException("read /proc/self/stat",
+                    "pid " + pid, 0, "unreadable", "cannot read this process's start time"));
+            identity = new ProcessIdentity(pid, stat.startTime());
+            current = identity;
+        }
+        return identity;
+    }
+
+    @Override
+    public Optional<ProcessIdentity> processIdentity(long pid) {
+        return ProcStat.read(pid).filter(ProcStat::isRunning).map(stat -> new ProcessIdentity(pid, stat.startTime()));
+    }
+
+    @Override
+    public boolean isAlive(ProcessIdentity process) {
+        return ProcStat.read(process.pid()).filter(ProcStat::isRunning)
+                .map(stat -> stat.startTime() == process.startTime())
+                .orElse(false);
+    }
+
+    @Override
+    public boolean isAlive(long processToken) {
+        long pid = ProcessIdentity.pidOf(processToken);
+        return ProcStat.read(pid).filter(ProcStat::isRunning)
+                .map(stat -> new ProcessIdentity(pid, stat.startTime()).matches(processToken))
+                .orElse(false);
+    }
+
+    @Override
+    public void signal(long pid, ProcessSignal signal) {
+        Libc.kill(pid, signal.posixNumber());
+    }
+
+    @Override
+    public ChildProcess spawn(List<String> command, Map<String, String> environment) {
+        String[] argv = command.toArray(String[]::new);
+        String[] envp = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        int pid = Libc.spawn(argv, envp);
+        // the child cannot be reaped before we read its start time: only we reap it
+        long startTime = ProcStat.read(pid).map(ProcStat::startTime).orElse(0L);
+        return new PosixChildProcess(new ProcessIdentity(pid, startTime));
+    }
+
+    @Override
+    public boolean awaitExit(ProcessIdentity process, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long timeoutNanos = timeout == null ? Long.MAX_VALUE : timeout.toNanos();
+        String what = "pid " + process.pid();
+        int pidfd = Libc.pidfdOpen(process.pid());
+        if (pidfd == -Errno.ESRCH) {
+            return true;
+        }
+        try {
+            // the pid may already name a newer process: a descriptor would then watch the wrong one
+            while (isAlive(process)) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for " + what + " to end");
+                }
+                long remainingNanos = timeoutNanos - (System.nanoTime() - start);
+                if (remainingNanos <= 0) {
+                    return false;
+                }
+                int sliceMillis = (int) Math.max(1, Math.min(PROCESS_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+                if (pidfd >= 0) {
+                    Libc.pollReadable(pidfd, sliceMillis, what);
+                } else {
+                    // no pidfd (kernel before 5.3): poll the process table
+                    Thread.sleep(sliceMillis);
+                }
+            }
+            return true;
+        } finally {
+            if (pidfd >= 0) {
+                Libc.close(pidfd, what);
+            }
+        }
+    }
+
+    @Override
+    public void restoreDefaultTermination() {
+        Libc.restoreDefaultSignalAction(Libc.SIGTERM);
+    }
+}

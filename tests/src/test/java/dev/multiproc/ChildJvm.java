@@ -1,0 +1,68 @@
+package dev.multiproc;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A plain child JVM for tests of the layers below {@link JvmProcess}: runs a class's main with
+ * this JVM's class path and native access, stdout piped back line by line, stderr inherited.
+ */
+final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final BufferedReader stdout;
+
+    private ChildJvm(Process process) {
+        this.process = process;
+        this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    static ChildJvm start(Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    }
+
+    /** The next line the child printed; fails the test if the child ended first. */
+    String readLine() throws IOException {
+        String line = stdout.readLine();
+        if (line == null) {
+            throw new AssertionError("child ended without printing the expected line; exit "
+                    + (process.isAlive() ? "n/a" : process.exitValue()));
+        }
+        return line;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("child did not end within " + seconds + " s");
+        }
+        return process.exitValue();
+    }
+
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
