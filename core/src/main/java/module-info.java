@@ -6,5 +6,7 @@ module dev.multiproc.core {
     exports dev.multiproc;
     exports dev.multiproc.spi;
 
+    requires java.management;
+
     uses dev.multiproc.spi.NativePlatform;
 }

@@ -42,6 +42,7 @@ public final class Multiproc implements AutoCloseable {
     private final AtomicLong nextNumber = new AtomicLong();
     private final Map<String, Runnable> createdNames = new LinkedHashMap<>();
     private final Set<SharedObject> handles = ConcurrentHashMap.newKeySet();
+    private final ProcessLauncher launcher;
     private volatile String id;
     private MappedRegion marker;
     private volatile boolean closed;
@@ -49,6 +50,7 @@ public final class Multiproc implements AutoCloseable {
     private Multiproc(NativePlatform platform, boolean isDefault) {
         this.platform = platform;
         this.isDefault = isDefault;
+        this.launcher = new ProcessLauncher(this, platform);
         OPEN.add(this);
     }
 
@@ -102,6 +104,40 @@ public final class Multiproc implements AutoCloseable {
 
     NativePlatform platform() {
         return platform;
+    }
+
+    // ------------------------------------------------------------------ processes
+
+    /** A child JVM that will run {@code target} once {@linkplain JvmProcess#start() started}. */
+    public JvmProcess process(SerializableRunnable target) {
+        ensureOpen();
+        return new JvmProcess(this, target);
+    }
+
+    /** The children started through this context that are still running; finished ones are reaped. */
+    public List<JvmProcess> activeChildren() {
+        return launcher.activeChildren();
+    }
+
+    /**
+     * Keeps {@code count} spare JVMs booted and waiting, so that {@link JvmProcess#start()}
+     * hands its target to one of them (a few milliseconds) instead of booting a JVM; each spare
+     * taken is replaced in the background. Spares belong to this context, are never listed as
+     * children, and are retired when it closes (or killed with this JVM). 0 retires them all.
+     */
+    public void prestartProcesses(int count) {
+        ensureOpen();
+        launcher.prestart(count);
+    }
+
+    /** How many spare JVMs have booted and wait for a target now. */
+    public int readySpareProcesses() {
+        return launcher.readySpares();
+    }
+
+    dev.multiproc.spi.ChildProcess launch(JvmProcess process, byte[] payload) {
+        ensureOpen();
+        return launcher.launch(process, payload);
     }
 
     // ------------------------------------------------------------------ shared memory
@@ -220,6 +256,12 @@ public final class Multiproc implements AutoCloseable {
         }
     }
 
+    /** Removes a name this context created, if it is still there. */
+    void unlinkCreated(String name) {
+        platform.unlinkRegion(name);
+        forgetCreated(name);
+    }
+
     void forgetCreated(String name) {
         synchronized (createdNames) {
             createdNames.remove(name);
@@ -259,6 +301,11 @@ public final class Multiproc implements AutoCloseable {
         }
         OPEN.remove(this);
         List<RuntimeException> failures = new ArrayList<>();
+        try {
+            launcher.close();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
         for (SharedObject handle : List.copyOf(handles)) {
             try {
                 handle.close();

@@ -22,11 +22,14 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Class<?> main, String... args) throws IOException {
+        return start(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")), main, args);
+    }
+
+    /** Runs {@code main} with the given JVM options (class or module path included). */
+    static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.addAll(jvmOptions);
         command.add(main.getName());
         command.addAll(List.of(args));
         return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());

@@ -1,0 +1,201 @@
+package dev.multiproc;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The command line of a child JVM: this JVM's {@code java}, the options of this JVM that
+ * matter to the code it runs (native access, memory and GC settings, system properties,
+ * module flags, assertions), this JVM's class path or module path, and {@link ChildMain}.
+ * Debugger and profiling agents, JMX and flight-recorder options are left out: a second JVM
+ * with them would fight the first for their ports and files.
+ *
+ * <p>When the class and module paths hold only jar files, children share an AppCDS archive
+ * keyed by the JDK, the paths and the options. The first launch trains it in the background (a
+ * child JVM that loads what children load and dumps its classes at exit); later children map
+ * it and start faster. Children never dump themselves, so a failed dump cannot change a
+ * child's exit code, and CDS log output is switched off so that it never mixes with theirs.
+ */
+final class ChildCommand {
+    private static final List<String> KEPT_PREFIXES = List.of(
+            "--enable-native-access", "--illegal-native-access", "--add-opens", "--add-exports", "--add-reads",
+            "--add-modules", "--limit-modules", "--enable-preview", "-D", "-Xmx", "-Xms", "-Xss", "-Xmn",
+            "-XX:", "-ea", "-da", "-esa", "-dsa", "-enableassertions", "-disableassertions");
+    private static final List<String> DROPPED_PREFIXES = List.of(
+            "-Dcom.sun.management", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive",
+            "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-XX:+FlightRecorder", "-XX:Flags",
+            "-XX:VMOptionsFile", "-Djdk.module.", "-Djava.class.path", "-Dsun.java.command");
+    private static final String CDS_DISABLED_PROPERTY = "multiproc.cds";
+
+    private static volatile List<String> inherited;
+
+    private ChildCommand() {
+    }
+
+    /** The full command that runs {@link ChildMain} on {@code bootstrapName}. */
+    static List<String> build(List<String> extraJvmOptions, String bootstrapName) {
+        List<String> base = inherited;
+        if (base == null) {
+            base = inheritedCommand();
+            inherited = base;
+        }
+        List<String> command = new ArrayList<>(base.size() + extraJvmOptions.size() + 4);
+        command.add(base.getFirst());
+        command.addAll(extraJvmOptions);
+        command.addAll(base.subList(1, base.size()));
+        command.add(bootstrapName);
+        return command;
+    }
+
+    private static List<String> inheritedCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> options = inheritedOptions();
+        command.addAll(options);
+        List<String> launch = launchArguments();
+        if (!"false".equals(System.getProperty(CDS_DISABLED_PROPERTY)) && onlyJars()) {
+            Path archive = cdsArchive(options);
+            if (archive != null) {
+                if (Files.isRegularFile(archive)) {
+                    command.add("-XX:SharedArchiveFile=" + archive);
+                    command.add("-Xlog:cds*=off");
+                    command.add("-Xlog:class+path=off");
+                } else {
+                    trainInBackground(command, launch, archive);
+                }
+            }
+        }
+        command.addAll(launch);
+        return List.copyOf(command);
+    }
+
+    /** The class or module path and the main class or module of {@link ChildMain}. */
+    private static List<String> launchArguments() {
+        List<String> command = new ArrayList<>();
+        Module module = ChildMain.class.getModule();
+        String classPath = System.getProperty("java.class.path", "");
+        if (module.isNamed()) {
+            command.add("--module-path");
+            command.add(System.getProperty("jdk.module.path", ""));
+            String mainModule = System.getProperty("jdk.module.main");
+            command.add("--add-modules");
+            command.add(mainModule == null ? "ALL-MODULE-PATH" : mainModule + ",ALL-MODULE-PATH");
+            if (!classPath.isEmpty()) {
+                command.add("-cp");
+                command.add(classPath);
+            }
+            command.add("-m");
+            command.add(module.getName() + "/" + ChildMain.class.getName());
+        } else {
+            command.add("-cp");
+            command.add(classPath);
+            command.add(ChildMain.class.getName());
+        }
+        return command;
+    }
+
+    private static boolean onlyJars() {
+        for (String property : List.of("java.class.path", "jdk.module.path")) {
+            String value = System.getProperty(property, "");
+            for (String entry : value.split(java.io.File.pathSeparator)) {
+                if (!entry.isEmpty() && !(entry.endsWith(".jar") && Files.isRegularFile(Path.of(entry)))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code ChildMain --train} once with {@code -XX:ArchiveClassesAtExit} into a temporary
+     * file, and moves the archive into place only if that child succeeded.
+     */
+    private static void trainInBackground(List<String> javaAndOptions, List<String> launch, Path archive) {
+        List<String> base = List.copyOf(javaAndOptions);
+        Thread trainer = new Thread(() -> {
+            Path partial = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            try {
+                List<String> command = new ArrayList<>(base);
+                command.add("-XX:ArchiveClassesAtExit=" + partial);
+                command.add("-Xlog:cds*=off");
+                command.add("-Xlog:class+path=off");
+                command.addAll(launch);
+                command.add(ChildMain.TRAIN_ARGUMENT);
+                Process process = new ProcessBuilder(command)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                if (process.waitFor() == 0 && Files.isRegularFile(partial)) {
+                    Files.move(partial, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    inherited = null;
+                }
+            } catch (IOException | InterruptedException e) {
+                // no archive: children start without it
+            } finally {
+                try {
+                    Files.deleteIfExists(partial);
+                } catch (IOException ignored) {
+                    // a stale temporary file is harmless; the next trainer uses its own
+                }
+            }
+        }, "multiproc-cds-trainer");
+        trainer.setDaemon(true);
+        trainer.start();
+    }
+
+    private static List<String> inheritedOptions() {
+        List<String> kept = new ArrayList<>();
+        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (keeps(option)) {
+                kept.add(option);
+            }
+        }
+        return kept;
+    }
+
+    static boolean keeps(String option) {
+        for (String dropped : DROPPED_PREFIXES) {
+            if (option.startsWith(dropped)) {
+                return false;
+            }
+        }
+        for (String prefix : KEPT_PREFIXES) {
+            if (option.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A per-user directory for the archive, keyed by everything that makes an archive valid. */
+    private static Path cdsArchive(List<String> options) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String part : List.of(System.getProperty("java.home"), System.getProperty("java.vm.version"),
+                    System.getProperty("java.class.path", ""), System.getProperty("jdk.module.path", ""),
+                    String.join("\u0000", options))) {
+                digest.update(part.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            String key = HexFormat.of().formatHex(digest.digest(), 0, 12);
+            String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_").toLowerCase(Locale.ROOT);
+            Path directory = Path.of(System.getProperty("java.io.tmpdir"), "multiproc-cds-" + user);
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            return directory.resolve(key + ".jsa");
+        } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.multiproc;
+
+import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.process.Bootstrap;
+import dev.multiproc.shm.process.BootstrapLayout;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.Platforms;
+import dev.multiproc.spi.ProcessIdentity;
+import dev.multiproc.spi.ProcessSignal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ObjectInputStream;
+
+/**
+ * The entry point of every child JVM: {@code ChildMain <bootstrap name>}. It reads its target
+ * from the bootstrap object (waiting for one first if it is a spare), removes the bootstrap's
+ * name, describes itself to {@link JvmProcess#current()}, watches its parent, and runs the
+ * target on the main thread.
+ *
+ * <p>A termination signal ends the child by the signal itself (exit code -15, as Python
+ * reports it), not through shutdown hooks. An uncaught exception prints "Process NAME:" and the
+ * stack trace on standard error and exits with 1.
+ */
+public final class ChildMain {
+    /** Run by {@code ChildCommand} to train the class-data-sharing archive: load, warm up, exit. */
+    static final String TRAIN_ARGUMENT = "--train";
+
+    private static volatile boolean daemon;
+    private static volatile boolean targetReceived;
+
+    private ChildMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: ChildMain <bootstrap object name> (started by multiproc, not by hand)");
+            System.exit(2);
+        }
+        NativePlatform platform = Platforms.current();
+        if (TRAIN_ARGUMENT.equals(args[0])) {
+            train(platform);
+            return;
+        }
+        platform.restoreDefaultTermination();
+        MappedRegion region = ObjectHeader.open(platform, args[0], ObjectKind.PROCESS);
+        Bootstrap bootstrap = new Bootstrap(platform, region);
+        ProcessIdentity parent = bootstrap.parent();
+        watchParent(platform, parent);
+        if (bootstrap.state() == BootstrapLayout.STATE_SPARE) {
+            warmUp();
+            bootstrap.markSpareReady();
+            if (bootstrap.awaitTarget() == BootstrapLayout.STATE_RETIRED) {
+                region.close();
+                return;
+            }
+        }
+        String name = bootstrap.name();
+        daemon = bootstrap.daemon();
+        byte[] payload = bootstrap.payload();
+        bootstrap.markRunning();
+        targetReceived = true;
+        region.close();
+        platform.unlinkRegion(args[0]);
+        JvmProcess.describeChild(name, daemon, platform.currentProcess(), parent);
+        try {
+            Runnable target = deserialise(payload);
+            target.run();
+        } catch (Throwable failure) {
+            System.out.flush();
+            System.err.println("Process " + name + ":");
+            failure.printStackTrace();
+            System.err.flush();
+            System.exit(1);
+        }
+    }
+
+    private static Runnable deserialise(byte[] payload) throws Exception {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(payload))) {
+            return (Runnable) in.readObject();
+        }
+    }
+
+    /** Loads the classes a child loads on its way to a target, so that the archive holds them. */
+    private static void train(NativePlatform platform) throws Exception {
+        platform.currentProcess();
+        platform.isAlive(platform.currentProcess());
+        try (Multiproc context = Multiproc.create(); SharedMemory probe = context.sharedMemory(64)) {
+            Bootstrap bootstrap = new Bootstrap(platform, probe.region);
+            bootstrap.state();
+        }
+        warmUp();
+    }
+
+    /** Loads and links what running a target needs while a spare waits, so the hand-off costs little. */
+    private static void warmUp() throws Exception {
+        SerializableRunnable sample = () -> { };
+        deserialise(JvmProcess.serialise(sample, "warm-up")).run();
+    }
+
+    /**
+     * A daemon (or a spare not yet given a target) ends with its parent: a thread sleeps until
+     * the parent process ends (pidfd on Linux), then terminates this process.
+     */
+    private static void watchParent(NativePlatform platform, ProcessIdentity parent) {
+        Thread watcher = new Thread(() -> {
+            try {
+                platform.awaitExit(parent, null);
+                if (daemon || !targetReceived) {
+                    platform.signal(platform.currentProcess().pid(), ProcessSignal.TERMINATE);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "multiproc-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+}

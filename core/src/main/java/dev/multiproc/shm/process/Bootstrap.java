@@ -1,0 +1,109 @@
+package dev.multiproc.shm.process;
+
+import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.ProcessIdentity;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+import static dev.multiproc.shm.process.BootstrapLayout.*;
+
+/**
+ * One process bootstrap (see {@link BootstrapLayout}). The parent writes the target and its
+ * details, then sets {@code state = TARGET_READY} with release semantics and wakes the child;
+ * the child reads {@code state} with acquire semantics, so it sees everything written before.
+ * A spare JVM sleeps on the wait point until that state change (or {@code RETIRED}).
+ */
+public final class Bootstrap {
+    private final MemorySegment body;
+    private final WaitPoint waitPoint;
+
+    public Bootstrap(NativePlatform platform, MappedRegion region) {
+        this.body = ObjectHeader.body(region);
+        this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
+    }
+
+    /** Parent: records who the parent is and how much payload fits; before the header is published. */
+    public void initialise(ProcessIdentity parent, long payloadCapacity, int state) {
+        LONG.set(body, PARENT_PID_OFFSET, parent.pid());
+        LONG.set(body, PARENT_START_TIME_OFFSET, parent.startTime());
+        LONG.set(body, PAYLOAD_CAPACITY_OFFSET, payloadCapacity);
+        INT.set(body, STATE_OFFSET, state);
+    }
+
+    /** Whether a serialised target of {@code length} bytes fits. */
+    public boolean fits(long length) {
+        return length <= (long) LONG.get(body, PAYLOAD_CAPACITY_OFFSET);
+    }
+
+    /** Parent: writes the target and the process's name and daemon flag, then lets the child run it. */
+    public void handOff(String name, boolean daemon, byte[] payload) {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        int nameLength = Math.min(nameBytes.length, NAME_CAPACITY);
+        MemorySegment.copy(nameBytes, 0, body, ValueLayout.JAVA_BYTE, NAME_OFFSET, nameLength);
+        INT.set(body, NAME_LENGTH_OFFSET, nameLength);
+        INT.set(body, DAEMON_OFFSET, daemon ? 1 : 0);
+        MemorySegment.copy(payload, 0, body, ValueLayout.JAVA_BYTE, PAYLOAD_OFFSET, payload.length);
+        LONG.set(body, PAYLOAD_LENGTH_OFFSET, (long) payload.length);
+        INT.setRelease(body, STATE_OFFSET, STATE_TARGET_READY);
+        waitPoint.wakeAll();
+    }
+
+    /** Parent: tells a spare that no target will come. */
+    public void retire() {
+        INT.setRelease(body, STATE_OFFSET, STATE_RETIRED);
+        waitPoint.wakeAll();
+    }
+
+    /** Spare child: announces that it has booted and waits for a target. */
+    public void markSpareReady() {
+        INT.setRelease(body, SPARE_READY_OFFSET, 1);
+    }
+
+    /** Parent: whether the spare has booted. */
+    public boolean isSpareReady() {
+        return (int) INT.getAcquire(body, SPARE_READY_OFFSET) == 1;
+    }
+
+    /** Child: waits until the state leaves {@code SPARE}, and returns the new state. */
+    public int awaitTarget() throws InterruptedException {
+        waitPoint.await(() -> state() != STATE_SPARE, -1, WaitStrategy.BLOCKING, WaitPoint.NO_CHECK);
+        return state();
+    }
+
+    public int state() {
+        return (int) INT.getAcquire(body, STATE_OFFSET);
+    }
+
+    /** Child: records that the target runs. */
+    public void markRunning() {
+        INT.setRelease(body, STATE_OFFSET, STATE_RUNNING);
+    }
+
+    public ProcessIdentity parent() {
+        return new ProcessIdentity((long) LONG.get(body, PARENT_PID_OFFSET), (long) LONG.get(body, PARENT_START_TIME_OFFSET));
+    }
+
+    public String name() {
+        int length = (int) INT.get(body, NAME_LENGTH_OFFSET);
+        byte[] bytes = body.asSlice(NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public boolean daemon() {
+        return (int) INT.get(body, DAEMON_OFFSET) != 0;
+    }
+
+    public byte[] payload() {
+        long length = (long) LONG.get(body, PAYLOAD_LENGTH_OFFSET);
+        return body.asSlice(PAYLOAD_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+}

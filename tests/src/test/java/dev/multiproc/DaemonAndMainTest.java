@@ -1,0 +1,113 @@
+package dev.multiproc;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.ValueLayout;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Parents that are themselves child JVMs of the test: how their children fare when they end. */
+@Timeout(120)
+class DaemonAndMainTest {
+
+    /**
+     * Starts a daemon child that sleeps and a non-daemon child that sleeps, prints both pids,
+     * then ends as {@code args[0]} says: "return", "throw", or "wait" (to be SIGKILLed).
+     */
+    public static final class ParentWithChildren {
+        public static void main(String[] args) throws Exception {
+            Multiproc mp = Multiproc.context();
+            JvmProcess daemon = mp.process(JvmProcessTest::sleepLong);
+            daemon.setDaemon(true);
+            daemon.start();
+            JvmProcess worker = mp.process(() -> {
+                try {
+                    Thread.sleep(3_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            worker.start();
+            System.out.println(daemon.pid().orElseThrow());
+            System.out.println(worker.pid().orElseThrow());
+            switch (args[0]) {
+                case "return" -> { }
+                case "throw" -> throw new IllegalStateException("parent fails on purpose (test)");
+                default -> Thread.sleep(120_000);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"return", "throw", "kill"})
+    void daemonChildrenDieWithTheirParentAndOthersFinish(String howTheParentEnds) throws Exception {
+        long daemonPid;
+        long workerPid;
+        try (ChildJvm parent = ChildJvm.start(ParentWithChildren.class, howTheParentEnds)) {
+            daemonPid = Long.parseLong(parent.readLine());
+            workerPid = Long.parseLong(parent.readLine());
+            if (howTheParentEnds.equals("kill")) {
+                parent.kill();
+            } else {
+                parent.waitFor(60);
+            }
+        }
+        try {
+            assertTrue(awaitGone(daemonPid, 10), "the daemon outlived its parent (" + howTheParentEnds + ")");
+            Optional<ProcessHandle> worker = ProcessHandle.of(workerPid);
+            assertTrue(awaitGone(workerPid, 30), "the non-daemon child finishes its work and exits");
+            assertTrue(worker.isEmpty() || !worker.get().isAlive());
+        } finally {
+            ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(workerPid).ifPresent(ProcessHandle::destroyForcibly);
+            // a parent killed with SIGKILL leaves its context marker behind
+            Multiproc.collectGarbage();
+        }
+    }
+
+    private static boolean awaitGone(long pid, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+            if (handle.isEmpty() || !handle.get().isAlive()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /**
+     * A program whose main counts its own runs in shared memory (offset 0) and starts one child
+     * that counts its target's runs (offset 8): the child must never re-run this main.
+     */
+    public static final class CountingMain {
+        public static void main(String[] args) throws Exception {
+            try (SharedMemory counters = SharedMemory.attach(args[0])) {
+                counters.segment().set(ValueLayout.JAVA_LONG, 0, counters.segment().get(ValueLayout.JAVA_LONG, 0) + 1);
+                JvmProcess child = Multiproc.context().process(() ->
+                        counters.segment().set(ValueLayout.JAVA_LONG, 8, counters.segment().get(ValueLayout.JAVA_LONG, 8) + 1));
+                child.start();
+                child.join();
+                System.out.println("child exit " + child.exitCode().orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void theParentsMainIsNotRunAgainInTheChild() throws Exception {
+        try (Multiproc mp = Multiproc.create(); SharedMemory counters = mp.sharedMemory(64)) {
+            try (ChildJvm program = ChildJvm.start(CountingMain.class, counters.name())) {
+                assertEquals("child exit 0", program.readLine());
+                assertEquals(0, program.waitFor(60));
+            }
+            assertEquals(1L, counters.segment().get(ValueLayout.JAVA_LONG, 0), "main ran exactly once");
+            assertEquals(1L, counters.segment().get(ValueLayout.JAVA_LONG, 8), "the target ran exactly once");
+        }
+    }
+}
