@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.spi.Platforms;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,13 @@ final class ChildCommand {
             "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-XX:+FlightRecorder", "-XX:Flags",
             "-XX:VMOptionsFile", "-Djdk.module.", "-Djava.class.path", "-Dsun.java.command");
     private static final String CDS_DISABLED_PROPERTY = "multiproc.cds";
+    /**
+     * JDK 25 and later keep classes loaded and linked, lambdas resolved and method-handle forms
+     * spun in an ahead-of-time cache (JEP 483/514), which helps a child JVM more than a plain
+     * dynamic CDS archive; earlier JDKs get the dynamic archive.
+     */
+    private static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
+    private static final List<String> QUIET_ARCHIVE_LOGS = List.of("-Xlog:cds*=off", "-Xlog:aot*=off", "-Xlog:class+path=off");
 
     private static volatile List<String> inherited;
 
@@ -61,15 +70,19 @@ final class ChildCommand {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> options = inheritedOptions();
+        if (options.stream().noneMatch(option -> option.startsWith("--enable-native-access"))) {
+            // the parent may have it from a jar manifest (Enable-Native-Access), which a child started with -cp lacks
+            Module platformModule = Platforms.current().getClass().getModule();
+            options.add("--enable-native-access=" + (platformModule.isNamed() ? platformModule.getName() : "ALL-UNNAMED"));
+        }
         command.addAll(options);
         List<String> launch = launchArguments();
         if (!"false".equals(System.getProperty(CDS_DISABLED_PROPERTY)) && onlyJars()) {
             Path archive = cdsArchive(options);
             if (archive != null) {
                 if (Files.isRegularFile(archive)) {
-                    command.add("-XX:SharedArchiveFile=" + archive);
-                    command.add("-Xlog:cds*=off");
-                    command.add("-Xlog:class+path=off");
+                    command.add((AOT_CACHE ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
+                    command.addAll(QUIET_ARCHIVE_LOGS);
                 } else {
                     trainInBackground(command, launch, archive);
                 }
@@ -105,15 +118,25 @@ final class ChildCommand {
     }
 
     private static boolean onlyJars() {
-        for (String property : List.of("java.class.path", "jdk.module.path")) {
-            String value = System.getProperty(property, "");
-            for (String entry : value.split(java.io.File.pathSeparator)) {
-                if (!entry.isEmpty() && !(entry.endsWith(".jar") && Files.isRegularFile(Path.of(entry)))) {
-                    return false;
-                }
+        for (Path entry : pathEntries()) {
+            if (!(entry.toString().endsWith(".jar") && Files.isRegularFile(entry))) {
+                return false;
             }
         }
         return true;
+    }
+
+    /** The entries of this JVM's class path and module path. */
+    private static List<Path> pathEntries() {
+        List<Path> entries = new ArrayList<>();
+        for (String property : List.of("java.class.path", "jdk.module.path")) {
+            for (String entry : System.getProperty(property, "").split(java.io.File.pathSeparator)) {
+                if (!entry.isEmpty()) {
+                    entries.add(Path.of(entry));
+                }
+            }
+        }
+        return entries;
     }
 
     /**
@@ -126,9 +149,8 @@ final class ChildCommand {
             Path partial = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
             try {
                 List<String> command = new ArrayList<>(base);
-                command.add("-XX:ArchiveClassesAtExit=" + partial);
-                command.add("-Xlog:cds*=off");
-                command.add("-Xlog:class+path=off");
+                command.add((AOT_CACHE ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + partial);
+                command.addAll(QUIET_ARCHIVE_LOGS);
                 command.addAll(launch);
                 command.add(ChildMain.TRAIN_ARGUMENT);
                 Process process = new ProcessBuilder(command)
@@ -181,9 +203,13 @@ final class ChildCommand {
     private static Path cdsArchive(List<String> options) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String part : List.of(System.getProperty("java.home"), System.getProperty("java.vm.version"),
-                    System.getProperty("java.class.path", ""), System.getProperty("jdk.module.path", ""),
-                    String.join("\u0000", options))) {
+            List<String> parts = new ArrayList<>(List.of(System.getProperty("java.home"), System.getProperty("java.vm.version"),
+                    String.join("\u0000", options)));
+            // the JVM does not always notice a rebuilt jar behind an archive: key on each jar's size and time
+            for (Path jar : pathEntries()) {
+                parts.add(jar.toAbsolutePath() + ":" + Files.size(jar) + ":" + Files.getLastModifiedTime(jar).toMillis());
+            }
+            for (String part : parts) {
                 digest.update(part.getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
             }
@@ -193,7 +219,7 @@ final class ChildCommand {
             if (!Files.isDirectory(directory)) {
                 Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
-            return directory.resolve(key + ".jsa");
+            return directory.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"));
         } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
             return null;
         }

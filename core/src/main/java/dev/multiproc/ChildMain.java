@@ -48,20 +48,21 @@ public final class ChildMain {
         Bootstrap bootstrap = new Bootstrap(platform, region);
         ProcessIdentity parent = bootstrap.parent();
         watchParent(platform, parent);
-        if (bootstrap.state() == BootstrapLayout.STATE_SPARE) {
+        int state = bootstrap.state();
+        if (state == BootstrapLayout.STATE_SPARE) {
             warmUp();
             bootstrap.markSpareReady();
-            if (bootstrap.awaitTarget() == BootstrapLayout.STATE_RETIRED) {
-                region.close();
-                return;
-            }
+            state = bootstrap.awaitTarget();
+        }
+        if (state == BootstrapLayout.STATE_RETIRED) {
+            return;
         }
         String name = bootstrap.name();
         daemon = bootstrap.daemon();
         byte[] payload = bootstrap.payload();
         bootstrap.markRunning();
         targetReceived = true;
-        region.close();
+        // the mapping stays until exit: unmapping a shared arena costs a handshake with every thread
         platform.unlinkRegion(args[0]);
         JvmProcess.describeChild(name, daemon, platform.currentProcess(), parent);
         try {
@@ -93,10 +94,17 @@ public final class ChildMain {
         warmUp();
     }
 
-    /** Loads and links what running a target needs while a spare waits, so the hand-off costs little. */
+    /**
+     * Loads and links what running a target needs while a spare waits, so that the hand-off
+     * costs little: deserialising a lambda that captures a shared object exercises the lambda
+     * machinery, the default context and attaching by name.
+     */
     private static void warmUp() throws Exception {
-        SerializableRunnable sample = () -> { };
-        deserialise(JvmProcess.serialise(sample, "warm-up")).run();
+        try (Multiproc scratch = Multiproc.create(); SharedMemory probe = scratch.sharedMemory(64)) {
+            SerializableRunnable sample = () -> probe.segment().set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
+            deserialise(JvmProcess.serialise(sample, "warm-up")).run();
+        }
+        Multiproc.context();
     }
 
     /**

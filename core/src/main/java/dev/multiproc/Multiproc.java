@@ -96,6 +96,11 @@ public final class Multiproc implements AutoCloseable {
         return GarbageCollector.collect(Platforms.current(), true);
     }
 
+    /** Every multiproc object on this machine, with its kind, creator and live state (for {@code multiproc ls}). */
+    public static List<SharedObjectInfo> listObjects() {
+        return ObjectInspector.list(Platforms.current());
+    }
+
     /** The random id in the names this context generates; assigned when it first creates something. */
     public String id() {
         materialise();

@@ -7,6 +7,7 @@ import dev.multiproc.shm.process.BootstrapLayout;
 import dev.multiproc.spi.ChildProcess;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.ProcessSignal;
 
 import java.util.ArrayDeque;
 import java.time.Duration;
@@ -31,6 +32,8 @@ final class ProcessLauncher {
     static final long SPARE_PAYLOAD_CAPACITY = 256 * 1024;
     private static final long DAEMON_TERMINATE_GRACE_MILLIS = 2_000;
     private static final long BOOT_WAIT_MILLIS = 30_000;
+    private static final long REFILL_DELAY_MILLIS = 1_000;
+    private static final long RETIRE_WAIT_MILLIS = 10_000;
 
     /** A child JVM and its bootstrap: a spare until a target is handed to it. */
     private record Spare(MappedRegion region, Bootstrap bootstrap, ChildProcess process) {
@@ -55,7 +58,7 @@ final class ProcessLauncher {
         if (spare != null) {
             spare.bootstrap().handOff(process.name(), process.isDaemon(), payload);
             launched = spare;
-            refillInBackground();
+            refillInBackground(spare);
         } else {
             MappedRegion region = context.createObject(ObjectKind.PROCESS, BootstrapLayout.bodySize(payload.length));
             try {
@@ -132,12 +135,25 @@ final class ProcessLauncher {
         return null;
     }
 
-    private void refillInBackground() {
+    /**
+     * Boots a replacement spare once the one just taken runs its target plus a short delay: a
+     * JVM booting on the next core would slow the very start-up the spare exists to make fast.
+     */
+    private void refillInBackground(Spare taken) {
         Thread refill = new Thread(() -> {
             try {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REFILL_DELAY_MILLIS);
+                while (System.nanoTime() - deadline < 0 && stillBooting(taken)) {
+                    Thread.sleep(1);
+                }
+                Thread.sleep(REFILL_DELAY_MILLIS / 10);
                 refill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                System.getLogger("dev.multiproc").log(System.Logger.Level.WARNING, "starting a spare JVM failed", e);
+                if (!context.isClosed()) {
+                    System.getLogger("dev.multiproc").log(System.Logger.Level.WARNING, "starting a spare JVM failed", e);
+                }
             }
         }, "multiproc-spare-refill");
         refill.setDaemon(true);
@@ -165,8 +181,19 @@ final class ProcessLauncher {
         }
     }
 
+    /**
+     * Tells a spare to exit, and removes its bootstrap once it has (a spare still booting has
+     * yet to open it); a spare that does not exit in time is killed.
+     */
     private void retire(Spare spare) {
         spare.bootstrap().retire();
+        try {
+            spare.process().exit().get(RETIRE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            platform.signal(spare.process().identity().pid(), ProcessSignal.KILL);
+        }
         spare.region().close();
         context.unlinkCreated(spare.region().name());
     }

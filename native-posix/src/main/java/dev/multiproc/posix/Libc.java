@@ -14,40 +14,51 @@ import java.lang.invoke.VarHandle;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * The C library calls multiproc makes on Linux (x86-64 and aarch64 glibc). Handles are bound
- * lazily in small groups (one holder class per group), because binding every handle at class
- * load costs a child JVM 100-160 ms of start-up. Each wrapper captures {@code errno} with
- * {@link Linker.Option#captureCallState} and turns a failure into a
- * {@link dev.multiproc.NativeCallException} that names the call and the object; wrappers whose
- * failures are part of normal operation (futex timeouts, EINTR) return the errno instead.
+ * The C library and kernel calls multiproc makes on Linux (x86-64 and aarch64).
+ *
+ * <p>Every call a child JVM makes on its way to its target (shared memory, futex, signals,
+ * process watching) goes through one bound handle, {@code syscall(2)}: binding a downcall
+ * handle costs 5-90 ms of JVM time, and a child that bound one handle per function paid
+ * 150 ms before running anything. The shared-memory calls are the system calls glibc itself
+ * makes: {@code shm_open(name)} is {@code openat("/dev/shm/" + name, O_NOFOLLOW | O_CLOEXEC)},
+ * {@code shm_unlink} is {@code unlinkat} of that path. Functions that exist only in glibc
+ * (named semaphores, {@code posix_spawn}, {@code strerror}) are bound on their own, lazily, in
+ * small groups used only by the processes that need them.
+ *
+ * <p>Each wrapper captures {@code errno} with {@link Linker.Option#captureCallState} and turns a
+ * failure into a {@link dev.multiproc.NativeCallException} that names the call and the object;
+ * wrappers whose failures are part of normal operation (futex timeouts, EINTR) return the errno.
  */
 final class Libc {
     static final int O_RDONLY = 0;
     static final int O_RDWR = 2;
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
+    private static final int O_NOFOLLOW = 0400000;
+    private static final int O_CLOEXEC = 02000000;
     static final int OWNER_READ_WRITE = 0600;
 
-    static final int PROT_READ = 1;
-    static final int PROT_WRITE = 2;
-    static final int MAP_SHARED = 1;
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_SHARED = 1;
+    private static final long AT_FDCWD = -100;
 
-    static final int SIGKILL = 9;
     static final int SIGTERM = 15;
 
-    static final int WNOHANG = 1;
-
-    private static final long SYS_FUTEX = 202;
-    private static final long SYS_PIDFD_OPEN = 434;
     private static final int FUTEX_WAIT = 0;
     private static final int FUTEX_WAKE = 1;
     private static final short POLLIN = 1;
+    private static final String SHM_DIRECTORY = "/dev/shm/";
 
-    /** {@code struct stat} on 64-bit Linux: {@code st_size} sits at byte 48 of 144. */
+    /** {@code struct stat} on 64-bit Linux (both architectures): {@code st_size} sits at byte 48 of 144. */
     private static final long STAT_SIZE = 144;
     private static final long STAT_ST_SIZE_OFFSET = 48;
+    /** The kernel's {@code struct sigaction}; all zeroes is SIG_DFL with no flags and an empty mask. */
+    private static final long KERNEL_SIGACTION_SIZE = 32;
+    private static final long KERNEL_SIGSET_SIZE = 8;
     /** glibc's {@code posix_spawn_file_actions_t} is 80 bytes; room to spare costs nothing. */
     private static final long SPAWN_FILE_ACTIONS_SIZE = 128;
 
@@ -59,7 +70,7 @@ final class Libc {
     private static final AddressLayout C_POINTER = ADDRESS;
     private static final StructLayout TIMESPEC = MemoryLayout.structLayout(JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
 
-    /** One errno-capture buffer and one timespec per thread, so the hot wait path allocates nothing. */
+    /** One errno-capture buffer and one timespec per thread, so the wait path allocates nothing. */
     private static final ThreadLocal<MemorySegment> CALL_STATE_BUFFER =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
     private static final ThreadLocal<MemorySegment> TIMESPEC_BUFFER =
@@ -95,70 +106,63 @@ final class Libc {
         return new IllegalStateException("unexpected checked exception from a native call", t);
     }
 
-    // ------------------------------------------------------------------ shared memory
+    // ------------------------------------------------------------------ system calls
 
-    private static final class Shm {
-        static final MethodHandle SHM_OPEN = bind("shm_open", FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT));
-        static final MethodHandle SHM_UNLINK = bind("shm_unlink", FunctionDescriptor.of(JAVA_INT, C_POINTER));
-        static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-        static final MethodHandle POSIX_FALLOCATE = bind("posix_fallocate",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-        static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, C_POINTER));
-        static final MethodHandle MMAP = bind("mmap",
-                FunctionDescriptor.of(C_POINTER, C_POINTER, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-        static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_LONG));
-        static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final class Syscalls {
+        static final MethodHandle SYSCALL = bind("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
+        static final SyscallNumbers NUMBERS = SyscallNumbers.forArchitecture(System.getProperty("os.arch"));
     }
 
-    /** @return the descriptor; the name must start with '/' */
+    /** @return the kernel's result: non-negative, or -1 with errno in {@code state} */
+    private static long syscall(MemorySegment state, long number, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) Syscalls.SYSCALL.invokeExact(state, number, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static SyscallNumbers numbers() {
+        return Syscalls.NUMBERS;
+    }
+
+    private static long checked(String call, String objectName, MemorySegment state, long result) {
+        if (result < 0) {
+            throw Errno.failure(call, objectName, errno(state));
+        }
+        return result;
+    }
+
+    // ------------------------------------------------------------------ shared memory
+
+    /** {@code shm_open}: returns the descriptor. */
     static int shmOpen(String name, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState();
-            int fd = (int) Shm.SHM_OPEN.invokeExact(state, arena.allocateFrom(name), flags, mode);
-            if (fd < 0) {
-                throw Errno.failure("shm_open", name, errno(state));
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            long path = arena.allocateFrom(SHM_DIRECTORY + name).address();
+            return (int) checked("shm_open", name, state, syscall(state, numbers().openat(), AT_FDCWD, path,
+                    flags | O_NOFOLLOW | O_CLOEXEC, mode, 0, 0));
         }
     }
 
     static void shmUnlink(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState();
-            int result = (int) Shm.SHM_UNLINK.invokeExact(state, arena.allocateFrom(name));
-            if (result != 0) {
-                throw Errno.failure("shm_unlink", name, errno(state));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    static void ftruncate(int fd, long size, String objectName) {
-        try {
-            MemorySegment state = callState();
-            int result = (int) Shm.FTRUNCATE.invokeExact(state, fd, size);
-            if (result != 0) {
-                throw Errno.failure("ftruncate", objectName, errno(state));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
+            long path = arena.allocateFrom(SHM_DIRECTORY + name).address();
+            checked("shm_unlink", name, state, syscall(state, numbers().unlinkat(), AT_FDCWD, path, 0, 0, 0, 0));
         }
     }
 
     /**
-     * Reserves {@code size} bytes for {@code fd} now, so that running out of shared memory is an
-     * ENOSPC here rather than a SIGBUS at the first write to an unbacked page.
+     * Reserves {@code size} bytes for {@code fd} now ({@code fallocate}, as {@code posix_fallocate}
+     * does on tmpfs), so that running out of shared memory is an ENOSPC here rather than a SIGBUS
+     * at the first write to an unbacked page.
      */
     static void posixFallocate(int fd, long size, String objectName) {
-        try {
-            int result = (int) Shm.POSIX_FALLOCATE.invokeExact(callState(), fd, 0L, size);
-            check("posix_fallocate", objectName, result);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        MemorySegment state = callState();
+        checked("posix_fallocate", objectName, state, syscall(state, numbers().fallocate(), fd, 0, 0, size, 0, 0));
     }
 
     /** The size of the object behind {@code fd}, from {@code fstat}. */
@@ -166,62 +170,30 @@ final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stat = arena.allocate(STAT_SIZE, 8);
             MemorySegment state = callState();
-            int result = (int) Shm.FSTAT.invokeExact(state, fd, stat);
-            if (result != 0) {
-                throw Errno.failure("fstat", objectName, errno(state));
-            }
+            checked("fstat", objectName, state, syscall(state, numbers().fstat(), fd, stat.address(), 0, 0, 0, 0));
             return stat.get(JAVA_LONG, STAT_ST_SIZE_OFFSET);
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
     /** Maps {@code size} bytes of {@code fd} shared, readable and writable; returns the raw address. */
     static MemorySegment mmapShared(int fd, long size, String objectName) {
-        try {
-            MemorySegment state = callState();
-            MemorySegment address = (MemorySegment) Shm.MMAP.invokeExact(state, MemorySegment.NULL, size,
-                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
-            if (address.address() == -1L) {
-                throw Errno.failure("mmap", objectName, errno(state));
-            }
-            return address;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        MemorySegment state = callState();
+        long address = checked("mmap", objectName, state,
+                syscall(state, numbers().mmap(), 0, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+        return MemorySegment.ofAddress(address);
     }
 
     static void munmap(MemorySegment address, long size, String objectName) {
-        try {
-            MemorySegment state = callState();
-            int result = (int) Shm.MUNMAP.invokeExact(state, address, size);
-            if (result != 0) {
-                throw Errno.failure("munmap", objectName, errno(state));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        MemorySegment state = callState();
+        checked("munmap", objectName, state, syscall(state, numbers().munmap(), address.address(), size, 0, 0, 0, 0));
     }
 
     static void close(int fd, String objectName) {
-        try {
-            MemorySegment state = callState();
-            int result = (int) Shm.CLOSE.invokeExact(state, fd);
-            if (result != 0) {
-                throw Errno.failure("close", objectName, errno(state));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        MemorySegment state = callState();
+        checked("close", objectName, state, syscall(state, numbers().close(), fd, 0, 0, 0, 0, 0));
     }
 
     // ------------------------------------------------------------------ futex
-
-    private static final class Futex {
-        static final MethodHandle FUTEX = bind("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, C_POINTER, JAVA_INT, JAVA_INT, C_POINTER, C_POINTER, JAVA_INT),
-                Linker.Option.firstVariadicArg(1));
-    }
 
     /**
      * {@code FUTEX_WAIT} on a word in shared memory (not the private variant: other processes
@@ -230,42 +202,30 @@ final class Libc {
      * @return 0 when woken, otherwise EAGAIN (the word differed), ETIMEDOUT or EINTR
      */
     static int futexWait(MemorySegment word, int expected, long timeoutNanos, String objectName) {
-        try {
-            MemorySegment timeout = MemorySegment.NULL;
-            if (timeoutNanos >= 0) {
-                timeout = TIMESPEC_BUFFER.get();
-                timeout.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
-                timeout.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
-            }
-            MemorySegment state = callState();
-            long result = (long) Futex.FUTEX.invokeExact(state, SYS_FUTEX, word, FUTEX_WAIT, expected, timeout,
-                    MemorySegment.NULL, 0);
-            if (result == 0) {
-                return 0;
-            }
-            int errno = errno(state);
-            if (errno == Errno.EAGAIN || errno == Errno.ETIMEDOUT || errno == Errno.EINTR) {
-                return errno;
-            }
-            throw Errno.failure("futex(FUTEX_WAIT)", objectName, errno);
-        } catch (Throwable t) {
-            throw rethrow(t);
+        long timeout = 0;
+        if (timeoutNanos >= 0) {
+            MemorySegment timespec = TIMESPEC_BUFFER.get();
+            timespec.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+            timespec.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+            timeout = timespec.address();
         }
+        MemorySegment state = callState();
+        long result = syscall(state, numbers().futex(), word.address(), FUTEX_WAIT, expected, timeout, 0, 0);
+        if (result == 0) {
+            return 0;
+        }
+        int errno = errno(state);
+        if (errno == Errno.EAGAIN || errno == Errno.ETIMEDOUT || errno == Errno.EINTR) {
+            return errno;
+        }
+        throw Errno.failure("futex(FUTEX_WAIT)", objectName, errno);
     }
 
     /** {@code FUTEX_WAKE}; returns how many sleepers were woken. */
     static int futexWake(MemorySegment word, int count, String objectName) {
-        try {
-            MemorySegment state = callState();
-            long result = (long) Futex.FUTEX.invokeExact(state, SYS_FUTEX, word, FUTEX_WAKE, count, MemorySegment.NULL,
-                    MemorySegment.NULL, 0);
-            if (result < 0) {
-                throw Errno.failure("futex(FUTEX_WAKE)", objectName, errno(state));
-            }
-            return (int) result;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        MemorySegment state = callState();
+        return (int) checked("futex(FUTEX_WAKE)", objectName, state,
+                syscall(state, numbers().futex(), word.address(), FUTEX_WAKE, count, 0, 0, 0));
     }
 
     // ------------------------------------------------------------------ POSIX named semaphores
@@ -419,13 +379,6 @@ final class Libc {
 
     // ------------------------------------------------------------------ processes
 
-    private static final class Processes {
-        static final MethodHandle GETPID = bind("getpid", FunctionDescriptor.of(JAVA_INT));
-        static final MethodHandle KILL = bind("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        static final MethodHandle WAITPID = bind("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, C_POINTER, JAVA_INT));
-        static final MethodHandle SIGNAL = bind("signal", FunctionDescriptor.of(C_POINTER, JAVA_INT, C_POINTER));
-    }
-
     private static final class Spawning {
         static final MethodHandle POSIX_SPAWN = bind("posix_spawn",
                 FunctionDescriptor.of(JAVA_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
@@ -439,39 +392,21 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT));
     }
 
-    private static final class ProcessWatch {
-        static final MethodHandle PIDFD_OPEN = bind("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
-        static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_LONG, JAVA_INT));
-    }
-
-    static int getpid() {
-        try {
-            return (int) Processes.GETPID.invokeExact(callState());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     /** @return 0, or ESRCH when there is no such process */
     static int kill(long pid, int signal) {
-        try {
-            MemorySegment state = callState();
-            if ((int) Processes.KILL.invokeExact(state, (int) pid, signal) == 0) {
-                return 0;
-            }
-            int errno = errno(state);
-            if (errno == Errno.ESRCH) {
-                return errno;
-            }
-            throw Errno.failure("kill(" + signal + ")", "pid " + pid, errno);
-        } catch (Throwable t) {
-            throw rethrow(t);
+        MemorySegment state = callState();
+        if (syscall(state, numbers().kill(), pid, signal, 0, 0, 0, 0) == 0) {
+            return 0;
         }
+        int errno = errno(state);
+        if (errno == Errno.ESRCH) {
+            return errno;
+        }
+        throw Errno.failure("kill(" + signal + ")", "pid " + pid, errno);
     }
 
     /**
-     * Blocking {@code waitpid} for one child, retried on EINTR.
+     * Blocking {@code waitpid} (the {@code wait4} system call) for one child, retried on EINTR.
      *
      * @return the raw wait status
      */
@@ -480,7 +415,7 @@ final class Libc {
             MemorySegment status = arena.allocate(JAVA_INT);
             MemorySegment state = callState();
             while (true) {
-                int result = (int) Processes.WAITPID.invokeExact(state, (int) pid, status, 0);
+                long result = syscall(state, numbers().wait4(), pid, status.address(), 0, 0, 0, 0);
                 if (result == pid) {
                     return status.get(JAVA_INT, 0);
                 }
@@ -489,20 +424,16 @@ final class Libc {
                     throw Errno.failure("waitpid", "pid " + pid, errno);
                 }
             }
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
-    /** Puts {@code signal} back to its default action (SIG_DFL is the null handler). */
+    /** Puts {@code signal} back to its default action ({@code rt_sigaction} with SIG_DFL, as {@code signal(2)} does). */
     static void restoreDefaultSignalAction(int signal) {
-        try {
-            MemorySegment previous = (MemorySegment) Processes.SIGNAL.invokeExact(callState(), signal, MemorySegment.NULL);
-            if (previous.address() == -1L) {
-                throw Errno.failure("signal(" + signal + ", SIG_DFL)", null, errno(callState()));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment action = arena.allocate(KERNEL_SIGACTION_SIZE, 8);
+            MemorySegment state = callState();
+            checked("rt_sigaction(" + signal + ", SIG_DFL)", null, state,
+                    syscall(state, numbers().rtSigaction(), signal, action.address(), 0, KERNEL_SIGSET_SIZE, 0, 0));
         }
     }
 
@@ -558,23 +489,22 @@ final class Libc {
      * @return the descriptor, or {@code -errno} (ESRCH: already gone; ENOSYS: kernel before 5.3)
      */
     static int pidfdOpen(long pid) {
-        try {
-            MemorySegment state = callState();
-            long fd = (long) ProcessWatch.PIDFD_OPEN.invokeExact(state, SYS_PIDFD_OPEN, (int) pid, 0);
-            return fd >= 0 ? (int) fd : -errno(state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        MemorySegment state = callState();
+        long fd = syscall(state, numbers().pidfdOpen(), pid, 0, 0, 0, 0, 0);
+        return fd >= 0 ? (int) fd : -errno(state);
     }
 
-    /** Polls one descriptor for input; returns whether it became readable within the timeout. */
+    /** Polls one descriptor for input ({@code ppoll}); returns whether it became readable within the timeout. */
     static boolean pollReadable(int fd, int timeoutMillis, String objectName) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pollfd = arena.allocate(8, 4);
             pollfd.set(JAVA_INT, 0, fd);
-            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+            pollfd.set(JAVA_SHORT, 4, POLLIN);
+            MemorySegment timeout = arena.allocate(TIMESPEC);
+            timeout.set(JAVA_LONG, 0, timeoutMillis / 1000);
+            timeout.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
             MemorySegment state = callState();
-            int result = (int) ProcessWatch.POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+            long result = syscall(state, numbers().ppoll(), pollfd.address(), 1, timeout.address(), 0, KERNEL_SIGSET_SIZE, 0);
             if (result < 0) {
                 int errno = errno(state);
                 if (errno == Errno.EINTR) {
@@ -583,8 +513,6 @@ final class Libc {
                 throw Errno.failure("poll", objectName, errno);
             }
             return result > 0;
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 

@@ -118,7 +118,8 @@ public final class ObjectHeader {
                     + expected.layoutVersion() + ": attach with the same multiproc version as its creator");
         }
         long declared = (long) LONG.get(segment, TOTAL_SIZE_OFFSET);
-        if (declared != segment.byteSize()) {
+        // a mapping may be rounded up to whole pages (Windows), never down
+        if (declared > segment.byteSize() || declared < LENGTH) {
             throw incompatible(name, expected, "its header declares " + declared + " bytes but it has " + segment.byteSize());
         }
     }
@@ -147,8 +148,9 @@ public final class ObjectHeader {
         return Optional.ofNullable(ObjectKind.ofCode((int) INT.get(segment, KIND_OFFSET)));
     }
 
-    /** The body: everything after the header. */
+    /** The body: the bytes after the header, up to the size the header declares. */
     public static MemorySegment body(MappedRegion region) {
-        return region.segment().asSlice(LENGTH);
+        MemorySegment segment = region.segment();
+        return segment.asSlice(LENGTH, (long) LONG.get(segment, TOTAL_SIZE_OFFSET) - LENGTH);
     }
 }

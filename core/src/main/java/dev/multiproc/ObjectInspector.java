@@ -1,0 +1,73 @@
+package dev.multiproc;
+
+import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.process.Bootstrap;
+import dev.multiproc.shm.process.BootstrapLayout;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.ProcessIdentity;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the objects on this machine for {@code multiproc ls}: maps each name, reads its header
+ * and, per kind, the live state that matters, without writing anything.
+ */
+final class ObjectInspector {
+
+    private ObjectInspector() {
+    }
+
+    static List<SharedObjectInfo> list(NativePlatform platform) {
+        List<SharedObjectInfo> objects = new ArrayList<>();
+        for (String name : platform.listRegions(ObjectNames.PREFIX)) {
+            inspect(platform, name).ifPresent(objects::add);
+        }
+        for (String name : platform.listSemaphores(ObjectNames.PREFIX)) {
+            objects.add(new SharedObjectInfo(name, "os-semaphore", 0, 0, false, Map.of()));
+        }
+        return objects;
+    }
+
+    private static Optional<SharedObjectInfo> inspect(NativePlatform platform, String name) {
+        MappedRegion region;
+        try {
+            region = platform.openRegion(name);
+        } catch (SharedObjectNotFoundException gone) {
+            return Optional.empty();
+        }
+        try {
+            Optional<ObjectKind> kind = ObjectHeader.kindOf(region);
+            Optional<ProcessIdentity> creator = ObjectHeader.creatorOf(region);
+            Map<String, String> details = new LinkedHashMap<>();
+            kind.ifPresent(k -> describe(platform, region, k, details));
+            return Optional.of(new SharedObjectInfo(name, kind.map(ObjectKind::label).orElse("unknown"), region.size(),
+                    creator.map(ProcessIdentity::pid).orElse(0L), creator.map(platform::isAlive).orElse(false), details));
+        } finally {
+            region.close();
+        }
+    }
+
+    /** Adds the kind's live state; kinds without any say nothing. */
+    private static void describe(NativePlatform platform, MappedRegion region, ObjectKind kind, Map<String, String> details) {
+        switch (kind) {
+            case PROCESS -> {
+                Bootstrap bootstrap = new Bootstrap(platform, region);
+                details.put("state", switch (bootstrap.state()) {
+                    case BootstrapLayout.STATE_SPARE -> bootstrap.isSpareReady() ? "spare, ready" : "spare, booting";
+                    case BootstrapLayout.STATE_TARGET_READY -> "target handed over";
+                    case BootstrapLayout.STATE_RUNNING -> "running " + bootstrap.name();
+                    case BootstrapLayout.STATE_RETIRED -> "retired";
+                    default -> "initialising";
+                });
+                details.put("parent", Long.toString(bootstrap.parent().pid()));
+            }
+            default -> { }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.multiproc.posix;
+
+/**
+ * The Linux system call numbers multiproc uses, per architecture: x86-64 keeps its historical
+ * table, aarch64 uses the generic one. Only calls present on both (the {@code *at} and
+ * {@code ppoll} forms) are used.
+ */
+record SyscallNumbers(long openat, long close, long fstat, long mmap, long munmap, long unlinkat, long fallocate,
+                      long futex, long kill, long wait4, long rtSigaction, long pidfdOpen, long ppoll) {
+
+    private static final SyscallNumbers X86_64 = new SyscallNumbers(257, 3, 5, 9, 11, 263, 285, 202, 62, 61, 13, 434, 271);
+    private static final SyscallNumbers AARCH64 = new SyscallNumbers(56, 57, 80, 222, 215, 35, 47, 98, 129, 260, 134, 434, 73);
+
+    static SyscallNumbers forArchitecture(String osArch) {
+        return switch (osArch) {
+            case "amd64", "x86_64" -> X86_64;
+            case "aarch64", "arm64" -> AARCH64;
+            default -> throw new UnsupportedOperationException("multiproc has no Linux system call table for os.arch=" + osArch
+                    + " (supported: amd64, aarch64)");
+        };
+    }
+}
