@@ -1,7 +1,15 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.barrier.BarrierLayout;
+import dev.multiproc.shm.barrier.BarrierState;
+import dev.multiproc.shm.condition.ConditionLayout;
+import dev.multiproc.shm.condition.ConditionState;
+import dev.multiproc.shm.event.EventLayout;
 import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.lock.LockLayout;
+import dev.multiproc.shm.semaphore.SemaphoreLayout;
+import dev.multiproc.shm.semaphore.SemaphoreState;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
@@ -182,6 +190,83 @@ public final class Multiproc implements AutoCloseable {
         return new SharedMemory(this, ObjectHeader.open(platform, name, ObjectKind.SHARED_MEMORY), false);
     }
 
+    // ------------------------------------------------------------------ synchronisation
+
+    /** A new lock shared by processes [Lock]: not reentrant; any holder may unlock. */
+    public SharedLock lock() {
+        return new SharedLock(this, newObject(ObjectKind.LOCK, LockLayout.LENGTH, region -> { }), true);
+    }
+
+    /** A new reentrant lock shared by processes [RLock]. */
+    public SharedReentrantLock reentrantLock() {
+        return new SharedReentrantLock(this, newObject(ObjectKind.REENTRANT_LOCK, LockLayout.LENGTH, region -> { }), true);
+    }
+
+    SharedCondition condition(AbstractSharedLock lock) {
+        MappedRegion region = newObject(ObjectKind.CONDITION, ConditionLayout.LENGTH,
+                created -> new ConditionState(platform, created).initialise(lock.kind().code(), lock.name()));
+        return new SharedCondition(this, region, true, lock);
+    }
+
+    /**
+     * A new semaphore with {@code permits} free permits [Semaphore].
+     *
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public SharedSemaphore semaphore(int permits) {
+        if (permits < 0) {
+            throw new IllegalArgumentException("a semaphore cannot start with negative permits: " + permits);
+        }
+        return new SharedSemaphore(this, newObject(ObjectKind.SEMAPHORE, SemaphoreLayout.LENGTH,
+                region -> new SemaphoreState(platform, region).initialise(permits, 0, false)), true);
+    }
+
+    /**
+     * A new semaphore that refuses releases above {@code permits} [BoundedSemaphore]; it gives
+     * back the permits of processes that died holding them.
+     *
+     * @throws IllegalArgumentException if {@code permits} is not positive
+     */
+    public SharedSemaphore boundedSemaphore(int permits) {
+        if (permits <= 0) {
+            throw new IllegalArgumentException("a bounded semaphore needs at least one permit, got " + permits);
+        }
+        return new SharedSemaphore(this, newObject(ObjectKind.SEMAPHORE, SemaphoreLayout.LENGTH,
+                region -> new SemaphoreState(platform, region).initialise(permits, permits, true)), true);
+    }
+
+    /** A new event, not set [Event]. */
+    public SharedEvent event() {
+        return new SharedEvent(this, newObject(ObjectKind.EVENT, EventLayout.LENGTH, region -> { }), true);
+    }
+
+    /**
+     * A new barrier for {@code parties} threads of any processes [Barrier].
+     *
+     * @throws IllegalArgumentException if {@code parties} is not positive
+     */
+    public SharedBarrier barrier(int parties) {
+        if (parties <= 0) {
+            throw new IllegalArgumentException("a barrier needs at least one party, got " + parties);
+        }
+        return new SharedBarrier(this, newObject(ObjectKind.BARRIER, BarrierLayout.LENGTH,
+                region -> new BarrierState(platform, region).initialise(parties)), true);
+    }
+
+    /** Creates an object, lets {@code initialise} write its body, and publishes it. */
+    MappedRegion newObject(ObjectKind kind, long bodySize, java.util.function.Consumer<MappedRegion> initialise) {
+        MappedRegion region = createObject(kind, bodySize);
+        try {
+            initialise.accept(region);
+        } catch (RuntimeException e) {
+            region.close();
+            unlinkCreated(region.name());
+            throw e;
+        }
+        ObjectHeader.publish(region);
+        return region;
+    }
+
     // ------------------------------------------------------------------ attaching by reference
 
     /** Re-attaches a shared object that arrived serialised from another process. */
@@ -191,11 +276,30 @@ public final class Multiproc implements AutoCloseable {
             throw new IncompatibleSharedObjectException(reference.name(), "'" + reference.name()
                     + "' arrived as a kind of shared object this build does not know (" + reference.kindCode() + ")");
         }
+        String name = reference.name();
         return switch (kind) {
-            case SHARED_MEMORY -> attachSharedMemory(reference.name());
+            case SHARED_MEMORY -> attachSharedMemory(name);
+            case LOCK -> new SharedLock(this, ObjectHeader.open(platform, name, kind), false);
+            case REENTRANT_LOCK -> new SharedReentrantLock(this, ObjectHeader.open(platform, name, kind), false);
+            case CONDITION -> attachCondition(name);
+            case SEMAPHORE -> new SharedSemaphore(this, ObjectHeader.open(platform, name, kind), false);
+            case EVENT -> new SharedEvent(this, ObjectHeader.open(platform, name, kind), false);
+            case BARRIER -> new SharedBarrier(this, ObjectHeader.open(platform, name, kind), false);
             default -> throw new IncompatibleSharedObjectException(reference.name(),
                     "'" + reference.name() + "' is a " + kind.label() + ", which cannot travel to another process");
         };
+    }
+
+    private SharedCondition attachCondition(String name) {
+        MappedRegion region = ObjectHeader.open(platform, name, ObjectKind.CONDITION);
+        try {
+            ConditionState state = new ConditionState(platform, region);
+            AbstractSharedLock lock = (AbstractSharedLock) attach(new SharedObjectReference(state.lockKind(), state.lockName(), 0));
+            return new SharedCondition(this, region, false, lock);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------ ownership

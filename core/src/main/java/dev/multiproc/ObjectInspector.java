@@ -1,9 +1,14 @@
 package dev.multiproc;
 
+import dev.multiproc.shm.barrier.BarrierState;
+import dev.multiproc.shm.condition.ConditionState;
+import dev.multiproc.shm.event.EventState;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.process.Bootstrap;
 import dev.multiproc.shm.process.BootstrapLayout;
+import dev.multiproc.shm.lock.LockWord;
+import dev.multiproc.shm.semaphore.SemaphoreState;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.ProcessIdentity;
@@ -66,6 +71,37 @@ final class ObjectInspector {
                     default -> "initialising";
                 });
                 details.put("parent", Long.toString(bootstrap.parent().pid()));
+            }
+            case LOCK, REENTRANT_LOCK -> {
+                LockWord word = new LockWord(platform, region);
+                long owner = word.owner();
+                details.put("owner", owner == 0 ? "none" : ProcessIdentity.pidOf(owner) + (platform.isAlive(owner) ? "" : " (dead)"));
+                details.put("waiters", Integer.toString(word.sleepers()));
+                details.put("recoveries", Long.toString(word.recoveries()));
+            }
+            case CONDITION -> {
+                ConditionState state = new ConditionState(platform, region);
+                details.put("lock", state.lockName());
+                details.put("waiting", Integer.toString(state.waiting()));
+            }
+            case SEMAPHORE -> {
+                SemaphoreState state = new SemaphoreState(platform, region);
+                details.put("permits", Integer.toString(state.available()));
+                if (state.bound() > 0) {
+                    details.put("bound", Integer.toString(state.bound()));
+                }
+                details.put("waiters", Integer.toString(state.sleepers()));
+            }
+            case EVENT -> {
+                EventState state = new EventState(platform, region);
+                details.put("set", Boolean.toString(state.isSet()));
+                details.put("waiters", Integer.toString(state.sleepers()));
+            }
+            case BARRIER -> {
+                BarrierState state = new BarrierState(platform, region);
+                details.put("parties", Integer.toString(state.parties()));
+                details.put("waiting", Integer.toString(state.waiting()));
+                details.put("broken", Boolean.toString(state.isBroken()));
             }
             default -> { }
         }

@@ -150,16 +150,30 @@ public final class WaitPoint {
 
     /** Wakes every sleeper; call after the state change they wait for. */
     public void wakeAll() {
-        wake(Integer.MAX_VALUE);
+        VarHandle.fullFence();
+        wakeIfSleeping(Integer.MAX_VALUE);
     }
 
     /** Wakes one sleeper; only for conditions that one woken thread fully consumes (a free lock). */
     public void wakeOne() {
-        wake(1);
+        VarHandle.fullFence();
+        wakeIfSleeping(1);
     }
 
-    private void wake(int count) {
-        VarHandle.fullFence();
+    /**
+     * {@link #wakeAll()} for a caller whose state change was itself a volatile write or a CAS,
+     * which already orders it before the read of the sleeper count: saves a fence on hot paths.
+     */
+    public void wakeAllAfterVolatileWrite() {
+        wakeIfSleeping(Integer.MAX_VALUE);
+    }
+
+    /** {@link #wakeOne()} for a caller whose state change was a volatile write or a CAS. */
+    public void wakeOneAfterVolatileWrite() {
+        wakeIfSleeping(1);
+    }
+
+    private void wakeIfSleeping(int count) {
         if ((int) INT.getVolatile(segment, sleepersOffset) > 0) {
             INT.getAndAdd(segment, sequenceOffset, 1);
             platform.wake(region, sequenceOffset, count);

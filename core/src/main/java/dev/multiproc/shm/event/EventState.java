@@ -1,0 +1,52 @@
+package dev.multiproc.shm.event;
+
+import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.event.EventLayout.*;
+
+/**
+ * A flag that processes wait for. Setting it (volatile store) then wakes every sleeper; what
+ * the setter wrote before setting is visible to a waiter that sees the flag set.
+ */
+public final class EventState {
+    private final MemorySegment body;
+    private final WaitPoint waitPoint;
+
+    public EventState(NativePlatform platform, MappedRegion region) {
+        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
+        this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
+    }
+
+    public void set() {
+        INT.setVolatile(body, FLAG_OFFSET, 1);
+        waitPoint.wakeAll();
+    }
+
+    public void clear() {
+        INT.setVolatile(body, FLAG_OFFSET, 0);
+    }
+
+    public boolean isSet() {
+        return (int) INT.getAcquire(body, FLAG_OFFSET) == 1;
+    }
+
+    /** Waits until set (negative timeout: forever); returns whether it is set. */
+    public boolean await(long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
+        return waitPoint.await(this::isSet, timeoutNanos, strategy, WaitPoint.NO_CHECK);
+    }
+
+    public int sleepers() {
+        return waitPoint.sleepers();
+    }
+
+    public void wakeAll() {
+        waitPoint.wakeAll();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.multiproc;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Helpers for tests that run targets in child JVMs. */
+final class Children {
+    private Children() {
+    }
+
+    /** Starts one child per target. */
+    static List<JvmProcess> start(Multiproc mp, SerializableRunnable... targets) {
+        List<JvmProcess> started = new ArrayList<>();
+        for (SerializableRunnable target : targets) {
+            JvmProcess process = mp.process(target);
+            process.start();
+            started.add(process);
+        }
+        return started;
+    }
+
+    /** Joins every child (bounded) and checks each exit code. */
+    static void joinAll(List<JvmProcess> processes, int expectedExitCode) throws InterruptedException {
+        for (JvmProcess process : processes) {
+            assertTrue(process.join(Duration.ofSeconds(90)), "child did not end in time: " + process);
+            assertEquals(expectedExitCode, process.exitCode().orElseThrow(), "exit code of " + process);
+        }
+    }
+
+    /** Kills whatever is still running (for @AfterEach). */
+    static void killAll(Multiproc mp) throws InterruptedException {
+        for (JvmProcess child : mp.activeChildren()) {
+            child.kill();
+            child.join(Duration.ofSeconds(10));
+        }
+    }
+
+    static long get(SharedMemory shm, long offset) {
+        return shm.segment().get(ValueLayout.JAVA_LONG, offset);
+    }
+
+    static void set(SharedMemory shm, long offset, long value) {
+        shm.segment().set(ValueLayout.JAVA_LONG, offset, value);
+    }
+
+    static long getVolatile(SharedMemory shm, long offset) {
+        return (long) dev.multiproc.shm.Words.LONG.getVolatile(shm.segment(), offset);
+    }
+
+    static long addVolatile(SharedMemory shm, long offset, long delta) {
+        return (long) dev.multiproc.shm.Words.LONG.getAndAdd(shm.segment(), offset, delta) + delta;
+    }
+
+    /** Waits until the long at {@code offset} reaches {@code value}, failing after 60 s. */
+    static void awaitValue(SharedMemory shm, long offset, long value) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (getVolatile(shm, offset) < value) {
+            assertTrue(System.nanoTime() < deadline, "value at " + offset + " never reached " + value + " (is " + getVolatile(shm, offset) + ")");
+            Thread.sleep(2);
+        }
+    }
+
+    /** Raises the long at {@code offset} to at least {@code value}. */
+    static void max(MemorySegment segment, long offset, long value) {
+        while (true) {
+            long current = (long) dev.multiproc.shm.Words.LONG.getVolatile(segment, offset);
+            if (current >= value || dev.multiproc.shm.Words.LONG.compareAndSet(segment, offset, current, value)) {
+                return;
+            }
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
