@@ -5,6 +5,7 @@
 module dev.multiproc.core {
     exports dev.multiproc;
     exports dev.multiproc.spi;
+    exports dev.multiproc.codec;
 
     requires java.management;
 

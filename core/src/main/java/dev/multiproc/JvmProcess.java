@@ -169,8 +169,22 @@ public final class JvmProcess {
             if (current().isDaemon()) {
                 throw new IllegalStateException("daemonic processes are not allowed to have children");
             }
-            byte[] payload = serialise(target, name);
+            List<Connection.Sent> sentEnds = new java.util.ArrayList<>();
+            Connection.CAPTURE.set(sentEnds);
+            byte[] payload;
+            try {
+                payload = serialise(target, name);
+            } finally {
+                Connection.CAPTURE.remove();
+            }
             child = context.launch(this, payload);
+            if (!sentEnds.isEmpty()) {
+                child.exit().whenComplete((code, error) -> {
+                    for (Connection.Sent sent : sentEnds) {
+                        Connection.closeIfNeverAttached(context, sent.name(), sent.end());
+                    }
+                });
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.codec.Codec;
 import dev.multiproc.shm.barrier.BarrierLayout;
 import dev.multiproc.shm.barrier.BarrierState;
 import dev.multiproc.shm.condition.ConditionLayout;
@@ -8,6 +9,9 @@ import dev.multiproc.shm.condition.ConditionState;
 import dev.multiproc.shm.event.EventLayout;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.lock.LockLayout;
+import dev.multiproc.shm.pipe.PipeEnds;
+import dev.multiproc.shm.pipe.PipeLayout;
+import dev.multiproc.shm.ring.RingLayout;
 import dev.multiproc.shm.semaphore.SemaphoreLayout;
 import dev.multiproc.shm.semaphore.SemaphoreState;
 import dev.multiproc.spi.MappedRegion;
@@ -267,6 +271,45 @@ public final class Multiproc implements AutoCloseable {
         return region;
     }
 
+    // ------------------------------------------------------------------ pipes
+
+    /** Bytes of ring per direction unless given: room for bursts without holding much memory. */
+    public static final int DEFAULT_PIPE_CAPACITY = 128 * 1024;
+
+    /** A duplex pipe [Pipe()]: both ends send and receive. */
+    public <E> Pipe<E> pipe(Codec<E> codec) {
+        return pipe(codec, true);
+    }
+
+    /** A pipe; one-way when {@code duplex} is false: {@code first()} receives, {@code second()} sends [Pipe(duplex)]. */
+    public <E> Pipe<E> pipe(Codec<E> codec, boolean duplex) {
+        return pipe(codec, duplex, DEFAULT_PIPE_CAPACITY);
+    }
+
+    /**
+     * A pipe with {@code capacityBytes} of ring per direction (rounded up to a power of two, at
+     * least 4 KiB); messages of any size pass, bigger ones in pieces.
+     */
+    public <E> Pipe<E> pipe(Codec<E> codec, boolean duplex, int capacityBytes) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        if (capacityBytes <= 0) {
+            throw new IllegalArgumentException("pipe capacity must be positive, got " + capacityBytes);
+        }
+        int capacity = RingLayout.capacityFor(capacityBytes);
+        long token = platform.currentProcess().token();
+        MappedRegion first = newObject(ObjectKind.PIPE, PipeLayout.length(duplex, capacity),
+                region -> new PipeEnds(platform, region).initialise(duplex, capacity, token));
+        MappedRegion second;
+        try {
+            second = ObjectHeader.open(platform, first.name(), ObjectKind.PIPE);
+        } catch (RuntimeException e) {
+            first.close();
+            unlinkCreated(first.name());
+            throw e;
+        }
+        return new Pipe<>(new Connection<>(this, first, true, 0, codec), new Connection<>(this, second, true, 1, codec));
+    }
+
     // ------------------------------------------------------------------ attaching by reference
 
     /** Re-attaches a shared object that arrived serialised from another process. */
@@ -285,9 +328,16 @@ public final class Multiproc implements AutoCloseable {
             case SEMAPHORE -> new SharedSemaphore(this, ObjectHeader.open(platform, name, kind), false);
             case EVENT -> new SharedEvent(this, ObjectHeader.open(platform, name, kind), false);
             case BARRIER -> new SharedBarrier(this, ObjectHeader.open(platform, name, kind), false);
+            case PIPE -> attachConnection(name, reference.detail(), (Codec<?>) reference.extra());
             default -> throw new IncompatibleSharedObjectException(reference.name(),
                     "'" + reference.name() + "' is a " + kind.label() + ", which cannot travel to another process");
         };
+    }
+
+    private <E> Connection<E> attachConnection(String name, int end, Codec<E> codec) {
+        Connection<E> connection = new Connection<>(this, ObjectHeader.open(platform, name, ObjectKind.PIPE), false, end, codec);
+        connection.attachHere();
+        return connection;
     }
 
     private SharedCondition attachCondition(String name) {

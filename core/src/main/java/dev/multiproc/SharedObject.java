@@ -56,6 +56,15 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
         return 0;
     }
 
+    /** What else a reference carries (a codec); must be serialisable. */
+    Serializable referenceExtra() {
+        return null;
+    }
+
+    /** Called when this handle is serialised (to be sent somewhere). */
+    void onSerialised() {
+    }
+
     /** Whether closing the creator's handle removes the name. */
     boolean unlinkOnCreatorClose() {
         return true;
@@ -72,7 +81,8 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
     @Serial
     final Object writeReplace() {
         ensureOpen();
-        return new SharedObjectReference(kind().code(), name(), referenceDetail());
+        onSerialised();
+        return new SharedObjectReference(kind().code(), name(), referenceDetail(), referenceExtra());
     }
 
     final NativePlatform platform() {

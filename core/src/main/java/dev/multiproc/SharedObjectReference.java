@@ -4,11 +4,17 @@ import java.io.Serial;
 import java.io.Serializable;
 
 /**
- * What a {@link SharedObject} becomes when it is serialised: its kind, name and a detail
- * (such as the pipe end). Deserialising it attaches to the named object in the receiving JVM,
- * through that JVM's {@link Multiproc#context() default context}.
+ * What a {@link SharedObject} becomes when it is serialised: its kind, name, a detail (such as
+ * the pipe end) and what the handle needs besides memory (such as its codec). Deserialising it
+ * attaches to the named object in the receiving JVM, through that JVM's
+ * {@link Multiproc#context() default context}.
  */
-record SharedObjectReference(int kindCode, String name, int detail) implements Serializable {
+record SharedObjectReference(int kindCode, String name, int detail, Serializable extra) implements Serializable {
+
+    SharedObjectReference(int kindCode, String name, int detail) {
+        this(kindCode, name, detail, null);
+    }
+
     @Serial
     private static final long serialVersionUID = 1L;
 

@@ -57,6 +57,14 @@ public interface NativePlatform {
      */
     void await(MappedRegion region, long offset, int expected, long timeoutNanos);
 
+    /**
+     * Sleeps while every word {@code i} (at {@code offsets[i]} of {@code regions.get(i)}) holds
+     * {@code expected[i]}, for at most {@code timeoutNanos}; returns when any is woken or differs,
+     * on timeout, or spuriously. Platforms without a native multi-wait may return after a short
+     * sleep; callers re-check their conditions either way.
+     */
+    void awaitAny(List<MappedRegion> regions, long[] offsets, int[] expected, long timeoutNanos);
+
     /** Wakes up to {@code count} processes sleeping on the word at {@code offset}. */
     void wake(MappedRegion region, long offset, int count);
 

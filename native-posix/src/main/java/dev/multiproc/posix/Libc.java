@@ -221,6 +221,48 @@ final class Libc {
         throw Errno.failure("futex(FUTEX_WAIT)", objectName, errno);
     }
 
+    /** {@code struct futex_waitv}: value, address, flags (FUTEX2_SIZE_U32, shared), reserved. */
+    private static final long FUTEX_WAITV_LENGTH = 24;
+    private static final int FUTEX2_SIZE_U32 = 2;
+    private static final long CLOCK_MONOTONIC = 1;
+
+    /**
+     * {@code futex_waitv} (Linux 5.16): sleeps until any of the words is woken or differs from
+     * its expected value, or until {@code timeoutNanos} pass.
+     *
+     * @return 0 when woken or a word differed, ETIMEDOUT, EINTR, or ENOSYS on older kernels
+     */
+    static int futexWaitAny(long[] addresses, int[] expected, long timeoutNanos, String objectName) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment waiters = arena.allocate(FUTEX_WAITV_LENGTH * addresses.length, 8);
+            for (int i = 0; i < addresses.length; i++) {
+                long base = i * FUTEX_WAITV_LENGTH;
+                waiters.set(JAVA_LONG, base, expected[i] & 0xFFFF_FFFFL);
+                waiters.set(JAVA_LONG, base + 8, addresses[i]);
+                waiters.set(JAVA_INT, base + 16, FUTEX2_SIZE_U32);
+            }
+            // the timeout is absolute on CLOCK_MONOTONIC, the clock System.nanoTime reads on Linux
+            long deadline = System.nanoTime() + timeoutNanos;
+            MemorySegment timespec = arena.allocate(TIMESPEC);
+            timespec.set(JAVA_LONG, 0, deadline / 1_000_000_000L);
+            timespec.set(JAVA_LONG, 8, deadline % 1_000_000_000L);
+            MemorySegment state = callState();
+            long result = syscall(state, numbers().futexWaitv(), waiters.address(), addresses.length, 0,
+                    timespec.address(), CLOCK_MONOTONIC, 0);
+            if (result >= 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.EAGAIN) {
+                return 0;
+            }
+            if (errno == Errno.ETIMEDOUT || errno == Errno.EINTR || errno == Errno.ENOSYS) {
+                return errno;
+            }
+            throw Errno.failure("futex_waitv", objectName, errno);
+        }
+    }
+
     /** {@code FUTEX_WAKE}; returns how many sleepers were woken. */
     static int futexWake(MemorySegment word, int count, String objectName) {
         MemorySegment state = callState();

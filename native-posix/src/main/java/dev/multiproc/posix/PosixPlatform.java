@@ -159,6 +159,26 @@ public final class PosixPlatform implements NativePlatform {
         Libc.futexWait(region.segment().asSlice(offset, Integer.BYTES), expected, timeoutNanos, region.name());
     }
 
+    /** Set once {@code futex_waitv} has answered ENOSYS (kernels before 5.16). */
+    private volatile boolean noFutexWaitv;
+    private static final long AWAIT_ANY_FALLBACK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    @Override
+    public void awaitAny(List<MappedRegion> regions, long[] offsets, int[] expected, long timeoutNanos) {
+        if (!noFutexWaitv) {
+            long[] addresses = new long[regions.size()];
+            for (int i = 0; i < addresses.length; i++) {
+                addresses[i] = regions.get(i).segment().address() + offsets[i];
+            }
+            if (Libc.futexWaitAny(addresses, expected, timeoutNanos, regions.getFirst().name()) != Errno.ENOSYS) {
+                return;
+            }
+            noFutexWaitv = true;
+        }
+        // older kernels: sleep on the first word, briefly, so the others are re-checked soon
+        await(regions.getFirst(), offsets[0], expected[0], Math.min(timeoutNanos, AWAIT_ANY_FALLBACK_SLICE_NANOS));
+    }
+
     @Override
     public void wake(MappedRegion region, long offset, int count) {
         Libc.futexWake(region.segment().asSlice(offset, Integer.BYTES), count, region.name());

@@ -6,10 +6,10 @@ package dev.multiproc.posix;
  * {@code ppoll} forms) are used.
  */
 record SyscallNumbers(long openat, long close, long fstat, long mmap, long munmap, long unlinkat, long fallocate,
-                      long futex, long kill, long wait4, long rtSigaction, long pidfdOpen, long ppoll) {
+                      long futex, long futexWaitv, long kill, long wait4, long rtSigaction, long pidfdOpen, long ppoll) {
 
-    private static final SyscallNumbers X86_64 = new SyscallNumbers(257, 3, 5, 9, 11, 263, 285, 202, 62, 61, 13, 434, 271);
-    private static final SyscallNumbers AARCH64 = new SyscallNumbers(56, 57, 80, 222, 215, 35, 47, 98, 129, 260, 134, 434, 73);
+    private static final SyscallNumbers X86_64 = new SyscallNumbers(257, 3, 5, 9, 11, 263, 285, 202, 449, 62, 61, 13, 434, 271);
+    private static final SyscallNumbers AARCH64 = new SyscallNumbers(56, 57, 80, 222, 215, 35, 47, 98, 449, 129, 260, 134, 434, 73);
 
     static SyscallNumbers forArchitecture(String osArch) {
         return switch (osArch) {

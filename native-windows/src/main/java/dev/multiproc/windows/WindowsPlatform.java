@@ -137,6 +137,12 @@ public final class WindowsPlatform implements NativePlatform {
         Kernel32.waitForSingleObject(semaphore, millis, region.name());
     }
 
+    /** Windows cannot wait on several of our wait semaphores at once cheaply: sleep on the first, briefly. */
+    @Override
+    public void awaitAny(List<MappedRegion> regions, long[] offsets, int[] expected, long timeoutNanos) {
+        await(regions.getFirst(), offsets[0], expected[0], Math.min(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(1)));
+    }
+
     @Override
     public void wake(MappedRegion region, long offset, int count) {
         Kernel32.releaseSemaphore(waitSemaphore(region, offset), Math.min(count, WAKE_LIMIT), region.name());

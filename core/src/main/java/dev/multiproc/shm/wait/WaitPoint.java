@@ -6,6 +6,8 @@ import dev.multiproc.spi.NativePlatform;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -145,6 +147,56 @@ public final class WaitPoint {
             }
         } finally {
             INT.getAndAdd(segment, sleepersOffset, -1);
+        }
+    }
+
+    /**
+     * Waits until {@code condition} holds, sleeping on all of {@code points} at once (woken by a
+     * wake of any of them); the same protocol as {@link #await}, with every point's sleeper count
+     * raised while sleeping. Negative timeout: forever.
+     *
+     * @return whether the condition holds; false only on timeout
+     */
+    public static boolean awaitAny(List<WaitPoint> points, BooleanSupplier condition, long timeoutNanos) throws InterruptedException {
+        if (condition.getAsBoolean()) {
+            return true;
+        }
+        long start = System.nanoTime();
+        NativePlatform platform = points.getFirst().platform;
+        List<MappedRegion> regions = new ArrayList<>(points.size());
+        long[] offsets = new long[points.size()];
+        int[] sequences = new int[points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            WaitPoint point = points.get(i);
+            regions.add(point.region);
+            offsets[i] = point.sequenceOffset;
+            INT.getAndAdd(point.segment, point.sleepersOffset, 1);
+        }
+        try {
+            while (true) {
+                for (int i = 0; i < points.size(); i++) {
+                    sequences[i] = (int) INT.getVolatile(points.get(i).segment, offsets[i]);
+                }
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long sleep = SLICE_NANOS;
+                if (timeoutNanos >= 0) {
+                    long remaining = timeoutNanos - (System.nanoTime() - start);
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    sleep = Math.min(sleep, remaining);
+                }
+                platform.awaitAny(regions, offsets, sequences, sleep);
+            }
+        } finally {
+            for (WaitPoint point : points) {
+                INT.getAndAdd(point.segment, point.sleepersOffset, -1);
+            }
         }
     }
 

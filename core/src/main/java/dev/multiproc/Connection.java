@@ -1,0 +1,503 @@
+package dev.multiproc;
+
+import dev.multiproc.codec.Codec;
+import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.pipe.PipeEnds;
+import dev.multiproc.shm.pipe.PipeLayout;
+import dev.multiproc.shm.ring.ByteRing;
+import dev.multiproc.shm.ring.RingLayout;
+import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.ProcessIdentity;
+
+import java.io.EOFException;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}. Messages
+ * go through a single-producer single-consumer ring in shared memory per direction; a message
+ * that fits a quarter of the ring is written and read in place (encoded straight into the ring,
+ * decoded straight out of it), a bigger one streams through in pieces and arrives whole.
+ *
+ * <p>End-of-file: {@link #recv()} throws {@link EOFException} once the other end is closed —
+ * or its process has died — and everything sent before is read. A send to a closed end throws
+ * {@link IllegalStateException}.
+ *
+ * <p>Travelling: an end captured by a child's target <em>moves</em> to the child when the child
+ * attaches it; the handle left here is detached (using it throws {@link IllegalStateException}
+ * naming the new holder, closing it does nothing), so Python's idiom of closing your copy after
+ * {@code start()} works. If the child ends without attaching it, the end is closed. An end is
+ * meant for one process at a time; like Python's, it is not safe for several threads at once.
+ *
+ * @param <E> the type of the messages
+ */
+public final class Connection<E> extends SharedObject {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+    private static final int TOTAL_LENGTH_PREFIX = Long.BYTES;
+
+    private final transient PipeEnds ends;
+    private final transient int end;
+    private final transient int peer;
+    private final transient ByteRing receiving;
+    private final transient ByteRing sending;
+    private final transient Codec<E> codec;
+    private final transient long processToken;
+    private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
+    private transient volatile boolean sentAway;
+    /** A whole message that did not fit a caller's buffer; the next receive returns it. */
+    private transient byte[] pending;
+
+    Connection(Multiproc context, MappedRegion region, boolean createdHere, int end, Codec<E> codec) {
+        super(context, region, createdHere);
+        this.ends = new PipeEnds(context.platform(), region);
+        this.end = end;
+        this.peer = 1 - end;
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.processToken = context.platform().currentProcess().token();
+        int capacity = ends.capacity();
+        boolean duplex = ends.duplex();
+        int receiveRing = end;
+        int sendRing = duplex ? peer : 0;
+        long base = dev.multiproc.shm.header.ObjectHeaderLayout.LENGTH;
+        this.receiving = duplex || end == 0
+                ? new ByteRing(context.platform(), region, base + PipeLayout.ringOffset(receiveRing, capacity), capacity) : null;
+        this.sending = duplex || end == 1
+                ? new ByteRing(context.platform(), region, base + PipeLayout.ringOffset(sendRing, capacity), capacity) : null;
+    }
+
+    /** Attaching in another process: this process becomes the end's holder. */
+    void attachHere() {
+        if (!ends.attach(end, processToken)) {
+            close();
+        }
+    }
+
+    @Override
+    ObjectKind kind() {
+        return ObjectKind.PIPE;
+    }
+
+    @Override
+    int referenceDetail() {
+        return end;
+    }
+
+    @Override
+    Serializable referenceExtra() {
+        if (!(codec instanceof Serializable serializable)) {
+            throw new IllegalArgumentException("pipe end '" + name() + "' cannot travel: its codec " + codec
+                    + " is not Serializable");
+        }
+        return serializable;
+    }
+
+    @Override
+    void onSerialised() {
+        sentAway = true;
+        List<Sent> capture = CAPTURE.get();
+        if (capture != null) {
+            capture.add(new Sent(name(), end));
+        }
+    }
+
+    /** The pipe ends serialised by this thread while a child's target is being serialised. */
+    static final ThreadLocal<List<Sent>> CAPTURE = new ThreadLocal<>();
+
+    @Override
+    boolean unlinkOnCreatorClose() {
+        return false;
+    }
+
+    /** How this end waits (default {@link WaitStrategy#BACKOFF}). */
+    public void setWaitStrategy(WaitStrategy waitStrategy) {
+        this.waitStrategy = Objects.requireNonNull(waitStrategy);
+    }
+
+    /** Whether this end can send (false for the first end of a one-way pipe). */
+    public boolean writable() {
+        return sending != null;
+    }
+
+    /** Whether this end can receive (false for the second end of a one-way pipe). */
+    public boolean readable() {
+        return receiving != null;
+    }
+
+    private void checkHeld() {
+        ensureOpen();
+        long holder = ends.holder(end);
+        if (holder != processToken) {
+            throw new IllegalStateException("end " + end + " of pipe '" + name() + "' has moved to process "
+                    + ProcessIdentity.pidOf(holder) + "; this handle is detached");
+        }
+    }
+
+    private ByteRing sendRing() {
+        checkHeld();
+        if (sending == null) {
+            throw new IllegalStateException("end " + end + " of one-way pipe '" + name() + "' can only receive");
+        }
+        if (ends.closed(peer)) {
+            throw brokenPipe();
+        }
+        return sending;
+    }
+
+    private ByteRing receiveRing() {
+        checkHeld();
+        if (receiving == null) {
+            throw new IllegalStateException("end " + end + " of one-way pipe '" + name() + "' can only send");
+        }
+        return receiving;
+    }
+
+    private IllegalStateException brokenPipe() {
+        return new IllegalStateException("the other end of pipe '" + name() + "' is closed or its process has ended: "
+                + "nothing will read this message");
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /**
+     * Sends one message; blocks while the pipe is full.
+     *
+     * @throws IllegalStateException if this end cannot send, is closed or detached, or the other end is closed
+     */
+    public void send(E message) {
+        Objects.requireNonNull(message, "message");
+        ByteRing ring = sendRing();
+        int size = codec.encodedSize(message);
+        if (size <= ring.maxFragment()) {
+            long offset = claim(ring, size);
+            codec.encode(message, ring.data().asSlice(offset, size));
+            ring.commit(size, RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
+        } else {
+            byte[] encoded = new byte[size];
+            codec.encode(message, MemorySegment.ofArray(encoded));
+            sendFragments(ring, MemorySegment.ofArray(encoded));
+        }
+    }
+
+    /** Sends {@code length} bytes of {@code buffer} from {@code offset} as one message. */
+    public void sendBytes(byte[] buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        sendBytes(MemorySegment.ofArray(buffer).asSlice(offset, length));
+    }
+
+    /** Sends all of {@code buffer} as one message. */
+    public void sendBytes(byte[] buffer) {
+        sendBytes(buffer, 0, buffer.length);
+    }
+
+    /** Sends the bytes of {@code message} (any segment, heap or native) as one message. */
+    public void sendBytes(MemorySegment message) {
+        ByteRing ring = sendRing();
+        if (message.byteSize() <= ring.maxFragment()) {
+            int size = (int) message.byteSize();
+            long offset = claim(ring, size);
+            MemorySegment.copy(message, 0, ring.data(), offset, size);
+            ring.commit(size, RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
+        } else {
+            sendFragments(ring, message);
+        }
+    }
+
+    /** Streams a message bigger than a record: the first record starts with the total length. */
+    private void sendFragments(ByteRing ring, MemorySegment message) {
+        long total = message.byteSize();
+        long sent = 0;
+        boolean first = true;
+        while (first || sent < total) {
+            int prefix = first ? TOTAL_LENGTH_PREFIX : 0;
+            int chunk = (int) Math.min(total - sent, ring.maxFragment() - prefix);
+            long offset = claim(ring, chunk + prefix);
+            if (first) {
+                ring.data().set(ValueLayout.JAVA_LONG_UNALIGNED, offset, total);
+            }
+            MemorySegment.copy(message, sent, ring.data(), offset + prefix, chunk);
+            sent += chunk;
+            int flags = (first ? RingLayout.FLAG_BEGIN : 0) | (sent == total ? RingLayout.FLAG_END : 0);
+            ring.commit(chunk + prefix, flags);
+            first = false;
+        }
+    }
+
+    private long claim(ByteRing ring, int payloadLength) {
+        while (true) {
+            long offset = ring.tryClaim(payloadLength);
+            if (offset >= 0) {
+                return offset;
+            }
+            try {
+                ring.awaitRoom(payloadLength, -1, waitStrategy, () -> {
+                    if (ends.finished(peer)) {
+                        throw brokenPipe();
+                    }
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for room in pipe '" + name() + "'", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    /** Signals, from inside a wait, that the other end has finished. */
+    private static final class PeerFinished extends RuntimeException {
+        PeerFinished() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Waits for a record (negative timeout: forever).
+     *
+     * @return whether one is there; false on timeout
+     * @throws EOFException when the other end has finished and nothing is left
+     */
+    private boolean awaitRecord(ByteRing ring, long timeoutNanos) throws EOFException, InterruptedException {
+        if (ring.peek()) {
+            return true;
+        }
+        try {
+            if (ring.awaitRecord(timeoutNanos, waitStrategy, () -> {
+                if (ends.finished(peer)) {
+                    throw new PeerFinished();
+                }
+            })) {
+                return true;
+            }
+        } catch (PeerFinished finished) {
+            // fall through: the check below reads what is left
+        }
+        if (ends.finished(peer) && !ring.peek()) {
+            throw new EOFException("the other end of pipe '" + name() + "' is closed (or its process ended) and nothing is left to read");
+        }
+        return ring.peek();
+    }
+
+    /**
+     * Receives the next message, waiting for one.
+     *
+     * @throws EOFException          once the other end is closed (or dead) and nothing is left
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if this end cannot receive, is closed or detached
+     */
+    public E recv() throws EOFException, InterruptedException {
+        ByteRing ring = receiveRing();
+        if (pending != null) {
+            byte[] message = pending;
+            pending = null;
+            return codec.decode(MemorySegment.ofArray(message));
+        }
+        awaitRecord(ring, -1);
+        if (isWhole(ring)) {
+            E value = codec.decode(ring.data().asSlice(ring.peekedOffset(), ring.peekedLength()));
+            ring.advance();
+            return value;
+        }
+        return codec.decode(MemorySegment.ofArray(assemble(ring)));
+    }
+
+    /** Receives the next message as bytes. */
+    public byte[] recvBytes() throws EOFException, InterruptedException {
+        ByteRing ring = receiveRing();
+        return nextMessageBytes(ring);
+    }
+
+    /**
+     * Receives the next message into {@code buffer}; returns its length.
+     *
+     * @throws BufferTooShortException if it does not fit (it stays for the next receive)
+     */
+    public int recvBytesInto(byte[] buffer) throws EOFException, InterruptedException {
+        return recvBytesInto(MemorySegment.ofArray(buffer));
+    }
+
+    /**
+     * Receives the next message into {@code buffer} (any segment); returns its length.
+     *
+     * @throws BufferTooShortException if it does not fit (it stays for the next receive)
+     */
+    public int recvBytesInto(MemorySegment buffer) throws EOFException, InterruptedException {
+        ByteRing ring = receiveRing();
+        if (pending == null) {
+            awaitRecord(ring, -1);
+            if (isWhole(ring) && ring.peekedLength() <= buffer.byteSize()) {
+                int length = ring.peekedLength();
+                MemorySegment.copy(ring.data(), ring.peekedOffset(), buffer, 0, length);
+                ring.advance();
+                return length;
+            }
+        }
+        byte[] message = nextMessageBytes(ring);
+        if (message.length > buffer.byteSize()) {
+            pending = message;
+            throw new BufferTooShortException(message, (int) Math.min(Integer.MAX_VALUE, buffer.byteSize()));
+        }
+        MemorySegment.copy(MemorySegment.ofArray(message), 0, buffer, 0, message.length);
+        return message.length;
+    }
+
+    private byte[] nextMessageBytes(ByteRing ring) throws EOFException, InterruptedException {
+        if (pending != null) {
+            byte[] message = pending;
+            pending = null;
+            return message;
+        }
+        awaitRecord(ring, -1);
+        if (isWhole(ring)) {
+            byte[] message = ring.data().asSlice(ring.peekedOffset(), ring.peekedLength()).toArray(ValueLayout.JAVA_BYTE);
+            ring.advance();
+            return message;
+        }
+        return assemble(ring);
+    }
+
+    private static boolean isWhole(ByteRing ring) {
+        return (ring.peekedFlags() & (RingLayout.FLAG_BEGIN | RingLayout.FLAG_END)) == (RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
+    }
+
+    /** Reads a message that came in several records. */
+    private byte[] assemble(ByteRing ring) throws EOFException, InterruptedException {
+        if ((ring.peekedFlags() & RingLayout.FLAG_BEGIN) == 0) {
+            throw new IllegalStateException("pipe '" + name() + "' is corrupt: a message continues without a beginning");
+        }
+        long total = ring.data().get(ValueLayout.JAVA_LONG_UNALIGNED, ring.peekedOffset());
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a message of " + total + " bytes in pipe '" + name() + "' exceeds what a Java array holds");
+        }
+        byte[] message = new byte[(int) total];
+        MemorySegment target = MemorySegment.ofArray(message);
+        int chunk = ring.peekedLength() - TOTAL_LENGTH_PREFIX;
+        MemorySegment.copy(ring.data(), ring.peekedOffset() + TOTAL_LENGTH_PREFIX, target, 0, chunk);
+        long received = chunk;
+        boolean last = (ring.peekedFlags() & RingLayout.FLAG_END) != 0;
+        ring.advance();
+        while (!last) {
+            awaitRecord(ring, -1);
+            chunk = ring.peekedLength();
+            MemorySegment.copy(ring.data(), ring.peekedOffset(), target, received, chunk);
+            received += chunk;
+            last = (ring.peekedFlags() & RingLayout.FLAG_END) != 0;
+            ring.advance();
+        }
+        return message;
+    }
+
+    /**
+     * Whether a receive would not block: a message is there, or the other end has finished
+     * (Python's {@code poll()}).
+     */
+    public boolean poll() {
+        ByteRing ring = receiveRing();
+        return pending != null || ring.peek() || ends.finished(peer);
+    }
+
+    /** Waits at most {@code timeout} for {@link #poll()} to become true. */
+    public boolean poll(Duration timeout) throws InterruptedException {
+        ByteRing ring = receiveRing();
+        if (pending != null) {
+            return true;
+        }
+        try {
+            return awaitRecord(ring, Math.max(0, timeout.toNanos()));
+        } catch (EOFException finished) {
+            return true;
+        }
+    }
+
+    /**
+     * The connections among {@code connections} that are ready to receive (a message, or end of
+     * file), waiting at most {@code timeout} (null: forever) for at least one [connection.wait].
+     */
+    public static List<Connection<?>> waitAny(List<? extends Connection<?>> connections, Duration timeout) throws InterruptedException {
+        List<WaitPoint> points = new ArrayList<>(connections.size());
+        for (Connection<?> connection : connections) {
+            points.add(connection.receiveRing().readable());
+        }
+        List<Connection<?>> ready = new ArrayList<>();
+        WaitPoint.awaitAny(points, () -> {
+            ready.clear();
+            for (Connection<?> connection : connections) {
+                if (connection.poll()) {
+                    ready.add(connection);
+                }
+            }
+            return !ready.isEmpty();
+        }, timeout == null ? -1 : Math.max(0, timeout.toNanos()));
+        return List.copyOf(ready);
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Closes this end: the other end reads what is left, then end-of-file. A handle whose end
+     * moved to another process is only dropped here. An end sent away but not yet attached is
+     * left in transit for its receiver.
+     */
+    @Override
+    void releaseAttachment() {
+        boolean wasHolder = sentAway ? ends.markInTransit(end, processToken) || ends.close(end, processToken)
+                : ends.close(end, processToken);
+        if (wasHolder) {
+            wakeRings();
+        }
+        if (ends.closed(end) && ends.closed(peer)) {
+            context.platform().unlinkRegion(name());
+            context.forgetCreated(name());
+        }
+    }
+
+    /**
+     * Called when a child that was sent end {@code end} of pipe {@code name} has ended: if the
+     * child never attached it, the end closes (so its peer reads end-of-file instead of waiting
+     * for a process that will never use it).
+     */
+    static void closeIfNeverAttached(Multiproc context, String name, int end) {
+        MappedRegion region;
+        try {
+            region = dev.multiproc.shm.header.ObjectHeader.open(context.platform(), name, ObjectKind.PIPE);
+        } catch (SharedObjectNotFoundException gone) {
+            return;
+        }
+        try {
+            PipeEnds ends = new PipeEnds(context.platform(), region);
+            if (ends.closeInTransit(end, context.platform().currentProcess().token())) {
+                int capacity = ends.capacity();
+                long base = dev.multiproc.shm.header.ObjectHeaderLayout.LENGTH;
+                for (int ring = 0; ring < (ends.duplex() ? 2 : 1); ring++) {
+                    new ByteRing(context.platform(), region, base + PipeLayout.ringOffset(ring, capacity), capacity).wakeAll();
+                }
+            }
+        } finally {
+            region.close();
+        }
+    }
+
+    /** A pipe end recorded while a child's target was serialised. */
+    record Sent(String name, int end) {
+    }
+
+    private void wakeRings() {
+        if (receiving != null) {
+            receiving.wakeAll();
+        }
+        if (sending != null) {
+            sending.wakeAll();
+        }
+    }
+
+    @Override
+    void wakeWaiters() {
+        wakeRings();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.multiproc.shm.pipe;
+
+import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+import static dev.multiproc.shm.pipe.PipeLayout.*;
+
+/**
+ * Who holds each end of a pipe, and whether it is open. An end's holder is the process that
+ * last attached it (CAS of its token); the peer of an end reads end-of-file once the end is
+ * closed, or once its holder's process is dead, and nothing is left to read.
+ *
+ * <p>Memory effects: the holder's last send happens-before its volatile write of
+ * {@code END_CLOSED}, so a reader that sees the end closed and then finds the ring empty has
+ * read everything sent.
+ */
+public final class PipeEnds {
+    private final NativePlatform platform;
+    private final MemorySegment body;
+
+    public PipeEnds(NativePlatform platform, MappedRegion region) {
+        this.platform = platform;
+        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, RINGS_OFFSET);
+    }
+
+    /** Creator: the pipe's shape and both ends held by the creator; before the header is published. */
+    public void initialise(boolean duplex, int capacity, long creatorToken) {
+        INT.set(body, DUPLEX_OFFSET, duplex ? 1 : 0);
+        INT.set(body, CAPACITY_OFFSET, capacity);
+        for (int end = 0; end < 2; end++) {
+            LONG.set(body, endOffset(end) + END_HOLDER_OFFSET, creatorToken);
+            INT.set(body, endOffset(end) + END_STATE_OFFSET, END_OPEN);
+        }
+    }
+
+    public boolean duplex() {
+        return (int) INT.get(body, DUPLEX_OFFSET) == 1;
+    }
+
+    public int capacity() {
+        return (int) INT.get(body, CAPACITY_OFFSET);
+    }
+
+    public long holder(int end) {
+        return (long) LONG.getVolatile(body, endOffset(end) + END_HOLDER_OFFSET);
+    }
+
+    public int state(int end) {
+        return (int) INT.getVolatile(body, endOffset(end) + END_STATE_OFFSET);
+    }
+
+    /**
+     * This process becomes the holder of {@code end} (the holder is written before the state,
+     * so a parent that closes an end its child never attached cannot close it under the child).
+     *
+     * @return false if the end was already closed
+     */
+    public boolean attach(int end, long token) {
+        LONG.setVolatile(body, endOffset(end) + END_HOLDER_OFFSET, token);
+        INT.compareAndSet(body, endOffset(end) + END_STATE_OFFSET, END_IN_TRANSIT, END_OPEN);
+        return state(end) == END_OPEN;
+    }
+
+    /** Marks the end in transit, if this process still holds it. */
+    public boolean markInTransit(int end, long token) {
+        return holder(end) == token && INT.compareAndSet(body, endOffset(end) + END_STATE_OFFSET, END_OPEN, END_IN_TRANSIT);
+    }
+
+    /** Closes the end if {@code token} holds it; returns whether it did. */
+    public boolean close(int end, long token) {
+        if (holder(end) != token) {
+            return false;
+        }
+        INT.setVolatile(body, endOffset(end) + END_STATE_OFFSET, END_CLOSED);
+        return true;
+    }
+
+    /** Closes an end that is still in transit from {@code token} (its receiver never attached). */
+    public boolean closeInTransit(int end, long token) {
+        return holder(end) == token && INT.compareAndSet(body, endOffset(end) + END_STATE_OFFSET, END_IN_TRANSIT, END_CLOSED);
+    }
+
+    /** Whether nothing more can come from {@code end}: closed, or its holder died. */
+    public boolean finished(int end) {
+        if (state(end) == END_CLOSED) {
+            return true;
+        }
+        return !platform.isAlive(holder(end));
+    }
+
+    /** Whether {@code end} is closed (without asking the OS whether its holder lives). */
+    public boolean closed(int end) {
+        return state(end) == END_CLOSED;
+    }
+}

@@ -1,0 +1,211 @@
+package dev.multiproc.shm.ring;
+
+import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+import static dev.multiproc.shm.ring.RingLayout.*;
+
+/**
+ * One side (producer or consumer) of a {@link RingLayout}. Positions are byte counts that only
+ * grow; {@code position & (capacity - 1)} is the offset in the ring.
+ *
+ * <p>Producer: claims room for a record (writing a padding record first if the record would
+ * not fit before the end), lets the caller write the payload in place, then writes the record
+ * header and publishes the new tail with a volatile store, and wakes a sleeping consumer.
+ * Consumer: reads the tail with acquire semantics, reads records in place between head and
+ * tail, and publishes the new head with a volatile store (waking a sleeping producer). Each
+ * side caches the other's position and re-reads it only when the cache says it must wait.
+ *
+ * <p>Memory effects: everything the producer wrote into a record happens-before the consumer's
+ * read of it (tail release/acquire); the consumer's reads of a record happen-before the producer
+ * reuses its bytes (head release/acquire).
+ *
+ * <p>Not thread-safe: one producer thread and one consumer thread at a time (per process).
+ */
+public final class ByteRing {
+    private final MemorySegment ring;
+    private final MemorySegment data;
+    private final int capacity;
+    private final int mask;
+    private final WaitPoint readable;
+    private final WaitPoint writable;
+
+    /** Producer: the head as last read. */
+    private long headCache;
+    /** Producer: where the claimed record starts (valid between claim and commit). */
+    private long claimedTail = -1;
+    /** Consumer: the tail as last read. */
+    private long tailCache;
+    /** Consumer: the record peeked at. */
+    private long peekedPosition = -1;
+    private int peekedLength;
+    private int peekedFlags;
+
+    /**
+     * @param ringOffset where the ring starts in {@code region} (its header; data follows)
+     * @param capacity   bytes of record space, a power of two
+     */
+    public ByteRing(NativePlatform platform, MappedRegion region, long ringOffset, int capacity) {
+        this.ring = region.segment().asSlice(ringOffset, length(capacity));
+        this.data = ring.asSlice(DATA_OFFSET, capacity);
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.readable = new WaitPoint(platform, region, ringOffset + READABLE_WAIT_POINT_OFFSET);
+        this.writable = new WaitPoint(platform, region, ringOffset + WRITABLE_WAIT_POINT_OFFSET);
+        this.headCache = (long) LONG.getAcquire(ring, HEAD_OFFSET);
+        this.tailCache = (long) LONG.getAcquire(ring, TAIL_OFFSET);
+    }
+
+    public int maxFragment() {
+        return RingLayout.maxFragment(capacity);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    // ------------------------------------------------------------------ producer
+
+    /** The room a record of {@code payloadLength} needs from {@code tail}, padding included. */
+    private int needed(long tail, int payloadLength) {
+        int record = recordLength(payloadLength);
+        int toEnd = capacity - (int) (tail & mask);
+        return record <= toEnd ? record : toEnd + record;
+    }
+
+    private boolean hasRoom(long tail, int payloadLength) {
+        int needed = needed(tail, payloadLength);
+        if (tail + needed - headCache <= capacity) {
+            return true;
+        }
+        headCache = (long) LONG.getAcquire(ring, HEAD_OFFSET);
+        return tail + needed - headCache <= capacity;
+    }
+
+    /**
+     * Claims a record for {@code payloadLength} bytes (at most {@link #maxFragment()}) if there
+     * is room now.
+     *
+     * @return where the payload goes (an offset in the data segment), or -1 if the ring is full
+     */
+    public long tryClaim(int payloadLength) {
+        long tail = (long) LONG.get(ring, TAIL_OFFSET);
+        if (!hasRoom(tail, payloadLength)) {
+            return -1;
+        }
+        int offset = (int) (tail & mask);
+        if (recordLength(payloadLength) > capacity - offset) {
+            int padding = capacity - offset;
+            INT.set(data, offset + RECORD_LENGTH_OFFSET, padding - RECORD_HEADER_LENGTH);
+            INT.set(data, offset + RECORD_FLAGS_OFFSET, FLAG_PADDING);
+            tail += padding;
+            offset = 0;
+        }
+        claimedTail = tail;
+        return offset + RECORD_HEADER_LENGTH;
+    }
+
+    /** Waits until a record of {@code payloadLength} fits (negative timeout: forever). */
+    public boolean awaitRoom(int payloadLength, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+            throws InterruptedException {
+        return writable.await(() -> hasRoom((long) LONG.get(ring, TAIL_OFFSET), payloadLength), timeoutNanos, strategy, sliceCheck);
+    }
+
+    /** The data segment, where claimed payloads are written and records read. */
+    public MemorySegment data() {
+        return data;
+    }
+
+    /** Publishes the claimed record and wakes the consumer if it sleeps. */
+    public void commit(int payloadLength, int flags) {
+        long tail = claimedTail;
+        int offset = (int) (tail & mask);
+        INT.set(data, offset + RECORD_LENGTH_OFFSET, payloadLength);
+        INT.set(data, offset + RECORD_FLAGS_OFFSET, flags);
+        claimedTail = -1;
+        LONG.setVolatile(ring, TAIL_OFFSET, tail + recordLength(payloadLength));
+        readable.wakeOneAfterVolatileWrite();
+    }
+
+    // ------------------------------------------------------------------ consumer
+
+    /**
+     * Looks at the next record without consuming it (skipping padding).
+     *
+     * @return whether there is one; then {@link #peekedOffset()}, {@link #peekedLength()} and
+     * {@link #peekedFlags()} describe it until {@link #advance()}
+     */
+    public boolean peek() {
+        if (peekedPosition >= 0) {
+            return true;
+        }
+        long head = (long) LONG.get(ring, HEAD_OFFSET);
+        while (true) {
+            if (head == tailCache) {
+                tailCache = (long) LONG.getAcquire(ring, TAIL_OFFSET);
+                if (head == tailCache) {
+                    return false;
+                }
+            }
+            int offset = (int) (head & mask);
+            int length = (int) INT.get(data, offset + RECORD_LENGTH_OFFSET);
+            int flags = (int) INT.get(data, offset + RECORD_FLAGS_OFFSET);
+            if ((flags & FLAG_PADDING) == 0) {
+                peekedPosition = head;
+                peekedLength = length;
+                peekedFlags = flags;
+                return true;
+            }
+            head += RECORD_HEADER_LENGTH + length;
+            LONG.setVolatile(ring, HEAD_OFFSET, head);
+            writable.wakeOneAfterVolatileWrite();
+        }
+    }
+
+    public long peekedOffset() {
+        return (peekedPosition & mask) + RECORD_HEADER_LENGTH;
+    }
+
+    public int peekedLength() {
+        return peekedLength;
+    }
+
+    public int peekedFlags() {
+        return peekedFlags;
+    }
+
+    /** Consumes the peeked record and wakes the producer if it sleeps. */
+    public void advance() {
+        long next = peekedPosition + recordLength(peekedLength);
+        peekedPosition = -1;
+        LONG.setVolatile(ring, HEAD_OFFSET, next);
+        writable.wakeOneAfterVolatileWrite();
+    }
+
+    /** Waits until a record is there (negative timeout: forever). */
+    public boolean awaitRecord(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        return readable.await(this::peek, timeoutNanos, strategy, sliceCheck);
+    }
+
+    /** Bytes written and not yet consumed (for listings). */
+    public long bytesInFlight() {
+        return (long) LONG.getVolatile(ring, TAIL_OFFSET) - (long) LONG.getVolatile(ring, HEAD_OFFSET);
+    }
+
+    /** The consumer's wait point: waiting on several rings at once goes through it. */
+    public WaitPoint readable() {
+        return readable;
+    }
+
+    /** Wakes both sides, so that they re-check (the other end closed). */
+    public void wakeAll() {
+        readable.wakeAll();
+        writable.wakeAll();
+    }
+}
