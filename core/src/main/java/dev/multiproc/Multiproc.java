@@ -10,6 +10,8 @@ import dev.multiproc.shm.event.EventLayout;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.lock.LockLayout;
 import dev.multiproc.shm.pipe.PipeEnds;
+import dev.multiproc.shm.queue.QueueLayout;
+import dev.multiproc.shm.queue.QueueSlots;
 import dev.multiproc.shm.pipe.PipeLayout;
 import dev.multiproc.shm.ring.RingLayout;
 import dev.multiproc.shm.semaphore.SemaphoreLayout;
@@ -271,6 +273,54 @@ public final class Multiproc implements AutoCloseable {
         return region;
     }
 
+    // ------------------------------------------------------------------ queues
+
+    /** A queue of {@value QueueLayout#DEFAULT_CAPACITY} messages [Queue()]. */
+    public <E> SharedQueue<E> queue(Codec<E> codec) {
+        return queue(codec, QueueLayout.DEFAULT_CAPACITY);
+    }
+
+    /** A queue of at most {@code capacity} messages [Queue(maxsize)]. */
+    public <E> SharedQueue<E> queue(Codec<E> codec, int capacity) {
+        return queue(codec, capacity, QueueLayout.DEFAULT_SLOT_DATA);
+    }
+
+    /**
+     * A queue of at most {@code capacity} messages whose slots hold {@code slotBytes} of encoded
+     * message (at least {@value QueueLayout#MIN_SLOT_DATA}); bigger messages spill into their
+     * own shared-memory object. Memory: about {@code capacity * (slotBytes + 16)} bytes.
+     */
+    public <E> SharedQueue<E> queue(Codec<E> codec, int capacity, int slotBytes) {
+        return new SharedQueue<>(this, newQueueRegion(capacity, slotBytes, false), true, java.util.Objects.requireNonNull(codec));
+    }
+
+    /** A joinable queue of {@value QueueLayout#DEFAULT_CAPACITY} messages [JoinableQueue()]. */
+    public <E> JoinableQueue<E> joinableQueue(Codec<E> codec) {
+        return joinableQueue(codec, QueueLayout.DEFAULT_CAPACITY);
+    }
+
+    /** A joinable queue of at most {@code capacity} messages [JoinableQueue(maxsize)]. */
+    public <E> JoinableQueue<E> joinableQueue(Codec<E> codec, int capacity) {
+        return joinableQueue(codec, capacity, QueueLayout.DEFAULT_SLOT_DATA);
+    }
+
+    /** A joinable queue with {@code slotBytes} per slot (see {@link #queue(Codec, int, int)}). */
+    public <E> JoinableQueue<E> joinableQueue(Codec<E> codec, int capacity, int slotBytes) {
+        return new JoinableQueue<>(this, newQueueRegion(capacity, slotBytes, true), true, java.util.Objects.requireNonNull(codec));
+    }
+
+    private MappedRegion newQueueRegion(int capacity, int slotBytes, boolean joinable) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("queue capacity must be positive, got " + capacity);
+        }
+        if (slotBytes < QueueLayout.MIN_SLOT_DATA) {
+            throw new IllegalArgumentException("queue slots must hold at least " + QueueLayout.MIN_SLOT_DATA + " bytes, got " + slotBytes);
+        }
+        int slotData = (int) (QueueLayout.slotLength(slotBytes) - QueueLayout.SLOT_DATA_OFFSET);
+        return newObject(ObjectKind.QUEUE, QueueLayout.length(capacity, slotData),
+                region -> QueueSlots.initialise(region, capacity, slotData, joinable));
+    }
+
     // ------------------------------------------------------------------ pipes
 
     /** Bytes of ring per direction unless given: room for bursts without holding much memory. */
@@ -314,6 +364,11 @@ public final class Multiproc implements AutoCloseable {
 
     /** Re-attaches a shared object that arrived serialised from another process. */
     Object attach(SharedObjectReference reference) {
+        return attach(reference, reference.extra() instanceof Codec<?> codec ? codec : null);
+    }
+
+    /** Attaches the object a reference names; {@code codec} for the kinds that carry messages. */
+    Object attach(SharedObjectReference reference, Codec<?> codec) {
         ObjectKind kind = ObjectKind.ofCode(reference.kindCode());
         if (kind == null) {
             throw new IncompatibleSharedObjectException(reference.name(), "'" + reference.name()
@@ -328,10 +383,18 @@ public final class Multiproc implements AutoCloseable {
             case SEMAPHORE -> new SharedSemaphore(this, ObjectHeader.open(platform, name, kind), false);
             case EVENT -> new SharedEvent(this, ObjectHeader.open(platform, name, kind), false);
             case BARRIER -> new SharedBarrier(this, ObjectHeader.open(platform, name, kind), false);
-            case PIPE -> attachConnection(name, reference.detail(), (Codec<?>) reference.extra());
+            case PIPE -> attachConnection(name, reference.detail(), codec);
+            case QUEUE -> attachQueue(name, codec);
             default -> throw new IncompatibleSharedObjectException(reference.name(),
                     "'" + reference.name() + "' is a " + kind.label() + ", which cannot travel to another process");
         };
+    }
+
+    private <E> SharedQueue<E> attachQueue(String name, Codec<E> codec) {
+        MappedRegion region = ObjectHeader.open(platform, name, ObjectKind.QUEUE);
+        return new QueueSlots(platform, region).joinable()
+                ? new JoinableQueue<>(this, region, false, codec)
+                : new SharedQueue<>(this, region, false, codec);
     }
 
     private <E> Connection<E> attachConnection(String name, int end, Codec<E> codec) {

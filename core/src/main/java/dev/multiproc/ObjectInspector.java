@@ -8,6 +8,10 @@ import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.process.Bootstrap;
 import dev.multiproc.shm.process.BootstrapLayout;
 import dev.multiproc.shm.lock.LockWord;
+import dev.multiproc.shm.pipe.PipeEnds;
+import dev.multiproc.shm.pipe.PipeLayout;
+import dev.multiproc.shm.queue.QueueSlots;
+import dev.multiproc.shm.ring.ByteRing;
 import dev.multiproc.shm.semaphore.SemaphoreState;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -102,6 +106,33 @@ final class ObjectInspector {
                 details.put("parties", Integer.toString(state.parties()));
                 details.put("waiting", Integer.toString(state.waiting()));
                 details.put("broken", Boolean.toString(state.isBroken()));
+            }
+            case QUEUE -> {
+                QueueSlots slots = new QueueSlots(platform, region);
+                details.put("depth", slots.size() + "/" + slots.capacity());
+                details.put("slot bytes", Integer.toString(slots.slotData()));
+                details.put("consumers waiting", Integer.toString(slots.consumersWaiting()));
+                details.put("producers waiting", Integer.toString(slots.producersWaiting()));
+                if (slots.joinable()) {
+                    details.put("unfinished", Long.toString(slots.unfinished()));
+                }
+            }
+            case PIPE -> {
+                PipeEnds ends = new PipeEnds(platform, region);
+                int capacity = ends.capacity();
+                long base = dev.multiproc.shm.header.ObjectHeaderLayout.LENGTH;
+                for (int ring = 0; ring < (ends.duplex() ? 2 : 1); ring++) {
+                    ByteRing bytes = new ByteRing(platform, region, base + PipeLayout.ringOffset(ring, capacity), capacity);
+                    details.put("to end " + ring, bytes.bytesInFlight() + " B in flight");
+                }
+                for (int end = 0; end < 2; end++) {
+                    long holder = ends.holder(end);
+                    details.put("end " + end, switch (ends.state(end)) {
+                        case PipeLayout.END_OPEN -> "open in " + ProcessIdentity.pidOf(holder) + (platform.isAlive(holder) ? "" : " (dead)");
+                        case PipeLayout.END_IN_TRANSIT -> "in transit";
+                        default -> "closed";
+                    });
+                }
             }
             default -> { }
         }
