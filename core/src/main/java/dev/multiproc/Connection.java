@@ -72,6 +72,28 @@ public final class Connection<E> extends SharedObject {
                 ? new ByteRing(context.platform(), region, base + PipeLayout.ringOffset(sendRing, capacity), capacity) : null;
     }
 
+    /**
+     * Attaches end {@code end} (0 for {@code first()}, 1 for {@code second()}) of the pipe named
+     * {@code pipeName}: this process becomes the end's holder, as when the end travels here.
+     *
+     * @throws SharedObjectNotFoundException       if there is no such pipe
+     * @throws IncompatibleSharedObjectException if the name is not a pipe
+     */
+    public static <E> Connection<E> attach(String pipeName, int end, Codec<E> codec) {
+        if (end != 0 && end != 1) {
+            throw new IllegalArgumentException("a pipe has ends 0 and 1, not " + end);
+        }
+        @SuppressWarnings("unchecked")
+        Connection<E> connection = (Connection<E>) Multiproc.context().attach(
+                new SharedObjectReference(ObjectKind.PIPE.code(), pipeName, end, (Serializable) null), Objects.requireNonNull(codec));
+        return connection;
+    }
+
+    /** Which end of its pipe this is: 0 ({@code first()}) or 1 ({@code second()}). */
+    public int end() {
+        return end;
+    }
+
     /** Attaching in another process: this process becomes the end's holder. */
     void attachHere() {
         if (!ends.attach(end, processToken)) {

@@ -168,7 +168,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             return true;
         }
         try {
-            writer.accept(slots.slot(position).asSlice(0, size));
+            writer.accept(slots.slot(position, size));
         } catch (RuntimeException e) {
             slots.publish(position, 0, QueueLayout.FLAG_SKIPPED);
             undo(joinable, null);
@@ -330,7 +330,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     platform().unlinkRegion(spill);
                 }
             }
-            return reader.apply(slots.slot(position).asSlice(0, slots.length(position)));
+            return reader.apply(slots.slot(position, slots.length(position)));
         } finally {
             slots.release(position);
         }
@@ -459,7 +459,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                         region.close();
                     }
                 } else {
-                    byte[] copy = slots.slot(position).asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    byte[] copy = slots.slot(position, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
                     message = codec.decode(MemorySegment.ofArray(copy));
                 }
                 if (slots.holds(position)) {

@@ -49,9 +49,9 @@ final class StartupCommand implements Callable<Integer> {
             add(table, "multiproc cold", cold, "JvmProcess.start() until the target runs, new JVM each time");
             add(table, "multiproc warm", warm, "the same with prestartProcesses(1): a booted spare JVM takes the target");
         }
-        if (PythonPeer.python().isPresent()) {
+        if (PythonPeerRunner.python().isPresent()) {
             for (String method : List.of("spawn", "forkserver", "fork")) {
-                long median = Long.parseLong(PythonPeer.run("startup.py", 300, method, Integer.toString(count)).getFirst().trim());
+                long median = Long.parseLong(PythonPeerRunner.run("startup.py", 300, method, Integer.toString(count)).getFirst().trim());
                 table.row("python " + method, millis(median), "", "", "multiprocessing Process.start() until the target runs");
             }
         } else {

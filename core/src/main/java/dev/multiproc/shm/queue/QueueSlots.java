@@ -42,6 +42,8 @@ public final class QueueSlots {
     private final NativePlatform platform;
     private final MemorySegment body;
     private final int capacity;
+    /** {@code capacity - 1} when the capacity is a power of two (a mask instead of a division), else -1. */
+    private final long mask;
     private final int slotData;
     private final long slotLength;
     private final WaitPoint notEmpty;
@@ -52,6 +54,7 @@ public final class QueueSlots {
         this.platform = platform;
         MemorySegment whole = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
         this.capacity = (int) INT.get(whole, CAPACITY_OFFSET);
+        this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.slotData = (int) INT.get(whole, SLOT_DATA_OFFSET_FIELD);
         this.slotLength = QueueLayout.slotLength(slotData);
         this.body = whole.asSlice(0, QueueLayout.length(capacity, slotData));
@@ -90,16 +93,17 @@ public final class QueueSlots {
     }
 
     private long slotOffset(long position) {
-        return SLOTS_OFFSET + (position % capacity) * slotLength;
+        long index = mask >= 0 ? position & mask : position % capacity;
+        return SLOTS_OFFSET + index * slotLength;
     }
 
     private long sequence(long position) {
         return (long) LONG.getAcquire(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET);
     }
 
-    /** The data area of the slot of {@code position}, {@link #slotData()} bytes. */
-    public MemorySegment slot(long position) {
-        return body.asSlice(slotOffset(position) + SLOT_DATA_OFFSET, slotData);
+    /** The first {@code length} bytes of the data area of the slot of {@code position}. */
+    public MemorySegment slot(long position, int length) {
+        return body.asSlice(slotOffset(position) + SLOT_DATA_OFFSET, length);
     }
 
     public int length(long position) {
@@ -316,13 +320,13 @@ public final class QueueSlots {
     /** Writes a spill object's name into a slot; returns the length to publish. */
     public int writeSpillName(long position, String name) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        MemorySegment.copy(bytes, 0, slot(position), ValueLayout.JAVA_BYTE, 0, bytes.length);
+        MemorySegment.copy(bytes, 0, slot(position, bytes.length), ValueLayout.JAVA_BYTE, 0, bytes.length);
         return bytes.length;
     }
 
     public String spillName(long position) {
         int length = length(position);
-        return new String(slot(position).asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        return new String(slot(position, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------ counts

@@ -16,14 +16,16 @@ import static dev.multiproc.shm.ring.RingLayout.*;
  * grow; {@code position & (capacity - 1)} is the offset in the ring.
  *
  * <p>Producer: claims room for a record (writing a padding record first if the record would
- * not fit before the end), lets the caller write the payload in place, then writes the record
- * header and publishes the new tail with a volatile store, and wakes a sleeping consumer.
- * Consumer: reads the tail with acquire semantics, reads records in place between head and
- * tail, and publishes the new head with a volatile store (waking a sleeping producer). Each
- * side caches the other's position and re-reads it only when the cache says it must wait.
+ * not fit before the end), lets the caller write the payload in place, then writes the
+ * header's length and flags and, last, its tag (position + 1) with a volatile store, and wakes
+ * a sleeping consumer. Consumer: reads the tag at its head with acquire semantics — the record
+ * is there when the tag names the head's position — reads it in place, and publishes the new
+ * head with a volatile store (waking a sleeping producer). A tag is a whole 64-bit position, so
+ * stale bytes from an earlier lap can never pass for a record. The producer caches the head
+ * and re-reads it only when the cache says the ring is full.
  *
  * <p>Memory effects: everything the producer wrote into a record happens-before the consumer's
- * read of it (tail release/acquire); the consumer's reads of a record happen-before the producer
+ * read of it (tag release/acquire); the consumer's reads of a record happen-before the producer
  * reuses its bytes (head release/acquire).
  *
  * <p>Not thread-safe: one producer thread and one consumer thread at a time (per process).
@@ -40,8 +42,6 @@ public final class ByteRing {
     private long headCache;
     /** Producer: where the claimed record starts (valid between claim and commit). */
     private long claimedTail = -1;
-    /** Consumer: the tail as last read. */
-    private long tailCache;
     /** Consumer: the record peeked at. */
     private long peekedPosition = -1;
     private int peekedLength;
@@ -59,7 +59,6 @@ public final class ByteRing {
         this.readable = new WaitPoint(platform, region, ringOffset + READABLE_WAIT_POINT_OFFSET);
         this.writable = new WaitPoint(platform, region, ringOffset + WRITABLE_WAIT_POINT_OFFSET);
         this.headCache = (long) LONG.getAcquire(ring, HEAD_OFFSET);
-        this.tailCache = (long) LONG.getAcquire(ring, TAIL_OFFSET);
     }
 
     public int maxFragment() {
@@ -104,6 +103,7 @@ public final class ByteRing {
             int padding = capacity - offset;
             INT.set(data, offset + RECORD_LENGTH_OFFSET, padding - RECORD_HEADER_LENGTH);
             INT.set(data, offset + RECORD_FLAGS_OFFSET, FLAG_PADDING);
+            LONG.setRelease(data, offset + RECORD_TAG_OFFSET, tail + 1);
             tail += padding;
             offset = 0;
         }
@@ -129,7 +129,8 @@ public final class ByteRing {
         INT.set(data, offset + RECORD_LENGTH_OFFSET, payloadLength);
         INT.set(data, offset + RECORD_FLAGS_OFFSET, flags);
         claimedTail = -1;
-        LONG.setVolatile(ring, TAIL_OFFSET, tail + recordLength(payloadLength));
+        LONG.setVolatile(data, offset + RECORD_TAG_OFFSET, tail + 1);
+        LONG.setRelease(ring, TAIL_OFFSET, tail + recordLength(payloadLength));
         readable.wakeOneAfterVolatileWrite();
     }
 
@@ -147,13 +148,10 @@ public final class ByteRing {
         }
         long head = (long) LONG.get(ring, HEAD_OFFSET);
         while (true) {
-            if (head == tailCache) {
-                tailCache = (long) LONG.getAcquire(ring, TAIL_OFFSET);
-                if (head == tailCache) {
-                    return false;
-                }
-            }
             int offset = (int) (head & mask);
+            if ((long) LONG.getAcquire(data, offset + RECORD_TAG_OFFSET) != head + 1) {
+                return false;
+            }
             int length = (int) INT.get(data, offset + RECORD_LENGTH_OFFSET);
             int flags = (int) INT.get(data, offset + RECORD_FLAGS_OFFSET);
             if ((flags & FLAG_PADDING) == 0) {

@@ -21,11 +21,15 @@ package dev.multiproc.shm.ring;
  * </pre>
  *
  * Head and tail are 128 bytes apart so that the two sides' adjacent-line prefetches do not
- * share. A record is an 8-byte header (length of the payload, flags) and the payload, padded
- * to a multiple of 8; a record never wraps: the producer writes a padding record to the end of
- * the ring instead. A message larger than {@link #maxFragment} travels as several records.
+ * share. A record is a 16-byte header (its own position plus one, the payload's length,
+ * flags) and the payload, padded to a multiple of 16. The consumer learns that a record is
+ * there from the position in its header, not from the tail: the record's own cache line is the
+ * only one that moves from producer to consumer. A record never wraps: the producer writes a
+ * padding record to the end of the ring instead. A message larger than {@link #maxFragment}
+ * travels as several records.
  */
 public final class RingLayout {
+    /** The producer's position; read by the consumer only for listings, never to find records. */
     public static final long TAIL_OFFSET = 0;
     public static final long HEAD_OFFSET = 128;
     /** The consumer sleeps here while the ring is empty. */
@@ -34,10 +38,13 @@ public final class RingLayout {
     public static final long WRITABLE_WAIT_POINT_OFFSET = 200;
     public static final long DATA_OFFSET = 256;
 
-    public static final int RECORD_HEADER_LENGTH = 8;
-    public static final long RECORD_LENGTH_OFFSET = 0;
-    public static final long RECORD_FLAGS_OFFSET = 4;
-    public static final int RECORD_ALIGNMENT = 8;
+    public static final int RECORD_HEADER_LENGTH = 16;
+    /** The record's position plus one (never 0, so zeroed memory holds no record); written last. */
+    public static final long RECORD_TAG_OFFSET = 0;
+    public static final long RECORD_LENGTH_OFFSET = 8;
+    public static final long RECORD_FLAGS_OFFSET = 12;
+    /** Records start at multiples of 16, so any gap before the end of the ring fits a padding header. */
+    public static final int RECORD_ALIGNMENT = 16;
 
     /** First record of a message. */
     public static final int FLAG_BEGIN = 1;

@@ -14,14 +14,14 @@ import java.util.concurrent.TimeUnit;
  * Runs the Python peer scripts shipped in this jar's resources with {@code python3} from the
  * PATH, so that Python's multiprocessing is measured on the same machine in the same run.
  */
-final class PythonPeer {
+public final class PythonPeerRunner {
     private static final String RESOURCE_DIRECTORY = "/dev/multiproc/bench/python/";
 
-    private PythonPeer() {
+    private PythonPeerRunner() {
     }
 
     /** The python3 executable on the PATH, if there is one. */
-    static Optional<Path> python() {
+    public static Optional<Path> python() {
         String path = System.getenv().getOrDefault("PATH", "");
         for (String directory : path.split(java.io.File.pathSeparator)) {
             Path candidate = Path.of(directory, "python3");
@@ -32,16 +32,28 @@ final class PythonPeer {
         return Optional.empty();
     }
 
+    /** "Python 3.x.y" of the python3 on the PATH, or "Python" if it cannot tell. */
+    public static String version() {
+        try {
+            Process process = new ProcessBuilder(python().orElseThrow().toString(), "--version").redirectErrorStream(true).start();
+            String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            process.waitFor(10, TimeUnit.SECONDS);
+            return text.isEmpty() ? "Python" : text;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return "Python";
+        }
+    }
+
     /**
      * Runs {@code script} with {@code arguments} and returns its standard output lines.
      *
      * @throws IOException if python fails or exceeds {@code timeoutSeconds}
      */
-    static List<String> run(String script, long timeoutSeconds, String... arguments) throws IOException, InterruptedException {
+    public static List<String> run(String script, long timeoutSeconds, String... arguments) throws IOException, InterruptedException {
         Path python = python().orElseThrow(() -> new IOException("python3 is not on the PATH"));
         Path file = Files.createTempFile("multiproc-" + script.replace(".py", "") + "-", ".py");
         try {
-            try (InputStream in = PythonPeer.class.getResourceAsStream(RESOURCE_DIRECTORY + script)) {
+            try (InputStream in = PythonPeerRunner.class.getResourceAsStream(RESOURCE_DIRECTORY + script)) {
                 if (in == null) {
                     throw new IOException("resource missing from the jar: " + script);
                 }

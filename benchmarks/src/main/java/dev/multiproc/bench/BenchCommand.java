@@ -1,0 +1,214 @@
+package dev.multiproc.bench;
+
+import dev.multiproc.WaitStrategy;
+import dev.multiproc.bench.report.HtmlReport;
+import dev.multiproc.bench.report.Reports;
+import dev.multiproc.bench.run.BenchRunner;
+import dev.multiproc.bench.run.Measurement;
+import dev.multiproc.bench.run.PythonBench;
+import dev.multiproc.bench.run.Step;
+import dev.multiproc.bench.transport.AeronTransport;
+import dev.multiproc.bench.transport.AgronaTransports;
+import dev.multiproc.bench.transport.ChronicleTransport;
+import dev.multiproc.bench.transport.FloorTransports;
+import dev.multiproc.bench.transport.MultiprocTransports;
+import dev.multiproc.bench.transport.SocketTransports;
+import dev.multiproc.bench.transport.Transport;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code multiproc bench}: every transport as two real JVMs (or Python processes) on this
+ * machine, measured in one run, printed side by side.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Compare IPC transports between two processes on this machine: round-trip and one-way latency "
+                + "percentiles, and throughput, in one run.")
+final class BenchCommand implements Callable<Integer> {
+    private static final List<String> PYTHON_TRANSPORTS = List.of("python-pipe", "python-queue");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "A short run (64-byte messages, short steps): about 30 s.")
+    boolean quick;
+
+    @Option(names = "--transports", split = ",", paramLabel = "NAME",
+            description = "Transports to run (default: all): ${COMPLETION-CANDIDATES}", completionCandidates = TransportNames.class)
+    List<String> transports;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
+            description = "Message sizes, at least 8 (default 8,64,1024,65536; --quick: 64).")
+    List<Integer> sizes;
+
+    @Option(names = "--duration", paramLabel = "SECONDS",
+            description = "Measured seconds per step, after a warm-up of a third of it (default 0.4; --quick 0.15).")
+    Double duration;
+
+    @Option(names = "--rate", defaultValue = "20000", paramLabel = "PER_SECOND",
+            description = "Offered rate of the one-way latency step (default ${DEFAULT-VALUE} messages/s).")
+    int rate;
+
+    @Option(names = "--producers", defaultValue = "2", description = "Producer processes of the N->1 throughput step (default ${DEFAULT-VALUE}).")
+    int producers;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write a self-contained HTML report with latency plots.")
+    Path html;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the raw figures as JSON.")
+    Path json;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    /** The names --transports accepts, for the help text and validation. */
+    static final class TransportNames extends ArrayList<String> {
+        TransportNames() {
+            for (Transport transport : allTransports()) {
+                add(transport.name());
+            }
+            addAll(PYTHON_TRANSPORTS);
+        }
+    }
+
+    static List<Transport> allTransports() {
+        return List.of(FloorTransports.spin(), FloorTransports.futex(),
+                MultiprocTransports.pipe(WaitStrategy.BUSY_SPIN), MultiprocTransports.pipe(WaitStrategy.BLOCKING),
+                MultiprocTransports.queue(WaitStrategy.BUSY_SPIN), MultiprocTransports.queue(WaitStrategy.BLOCKING),
+                SocketTransports.unixDomain(), SocketTransports.tcp(),
+                AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), new AeronTransport(), new ChronicleTransport());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<Integer> messageSizes = sizes != null ? sizes : quick ? List.of(64) : List.of(8, 64, 1024, 65536);
+        for (int size : messageSizes) {
+            if (size < 8) {
+                throw new ParameterException(spec.commandLine(), "--sizes: every size must be at least 8 bytes (the bench stamps each message), got " + size);
+            }
+        }
+        double seconds = duration != null ? duration : quick ? 0.15 : 0.4;
+        if (seconds <= 0 || rate <= 0 || producers < 2) {
+            throw new ParameterException(spec.commandLine(), "--duration and --rate must be positive and --producers at least 2");
+        }
+        List<String> selected = transports != null ? transports : new TransportNames();
+        List<String> unknown = selected.stream().filter(name -> !new TransportNames().contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "unknown transport(s) " + unknown + "; known: " + new TransportNames());
+        }
+        List<Step> steps = plan(messageSizes, seconds);
+        List<Transport> chosen = allTransports().stream().filter(t -> selected.contains(t.name())).toList();
+        List<String> python = PYTHON_TRANSPORTS.stream().filter(selected::contains).toList();
+        boolean pythonAvailable = PythonPeerRunner.python().isPresent();
+
+        Map<String, String> run = describeRun(messageSizes, seconds, pythonAvailable);
+        long total = chosen.stream().mapToLong(t -> BenchRunner.applicable(t, steps).size()).sum()
+                + (pythonAvailable ? python.size() * messageSizes.size() * 2L : 0);
+        List<Measurement> measurements = new ArrayList<>();
+        long started = System.nanoTime();
+        try (ProgressBar bar = progressBar(total)) {
+            for (Transport transport : chosen) {
+                bar.setExtraMessage(" " + transport.name());
+                List<Step> applicable = BenchRunner.applicable(transport, steps);
+                measurements.addAll(BenchRunner.run(transport, applicable, bar::stepBy));
+            }
+            for (String name : python) {
+                bar.setExtraMessage(" " + name);
+                if (pythonAvailable) {
+                    measurements.addAll(PythonBench.run(name.substring("python-".length()), messageSizes, seconds));
+                    bar.stepBy(messageSizes.size() * 2L);
+                } else {
+                    measurements.add(Measurement.failure(name, "round trip", 64, "skipped: python3 is not on the PATH"));
+                }
+            }
+        }
+        run.put("took", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+        String tables = Tables.render(measurements);
+        StringBuilder out = new StringBuilder();
+        run.forEach((key, value) -> out.append(key).append(": ").append(value).append('\n'));
+        out.append('\n').append(tables);
+        System.out.print(out);
+        if (json != null) {
+            Files.writeString(json, Reports.toJson(run, measurements), StandardCharsets.UTF_8);
+            System.out.println("wrote " + json);
+        }
+        if (html != null) {
+            Files.writeString(html, HtmlReport.render(run, tables, measurements), StandardCharsets.UTF_8);
+            System.out.println("wrote " + html);
+        }
+        return 0;
+    }
+
+    private List<Step> plan(List<Integer> messageSizes, double seconds) {
+        long durationNanos = (long) (seconds * 1e9);
+        long warmupNanos = durationNanos / 3;
+        List<Step> steps = new ArrayList<>();
+        long jvmWarmUpNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(quick ? 400 : 1000), durationNanos);
+        steps.add(new Step(Step.Scenario.WARM_UP, messageSizes.getFirst(), jvmWarmUpNanos, 0, rate, 1));
+        for (int size : messageSizes) {
+            steps.add(new Step(Step.Scenario.PING_PONG, size, durationNanos, warmupNanos, rate, 1));
+        }
+        int oneWaySize = messageSizes.contains(64) ? 64 : messageSizes.getFirst();
+        steps.add(new Step(Step.Scenario.ONE_WAY, oneWaySize, Math.max(durationNanos, TimeUnit.MILLISECONDS.toNanos(500)),
+                warmupNanos, rate, 1));
+        for (int size : messageSizes) {
+            steps.add(new Step(Step.Scenario.THROUGHPUT, size, durationNanos, warmupNanos, rate, 1));
+        }
+        steps.add(new Step(Step.Scenario.MANY_TO_ONE, oneWaySize, durationNanos, warmupNanos, rate, producers));
+        return steps;
+    }
+
+    private Map<String, String> describeRun(List<Integer> messageSizes, double seconds, boolean pythonAvailable) {
+        Map<String, String> run = new LinkedHashMap<>();
+        run.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        run.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel().orElse("unknown CPU")
+                + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        run.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+        run.put("python", pythonAvailable ? PythonPeerRunner.version() : "not found (python rows skipped)");
+        run.put("command", "multiproc " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        run.put("method", "each transport runs as two fresh JVMs (peers with their own flags); each step warms up for a third of its "
+                + "time, then measures for " + seconds + " s; round trip: the initiator stamps, the responder echoes; one-way: "
+                + "sent at " + rate + "/s, delay measured from the intended send time (coordinated omission counted); "
+                + "throughput: flat out, counted by the receiver; sizes " + messageSizes + "; no CPU pinning");
+        return run;
+    }
+
+    private static Optional<String> cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private ProgressBar progressBar(long total) {
+        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("bench").setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).showSpeed();
+        builder.setConsumer(new ConsoleProgressBarConsumer(noProgress
+                ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err));
+        return builder.build();
+    }
+}

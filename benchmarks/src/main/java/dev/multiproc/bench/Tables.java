@@ -1,0 +1,92 @@
+package dev.multiproc.bench;
+
+import dev.multiproc.bench.report.Reports;
+import dev.multiproc.bench.run.Measurement;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The text tables of a bench run, and the ratios the project's goals are stated in. */
+final class Tables {
+
+    private Tables() {
+    }
+
+    static String render(List<Measurement> measurements) {
+        StringBuilder out = new StringBuilder();
+        latencyTable(out, "Round-trip latency (µs)", measurements, "round trip");
+        latencyTable(out, "One-way latency at a fixed offered rate (µs, from the intended send time)", measurements, "one-way");
+        Table throughput = new Table("TRANSPORT", "SCENARIO", "SIZE", "MSG/S", "MB/S", "NOTE");
+        for (Measurement m : measurements) {
+            if (m.scenario().startsWith("throughput")) {
+                throughput.row(m.transport(), m.scenario(), Reports.bytes(m.size()),
+                        m.failed() ? "-" : Reports.rate(m.messagesPerSecond()),
+                        m.failed() ? "-" : String.format(Locale.ROOT, "%.1f", m.megabytesPerSecond()), m.failed() ? m.note() : "");
+            }
+        }
+        out.append("Throughput\n").append(throughput).append('\n');
+        out.append(ratios(measurements));
+        out.append("\nTransports\n");
+        measurements.stream().filter(m -> !m.failed()).map(m -> m.transport() + ": " + m.note()).distinct()
+                .forEach(line -> out.append("  ").append(line).append('\n'));
+        return out.toString();
+    }
+
+    private static void latencyTable(StringBuilder out, String title, List<Measurement> measurements, String scenarioPrefix) {
+        Table table = new Table("TRANSPORT", "SCENARIO", "SIZE", "p50", "p90", "p99", "p99.9", "max", "SAMPLES");
+        for (Measurement m : measurements) {
+            if (!m.scenario().startsWith(scenarioPrefix)) {
+                continue;
+            }
+            if (m.failed()) {
+                table.row(m.transport(), m.scenario(), Reports.bytes(m.size()), "-", "-", "-", "-", "-", m.note());
+            } else {
+                table.row(m.transport(), m.scenario(), Reports.bytes(m.size()), Reports.micros(m.at(50)), Reports.micros(m.at(90)),
+                        Reports.micros(m.at(99)), Reports.micros(m.at(99.9)), Reports.micros(m.at(100)), m.messages());
+            }
+        }
+        out.append(title).append('\n').append(table).append('\n');
+    }
+
+    private static Optional<Measurement> find(List<Measurement> measurements, String transport, String scenarioPrefix, int size) {
+        return measurements.stream().filter(m -> !m.failed() && m.transport().equals(transport)
+                && m.scenario().startsWith(scenarioPrefix) && m.size() == size).findFirst();
+    }
+
+    /** The comparisons the project's goals name, where both sides were measured. */
+    private static String ratios(List<Measurement> measurements) {
+        Table table = new Table("COMPARISON", "RATIO", "GOAL");
+        latencyRatio(table, measurements, "mp-pipe-spin", 64, "spin-floor", 8, "round trip p50", "<= 2x the floor");
+        latencyRatio(table, measurements, "mp-pipe-block", 64, "futex-floor", 8, "round trip p50", "<= 1.3x the floor");
+        latencyRatio(table, measurements, "uds", 64, "mp-pipe-spin", 64, "round trip p50", ">= 10x slower than mp-pipe-spin");
+        latencyRatio(table, measurements, "tcp", 64, "mp-pipe-spin", 64, "round trip p50", ">= 20x slower than mp-pipe-spin");
+        latencyRatio(table, measurements, "python-pipe", 64, "mp-pipe-spin", 64, "round trip p50", "(reported)");
+        throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 1->1", ">= 0.7x Agrona ManyToOneRingBuffer");
+        throughputRatio(table, measurements, "mp-queue-spin", "agrona-o2o", "throughput 1->1", "(reported)");
+        throughputRatio(table, measurements, "mp-queue-spin", "python-queue", "throughput 1->1", ">= 100x Python's Queue");
+        throughputRatio(table, measurements, "mp-pipe-spin", "python-pipe", "throughput 1->1", "(reported)");
+        return "Ratios (same run)\n" + table;
+    }
+
+    private static void latencyRatio(Table table, List<Measurement> measurements, String transport, int size, String reference,
+                                     int referenceSize, String what, String goal) {
+        Optional<Measurement> m = find(measurements, transport, "round trip", size);
+        Optional<Measurement> r = find(measurements, reference, "round trip", referenceSize);
+        if (m.isPresent() && r.isPresent() && r.get().at(50) > 0) {
+            table.row(transport + " " + Reports.bytes(size) + " / " + reference + " " + Reports.bytes(referenceSize) + ", " + what,
+                    String.format(Locale.ROOT, "%.2f", (double) m.get().at(50) / r.get().at(50)), goal);
+        }
+    }
+
+    private static void throughputRatio(Table table, List<Measurement> measurements, String transport, String reference,
+                                        String scenario, String goal) {
+        int size = 64;
+        Optional<Measurement> m = find(measurements, transport, scenario, size);
+        Optional<Measurement> r = find(measurements, reference, scenario, size);
+        if (m.isPresent() && r.isPresent() && r.get().messagesPerSecond() > 0) {
+            table.row(transport + " / " + reference + ", " + scenario + " msg/s, 64 B",
+                    String.format(Locale.ROOT, "%.2f", m.get().messagesPerSecond() / r.get().messagesPerSecond()), goal);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.multiproc.bench.transport;
+
+import dev.multiproc.Connection;
+import dev.multiproc.Multiproc;
+import dev.multiproc.Pipe;
+import dev.multiproc.SharedQueue;
+import dev.multiproc.WaitStrategy;
+import dev.multiproc.codec.Codec;
+
+import java.lang.foreign.MemorySegment;
+
+/** multiproc's own Pipe and SharedQueue, spinning or blocking, through their byte-level calls. */
+public final class MultiprocTransports {
+
+    private MultiprocTransports() {
+    }
+
+    public static Transport pipe(WaitStrategy strategy) {
+        return new PipeTransport(strategy);
+    }
+
+    public static Transport queue(WaitStrategy strategy) {
+        return new QueueTransport(strategy);
+    }
+
+    private static String label(WaitStrategy strategy) {
+        return strategy == WaitStrategy.BUSY_SPIN ? "spin" : strategy == WaitStrategy.BLOCKING ? "block" : "backoff";
+    }
+
+    private record PipeTransport(WaitStrategy strategy) implements Transport {
+        @Override
+        public String name() {
+            return "mp-pipe-" + label(strategy);
+        }
+
+        @Override
+        public String description() {
+            return "multiproc Pipe (duplex, SPSC byte rings), sendBytes/recvBytesInto, WaitStrategy." + strategy;
+        }
+
+        @Override
+        public Link open(Multiproc mp, int maxSize, int producers) {
+            int capacity = Math.max(Multiproc.DEFAULT_PIPE_CAPACITY, Integer.highestOneBit(Math.max(1, maxSize)) * 8);
+            Pipe<byte[]> pipe = mp.pipe(Codec.bytes(), true, capacity);
+            return new PipeLink(pipe.first().name(), strategy);
+        }
+    }
+
+    /** Carries the pipe's name: each child attaches only its own end (an end lives in one process). */
+    private record PipeLink(String pipe, WaitStrategy strategy) implements Link {
+        @Override
+        public Endpoint initiator() {
+            return new PipeEndpoint(Connection.attach(pipe, 0, Codec.bytes()), strategy);
+        }
+
+        @Override
+        public Endpoint responder() {
+            return new PipeEndpoint(Connection.attach(pipe, 1, Codec.bytes()), strategy);
+        }
+    }
+
+    private static final class PipeEndpoint implements Endpoint {
+        private final Connection<byte[]> connection;
+
+        PipeEndpoint(Connection<byte[]> connection, WaitStrategy strategy) {
+            this.connection = connection;
+            connection.setWaitStrategy(strategy);
+        }
+
+        @Override
+        public void send(byte[] message, int length) {
+            connection.sendBytes(message, 0, length);
+        }
+
+        @Override
+        public int receive(byte[] buffer) throws Exception {
+            return connection.recvBytesInto(buffer);
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+        }
+    }
+
+    private record QueueTransport(WaitStrategy strategy) implements Transport {
+        @Override
+        public String name() {
+            return "mp-queue-" + label(strategy);
+        }
+
+        @Override
+        public String description() {
+            return "multiproc SharedQueue (MPMC slots), offerInPlace/pollInPlace copying to/from a byte[], WaitStrategy." + strategy
+                    + "; ping-pong uses one queue per direction";
+        }
+
+        @Override
+        public boolean manyToOne() {
+            return true;
+        }
+
+        @Override
+        public Link open(Multiproc mp, int maxSize, int producers) {
+            int slotBytes = Math.max(240, maxSize);
+            return new QueueLink(mp.queue(Codec.bytes(), 256, slotBytes), mp.queue(Codec.bytes(), 256, slotBytes), strategy);
+        }
+    }
+
+    private record QueueLink(SharedQueue<byte[]> toResponder, SharedQueue<byte[]> toInitiator, WaitStrategy strategy) implements Link {
+        @Override
+        public Endpoint initiator() {
+            return new QueueEndpoint(toResponder, toInitiator, strategy);
+        }
+
+        @Override
+        public Endpoint responder() {
+            return new QueueEndpoint(toInitiator, toResponder, strategy);
+        }
+
+        @Override
+        public Endpoint extraProducer(int index) {
+            return new QueueEndpoint(toResponder, toInitiator, strategy);
+        }
+    }
+
+    private static final class QueueEndpoint implements Endpoint {
+        private final SharedQueue<byte[]> outgoing;
+        private final SharedQueue<byte[]> incoming;
+        private final int[] received = new int[1];
+
+        QueueEndpoint(SharedQueue<byte[]> outgoing, SharedQueue<byte[]> incoming, WaitStrategy strategy) {
+            this.outgoing = outgoing;
+            this.incoming = incoming;
+            outgoing.setWaitStrategy(strategy);
+            incoming.setWaitStrategy(strategy);
+        }
+
+        @Override
+        public void send(byte[] message, int length) throws InterruptedException {
+            outgoing.putInPlace(length, slot -> MemorySegment.copy(MemorySegment.ofArray(message), 0, slot, 0, length));
+        }
+
+        @Override
+        public int receive(byte[] buffer) throws InterruptedException {
+            incoming.takeInPlace(message -> {
+                MemorySegment.copy(message, 0, MemorySegment.ofArray(buffer), 0, message.byteSize());
+                received[0] = (int) message.byteSize();
+            });
+            return received[0];
+        }
+
+        @Override
+        public void close() {
+            outgoing.close();
+            incoming.close();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.multiproc.bench.transport;
+
+import dev.multiproc.Multiproc;
+
+import java.util.List;
+
+/** A way of moving messages between two JVMs, benchmarked by {@code multiproc bench}. */
+public interface Transport {
+
+    /** Short name used in tables and on the command line. */
+    String name();
+
+    /** What is measured and how (buffers, wait strategy), for the report. */
+    String description();
+
+    /** The largest message it carries in the bench (the floors carry only their 8-byte word). */
+    default int maxMessageSize() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** Whether several producer processes can send to one consumer. */
+    default boolean manyToOne() {
+        return false;
+    }
+
+    /** Extra options for its child JVMs (peers that need flags). */
+    default List<String> jvmOptions() {
+        return List.of();
+    }
+
+    /** Sets up a channel able to carry messages up to {@code maxSize} bytes from {@code producers} producers. */
+    Link open(Multiproc mp, int maxSize, int producers) throws Exception;
+}
