@@ -47,6 +47,7 @@ final class ChildCommand {
     private static final List<String> QUIET_ARCHIVE_LOGS = List.of("-Xlog:cds*=off", "-Xlog:aot*=off", "-Xlog:class+path=off");
 
     private static volatile List<String> inherited;
+    private static volatile Thread trainer;
 
     private ChildCommand() {
     }
@@ -61,9 +62,18 @@ final class ChildCommand {
         List<String> command = new ArrayList<>(base.size() + extraJvmOptions.size() + 4);
         command.add(base.getFirst());
         command.addAll(extraJvmOptions);
-        command.addAll(base.subList(1, base.size()));
+        for (String option : base.subList(1, base.size())) {
+            // an archive is valid only for the options it was trained with
+            if (extraJvmOptions.isEmpty() || !isArchiveOption(option)) {
+                command.add(option);
+            }
+        }
         command.add(bootstrapName);
         return command;
+    }
+
+    private static boolean isArchiveOption(String option) {
+        return option.startsWith("-XX:AOTCache=") || option.startsWith("-XX:SharedArchiveFile=") || QUIET_ARCHIVE_LOGS.contains(option);
     }
 
     private static List<String> inheritedCommand() {
@@ -145,7 +155,7 @@ final class ChildCommand {
      */
     private static void trainInBackground(List<String> javaAndOptions, List<String> launch, Path archive) {
         List<String> base = List.copyOf(javaAndOptions);
-        Thread trainer = new Thread(() -> {
+        Thread training = new Thread(() -> {
             Path partial = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
             try {
                 List<String> command = new ArrayList<>(base);
@@ -171,8 +181,34 @@ final class ChildCommand {
                 }
             }
         }, "multiproc-cds-trainer");
-        trainer.setDaemon(true);
-        trainer.start();
+        training.setDaemon(true);
+        trainer = training;
+        training.start();
+    }
+
+    /**
+     * Makes sure the start-up archive for child JVMs exists: trains it now if it is missing
+     * (and the paths allow one), and waits at most {@code timeout} for the training.
+     *
+     * @return whether children now start with an archive
+     */
+    static boolean awaitArchive(java.time.Duration timeout) throws InterruptedException {
+        List<String> command = inherited;
+        if (command == null) {
+            command = inheritedCommand();
+            inherited = command;
+        }
+        Thread training = trainer;
+        if (training != null) {
+            training.join(timeout);
+            if (training.isAlive()) {
+                return false;
+            }
+            inherited = null;
+            command = inheritedCommand();
+            inherited = command;
+        }
+        return command.stream().anyMatch(ChildCommand::isArchiveOption);
     }
 
     private static List<String> inheritedOptions() {

@@ -149,6 +149,18 @@ public final class Multiproc implements AutoCloseable {
         launcher.prestart(count);
     }
 
+    /**
+     * Prepares the start-up cache of child JVMs (an AOT or class-data-sharing archive, built once
+     * per JDK and class path by a short training child in the background): builds it now if it is
+     * missing and waits for it, at most {@code timeout}. Benchmarks call this so that no child
+     * boots while the training JVM takes a core.
+     *
+     * @return whether children start with the cache from now on
+     */
+    public static boolean awaitChildStartupCache(java.time.Duration timeout) throws InterruptedException {
+        return ChildCommand.awaitArchive(timeout);
+    }
+
     /** How many spare JVMs have booted and wait for a target now. */
     public int readySpareProcesses() {
         return launcher.readySpares();

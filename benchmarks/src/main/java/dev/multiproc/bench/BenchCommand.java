@@ -128,6 +128,8 @@ final class BenchCommand implements Callable<Integer> {
                 + (pythonAvailable ? python.size() * messageSizes.size() * 2L : 0);
         List<Measurement> measurements = new ArrayList<>();
         long started = System.nanoTime();
+        // a JVM training the start-up cache would take a core from the first transports measured
+        dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120));
         try (ProgressBar bar = progressBar(total)) {
             for (Transport transport : chosen) {
                 bar.setExtraMessage(" " + transport.name());

@@ -18,6 +18,17 @@ public final class Cli {
 
     /** Runs a command line and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Cli()).execute(args);
+        return new CommandLine(new Cli()).setParameterExceptionHandler(Cli::usageError).execute(args);
+    }
+
+    /** A bad command line: what is wrong, suggestions, then the usage of the command concerned; exit code 2. */
+    private static int usageError(CommandLine.ParameterException error, String[] args) {
+        CommandLine command = error.getCommandLine();
+        java.io.PrintWriter err = command.getErr();
+        err.println(error.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(error, err);
+        command.usage(err);
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 }

@@ -35,9 +35,8 @@ final class StartupCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Table table = new Table("VARIANT", "MEDIAN", "MIN", "MAX", "WHAT");
         try (Multiproc mp = Multiproc.create()) {
-            // one untimed start trains the class-data-sharing archive the timed ones use
+            Multiproc.awaitChildStartupCache(Duration.ofSeconds(120));
             timeStart(mp);
-            awaitArchive();
             long[] bare = measure(count, StartupCommand::timeBareJvm);
             long[] cold = measure(count, () -> timeStart(mp));
             mp.prestartProcesses(1);
@@ -123,10 +122,5 @@ final class StartupCommand implements Callable<Integer> {
             }
             Thread.sleep(5);
         }
-    }
-
-    /** Gives the background archive training a moment; the timed starts then use the archive. */
-    private static void awaitArchive() throws InterruptedException {
-        Thread.sleep(Duration.ofSeconds(3));
     }
 }

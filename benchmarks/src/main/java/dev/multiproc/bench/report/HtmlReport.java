@@ -79,7 +79,7 @@ public final class HtmlReport {
     private static final String PLOT_SCRIPT = """
             const colours = ['#1f77b4','#ff7f0e','#2ca02c','#d62728','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf','#393b79','#637939','#8c6d31','#843c39','#7b4173'];
             const toX = p => p >= 100 ? 6 : -Math.log10(1 - p / 100);
-            const label = x => x >= 6 ? 'max' : (100 - 100 * Math.pow(10, -x)).toFixed(Math.max(0, Math.round(x) - 1)) + '%';
+            const label = x => x >= 6 ? 'max' : parseFloat((100 - 100 * Math.pow(10, -x)).toFixed(4)) + '%';
             for (const group of groups) {
               const xs = [...new Set(group.series.flatMap(s => s.points.map(p => toX(p[0]))))].sort((a, b) => a - b);
               const data = [xs];
@@ -94,7 +94,7 @@ public final class HtmlReport {
                 title: group.title + ' (µs)', width: 620, height: 360,
                 scales: {x: {time: false}, y: {distr: 3}},
                 axes: [{values: (u, splits) => splits.map(label), splits: () => [0, 1, 2, 3, 4, 5, 6]},
-                       {label: 'µs', values: (u, splits) => splits.map(v => v >= 1 ? v.toFixed(0) : v.toPrecision(1))}],
+                       {label: 'µs', values: (u, splits) => splits.map(v => v == null ? '' : v >= 1 ? v.toFixed(0) : v.toPrecision(1))}],
                 series: [{label: 'percentile', value: (u, x) => x == null ? '' : label(x)}]
                   .concat(group.series.map((s, i) => ({label: s.name, stroke: colours[i % colours.length], width: 2,
                            points: {show: true, size: 4}, value: (u, v) => v == null ? '' : v.toFixed(2) + ' µs'}))),

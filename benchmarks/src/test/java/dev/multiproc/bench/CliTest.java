@@ -1,0 +1,168 @@
+package dev.multiproc.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.multiproc.Multiproc;
+import dev.multiproc.SharedMemory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The multiproc command line, end to end, with small sizes and short steps. */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class CliTest {
+
+    /** A command's exit code and what it printed. */
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private static synchronized Run run(String... args) {
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Cli.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+
+    private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)\\s+round trip\\s+(\\d+ B)\\s+([0-9.,]+)\\s");
+
+    @Test
+    void benchMeasuresEveryTransportAndWritesJsonAndHtml(@TempDir Path directory) throws Exception {
+        Path json = directory.resolve("bench.json");
+        Path html = directory.resolve("bench.html");
+        Run run = run("bench", "--transports", "spin-floor,futex-floor,mp-pipe-spin,mp-queue-block,uds,agrona-o2o,python-pipe",
+                "--sizes", "64", "--duration", "0.1", "--rate", "2000", "--no-progress", "--json", json.toString(), "--html", html.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        String out = run.out();
+        for (String section : List.of("Round-trip latency", "One-way latency", "Throughput", "Ratios (same run)", "machine: ")) {
+            assertTrue(out.contains(section), "missing " + section + " in:\n" + out);
+        }
+        Matcher rows = ROW.matcher(out);
+        int measured = 0;
+        while (rows.find()) {
+            double p50 = Double.parseDouble(rows.group(3).replace(",", ""));
+            assertTrue(p50 > 0, "round trip of " + rows.group(1) + " is positive");
+            measured++;
+        }
+        assertTrue(measured >= 6, "round-trip rows measured: " + measured + "\n" + out);
+        assertTrue(out.contains("mp-pipe-spin 64 B / spin-floor 8 B"), out);
+
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        JsonNode measurements = root.get("measurements");
+        assertTrue(measurements.isArray() && measurements.size() >= 10, root.toPrettyString());
+        boolean sawThroughput = false;
+        for (JsonNode measurement : measurements) {
+            if (measurement.has("messagesPerSecond") && !measurement.get("failed").asBoolean()) {
+                assertTrue(measurement.get("messagesPerSecond").asDouble() > 0, measurement.toString());
+                sawThroughput = true;
+            }
+        }
+        assertTrue(sawThroughput);
+        assertTrue(root.get("run").get("machine").asText().contains("cores"));
+
+        String page = Files.readString(html);
+        assertTrue(page.contains("new uPlot("), "the report draws with uPlot");
+        assertTrue(page.contains("\"round trip, 64 B\""), "a plot of the round trips");
+        assertTrue(page.contains("distr: 3"), "a logarithmic latency axis");
+        assertTrue(page.contains("mp-pipe-spin") && page.contains("spin-floor"), "one line per transport");
+        assertFalse(page.contains("<script src="), "self-contained: nothing loaded from elsewhere");
+    }
+
+    @Test
+    void badOptionsGiveUsageAndExitCodeTwo() {
+        Run unknownOption = run("bench", "--no-such-option");
+        assertEquals(2, unknownOption.exitCode());
+        assertTrue(unknownOption.err().contains("Usage:") && unknownOption.err().contains("bench"), unknownOption.err());
+        Run unknownTransport = run("bench", "--transports", "carrier-pigeon");
+        assertEquals(2, unknownTransport.exitCode());
+        assertTrue(unknownTransport.err().contains("unknown transport"), unknownTransport.err());
+        Run tinySize = run("bench", "--sizes", "4");
+        assertEquals(2, tinySize.exitCode());
+        assertEquals(2, run("no-such-command").exitCode());
+        assertEquals(2, run("gc", "--bogus").exitCode());
+    }
+
+    @Test
+    void lsShowsLiveObjectsWithTheirState() {
+        try (Multiproc mp = Multiproc.create(); var queue = mp.queue(dev.multiproc.codec.Codec.longs(), 8); var lock = mp.lock()) {
+            queue.offer(1L);
+            queue.offer(2L);
+            lock.lock();
+            Run run = run("ls");
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().contains(queue.name()), run.out());
+            assertTrue(run.out().contains("depth=2/8"), run.out());
+            assertTrue(run.out().contains(lock.name()), run.out());
+            assertTrue(run.out().contains("owner=" + ProcessHandle.current().pid()), run.out());
+            Run watched = run("ls", "--watch", "--count", "2");
+            assertEquals(0, watched.exitCode());
+            assertTrue(watched.out().split(queue.name(), -1).length >= 3, "two refreshes");
+            lock.unlock();
+        }
+    }
+
+    /** Creates an object in its own context and waits to be killed. */
+    public static final class Leaver {
+        public static void main(String[] args) throws Exception {
+            Multiproc mp = Multiproc.create();
+            System.out.println(mp.sharedMemory(64).name());
+            Thread.sleep(60_000);
+        }
+    }
+
+    @Test
+    void gcRemovesADeadCreatorsObjectsAndLeavesALiveOnes() throws Exception {
+        try (Multiproc mp = Multiproc.create(); SharedMemory mine = mp.sharedMemory(64)) {
+            Process leaver = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), Leaver.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String leftover;
+            try {
+                leftover = new java.io.BufferedReader(new java.io.InputStreamReader(leaver.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                assertNotNull(leftover, "the child printed the name of what it created");
+            } finally {
+                leaver.destroyForcibly();
+                leaver.waitFor(10, TimeUnit.SECONDS);
+            }
+            Run dry = run("gc", "--dry-run");
+            assertEquals(0, dry.exitCode());
+            assertTrue(dry.out().contains("would remove " + leftover), dry.out());
+            assertTrue(Files.exists(Path.of("/dev/shm", leftover)));
+            Run gc = run("gc");
+            assertTrue(gc.out().contains("removed " + leftover), gc.out());
+            assertFalse(Files.exists(Path.of("/dev/shm", leftover)));
+            assertFalse(gc.out().contains(mine.name()));
+            assertTrue(Files.exists(Path.of("/dev/shm", mine.name())), "a live creator's object stays");
+        }
+    }
+
+    @Test
+    void demoAndStartupRunEndToEnd() {
+        Run demo = run("demo", "--count", "200000");
+        assertEquals(0, demo.exitCode(), demo.err());
+        assertTrue(demo.out().contains("all values checked"), demo.out());
+        Run startup = run("startup", "--count", "2");
+        assertEquals(0, startup.exitCode(), startup.err());
+        assertTrue(startup.out().contains("multiproc warm"), startup.out());
+        assertTrue(startup.out().contains("bare JVM"), startup.out());
+    }
+}
