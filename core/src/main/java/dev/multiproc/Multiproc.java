@@ -16,6 +16,8 @@ import dev.multiproc.shm.pipe.PipeLayout;
 import dev.multiproc.shm.ring.RingLayout;
 import dev.multiproc.shm.semaphore.SemaphoreLayout;
 import dev.multiproc.shm.semaphore.SemaphoreState;
+import dev.multiproc.shm.values.LongCells;
+import dev.multiproc.shm.values.ValuesLayout;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
@@ -55,7 +57,9 @@ public final class Multiproc implements AutoCloseable {
     private final boolean isDefault;
     private final AtomicLong nextNumber = new AtomicLong();
     private final Map<String, Runnable> createdNames = new LinkedHashMap<>();
-    private final Set<SharedObject> handles = ConcurrentHashMap.newKeySet();
+    /** By identity: a handle may define equals (a map is equal to any map with its entries). */
+    private final Set<SharedObject> handles = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private final ProcessLauncher launcher;
     private volatile String id;
     private MappedRegion marker;
@@ -285,6 +289,64 @@ public final class Multiproc implements AutoCloseable {
         return region;
     }
 
+    // ------------------------------------------------------------------ shared values
+
+    /** A long shared by processes, starting at {@code initial} [Value('q')]. */
+    public SharedLong sharedLong(long initial) {
+        return new SharedLong(this, newValues(ObjectKind.LONG_VALUES, 1, initial), true);
+    }
+
+    /** A double shared by processes, starting at {@code initial} [Value('d')]. */
+    public SharedDouble sharedDouble(double initial) {
+        return new SharedDouble(this, newValues(ObjectKind.DOUBLE_VALUES, 1, Double.doubleToRawLongBits(initial)), true);
+    }
+
+    /** {@code length} longs shared by processes, all 0 [Array('q', n)]. */
+    public SharedLongArray sharedLongArray(int length) {
+        return new SharedLongArray(this, newValues(ObjectKind.LONG_VALUES, length, 0L), true);
+    }
+
+    /** {@code length} doubles shared by processes, all 0.0 [Array('d', n)]. */
+    public SharedDoubleArray sharedDoubleArray(int length) {
+        return new SharedDoubleArray(this, newValues(ObjectKind.DOUBLE_VALUES, length, Double.doubleToRawLongBits(0.0)), true);
+    }
+
+    private MappedRegion newValues(ObjectKind kind, int length, long initial) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a shared array needs at least one element, got " + length);
+        }
+        return newObject(kind, ValuesLayout.bodySize(length), region -> LongCells.initialise(region, length, initial));
+    }
+
+    // ------------------------------------------------------------------ shared map and list
+
+    /** A map shared by processes, made for at most {@code maxEntries} entries [Manager().dict()]. */
+    public <K, V> SharedMap<K, V> map(Codec<K> keyCodec, Codec<V> valueCodec, int maxEntries) {
+        return map(keyCodec, valueCodec, MapOptions.of(maxEntries));
+    }
+
+    /** A map shared by processes, sized by {@code options} (entries, average key and value sizes, stripes). */
+    public <K, V> SharedMap<K, V> map(Codec<K> keyCodec, Codec<V> valueCodec, MapOptions options) {
+        java.util.Objects.requireNonNull(options, "options");
+        MappedRegion region = newObject(ObjectKind.MAP, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
+        return new SharedMap<>(this, region, true, keyCodec, valueCodec);
+    }
+
+    /** Default most elements of {@link #list(Codec)}. */
+    public static final int DEFAULT_LIST_ELEMENTS = 65_536;
+
+    /** A list shared by processes, of at most {@value #DEFAULT_LIST_ELEMENTS} elements [Manager().list()]. */
+    public <E> SharedList<E> list(Codec<E> codec) {
+        return list(codec, DEFAULT_LIST_ELEMENTS);
+    }
+
+    /** A list shared by processes, of at most {@code maxElements} elements of about 64 bytes encoded. */
+    public <E> SharedList<E> list(Codec<E> codec, int maxElements) {
+        MapOptions options = new MapOptions(maxElements, Long.BYTES, MapOptions.DEFAULT_VALUE_BYTES, 1);
+        MappedRegion region = newObject(ObjectKind.LIST, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
+        return new SharedList<>(this, region, true, java.util.Objects.requireNonNull(codec, "codec"));
+    }
+
     // ------------------------------------------------------------------ queues
 
     /** A queue of {@value QueueLayout#DEFAULT_CAPACITY} messages [Queue()]. */
@@ -397,9 +459,23 @@ public final class Multiproc implements AutoCloseable {
             case BARRIER -> new SharedBarrier(this, ObjectHeader.open(platform, name, kind), false);
             case PIPE -> attachConnection(name, reference.detail(), codec);
             case QUEUE -> attachQueue(name, codec);
+            case MAP -> attachMap(name, (SharedMap.Codecs) reference.extra());
+            case LIST -> new SharedList<>(this, ObjectHeader.open(platform, name, kind), false, codec);
+            case LONG_VALUES -> reference.detail() == 1
+                    ? new SharedLongArray(this, ObjectHeader.open(platform, name, kind), false)
+                    : new SharedLong(this, ObjectHeader.open(platform, name, kind), false);
+            case DOUBLE_VALUES -> reference.detail() == 1
+                    ? new SharedDoubleArray(this, ObjectHeader.open(platform, name, kind), false)
+                    : new SharedDouble(this, ObjectHeader.open(platform, name, kind), false);
             default -> throw new IncompatibleSharedObjectException(reference.name(),
                     "'" + reference.name() + "' is a " + kind.label() + ", which cannot travel to another process");
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private SharedMap<Object, Object> attachMap(String name, SharedMap.Codecs codecs) {
+        return new SharedMap<>(this, ObjectHeader.open(platform, name, ObjectKind.MAP), false,
+                (Codec<Object>) codecs.keys(), (Codec<Object>) codecs.values());
     }
 
     private <E> SharedQueue<E> attachQueue(String name, Codec<E> codec) {
@@ -540,7 +616,11 @@ public final class Multiproc implements AutoCloseable {
         } catch (RuntimeException e) {
             failures.add(e);
         }
-        for (SharedObject handle : List.copyOf(handles)) {
+        List<SharedObject> open;
+        synchronized (handles) {
+            open = new ArrayList<>(handles);
+        }
+        for (SharedObject handle : open) {
             try {
                 handle.close();
             } catch (RuntimeException e) {

@@ -30,10 +30,16 @@ public final class LockWord {
     private final MemorySegment body;
     private final WaitPoint waitPoint;
 
+    /** The lock of a lock object (its body). */
     public LockWord(NativePlatform platform, MappedRegion region) {
+        this(platform, region, ObjectHeaderLayout.LENGTH);
+    }
+
+    /** A lock word embedded at {@code offset} of {@code region} (a map stripe's lock). */
+    public LockWord(NativePlatform platform, MappedRegion region, long offset) {
         this.platform = platform;
-        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
-        this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
+        this.body = region.segment().asSlice(offset, LENGTH);
+        this.waitPoint = new WaitPoint(platform, region, offset + WAIT_POINT_OFFSET);
     }
 
     /** Takes the lock if it is free; on success the caller owns it (not recovered). */

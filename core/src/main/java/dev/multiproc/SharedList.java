@@ -1,0 +1,239 @@
+package dev.multiproc;
+
+import dev.multiproc.codec.Codec;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.map.KeyHash;
+import dev.multiproc.shm.map.MapLayout;
+import dev.multiproc.shm.map.MapStripe;
+import dev.multiproc.shm.map.StripeFullException;
+import dev.multiproc.spi.MappedRegion;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.AbstractList;
+import java.util.Objects;
+import java.util.RandomAccess;
+import java.util.function.Supplier;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+
+/**
+ * A list in shared memory that every process reads and changes in place: Python's
+ * {@code Manager().list()} without the manager process, as a {@link java.util.List}. Each
+ * operation ({@code add}, {@code get}, {@code set}, {@code remove}, ...) is atomic across
+ * processes; a sequence of them is not (lock a {@link SharedLock} around it). Reads take no
+ * lock. Elements are stored encoded, in a one-stripe {@link SharedMap} layout keyed by index;
+ * inserting or removing in the middle moves the elements after it. The list holds at most the
+ * number of elements it was made for; more throws {@link MapFullException}.
+ *
+ * <p>Iteration (inherited from {@link AbstractList}) reads element by element and may throw
+ * {@link IndexOutOfBoundsException} if another process shrinks the list meanwhile; take a
+ * {@code List.copyOf} snapshot to iterate safely while others write.
+ *
+ * @param <E> elements
+ */
+public final class SharedList<E> extends AbstractList<E> implements RandomAccess, AutoCloseable, Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger("dev.multiproc");
+
+    /** The shared-object side of the list: name, life cycle, travel. */
+    static final class Handle extends SharedObject {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final transient Codec<?> codec;
+
+        Handle(Multiproc context, MappedRegion region, boolean createdHere, Codec<?> codec) {
+            super(context, region, createdHere);
+            this.codec = codec;
+        }
+
+        @Override
+        ObjectKind kind() {
+            return ObjectKind.LIST;
+        }
+
+        @Override
+        Serializable referenceExtra() {
+            if (!(codec instanceof Serializable serializable)) {
+                throw new IllegalArgumentException("list '" + name() + "' cannot travel: its codec " + codec + " is not Serializable");
+            }
+            return serializable;
+        }
+    }
+
+    private final transient Handle handle;
+    private final transient Codec<E> codec;
+    private final transient MapStripe stripe;
+    private final transient long processToken;
+    private final transient int maxElements;
+
+    SharedList(Multiproc context, MappedRegion region, boolean createdHere, Codec<E> codec) {
+        this.handle = new Handle(context, region, createdHere, codec);
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.processToken = context.platform().currentProcess().token();
+        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
+        int buckets = (int) INT.get(body, MapLayout.BUCKETS_OFFSET_FIELD);
+        long recordBytes = (long) LONG.get(body, MapLayout.RECORD_BYTES_OFFSET);
+        this.maxElements = (int) (long) LONG.get(body, MapLayout.MAX_ENTRIES_OFFSET);
+        this.stripe = new MapStripe(context.platform(), region, ObjectHeaderLayout.LENGTH + MapLayout.STRIPES_START, buckets,
+                recordBytes, (int) INT.get(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET));
+    }
+
+    /** The list's name, valid in every process until it is removed. */
+    public String name() {
+        return handle.name();
+    }
+
+    /** The most elements it holds. */
+    public int maxElements() {
+        return maxElements;
+    }
+
+    @Serial
+    Object writeReplace() {
+        return handle.writeReplace();
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    private static MemorySegment indexKey(int index) {
+        MemorySegment key = MemorySegment.ofArray(new byte[Long.BYTES]);
+        key.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, index);
+        return key;
+    }
+
+    private MemorySegment encode(E element) {
+        Objects.requireNonNull(element, "a SharedList holds no null elements");
+        byte[] bytes = new byte[codec.encodedSize(element)];
+        codec.encode(element, MemorySegment.ofArray(bytes));
+        return MemorySegment.ofArray(bytes);
+    }
+
+    private E decode(byte[] bytes) {
+        return codec.decode(MemorySegment.ofArray(bytes));
+    }
+
+    private <R> R locked(Supplier<R> action) {
+        handle.ensureOpen();
+        long threadId = Thread.currentThread().threadId();
+        long deadWriter = stripe.lock(processToken, threadId);
+        if (deadWriter != 0) {
+            LOG.log(System.Logger.Level.WARNING, "list ''{0}'': a process died changing it; this process took its lock over", name());
+        }
+        try {
+            return action.get();
+        } catch (StripeFullException full) {
+            throw new MapFullException("list '" + name() + "' is full: " + (full.entriesExhausted()
+                    ? "it holds " + size() + " elements, its most" : "an element of " + full.needed() + " bytes does not fit its "
+                    + full.available() + " free bytes") + "; make it with mp.list(codec, maxElements) larger");
+        } finally {
+            stripe.unlock();
+        }
+    }
+
+    private byte[] read(int index) {
+        MemorySegment key = indexKey(index);
+        return stripe.getLocked(KeyHash.of(key), key);
+    }
+
+    private byte[] write(int index, MemorySegment element) {
+        MemorySegment key = indexKey(index);
+        return stripe.put(KeyHash.of(key), key, element);
+    }
+
+    @Override
+    public int size() {
+        handle.ensureOpen();
+        return stripe.count();
+    }
+
+    @Override
+    public E get(int index) {
+        handle.ensureOpen();
+        MemorySegment key = indexKey(index);
+        byte[] bytes = index < 0 ? null : stripe.get(KeyHash.of(key), key, processToken, Thread.currentThread().threadId());
+        if (bytes == null) {
+            throw new IndexOutOfBoundsException("index " + index + " of list '" + name() + "' of size " + size());
+        }
+        return decode(bytes);
+    }
+
+    @Override
+    public E set(int index, E element) {
+        MemorySegment encoded = encode(element);
+        return decode(locked(() -> {
+            Objects.checkIndex(index, stripe.count());
+            return write(index, encoded);
+        }));
+    }
+
+    /** Appends (Python's {@code append}). */
+    @Override
+    public boolean add(E element) {
+        MemorySegment encoded = encode(element);
+        return locked(() -> {
+            int size = stripe.count();
+            checkRoom(size);
+            write(size, encoded);
+            return true;
+        });
+    }
+
+    @Override
+    public void add(int index, E element) {
+        MemorySegment encoded = encode(element);
+        locked(() -> {
+            int size = stripe.count();
+            Objects.checkIndex(index, size + 1);
+            checkRoom(size);
+            for (int moved = size - 1; moved >= index; moved--) {
+                write(moved + 1, MemorySegment.ofArray(read(moved)));
+            }
+            write(index, encoded);
+            return null;
+        });
+    }
+
+    private void checkRoom(int size) {
+        if (size >= maxElements) {
+            throw new MapFullException("list '" + name() + "' is full: it holds " + size + " elements, its most; make it with "
+                    + "mp.list(codec, maxElements) larger");
+        }
+    }
+
+    @Override
+    public E remove(int index) {
+        return decode(locked(() -> {
+            int size = stripe.count();
+            Objects.checkIndex(index, size);
+            byte[] removed = read(index);
+            for (int moved = index + 1; moved < size; moved++) {
+                write(moved - 1, MemorySegment.ofArray(read(moved)));
+            }
+            MemorySegment last = indexKey(size - 1);
+            stripe.remove(KeyHash.of(last), last);
+            return removed;
+        }));
+    }
+
+    @Override
+    public void clear() {
+        locked(() -> {
+            stripe.clear();
+            return null;
+        });
+    }
+
+    @Override
+    public String toString() {
+        return handle.isClosed() ? "SharedList[" + name() + ", closed]" : super.toString();
+    }
+}

@@ -1,0 +1,540 @@
+package dev.multiproc;
+
+import dev.multiproc.codec.Codec;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.map.KeyHash;
+import dev.multiproc.shm.map.MapLayout;
+import dev.multiproc.shm.map.MapStripe;
+import dev.multiproc.shm.map.StripeFullException;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.ProcessIdentity;
+
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.util.AbstractCollection;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+
+/**
+ * A hash map in shared memory that every process reads and writes in place: Python's
+ * {@code Manager().dict()} without the manager process, as a {@link ConcurrentMap}.
+ *
+ * <p>Keys and values are stored as their encoded bytes; two keys are the same key when their
+ * encodings are equal, and {@code remove(key, value)} / {@code replace(key, old, new)} compare
+ * values by their encodings too. The map is divided into stripes, each with its own lock: every
+ * write locks one stripe; reads take no lock (they retry if a write overlapped them), so readers
+ * never block each other or writers. {@code putIfAbsent}, {@code replace}, the {@code compute}
+ * methods and {@code merge} run under the stripe's lock and are atomic across processes; their
+ * functions must not update this map (a recursive update throws {@link IllegalStateException}).
+ * Iteration and the views are weakly consistent snapshots: each stripe is read at one moment,
+ * and no {@link java.util.ConcurrentModificationException} is ever thrown. {@link #size()} is the
+ * count at one moment.
+ *
+ * <p>Capacity is fixed when the map is made ({@link MapOptions}); a write that does not fit
+ * throws {@link MapFullException}, naming the sizes, and changes nothing.
+ *
+ * <p>Death: an entry is written into fresh space and published with one store, so a process
+ * killed in the middle of a write leaves the entry wholly there or absent; the next writer of
+ * that stripe takes its lock over and repairs its counts (see {@code spec/map.md}).
+ *
+ * @param <K> keys
+ * @param <V> values
+ */
+public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap<K, V> {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger("dev.multiproc");
+    private static final int SIZE_SNAPSHOT_ATTEMPTS = 64;
+
+    private final transient Codec<K> keyCodec;
+    private final transient Codec<V> valueCodec;
+    private final transient MapStripe[] stripes;
+    private final transient int stripeMask;
+    private final transient long processToken;
+    private final transient long maxEntries;
+    private final transient int entriesPerStripe;
+    private final transient long recordBytes;
+
+    SharedMap(Multiproc context, MappedRegion region, boolean createdHere, Codec<K> keyCodec, Codec<V> valueCodec) {
+        super(context, region, createdHere);
+        this.keyCodec = Objects.requireNonNull(keyCodec, "key codec");
+        this.valueCodec = Objects.requireNonNull(valueCodec, "value codec");
+        this.processToken = context.platform().currentProcess().token();
+        MemorySegment body = body();
+        int count = (int) INT.get(body, MapLayout.STRIPES_OFFSET);
+        this.entriesPerStripe = (int) INT.get(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET);
+        int buckets = (int) INT.get(body, MapLayout.BUCKETS_OFFSET_FIELD);
+        this.recordBytes = (long) LONG.get(body, MapLayout.RECORD_BYTES_OFFSET);
+        this.maxEntries = (long) LONG.get(body, MapLayout.MAX_ENTRIES_OFFSET);
+        this.stripes = new MapStripe[count];
+        long stripeLength = MapLayout.stripeLength(buckets, recordBytes);
+        for (int i = 0; i < count; i++) {
+            stripes[i] = new MapStripe(context.platform(), region,
+                    ObjectHeaderLayout.LENGTH + MapLayout.STRIPES_START + i * stripeLength, buckets, recordBytes, entriesPerStripe);
+        }
+        this.stripeMask = count - 1;
+    }
+
+    /** Creator: writes the map's shape; before the header is published. */
+    static void initialise(MappedRegion region, MapOptions options) {
+        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
+        INT.set(body, MapLayout.STRIPES_OFFSET, options.stripes());
+        INT.set(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET, options.entriesPerStripe());
+        INT.set(body, MapLayout.BUCKETS_OFFSET_FIELD, options.bucketsPerStripe());
+        LONG.set(body, MapLayout.RECORD_BYTES_OFFSET, options.recordBytesPerHalf());
+        LONG.set(body, MapLayout.MAX_ENTRIES_OFFSET, (long) options.maxEntries());
+    }
+
+    static long bodySize(MapOptions options) {
+        return MapLayout.length(options.stripes(), options.bucketsPerStripe(), options.recordBytesPerHalf());
+    }
+
+    @Override
+    ObjectKind kind() {
+        return ObjectKind.MAP;
+    }
+
+    @Override
+    Serializable referenceExtra() {
+        if (!(keyCodec instanceof Serializable keys) || !(valueCodec instanceof Serializable values)) {
+            throw new IllegalArgumentException("map '" + name() + "' cannot travel: its codecs must be Serializable");
+        }
+        return new Codecs(keys, values);
+    }
+
+    /** The two codecs a map carries when it travels. */
+    record Codecs(Serializable keys, Serializable values) implements Serializable {
+    }
+
+    // ------------------------------------------------------------------ encoding
+
+    private static <T> MemorySegment encode(Codec<T> codec, T value, String what) {
+        Objects.requireNonNull(value, () -> "a SharedMap holds no null " + what + "s");
+        byte[] bytes = new byte[codec.encodedSize(value)];
+        MemorySegment segment = MemorySegment.ofArray(bytes);
+        codec.encode(value, segment);
+        return segment;
+    }
+
+    @SuppressWarnings("unchecked")
+    private MemorySegment encodeKey(Object key) {
+        return encode(keyCodec, (K) key, "key");
+    }
+
+    private V decodeValue(byte[] bytes) {
+        return bytes == null ? null : valueCodec.decode(MemorySegment.ofArray(bytes));
+    }
+
+    private MapStripe stripeFor(long hash) {
+        return stripes[(int) (hash >>> 40) & stripeMask];
+    }
+
+    private long threadId() {
+        return Thread.currentThread().threadId();
+    }
+
+    /** Runs {@code action} holding the key's stripe lock. */
+    private <R> R locked(MapStripe stripe, Supplier<R> action) {
+        ensureOpen();
+        long threadId = threadId();
+        if (stripe.heldBy(processToken, threadId)) {
+            throw new IllegalStateException("recursive update of map '" + name() + "': a function given to compute or merge "
+                    + "must not update the map");
+        }
+        long deadWriter = stripe.lock(processToken, threadId);
+        if (deadWriter != 0) {
+            LOG.log(System.Logger.Level.WARNING, "map ''{0}'': process {1} died writing a stripe; this process ({2}) took its "
+                    + "lock over and repaired it (its last write is wholly there or absent)", name(), ProcessIdentity.pidOf(deadWriter),
+                    context.platform().currentProcess().pid());
+        }
+        try {
+            return action.get();
+        } catch (StripeFullException full) {
+            throw mapFull(full);
+        } finally {
+            stripe.unlock();
+        }
+    }
+
+    private MapFullException mapFull(StripeFullException full) {
+        String how = "create it larger: mp.map(keys, values, MapOptions.of(maxEntries).withAverageKeyBytes(..).withAverageValueBytes(..))";
+        if (full.entriesExhausted()) {
+            return new MapFullException("map '" + name() + "' is full: one of its " + stripes.length + " stripes holds "
+                    + full.available() + " entries, its most (the map was made for " + maxEntries + " entries; keys that hash "
+                    + "unevenly fill a stripe first); " + how);
+        }
+        return new MapFullException("map '" + name() + "' has no room for an entry of " + full.needed() + " bytes (key and value "
+                + "encoded, with a 16-byte header): its stripe has " + full.available() + " of " + recordBytes
+                + " record bytes free even after compaction; " + how);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public V get(Object key) {
+        ensureOpen();
+        MemorySegment encoded = encodeKey(key);
+        long hash = KeyHash.of(encoded);
+        return decodeValue(stripeFor(hash).get(hash, encoded, processToken, threadId()));
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        ensureOpen();
+        MemorySegment encoded = encodeKey(key);
+        long hash = KeyHash.of(encoded);
+        return stripeFor(hash).get(hash, encoded, processToken, threadId()) != null;
+    }
+
+    @Override
+    public V getOrDefault(Object key, V defaultValue) {
+        V value = get(key);
+        return value != null ? value : defaultValue;
+    }
+
+    /**
+     * Entries at one moment: every stripe's counts read between two equal readings of their
+     * versions (no write in between); if writers keep changing the map, stripes are locked.
+     */
+    @Override
+    public int size() {
+        ensureOpen();
+        for (int attempt = 0; attempt < SIZE_SNAPSHOT_ATTEMPTS; attempt++) {
+            long[] versions = new long[stripes.length];
+            boolean quiet = true;
+            for (int i = 0; i < stripes.length; i++) {
+                versions[i] = stripes[i].version();
+                quiet &= (versions[i] & 1) == 0;
+            }
+            long total = 0;
+            for (MapStripe stripe : stripes) {
+                total += stripe.count();
+            }
+            for (int i = 0; quiet && i < stripes.length; i++) {
+                quiet = stripes[i].version() == versions[i];
+            }
+            if (quiet) {
+                return (int) Math.min(Integer.MAX_VALUE, total);
+            }
+            Thread.onSpinWait();
+        }
+        return sizeUnderLocks();
+    }
+
+    private int sizeUnderLocks() {
+        long threadId = threadId();
+        for (MapStripe stripe : stripes) {
+            stripe.lock(processToken, threadId);
+        }
+        try {
+            long total = 0;
+            for (MapStripe stripe : stripes) {
+                total += stripe.count();
+            }
+            return (int) Math.min(Integer.MAX_VALUE, total);
+        } finally {
+            for (MapStripe stripe : stripes) {
+                stripe.unlock();
+            }
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /** Every entry, decoded, stripe by stripe (each stripe at one moment). */
+    private List<Map.Entry<K, V>> snapshot() {
+        ensureOpen();
+        List<Map.Entry<K, V>> entries = new ArrayList<>();
+        for (MapStripe stripe : stripes) {
+            for (byte[][] entry : stripe.entries(processToken, threadId())) {
+                entries.add(new AbstractMap.SimpleImmutableEntry<>(keyCodec.decode(MemorySegment.ofArray(entry[0])),
+                        valueCodec.decode(MemorySegment.ofArray(entry[1]))));
+            }
+        }
+        return entries;
+    }
+
+    @Override
+    public boolean containsValue(Object value) {
+        Objects.requireNonNull(value);
+        for (Map.Entry<K, V> entry : snapshot()) {
+            if (value.equals(entry.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        Objects.requireNonNull(action);
+        for (Map.Entry<K, V> entry : snapshot()) {
+            action.accept(entry.getKey(), entry.getValue());
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @Override
+    public V put(K key, V value) {
+        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        MemorySegment encodedValue = encode(valueCodec, value, "value");
+        long hash = KeyHash.of(encodedKey);
+        MapStripe stripe = stripeFor(hash);
+        return decodeValue(locked(stripe, () -> stripe.put(hash, encodedKey, encodedValue)));
+    }
+
+    @Override
+    public V putIfAbsent(K key, V value) {
+        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        MemorySegment encodedValue = encode(valueCodec, value, "value");
+        long hash = KeyHash.of(encodedKey);
+        MapStripe stripe = stripeFor(hash);
+        return decodeValue(locked(stripe, () -> {
+            byte[] current = stripe.getLocked(hash, encodedKey);
+            return current != null ? current : stripe.put(hash, encodedKey, encodedValue);
+        }));
+    }
+
+    @Override
+    public V remove(Object key) {
+        MemorySegment encodedKey = encodeKey(key);
+        long hash = KeyHash.of(encodedKey);
+        MapStripe stripe = stripeFor(hash);
+        return decodeValue(locked(stripe, () -> stripe.remove(hash, encodedKey)));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean remove(Object key, Object value) {
+        if (value == null) {
+            return false;
+        }
+        MemorySegment encodedKey = encodeKey(key);
+        MemorySegment expected = encode(valueCodec, (V) value, "value");
+        long hash = KeyHash.of(encodedKey);
+        MapStripe stripe = stripeFor(hash);
+        return locked(stripe, () -> {
+            byte[] current = stripe.getLocked(hash, encodedKey);
+            if (current == null || !Arrays.equals(current, expected.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))) {
+                return false;
+            }
+            stripe.remove(hash, encodedKey);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        byte[] expected = encode(valueCodec, oldValue, "value").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        MemorySegment replacement = encode(valueCodec, newValue, "value");
+        long hash = KeyHash.of(encodedKey);
+        MapStripe stripe = stripeFor(hash);
+        return locked(stripe, () -> {
+            byte[] current = stripe.getLocked(hash, encodedKey);
+            if (current == null || !Arrays.equals(current, expected)) {
+                return false;
+            }
+            stripe.put(hash, encodedKey, replacement);
+            return true;
+        });
+    }
+
+    @Override
+    public V replace(K key, V value) {
+        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        MemorySegment encodedValue = encode(valueCodec, value, "value");
+        long hash = KeyHash.of(encodedKey);
+        MapStripe stripe = stripeFor(hash);
+        return decodeValue(locked(stripe, () -> stripe.getLocked(hash, encodedKey) == null ? null
+                : stripe.put(hash, encodedKey, encodedValue)));
+    }
+
+    /**
+     * Computes under the key's stripe lock: reads the current value, applies {@code remapping}
+     * (which sees null when absent), and writes the result (null removes).
+     */
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(remapping);
+        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        long hash = KeyHash.of(encodedKey);
+        MapStripe stripe = stripeFor(hash);
+        return locked(stripe, () -> {
+            V current = decodeValue(stripe.getLocked(hash, encodedKey));
+            V next = remapping.apply(key, current);
+            store(stripe, hash, encodedKey, current, next);
+            return next;
+        });
+    }
+
+    private void store(MapStripe stripe, long hash, MemorySegment encodedKey, V current, V next) {
+        if (next == null) {
+            if (current != null) {
+                stripe.remove(hash, encodedKey);
+            }
+        } else {
+            stripe.put(hash, encodedKey, encode(valueCodec, next, "value"));
+        }
+    }
+
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> mapping) {
+        Objects.requireNonNull(mapping);
+        V present = get(key);
+        if (present != null) {
+            return present;
+        }
+        return compute(key, (k, current) -> current != null ? current : mapping.apply(k));
+    }
+
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(remapping);
+        return compute(key, (k, current) -> current == null ? null : remapping.apply(k, current));
+    }
+
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(value);
+        Objects.requireNonNull(remapping);
+        return compute(key, (k, current) -> current == null ? value : remapping.apply(current, value));
+    }
+
+    @Override
+    public void putAll(Map<? extends K, ? extends V> entries) {
+        entries.forEach(this::put);
+    }
+
+    /** Removes every entry, stripe by stripe. */
+    @Override
+    public void clear() {
+        for (MapStripe stripe : stripes) {
+            locked(stripe, () -> {
+                stripe.clear();
+                return null;
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /** Keys now (a snapshot); removing through it removes from the map. */
+    @Override
+    public Set<K> keySet() {
+        List<Map.Entry<K, V>> entries = snapshot();
+        return new SnapshotSet<>(entries.stream().map(Map.Entry::getKey).toList(), this::remove);
+    }
+
+    /** Values now (a snapshot). */
+    @Override
+    public Collection<V> values() {
+        List<V> values = snapshot().stream().map(Map.Entry::getValue).toList();
+        return new AbstractCollection<>() {
+            @Override
+            public Iterator<V> iterator() {
+                return values.iterator();
+            }
+
+            @Override
+            public int size() {
+                return values.size();
+            }
+        };
+    }
+
+    /** Entries now (a snapshot); removing through it removes from the map. */
+    @Override
+    public Set<Map.Entry<K, V>> entrySet() {
+        return new SnapshotSet<>(snapshot(), entry -> remove(entry.getKey(), entry.getValue()));
+    }
+
+    /** A set over a snapshot whose removals go to the map. */
+    private static final class SnapshotSet<T> extends AbstractSet<T> {
+        private final List<T> elements;
+        private final java.util.function.Consumer<T> remover;
+
+        SnapshotSet(List<T> elements, java.util.function.Consumer<T> remover) {
+            this.elements = elements;
+            this.remover = remover;
+        }
+
+        @Override
+        public Iterator<T> iterator() {
+            Iterator<T> snapshot = elements.iterator();
+            return new Iterator<>() {
+                private T last;
+
+                @Override
+                public boolean hasNext() {
+                    return snapshot.hasNext();
+                }
+
+                @Override
+                public T next() {
+                    last = snapshot.next();
+                    return last;
+                }
+
+                @Override
+                public void remove() {
+                    if (last == null) {
+                        throw new IllegalStateException("next() first");
+                    }
+                    remover.accept(last);
+                    last = null;
+                }
+            };
+        }
+
+        @Override
+        public int size() {
+            return elements.size();
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (other == this) {
+            return true;
+        }
+        return other instanceof Map<?, ?> map && entrySet().equals(map.entrySet());
+    }
+
+    @Override
+    public int hashCode() {
+        return entrySet().hashCode();
+    }
+
+    /** Bytes of records used in each stripe, and their entries (for listings). */
+    String describe() {
+        long entries = 0;
+        long bytes = 0;
+        for (MapStripe stripe : stripes) {
+            entries += stripe.count();
+            bytes += stripe.recordBytesUsed();
+        }
+        return entries + " entries of " + maxEntries + ", " + bytes + " of " + stripes.length * recordBytes + " record bytes";
+    }
+}

@@ -1,0 +1,425 @@
+package dev.multiproc.shm.map;
+
+import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.lock.LockWord;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+import static dev.multiproc.shm.map.MapLayout.*;
+
+/**
+ * One stripe of a shared map: open addressing (linear probing) over a bucket table of record
+ * pointers, records in a bump-allocated area, both doubled so that compaction can copy into the
+ * idle half and switch with one store.
+ *
+ * <p>Writers hold the stripe's {@link LockWord} and bracket every change with a sequence-lock
+ * version (odd while writing). A new record is written in space reserved beyond the area's top
+ * and published by a single release store of its pointer into a bucket, so an entry is either
+ * wholly there or absent whatever point a writer dies at. Readers take no lock: they read the
+ * version (acquire), the buckets and records, then the version again, and retry if it changed;
+ * a version that stays odd makes them take the lock, which recovers a dead writer's stripe.
+ *
+ * <p>Death of a writer: the next locker takes the lock over (see {@link LockWord}) and repairs
+ * the stripe: makes the version even and recounts entries and removed buckets from the active
+ * half. Space the dead writer had reserved but not published is reclaimed by the next compaction.
+ */
+public final class MapStripe {
+    /** Reads retried this often while a writer holds the stripe before the reader waits for the lock. */
+    private static final int OPTIMISTIC_READS = 1 << 10;
+
+    private final MemorySegment stripe;
+    private final LockWord lock;
+    private final int buckets;
+    private final int mask;
+    private final long recordBytes;
+    private final int entriesLimit;
+
+    /**
+     * @param stripeOffset where the stripe starts in {@code region}
+     */
+    public MapStripe(NativePlatform platform, MappedRegion region, long stripeOffset, int buckets, long recordBytes, int entriesLimit) {
+        this.stripe = region.segment().asSlice(stripeOffset, MapLayout.stripeLength(buckets, recordBytes));
+        this.lock = new LockWord(platform, region, stripeOffset + LOCK_OFFSET);
+        this.buckets = buckets;
+        this.mask = buckets - 1;
+        this.recordBytes = recordBytes;
+        this.entriesLimit = entriesLimit;
+    }
+
+    private long bucketOffset(int half, long index) {
+        return BUCKETS_START + ((long) half * buckets + index) * Long.BYTES;
+    }
+
+    private long recordsOffset(int half) {
+        return BUCKETS_START + 2L * buckets * Long.BYTES + half * recordBytes;
+    }
+
+    private long topOffset(int half) {
+        return TOPS_OFFSET + half * Long.BYTES;
+    }
+
+    // ------------------------------------------------------------------ locking
+
+    /**
+     * Locks the stripe (uninterruptibly, waiting as long as it takes).
+     *
+     * @return the token of a dead writer whose lock was taken over (the stripe is repaired), or 0
+     */
+    public long lock(long token, long threadId) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    long outcome = lock.acquire(token, threadId, -1, WaitStrategy.BACKOFF);
+                    if (outcome != LockWord.ACQUIRED) {
+                        repair();
+                        return outcome;
+                    }
+                    return 0;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public boolean heldBy(long token, long threadId) {
+        return lock.owner() == token && lock.ownerThread() == threadId;
+    }
+
+    public void unlock() {
+        lock.release();
+    }
+
+    /** A dead writer's stripe: end its write, recount what the active half holds. */
+    private void repair() {
+        long version = (long) LONG.getVolatile(stripe, VERSION_OFFSET);
+        if ((version & 1) != 0) {
+            LONG.setRelease(stripe, VERSION_OFFSET, version + 1);
+        }
+        int half = active();
+        int count = 0;
+        int removed = 0;
+        for (int index = 0; index < buckets; index++) {
+            long pointer = (long) LONG.get(stripe, bucketOffset(half, index));
+            if (pointer == REMOVED) {
+                removed++;
+            } else if (pointer >= POINTER_BIAS) {
+                count++;
+            }
+        }
+        INT.setRelease(stripe, COUNT_OFFSET, count);
+        INT.set(stripe, TOMBSTONES_OFFSET, removed);
+    }
+
+    private void beginWrite() {
+        long version = (long) LONG.get(stripe, VERSION_OFFSET);
+        LONG.setVolatile(stripe, VERSION_OFFSET, version + 1);
+        VarHandle.storeStoreFence();
+    }
+
+    private void endWrite() {
+        long version = (long) LONG.get(stripe, VERSION_OFFSET);
+        LONG.setRelease(stripe, VERSION_OFFSET, version + 1);
+    }
+
+    private int active() {
+        return (int) INT.getAcquire(stripe, ACTIVE_OFFSET);
+    }
+
+    // ------------------------------------------------------------------ lookups
+
+    private static long hashOf(MemorySegment stripe, long record) {
+        return (long) LONG.get(stripe, record + RECORD_HASH);
+    }
+
+    /** The bucket holding {@code key} in {@code half}, or -1. Reads plainly: callers validate. */
+    private long findBucket(int half, long hash, MemorySegment key) {
+        long records = recordsOffset(half);
+        long index = hash & mask;
+        for (int probes = 0; probes < buckets; probes++, index = (index + 1) & mask) {
+            long pointer = (long) LONG.getOpaque(stripe, bucketOffset(half, index));
+            if (pointer == EMPTY) {
+                return -1;
+            }
+            if (pointer >= POINTER_BIAS) {
+                long record = records + pointer - POINTER_BIAS;
+                if (hashOf(stripe, record) == hash && keyEquals(record, key)) {
+                    return index;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private boolean keyEquals(long record, MemorySegment key) {
+        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+        return keyLength == key.byteSize()
+                && MemorySegment.mismatch(stripe, record + RECORD_HEADER, record + RECORD_HEADER + keyLength, key, 0, keyLength) == -1;
+    }
+
+    private byte[] value(int half, long index) {
+        long record = recordsOffset(half) + (long) LONG.getOpaque(stripe, bucketOffset(half, index)) - POINTER_BIAS;
+        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+        int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
+        return stripe.asSlice(record + RECORD_HEADER + keyLength, valueLength).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** What an optimistic read returns when it raced a writer. */
+    private static final byte[] RACED = new byte[0];
+
+    /**
+     * The value of {@code key} (its bytes), or null, without taking the lock unless a writer
+     * holds the stripe for long.
+     */
+    public byte[] get(long hash, MemorySegment key, long token, long threadId) {
+        for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++) {
+            long before = (long) LONG.getAcquire(stripe, VERSION_OFFSET);
+            if ((before & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            byte[] result;
+            try {
+                int half = active();
+                long index = findBucket(half, hash, key);
+                result = index < 0 ? null : value(half, index);
+            } catch (IndexOutOfBoundsException | IllegalArgumentException raced) {
+                result = RACED;
+            }
+            VarHandle.loadLoadFence();
+            if (result != RACED && (long) LONG.get(stripe, VERSION_OFFSET) == before) {
+                return result;
+            }
+        }
+        if (heldBy(token, threadId)) {
+            return getLocked(hash, key);
+        }
+        lock(token, threadId);
+        try {
+            return getLocked(hash, key);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** The value of {@code key}; the caller holds the lock. */
+    public byte[] getLocked(long hash, MemorySegment key) {
+        int half = active();
+        long index = findBucket(half, hash, key);
+        return index < 0 ? null : value(half, index);
+    }
+
+    // ------------------------------------------------------------------ changes (lock held)
+
+    /**
+     * Sets {@code key} to {@code value}; returns the previous value's bytes, or null.
+     *
+     * @throws StripeFullException if a new entry exceeds the stripe's entries, or the record its bytes
+     */
+    public byte[] put(long hash, MemorySegment key, MemorySegment value) {
+        long need = MapLayout.recordLength((int) key.byteSize(), (int) value.byteSize());
+        if (need > recordBytes) {
+            throw new StripeFullException(false, need, recordBytes);
+        }
+        beginWrite();
+        try {
+            int half = active();
+            long existing = findBucket(half, hash, key);
+            int count = (int) INT.get(stripe, COUNT_OFFSET);
+            if (existing < 0 && count >= entriesLimit) {
+                throw new StripeFullException(true, count + 1L, entriesLimit);
+            }
+            int removed = (int) INT.get(stripe, TOMBSTONES_OFFSET);
+            boolean crowded = existing < 0 && (count + removed + 1L) * 4 > buckets * 3L;
+            if ((long) LONG.get(stripe, topOffset(half)) + need > recordBytes || crowded) {
+                compact();
+                half = active();
+                existing = findBucket(half, hash, key);
+                if ((long) LONG.get(stripe, topOffset(half)) + need > recordBytes) {
+                    throw new StripeFullException(false, need, recordBytes - (long) LONG.get(stripe, topOffset(half)));
+                }
+            }
+            long offset = (long) LONG.get(stripe, topOffset(half));
+            LONG.set(stripe, topOffset(half), offset + need);
+            writeRecord(recordsOffset(half) + offset, hash, key, value);
+            byte[] previous = existing >= 0 ? value(half, existing) : null;
+            long slot = existing >= 0 ? existing : insertionSlot(half, hash);
+            boolean reusedRemoved = (long) LONG.get(stripe, bucketOffset(half, slot)) == REMOVED;
+            LONG.setRelease(stripe, bucketOffset(half, slot), offset + POINTER_BIAS);
+            if (existing < 0) {
+                INT.setRelease(stripe, COUNT_OFFSET, (int) INT.get(stripe, COUNT_OFFSET) + 1);
+                if (reusedRemoved) {
+                    INT.set(stripe, TOMBSTONES_OFFSET, (int) INT.get(stripe, TOMBSTONES_OFFSET) - 1);
+                }
+            }
+            return previous;
+        } finally {
+            endWrite();
+        }
+    }
+
+    private void writeRecord(long record, long hash, MemorySegment key, MemorySegment value) {
+        INT.set(stripe, record + RECORD_KEY_LENGTH, (int) key.byteSize());
+        INT.set(stripe, record + RECORD_VALUE_LENGTH, (int) value.byteSize());
+        LONG.set(stripe, record + RECORD_HASH, hash);
+        MemorySegment.copy(key, 0, stripe, record + RECORD_HEADER, key.byteSize());
+        MemorySegment.copy(value, 0, stripe, record + RECORD_HEADER + key.byteSize(), value.byteSize());
+    }
+
+    /** The first free (empty or removed) bucket on {@code hash}'s probe path. */
+    private long insertionSlot(int half, long hash) {
+        long index = hash & mask;
+        while ((long) LONG.get(stripe, bucketOffset(half, index)) >= POINTER_BIAS) {
+            index = (index + 1) & mask;
+        }
+        return index;
+    }
+
+    /** Removes {@code key}; returns its value's bytes, or null if it was absent. */
+    public byte[] remove(long hash, MemorySegment key) {
+        beginWrite();
+        try {
+            int half = active();
+            long index = findBucket(half, hash, key);
+            if (index < 0) {
+                return null;
+            }
+            byte[] previous = value(half, index);
+            LONG.setRelease(stripe, bucketOffset(half, index), REMOVED);
+            INT.setRelease(stripe, COUNT_OFFSET, (int) INT.get(stripe, COUNT_OFFSET) - 1);
+            INT.set(stripe, TOMBSTONES_OFFSET, (int) INT.get(stripe, TOMBSTONES_OFFSET) + 1);
+            return previous;
+        } finally {
+            endWrite();
+        }
+    }
+
+    /** Copies the live records into the idle half (dropping removed buckets and dead space), then switches. */
+    private void compact() {
+        int from = active();
+        int to = 1 - from;
+        stripe.asSlice(bucketOffset(to, 0), (long) buckets * Long.BYTES).fill((byte) 0);
+        long fromRecords = recordsOffset(from);
+        long toRecords = recordsOffset(to);
+        long top = 0;
+        for (int index = 0; index < buckets; index++) {
+            long pointer = (long) LONG.get(stripe, bucketOffset(from, index));
+            if (pointer < POINTER_BIAS) {
+                continue;
+            }
+            long record = fromRecords + pointer - POINTER_BIAS;
+            long length = MapLayout.recordLength((int) INT.get(stripe, record + RECORD_KEY_LENGTH),
+                    (int) INT.get(stripe, record + RECORD_VALUE_LENGTH));
+            MemorySegment.copy(stripe, record, stripe, toRecords + top, length);
+            LONG.set(stripe, bucketOffset(to, insertionSlot(to, hashOf(stripe, record))), top + POINTER_BIAS);
+            top += length;
+        }
+        LONG.set(stripe, topOffset(to), top);
+        INT.set(stripe, TOMBSTONES_OFFSET, 0);
+        INT.setRelease(stripe, ACTIVE_OFFSET, to);
+    }
+
+    /** Removes every entry. */
+    public void clear() {
+        beginWrite();
+        try {
+            int half = active();
+            stripe.asSlice(bucketOffset(half, 0), (long) buckets * Long.BYTES).fill((byte) 0);
+            LONG.set(stripe, topOffset(half), 0L);
+            INT.setRelease(stripe, COUNT_OFFSET, 0);
+            INT.set(stripe, TOMBSTONES_OFFSET, 0);
+        } finally {
+            endWrite();
+        }
+    }
+
+    // ------------------------------------------------------------------ whole-stripe reads
+
+    /** Entries now. */
+    public int count() {
+        return (int) INT.getAcquire(stripe, COUNT_OFFSET);
+    }
+
+    /** The sequence-lock version (even when no write is under way). */
+    public long version() {
+        return (long) LONG.getAcquire(stripe, VERSION_OFFSET);
+    }
+
+    /** Bytes used in the active half's record area (live records and dead space). */
+    public long recordBytesUsed() {
+        return (long) LONG.getAcquire(stripe, topOffset(active()));
+    }
+
+    /**
+     * Copies of every entry (key bytes, value bytes) at one moment of the stripe, read without
+     * the lock (taking it only if writers keep the stripe busy).
+     */
+    public List<byte[][]> entries(long token, long threadId) {
+        for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++) {
+            long before = version();
+            if ((before & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            List<byte[][]> entries;
+            try {
+                entries = readEntries();
+            } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException raced) {
+                continue;
+            }
+            VarHandle.loadLoadFence();
+            if ((long) LONG.get(stripe, VERSION_OFFSET) == before) {
+                return entries;
+            }
+        }
+        if (heldBy(token, threadId)) {
+            return readEntries();
+        }
+        lock(token, threadId);
+        try {
+            return readEntries();
+        } finally {
+            unlock();
+        }
+    }
+
+    private List<byte[][]> readEntries() {
+        int half = active();
+        long records = recordsOffset(half);
+        List<byte[][]> entries = new ArrayList<>();
+        for (int index = 0; index < buckets; index++) {
+            long pointer = (long) LONG.getOpaque(stripe, bucketOffset(half, index));
+            if (pointer < POINTER_BIAS) {
+                continue;
+            }
+            long record = records + pointer - POINTER_BIAS;
+            int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+            int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
+            entries.add(new byte[][]{
+                    stripe.asSlice(record + RECORD_HEADER, keyLength).toArray(ValueLayout.JAVA_BYTE),
+                    stripe.asSlice(record + RECORD_HEADER + keyLength, valueLength).toArray(ValueLayout.JAVA_BYTE)});
+        }
+        return entries;
+    }
+
+    public int sleepers() {
+        return lock.sleepers();
+    }
+
+    public long owner() {
+        return lock.owner();
+    }
+}
