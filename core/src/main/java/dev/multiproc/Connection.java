@@ -420,8 +420,13 @@ public final class Connection<E> extends SharedObject {
      * (Python's {@code poll()}).
      */
     public boolean poll() {
+        return ready(true);
+    }
+
+    /** A message is there, or the other end is closed, or (if asked, a look at the process table) its holder died. */
+    private boolean ready(boolean checkHolderAlive) {
         ByteRing ring = receiveRing();
-        return pending != null || ring.peek() || ends.finished(peer);
+        return pending != null || ring.peek() || ends.closed(peer) || checkHolderAlive && ends.finished(peer);
     }
 
     /** Waits at most {@code timeout} for {@link #poll()} to become true. */
@@ -447,15 +452,18 @@ public final class Connection<E> extends SharedObject {
             points.add(connection.receiveRing().readable());
         }
         List<Connection<?>> ready = new ArrayList<>();
+        // cheap checks on every wake; whether a holder died (a look at /proc each) once per wait slice
+        boolean[] checkHolders = {true};
         WaitPoint.awaitAny(points, () -> {
             ready.clear();
             for (Connection<?> connection : connections) {
-                if (connection.poll()) {
+                if (connection.ready(checkHolders[0])) {
                     ready.add(connection);
                 }
             }
+            checkHolders[0] = false;
             return !ready.isEmpty();
-        }, timeout == null ? -1 : Math.max(0, timeout.toNanos()));
+        }, timeout == null ? -1 : Math.max(0, timeout.toNanos()), () -> checkHolders[0] = true);
         return List.copyOf(ready);
     }
 

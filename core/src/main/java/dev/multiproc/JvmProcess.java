@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -244,6 +245,19 @@ public final class JvmProcess {
         } catch (ExecutionException e) {
             throw new MultiprocException("waiting for '" + name + "' failed", e.getCause());
         }
+    }
+
+    /**
+     * Completes with this handle when the process has ended (and been reaped), as
+     * {@link ProcessHandle#onExit()} does.
+     *
+     * @throws IllegalStateException if it was never started
+     */
+    public CompletableFuture<JvmProcess> onExit() {
+        if (role != Role.CHILD) {
+            throw new IllegalStateException("onExit() is for child processes; '" + name + "' is not one");
+        }
+        return started("wait for").exit().thenApply(code -> this);
     }
 
     /** Whether the process runs now. */

@@ -61,6 +61,7 @@ public final class Multiproc implements AutoCloseable {
     private final Set<SharedObject> handles = java.util.Collections.synchronizedSet(
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private final ProcessLauncher launcher;
+    private final Set<ProcessPool> pools = ConcurrentHashMap.newKeySet();
     private volatile String id;
     private MappedRegion marker;
     private volatile boolean closed;
@@ -173,6 +174,21 @@ public final class Multiproc implements AutoCloseable {
     dev.multiproc.spi.ChildProcess launch(JvmProcess process, byte[] payload) {
         ensureOpen();
         return launcher.launch(process, payload);
+    }
+
+    // ------------------------------------------------------------------ pools
+
+    /** A pool of {@code workers} worker JVMs [Pool(processes)]. */
+    public ProcessPool pool(int workers) {
+        return pool(PoolOptions.of(workers));
+    }
+
+    /** A pool as {@code options} says [Pool(processes, initializer, maxtasksperchild)]. */
+    public ProcessPool pool(PoolOptions options) {
+        ensureOpen();
+        ProcessPool pool = new ProcessPool(this, java.util.Objects.requireNonNull(options, "options"));
+        pools.add(pool);
+        return pool;
     }
 
     // ------------------------------------------------------------------ shared memory
@@ -611,6 +627,16 @@ public final class Multiproc implements AutoCloseable {
         }
         OPEN.remove(this);
         List<RuntimeException> failures = new ArrayList<>();
+        for (ProcessPool pool : pools) {
+            try {
+                pool.shutdownNow();
+                pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (RuntimeException e) {
+                failures.add(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             launcher.close();
         } catch (RuntimeException e) {

@@ -153,11 +153,12 @@ public final class WaitPoint {
     /**
      * Waits until {@code condition} holds, sleeping on all of {@code points} at once (woken by a
      * wake of any of them); the same protocol as {@link #await}, with every point's sleeper count
-     * raised while sleeping. Negative timeout: forever.
+     * raised while sleeping; {@code onSlice} runs after each full slice slept. Negative timeout: forever.
      *
      * @return whether the condition holds; false only on timeout
      */
-    public static boolean awaitAny(List<WaitPoint> points, BooleanSupplier condition, long timeoutNanos) throws InterruptedException {
+    public static boolean awaitAny(List<WaitPoint> points, BooleanSupplier condition, long timeoutNanos, Runnable onSlice)
+            throws InterruptedException {
         if (condition.getAsBoolean()) {
             return true;
         }
@@ -191,7 +192,11 @@ public final class WaitPoint {
                     }
                     sleep = Math.min(sleep, remaining);
                 }
+                long before = System.nanoTime();
                 platform.awaitAny(regions, offsets, sequences, sleep);
+                if (System.nanoTime() - before >= sleep) {
+                    onSlice.run();
+                }
             }
         } finally {
             for (WaitPoint point : points) {

@@ -1,0 +1,757 @@
+package dev.multiproc;
+
+import dev.multiproc.codec.Codec;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A pool of worker JVMs that never hangs: Python's {@code multiprocessing.Pool} as an
+ * {@link ExecutorService}. Tasks (serialisable functions and their arguments) travel to the
+ * workers over shared-memory pipes, one task (or {@code map} chunk) per worker at a time; results
+ * come back the same way.
+ *
+ * <p>A task that throws fails its future with that exception as the cause (its stack trace is
+ * the worker's; a suppressed exception names the worker and its pid). A worker that dies —
+ * exits, crashes, is killed — fails only the task it held, with {@link WorkerDiedException}
+ * naming its exit code; the pool starts a replacement and every other task completes. A
+ * worker reaching {@code maxTasksPerChild} is retired and replaced between tasks.
+ *
+ * <p>{@link #shutdown()} [close] lets submitted tasks finish; {@link #shutdownNow()} and
+ * {@link #terminate()} end the workers at once and fail what is pending; {@link #close()} waits
+ * for submitted work, as {@link ExecutorService#close()} does.
+ */
+public final class ProcessPool implements ExecutorService, AutoCloseable {
+    private static final AtomicInteger WORKER_NUMBERS = new AtomicInteger();
+    private static final Duration WORKER_EXIT_GRACE = Duration.ofSeconds(10);
+
+    private enum State { RUNNING, SHUTDOWN, STOPPED }
+
+    /** A task waiting for, or held by, a worker. */
+    private static final class PendingTask {
+        final byte[] payload;
+        final Serializable work;
+        final List<?> items;
+        final String description;
+        final Consumer<PoolWorker.Result> onResult;
+        final Consumer<Throwable> onFailure;
+
+        PendingTask(byte[] payload, Serializable work, List<?> items, String description,
+                    Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
+            this.payload = payload;
+            this.work = work;
+            this.items = items;
+            this.description = description;
+            this.onResult = onResult;
+            this.onFailure = onFailure;
+        }
+    }
+
+    /** One worker JVM and the parent's end of its pipe. */
+    private final class Worker {
+        final JvmProcess process;
+        final Connection<byte[]> connection;
+        PendingTask current;
+        /** Tasks this worker has finished; at maxTasksPerChild it exits and gets no more. */
+        int finished;
+
+        Worker(JvmProcess process, Connection<byte[]> connection) {
+            this.process = process;
+            this.connection = connection;
+        }
+    }
+
+    private final Multiproc context;
+    private final PoolOptions options;
+    private final Worker[] workers;
+    private final Deque<PendingTask> queue = new ArrayDeque<>();
+    private final Pipe<byte[]> wakeUp;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final AtomicLong taskIds = new AtomicLong();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Thread dispatcher;
+    private volatile State state = State.RUNNING;
+
+    ProcessPool(Multiproc context, PoolOptions options) {
+        this.context = context;
+        this.options = options;
+        if (options.initializer() != null) {
+            JvmProcess.serialise(options.initializer(), "the pool's initializer");
+        }
+        this.wakeUp = context.pipe(Codec.bytes(), false, 4096);
+        this.workers = new Worker[options.workers()];
+        for (int index = 0; index < workers.length; index++) {
+            workers[index] = startWorker();
+        }
+        this.dispatcher = new Thread(this::dispatch, "multiproc-pool-dispatcher");
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+    }
+
+    private Worker startWorker() {
+        Pipe<byte[]> pipe = context.pipe(Codec.bytes());
+        String pipeName = pipe.first().name();
+        SerializableRunnable initializer = options.initializer();
+        int maxTasks = options.maxTasksPerChild();
+        JvmProcess process = context.process(() -> PoolWorker.run(pipeName, initializer, maxTasks));
+        process.setName("PoolWorker-" + WORKER_NUMBERS.incrementAndGet());
+        process.setDaemon(true);
+        process.setJvmOptions(options.jvmOptions());
+        process.start();
+        process.onExit().whenComplete((ended, error) -> wake());
+        return new Worker(process, pipe.first());
+    }
+
+    /** The processes of the workers now (they change as workers are replaced). */
+    public List<JvmProcess> workers() {
+        synchronized (this) {
+            List<JvmProcess> processes = new ArrayList<>();
+            for (Worker worker : workers) {
+                processes.add(worker.process);
+            }
+            return processes;
+        }
+    }
+
+    // ------------------------------------------------------------------ submitting
+
+    private void wake() {
+        if (wakePending.compareAndSet(false, true) && state != State.STOPPED) {
+            try {
+                wakeUp.second().sendBytes(new byte[1]);
+            } catch (IllegalStateException closed) {
+                // the pool is gone; nobody to wake
+            }
+        }
+    }
+
+    private void enqueue(Serializable work, List<?> items, String description, Consumer<PoolWorker.Result> onResult,
+                         Consumer<Throwable> onFailure) {
+        long id = taskIds.incrementAndGet();
+        byte[] payload = JvmProcess.serialise(new PoolWorker.Task(id, work, items), description);
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                throw new RejectedExecutionException("the pool is shut down: " + description + " was not accepted");
+            }
+            queue.addLast(new PendingTask(payload, work, items, description, onResult, onFailure));
+        }
+        wake();
+    }
+
+    /** Runs {@code function} on {@code items} in one worker; the future gets the results in order. */
+    private <T, R> CompletableFuture<List<R>> submitChunk(SerializableFunction<T, R> function, List<T> items, String description) {
+        CompletableFuture<List<R>> future = new CompletableFuture<>();
+        enqueue(function, List.copyOf(items), description, result -> complete(future, result, description),
+                future::completeExceptionally);
+        return future;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> void complete(CompletableFuture<R> future, PoolWorker.Result result, String description) {
+        if (result.failure() == null) {
+            future.complete((R) result.values());
+        } else {
+            future.completeExceptionally(result.failure());
+        }
+    }
+
+    /** Runs {@code function(argument)} in a worker [apply_async]; callbacks come with the future. */
+    public <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> function, T argument) {
+        Objects.requireNonNull(function, "function");
+        List<T> items = new ArrayList<>(1);
+        items.add(argument);
+        return submitChunk(function, items, "applyAsync(" + function.getClass().getName() + ")").thenApply(List::getFirst);
+    }
+
+    /** {@link #applyAsync} and wait [apply]. @throws TaskFailedException if the task threw */
+    public <T, R> R apply(SerializableFunction<T, R> function, T argument) throws InterruptedException {
+        return await(applyAsync(function, argument));
+    }
+
+    /** Python's default chunk size: the items spread over four chunks per worker. */
+    private int defaultChunkSize(int items) {
+        int chunks = workers.length * 4;
+        return Math.max(1, items / chunks + (items % chunks == 0 ? 0 : 1));
+    }
+
+    private static <T> List<T> listOf(Iterable<T> items) {
+        List<T> list = new ArrayList<>();
+        items.forEach(list::add);
+        return list;
+    }
+
+    private <T, R> List<CompletableFuture<List<R>>> submitChunks(SerializableFunction<T, R> function, List<T> items, int chunkSize) {
+        Objects.requireNonNull(function, "function");
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
+        }
+        List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += chunkSize) {
+            int to = Math.min(items.size(), from + chunkSize);
+            chunks.add(submitChunk(function, items.subList(from, to), "map chunk of items " + from + ".." + (to - 1)));
+        }
+        return chunks;
+    }
+
+    /** Applies {@code function} to every item in the workers, results in order [map_async]. */
+    public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<T> items) {
+        List<T> list = listOf(items);
+        return mapAsync(function, list, defaultChunkSize(list.size()));
+    }
+
+    /** {@link #mapAsync} with an explicit chunk size. */
+    public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
+        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize);
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<R> results = new ArrayList<>();
+            chunks.forEach(chunk -> results.addAll(chunk.join()));
+            return results;
+        });
+    }
+
+    /** [map] @throws TaskFailedException (or {@link WorkerDiedException}) for the first task that failed */
+    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<T> items) throws InterruptedException {
+        return await(mapAsync(function, items));
+    }
+
+    /** [map] with an explicit chunk size. */
+    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) throws InterruptedException {
+        return await(mapAsync(function, items, chunkSize));
+    }
+
+    /** Results in order, each as soon as it and those before it are done [imap]. */
+    public <T, R> Iterator<R> imap(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
+        Iterator<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize).iterator();
+        return new Iterator<>() {
+            private Iterator<R> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && chunks.hasNext()) {
+                    current = awaitUninterruptibly(chunks.next()).iterator();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    /** [imap] with chunks of one. */
+    public <T, R> Iterator<R> imap(SerializableFunction<T, R> function, Iterable<T> items) {
+        return imap(function, items, 1);
+    }
+
+    /** Results as they are done, in any order [imap_unordered]. */
+    public <T, R> Iterator<R> imapUnordered(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
+        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize);
+        BlockingQueue<CompletableFuture<List<R>>> done = new LinkedBlockingQueue<>();
+        chunks.forEach(chunk -> chunk.whenComplete((values, error) -> done.add(chunk)));
+        return new Iterator<>() {
+            private int taken;
+            private Iterator<R> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && taken < chunks.size()) {
+                    try {
+                        current = awaitUninterruptibly(done.take()).iterator();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CancellationException("interrupted while waiting for results");
+                    }
+                    taken++;
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    /** [imap_unordered] with chunks of one. */
+    public <T, R> Iterator<R> imapUnordered(SerializableFunction<T, R> function, Iterable<T> items) {
+        return imapUnordered(function, items, 1);
+    }
+
+    private static <R> R await(CompletableFuture<R> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    private static <R> R awaitUninterruptibly(CompletableFuture<R> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable failure) {
+        if (failure instanceof MultiprocException known) {
+            return known;
+        }
+        return new TaskFailedException("a pool task failed: " + failure, failure);
+    }
+
+    // ------------------------------------------------------------------ ExecutorService
+
+    private static Serializable sendable(Object task, String kind) {
+        Objects.requireNonNull(task, kind);
+        if (!(task instanceof Serializable serializable)) {
+            throw new IllegalArgumentException("a " + kind + " sent to a ProcessPool must be serialisable (use SerializableCallable "
+                    + "or SerializableRunnable): " + task.getClass().getName() + " is not");
+        }
+        return serializable;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Serializable work = sendable(task, "Callable");
+        CompletableFuture<T> future = new CompletableFuture<>();
+        enqueue(work, null, "task " + task.getClass().getName(), result -> {
+            if (result.failure() == null) {
+                @SuppressWarnings("unchecked")
+                T value = (T) result.values().getFirst();
+                future.complete(value);
+            } else {
+                future.completeExceptionally(result.failure());
+            }
+        }, future::completeExceptionally);
+        return future;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Runnable task, T result) {
+        SerializableRunnable runnable = asSerializable(task);
+        return submit((SerializableCallable<T>) () -> {
+            runnable.run();
+            return result;
+        });
+    }
+
+    @Override
+    public CompletableFuture<?> submit(Runnable task) {
+        return submit(task, null);
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        submit(command);
+    }
+
+    private static SerializableRunnable asSerializable(Runnable task) {
+        sendable(task, "Runnable");
+        if (task instanceof SerializableRunnable serializable) {
+            return serializable;
+        }
+        Serializable work = (Serializable) task;
+        return () -> ((Runnable) work).run();
+    }
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        List<Future<T>> futures = new ArrayList<>();
+        for (Callable<T> task : tasks) {
+            futures.add(submit(task));
+        }
+        for (Future<T> future : futures) {
+            try {
+                future.get();
+            } catch (ExecutionException | CancellationException failed) {
+                // reported by the future itself
+            }
+        }
+        return futures;
+    }
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<Future<T>> futures = new ArrayList<>();
+        for (Callable<T> task : tasks) {
+            futures.add(submit(task));
+        }
+        for (Future<T> future : futures) {
+            try {
+                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | CancellationException failed) {
+                // reported by the future itself
+            } catch (TimeoutException late) {
+                futures.forEach(f -> f.cancel(true));
+                break;
+            }
+        }
+        return futures;
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return invokeAny(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("invokeAny needs at least one task");
+        }
+        BlockingQueue<CompletableFuture<T>> done = new LinkedBlockingQueue<>();
+        List<CompletableFuture<T>> futures = new ArrayList<>();
+        for (Callable<T> task : tasks) {
+            CompletableFuture<T> future = submit(task);
+            future.whenComplete((value, error) -> done.add(future));
+            futures.add(future);
+        }
+        long deadline = unit.toNanos(timeout) == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
+        ExecutionException last = null;
+        try {
+            for (int finished = 0; finished < futures.size(); finished++) {
+                CompletableFuture<T> next = deadline == Long.MAX_VALUE ? done.take()
+                        : done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    throw new TimeoutException("no task of invokeAny succeeded in time");
+                }
+                try {
+                    return next.get();
+                } catch (ExecutionException failed) {
+                    last = failed;
+                }
+            }
+            throw last;
+        } finally {
+            futures.forEach(future -> future.cancel(true));
+        }
+    }
+
+    /** Accepts no more tasks; those submitted still run [close]. */
+    @Override
+    public void shutdown() {
+        synchronized (this) {
+            if (state == State.RUNNING) {
+                state = State.SHUTDOWN;
+            }
+        }
+        wake();
+    }
+
+    /**
+     * Ends the workers at once and fails every task not done ({@link CancellationException});
+     * returns the tasks that never started, runnable here.
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        List<PendingTask> never;
+        List<Worker> busy = new ArrayList<>();
+        synchronized (this) {
+            state = State.STOPPED;
+            never = new ArrayList<>(queue);
+            queue.clear();
+            for (Worker worker : workers) {
+                if (worker.current != null) {
+                    busy.add(worker);
+                }
+            }
+        }
+        for (Worker worker : workers) {
+            worker.process.terminate();
+        }
+        CancellationException cancelled = new CancellationException("the pool was terminated");
+        for (Worker worker : busy) {
+            PendingTask task = worker.current;
+            if (task != null) {
+                task.onFailure.accept(cancelled);
+            }
+        }
+        List<Runnable> unstarted = new ArrayList<>();
+        for (PendingTask task : never) {
+            task.onFailure.accept(cancelled);
+            unstarted.add(() -> runHere(task));
+        }
+        dispatcher.interrupt();
+        return unstarted;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void runHere(PendingTask task) {
+        try {
+            if (task.items == null) {
+                ((Callable<?>) task.work).call();
+            } else {
+                task.items.forEach(((SerializableFunction) task.work)::apply);
+            }
+        } catch (Exception e) {
+            throw new TaskFailedException(task.description + " failed when run here: " + e, e);
+        }
+    }
+
+    /** {@link #shutdownNow()} [terminate]. */
+    public void terminate() {
+        shutdownNow();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state != State.RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated.isDone();
+    }
+
+    /** Waits for the pool to end after a shutdown [join]. */
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            terminated.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** Shuts down and waits for the submitted tasks, as {@link ExecutorService#close()} does. */
+    @Override
+    public void close() {
+        shutdown();
+        boolean interrupted = false;
+        while (!isTerminated()) {
+            try {
+                awaitTermination(1, TimeUnit.DAYS);
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    interrupted = true;
+                    shutdownNow();
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ the dispatcher
+
+    private void dispatch() {
+        try {
+            while (true) {
+                boolean busy = assignTasks();
+                State now = state;
+                if (now == State.STOPPED || now == State.SHUTDOWN && !busy && queueEmpty()) {
+                    break;
+                }
+                List<Connection<?>> connections = new ArrayList<>();
+                connections.add(wakeUp.first());
+                for (Worker worker : snapshotWorkers()) {
+                    if (worker.current != null) {
+                        connections.add(worker.connection);
+                    }
+                }
+                for (Connection<?> ready : Connection.waitAny(connections, Duration.ofMillis(200))) {
+                    if (ready == wakeUp.first()) {
+                        drainWakeUps();
+                    }
+                }
+                collectResults();
+                replaceEndedWorkers();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failEverything(e);
+        } finally {
+            endWorkers();
+            wakeUp.close();
+            terminated.complete(null);
+        }
+    }
+
+    private synchronized boolean queueEmpty() {
+        return queue.isEmpty();
+    }
+
+    private synchronized List<Worker> snapshotWorkers() {
+        return List.of(workers);
+    }
+
+    /** Gives each idle, live worker the next task; returns whether any worker holds one. */
+    private boolean assignTasks() {
+        boolean busy = false;
+        for (Worker worker : snapshotWorkers()) {
+            boolean retiring = options.maxTasksPerChild() > 0 && worker.finished >= options.maxTasksPerChild();
+            if (worker.current == null && !retiring && worker.process.isAlive()) {
+                PendingTask task;
+                synchronized (this) {
+                    task = queue.pollFirst();
+                }
+                if (task != null) {
+                    worker.current = task;
+                    try {
+                        worker.connection.sendBytes(task.payload);
+                    } catch (IllegalStateException ended) {
+                        // the worker ended meanwhile: replaceEndedWorkers fails its task
+                    }
+                }
+            }
+            busy |= worker.current != null;
+        }
+        return busy;
+    }
+
+    private void drainWakeUps() throws InterruptedException {
+        wakePending.set(false);
+        Connection<byte[]> signals = wakeUp.first();
+        try {
+            while (signals.poll()) {
+                signals.recvBytes();
+            }
+        } catch (EOFException impossible) {
+            // the pool holds the other end until it ends
+        }
+    }
+
+    private void collectResults() throws InterruptedException {
+        for (Worker worker : snapshotWorkers()) {
+            if (worker.current != null) {
+                readResults(worker);
+            }
+        }
+    }
+
+    /** Reads what the worker has sent (without waiting); false at end-of-file. */
+    private boolean readResults(Worker worker) throws InterruptedException {
+        try {
+            while (worker.current != null && worker.connection.poll()) {
+                PoolWorker.Result result = decode(worker.connection.recvBytes());
+                PendingTask task = worker.current;
+                worker.current = null;
+                worker.finished++;
+                if (result.failure() != null) {
+                    result.failure().addSuppressed(new MultiprocException("raised in pool worker '" + worker.process.name()
+                            + "' (pid " + worker.process.pid().orElse(-1) + ") running " + task.description));
+                }
+                task.onResult.accept(result);
+            }
+            return true;
+        } catch (EOFException ended) {
+            return false;
+        } catch (IllegalStateException detached) {
+            return false;
+        }
+    }
+
+    private static PoolWorker.Result decode(byte[] message) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(message))) {
+            return (PoolWorker.Result) in.readObject();
+        } catch (IOException | ClassNotFoundException e) {
+            throw new MultiprocException("a pool worker's result could not be read: " + e, e);
+        }
+    }
+
+    /** A worker that ended: its task fails (unless its result came first), and a new worker takes its place. */
+    private void replaceEndedWorkers() throws InterruptedException {
+        for (int index = 0; index < workers.length; index++) {
+            Worker worker = workers[index];
+            if (worker.process.isAlive()) {
+                continue;
+            }
+            readResults(worker);
+            PendingTask lost = worker.current;
+            worker.current = null;
+            worker.connection.close();
+            if (lost != null) {
+                lost.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1),
+                        worker.process.exitCode().orElse(-1)));
+            }
+            if (state != State.STOPPED) {
+                Worker replacement = startWorker();
+                synchronized (this) {
+                    workers[index] = replacement;
+                }
+            }
+        }
+    }
+
+    private void failEverything(RuntimeException cause) {
+        List<PendingTask> pending;
+        synchronized (this) {
+            state = State.STOPPED;
+            pending = new ArrayList<>(queue);
+            queue.clear();
+        }
+        MultiprocException failure = new MultiprocException("the pool's dispatcher failed: " + cause, cause);
+        pending.forEach(task -> task.onFailure.accept(failure));
+        for (Worker worker : workers) {
+            if (worker.current != null) {
+                worker.current.onFailure.accept(failure);
+            }
+        }
+    }
+
+    /** Closes the workers' pipes (they exit at end-of-file) and waits for them, killing stragglers. */
+    private void endWorkers() {
+        for (Worker worker : workers) {
+            worker.connection.close();
+        }
+        for (Worker worker : workers) {
+            try {
+                if (!worker.process.join(WORKER_EXIT_GRACE)) {
+                    worker.process.kill();
+                    worker.process.join(WORKER_EXIT_GRACE);
+                }
+            } catch (InterruptedException e) {
+                worker.process.kill();
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package dev.multiproc;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static dev.multiproc.Children.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** ProcessPool with real worker JVMs: results, failures, dead workers, shutdown. */
+@Timeout(300)
+class ProcessPoolTest {
+    private Multiproc mp;
+
+    @BeforeEach
+    void open() {
+        mp = Multiproc.create();
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        killAll(mp);
+        mp.close();
+    }
+
+    private static List<Integer> range(int count) {
+        return IntStream.range(0, count).boxed().toList();
+    }
+
+    static int slowSquare(int x) {
+        sleep(30);
+        return x * x;
+    }
+
+    @Test
+    void mapImapAndApplyGiveTheSequentialResults() throws Exception {
+        try (ProcessPool pool = mp.pool(2)) {
+            List<Integer> items = range(10_000);
+            List<Long> expected = items.stream().map(x -> (long) x * x + 1).toList();
+            assertEquals(expected, pool.map(x -> (long) x * x + 1, items));
+            assertEquals(expected, pool.map(x -> (long) x * x + 1, items, 7));
+            assertEquals(expected, pool.mapAsync(x -> (long) x * x + 1, items).get(60, TimeUnit.SECONDS));
+
+            List<Integer> ordered = new ArrayList<>();
+            pool.imap(ProcessPoolTest::slowSquare, range(20), 3).forEachRemaining(ordered::add);
+            assertEquals(range(20).stream().map(x -> x * x).toList(), ordered, "imap keeps order");
+
+            Set<Integer> unordered = new HashSet<>();
+            Iterator<Integer> any = pool.imapUnordered(ProcessPoolTest::slowSquare, range(20));
+            any.forEachRemaining(unordered::add);
+            assertEquals(new HashSet<>(range(20).stream().map(x -> x * x).toList()), unordered, "imapUnordered returns them all");
+
+            assertEquals("HELLO", pool.apply(String::toUpperCase, "hello"));
+            assertEquals(42, pool.submit((SerializableCallable<Integer>) () -> 6 * 7).get(60, TimeUnit.SECONDS));
+            List<Future<Integer>> all = pool.invokeAll(List.of((SerializableCallable<Integer>) () -> 1, (SerializableCallable<Integer>) () -> 2));
+            assertEquals(3, all.get(0).get() + all.get(1).get());
+            assertEquals(5, pool.invokeAny(List.of((SerializableCallable<Integer>) () -> 5)));
+        }
+    }
+
+    static int failOnSeven(int x) {
+        if (x == 7) {
+            throw new IllegalArgumentException("seven is not allowed (test)");
+        }
+        return x;
+    }
+
+    @Test
+    void aTasksExceptionReachesTheCallerWithTheWorkersTrace() throws Exception {
+        try (ProcessPool pool = mp.pool(1)) {
+            CompletableFuture<Integer> future = pool.applyAsync(ProcessPoolTest::failOnSeven, 7);
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> future.get(60, TimeUnit.SECONDS));
+            Throwable cause = failed.getCause();
+            assertInstanceOf(IllegalArgumentException.class, cause);
+            assertEquals("seven is not allowed (test)", cause.getMessage());
+            assertTrue(List.of(cause.getStackTrace()).stream().anyMatch(frame -> frame.getMethodName().equals("failOnSeven")),
+                    "the stack trace is the worker's");
+            long workerPid = pool.workers().getFirst().pid().orElseThrow();
+            assertTrue(cause.getSuppressed().length == 1 && cause.getSuppressed()[0].getMessage().contains("pid " + workerPid),
+                    "names the worker and its pid: " + List.of(cause.getSuppressed()));
+            TaskFailedException mapFailed = assertThrows(TaskFailedException.class, () -> pool.map(ProcessPoolTest::failOnSeven, range(10)));
+            assertInstanceOf(IllegalArgumentException.class, mapFailed.getCause());
+            assertEquals(3, pool.apply(ProcessPoolTest::failOnSeven, 3), "the worker goes on after a failed task");
+        }
+    }
+
+    @Test
+    void theInitializerRunsOncePerWorkerAndMaxTasksPerChildReplacesWorkers() throws Exception {
+        try (SharedLong initialised = mp.sharedLong(0)) {
+            try (ProcessPool pool = mp.pool(PoolOptions.of(2).withInitializer(initialised::incrementAndGet))) {
+                pool.map(x -> x + 1, range(100), 10);
+            }
+            assertEquals(2, initialised.get(), "once per worker");
+        }
+        try (ProcessPool pool = mp.pool(PoolOptions.of(1).withMaxTasksPerChild(2))) {
+            Set<Long> pids = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                pids.add(pool.apply(x -> JvmProcess.current().pid().orElseThrow(), i));
+            }
+            assertEquals(3, pids.size(), "a new worker every two tasks: " + pids);
+        }
+    }
+
+    @Test
+    void aWorkerKilledMidTaskFailsOnlyThatTaskAndThePoolGoesOn() throws Exception {
+        int tasks = 12;
+        try (ProcessPool pool = mp.pool(2); SharedLongArray runningIn = mp.sharedLongArray(tasks)) {
+            pool.map(x -> x, range(4), 1);
+            for (int round = 0; round < 10; round++) {
+                for (int task = 0; task < tasks; task++) {
+                    runningIn.set(task, 0);
+                }
+                List<CompletableFuture<Integer>> futures = new ArrayList<>();
+                for (int task = 0; task < tasks; task++) {
+                    futures.add(pool.applyAsync(x -> {
+                        runningIn.set(x, JvmProcess.current().pid().orElseThrow());
+                        sleep(150);
+                        return x * x;
+                    }, task));
+                }
+                int killed = killAWorkerMidTask(pool, runningIn, futures);
+                for (int task = 0; task < futures.size(); task++) {
+                    if (task == killed) {
+                        int victim = task;
+                        ExecutionException e = assertThrows(ExecutionException.class, () -> futures.get(victim).get(120, TimeUnit.SECONDS));
+                        WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause(), "round " + round);
+                        assertEquals(-9, died.exitCode());
+                    } else {
+                        assertEquals(task * task, futures.get(task).get(120, TimeUnit.SECONDS), "round " + round + ": task " + task);
+                    }
+                }
+            }
+            assertEquals(2, pool.workers().stream().filter(JvmProcess::isAlive).count(), "killed workers were replaced");
+        }
+    }
+
+    /** Waits until some task runs in a worker, kills that worker, returns the task. */
+    private static int killAWorkerMidTask(ProcessPool pool, SharedLongArray runningIn, List<CompletableFuture<Integer>> futures)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            for (int task = 0; task < futures.size(); task++) {
+                long pid = runningIn.get(task);
+                if (pid != 0 && !futures.get(task).isDone()) {
+                    for (JvmProcess worker : pool.workers()) {
+                        if (worker.pid().orElse(-1) == pid) {
+                            worker.kill();
+                            return task;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("no task was seen running");
+    }
+
+    @Test
+    void terminateEndsTheWorkersAndFailsWhatIsPending() throws Exception {
+        ProcessPool pool = mp.pool(2);
+        List<JvmProcess> workers = pool.workers();
+        List<CompletableFuture<Integer>> futures = new ArrayList<>();
+        for (int task = 0; task < 10; task++) {
+            futures.add(pool.applyAsync(x -> {
+                sleep(60_000);
+                return x;
+            }, task));
+        }
+        Thread.sleep(300);
+        pool.terminate();
+        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        for (CompletableFuture<Integer> future : futures) {
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(CancellationException.class, failed.getCause());
+        }
+        for (JvmProcess worker : workers) {
+            assertTrue(worker.join(java.time.Duration.ofSeconds(30)), "worker ended");
+        }
+        assertThrows(RejectedExecutionException.class, () -> pool.applyAsync(x -> x, 1));
+    }
+
+    @Test
+    void closeWaitsForSubmittedWorkAndLeavesNoProcessBehind() throws Exception {
+        List<JvmProcess> workers;
+        List<CompletableFuture<Integer>> futures = new ArrayList<>();
+        ProcessPool closed;
+        try (ProcessPool pool = mp.pool(2)) {
+            closed = pool;
+            workers = pool.workers();
+            for (int task = 0; task < 8; task++) {
+                futures.add(pool.applyAsync(ProcessPoolTest::slowSquare, task));
+            }
+        }
+        for (int task = 0; task < futures.size(); task++) {
+            assertTrue(futures.get(task).isDone(), "close waited for task " + task);
+            assertEquals(task * task, futures.get(task).get());
+        }
+        assertTrue(closed.isTerminated());
+        for (JvmProcess worker : workers) {
+            assertFalse(worker.isAlive(), "no worker left after try-with-resources");
+        }
+        assertTrue(mp.activeChildren().isEmpty());
+        assertThrows(RejectedExecutionException.class, () -> closed.submit((SerializableCallable<Integer>) () -> 1));
+    }
+
+    /** Not serialisable on purpose. */
+    static final class Unsendable {
+    }
+
+    @Test
+    void unsendableWorkIsRefusedAtSubmissionNamingTheCulprit() {
+        try (ProcessPool pool = mp.pool(1)) {
+            Unsendable unsendable = new Unsendable();
+            IllegalArgumentException captured = assertThrows(IllegalArgumentException.class,
+                    () -> pool.applyAsync(x -> unsendable.hashCode() + x, 1));
+            assertTrue(captured.getMessage().contains(Unsendable.class.getName()), captured.getMessage());
+            IllegalArgumentException plain = assertThrows(IllegalArgumentException.class, () -> pool.submit(() -> 1));
+            assertTrue(plain.getMessage().contains("serialisable"), plain.getMessage());
+        }
+    }
+}
