@@ -2,12 +2,7 @@ package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
 
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.Serial;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,16 +16,8 @@ final class PoolWorker {
     private PoolWorker() {
     }
 
-    /** A unit of work: one call, or one chunk of a map. */
-    record Task(long id, Serializable work, List<?> items) implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-    }
-
     /** What came of a task: its results in order, or the first failure (and where). */
-    record Result(long id, List<?> values, Throwable failure, int failedItem) implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
+    record Result(long id, List<?> values, Throwable failure, int failedItem) {
     }
 
     static void run(String pipe, SerializableRunnable initializer, int maxTasks) {
@@ -45,23 +32,15 @@ final class PoolWorker {
                 } catch (EOFException poolClosed) {
                     return;
                 }
-                connection.sendBytes(JvmProcess.serialise(execute(decode(message)), "a task result"));
+                connection.sendBytes(execute(TaskCodec.decodeTask(message)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static Task decode(byte[] message) {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(message))) {
-            return (Task) in.readObject();
-        } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException("a pool task could not be read in the worker: " + e, e);
-        }
-    }
-
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Result execute(Task task) {
+    private static byte[] execute(TaskCodec.Task task) {
         List<Object> values = new ArrayList<>();
         int index = 0;
         try {
@@ -74,9 +53,9 @@ final class PoolWorker {
                     index++;
                 }
             }
-            return new Result(task.id(), values, null, -1);
+            return TaskCodec.encodeResult(task.id(), values, null, -1);
         } catch (Throwable failure) {
-            return new Result(task.id(), null, sendable(failure), index);
+            return TaskCodec.encodeResult(task.id(), null, sendable(failure), index);
         }
     }
 

@@ -2,10 +2,7 @@ package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
 
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
-import java.io.IOException;
-import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -156,7 +153,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     private void enqueue(Serializable work, List<?> items, String description, Consumer<PoolWorker.Result> onResult,
                          Consumer<Throwable> onFailure) {
         long id = taskIds.incrementAndGet();
-        byte[] payload = JvmProcess.serialise(new PoolWorker.Task(id, work, items), description);
+        byte[] payload = TaskCodec.encodeTask(id, JvmProcess.serialise(work, description), items);
         synchronized (this) {
             if (state != State.RUNNING) {
                 throw new RejectedExecutionException("the pool is shut down: " + description + " was not accepted");
@@ -648,8 +645,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return busy;
     }
 
+    /**
+     * Reads the wake-up signals, then lets submitters signal again. In that order: a submitter
+     * that finds the flag still set sent nothing, and its task is picked up by the queue scan
+     * that follows; one that signals after the reset is read next time.
+     */
     private void drainWakeUps() throws InterruptedException {
-        wakePending.set(false);
         Connection<byte[]> signals = wakeUp.first();
         try {
             while (signals.poll()) {
@@ -658,6 +659,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         } catch (EOFException impossible) {
             // the pool holds the other end until it ends
         }
+        wakePending.set(false);
     }
 
     private void collectResults() throws InterruptedException {
@@ -672,7 +674,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     private boolean readResults(Worker worker) throws InterruptedException {
         try {
             while (worker.current != null && worker.connection.poll()) {
-                PoolWorker.Result result = decode(worker.connection.recvBytes());
+                PoolWorker.Result result = TaskCodec.decodeResult(worker.connection.recvBytes());
                 PendingTask task = worker.current;
                 worker.current = null;
                 worker.finished++;
@@ -687,14 +689,6 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             return false;
         } catch (IllegalStateException detached) {
             return false;
-        }
-    }
-
-    private static PoolWorker.Result decode(byte[] message) {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(message))) {
-            return (PoolWorker.Result) in.readObject();
-        } catch (IOException | ClassNotFoundException e) {
-            throw new MultiprocException("a pool worker's result could not be read: " + e, e);
         }
     }
 

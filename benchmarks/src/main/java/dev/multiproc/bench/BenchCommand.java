@@ -5,6 +5,7 @@ import dev.multiproc.bench.report.HtmlReport;
 import dev.multiproc.bench.report.Reports;
 import dev.multiproc.bench.run.BenchRunner;
 import dev.multiproc.bench.run.Measurement;
+import dev.multiproc.bench.run.OperationsBench;
 import dev.multiproc.bench.run.PythonBench;
 import dev.multiproc.bench.run.Step;
 import dev.multiproc.bench.transport.AeronTransport;
@@ -48,6 +49,8 @@ import java.util.concurrent.TimeUnit;
                 + "percentiles, and throughput, in one run.")
 final class BenchCommand implements Callable<Integer> {
     private static final List<String> PYTHON_TRANSPORTS = List.of("python-pipe", "python-queue");
+    /** Rows that are operations, not transports: shared map and pool, and their Python counterparts. */
+    private static final List<String> OPERATIONS = List.of("mp-map", "python-manager-dict", "mp-pool", "python-pool");
 
     @Spec
     CommandSpec spec;
@@ -83,6 +86,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @Option(names = "--pool-tasks", defaultValue = "100000", paramLabel = "COUNT",
+            description = "Trivial tasks in the pool map row (default ${DEFAULT-VALUE}; --quick 20000).")
+    int poolTasks;
+
     /** The names --transports accepts, for the help text and validation. */
     static final class TransportNames extends ArrayList<String> {
         TransportNames() {
@@ -90,6 +97,7 @@ final class BenchCommand implements Callable<Integer> {
                 add(transport.name());
             }
             addAll(PYTHON_TRANSPORTS);
+            addAll(OPERATIONS);
         }
     }
 
@@ -97,6 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         return List.of(FloorTransports.spin(), FloorTransports.futex(),
                 MultiprocTransports.pipe(WaitStrategy.BUSY_SPIN), MultiprocTransports.pipe(WaitStrategy.BLOCKING),
                 MultiprocTransports.queue(WaitStrategy.BUSY_SPIN), MultiprocTransports.queue(WaitStrategy.BLOCKING),
+                MultiprocTransports.lockHandoff(),
                 SocketTransports.unixDomain(), SocketTransports.tcp(),
                 AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), new AeronTransport(), new ChronicleTransport());
     }
@@ -124,8 +133,10 @@ final class BenchCommand implements Callable<Integer> {
         boolean pythonAvailable = PythonPeerRunner.python().isPresent();
 
         Map<String, String> run = describeRun(messageSizes, seconds, pythonAvailable);
+        List<String> operations = OPERATIONS.stream().filter(selected::contains).toList();
         long total = chosen.stream().mapToLong(t -> BenchRunner.applicable(t, steps).size()).sum()
-                + (pythonAvailable ? python.size() * messageSizes.size() * 2L : 0);
+                + (pythonAvailable ? python.size() * messageSizes.size() * 2L : 0) + operations.size();
+        List<OperationsBench.Figure> figures = new ArrayList<>();
         List<Measurement> measurements = new ArrayList<>();
         long started = System.nanoTime();
         // a JVM training the start-up cache would take a core from the first transports measured
@@ -145,9 +156,14 @@ final class BenchCommand implements Callable<Integer> {
                     measurements.add(Measurement.failure(name, "round trip", 64, "skipped: python3 is not on the PATH"));
                 }
             }
+            for (String name : operations) {
+                bar.setExtraMessage(" " + name);
+                figures.addAll(runOperation(name, seconds, pythonAvailable));
+                bar.step();
+            }
         }
         run.put("took", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
-        String tables = Tables.render(measurements);
+        String tables = Tables.render(measurements, figures);
         StringBuilder out = new StringBuilder();
         run.forEach((key, value) -> out.append(key).append(": ").append(value).append('\n'));
         out.append('\n').append(tables);
@@ -161,6 +177,23 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("wrote " + html);
         }
         return 0;
+    }
+
+    private List<OperationsBench.Figure> runOperation(String name, double seconds, boolean pythonAvailable) {
+        int tasks = quick && poolTasks == 100_000 ? 20_000 : poolTasks;
+        try {
+            return switch (name) {
+                case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, 0.3)));
+                case "mp-pool" -> OperationsBench.pool(2, tasks);
+                case "python-manager-dict" -> pythonAvailable ? List.of(OperationsBench.pythonDictOps(Math.max(seconds, 1)))
+                        : List.of(new OperationsBench.Figure(name, "skipped", 0, "", "python3 is not on the PATH"));
+                case "python-pool" -> pythonAvailable ? OperationsBench.pythonPool(2, tasks)
+                        : List.of(new OperationsBench.Figure(name, "skipped", 0, "", "python3 is not on the PATH"));
+                default -> throw new IllegalArgumentException(name);
+            };
+        } catch (Exception e) {
+            return List.of(new OperationsBench.Figure(name, "failed", 0, "", e.toString()));
+        }
     }
 
     private List<Step> plan(List<Integer> messageSizes, double seconds) {

@@ -2,6 +2,7 @@ package dev.multiproc.bench;
 
 import dev.multiproc.bench.report.Reports;
 import dev.multiproc.bench.run.Measurement;
+import dev.multiproc.bench.run.OperationsBench;
 
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,7 @@ final class Tables {
     private Tables() {
     }
 
-    static String render(List<Measurement> measurements) {
+    static String render(List<Measurement> measurements, List<OperationsBench.Figure> figures) {
         StringBuilder out = new StringBuilder();
         latencyTable(out, "Round-trip latency (µs)", measurements, "round trip");
         latencyTable(out, "One-way latency at a fixed offered rate (µs, from the intended send time)", measurements, "one-way");
@@ -26,7 +27,16 @@ final class Tables {
             }
         }
         out.append("Throughput\n").append(throughput).append('\n');
-        out.append(ratios(measurements));
+        if (!figures.isEmpty()) {
+            Table operations = new Table("ROW", "WHAT", "VALUE", "UNIT");
+            for (OperationsBench.Figure figure : figures) {
+                operations.row(figure.name(), figure.what(), figure.unit().isEmpty() ? "-"
+                        : figure.unit().equals("s") ? String.format(Locale.ROOT, "%.3f", figure.value()) : Reports.rate(figure.value()),
+                        figure.unit().isEmpty() ? figure.note() : figure.unit());
+            }
+            out.append("Shared map and pool\n").append(operations).append('\n');
+        }
+        out.append(ratios(measurements, figures));
         out.append("\nTransports\n");
         measurements.stream().filter(m -> !m.failed()).map(m -> m.transport() + ": " + m.note()).distinct()
                 .forEach(line -> out.append("  ").append(line).append('\n'));
@@ -55,8 +65,9 @@ final class Tables {
     }
 
     /** The comparisons the project's goals name, where both sides were measured. */
-    private static String ratios(List<Measurement> measurements) {
+    private static String ratios(List<Measurement> measurements, List<OperationsBench.Figure> figures) {
         Table table = new Table("COMPARISON", "RATIO", "GOAL");
+        latencyRatio(table, measurements, "mp-lock-handoff", 8, "futex-floor", 8, "round trip p50", "<= 1.5x the floor");
         latencyRatio(table, measurements, "mp-pipe-spin", 64, "spin-floor", 8, "round trip p50", "<= 2x the floor");
         latencyRatio(table, measurements, "mp-pipe-block", 64, "futex-floor", 8, "round trip p50", "<= 1.3x the floor");
         latencyRatio(table, measurements, "uds", 64, "mp-pipe-spin", 64, "round trip p50", ">= 10x slower than mp-pipe-spin");
@@ -66,7 +77,22 @@ final class Tables {
         throughputRatio(table, measurements, "mp-queue-spin", "agrona-o2o", "throughput 1->1", "(reported)");
         throughputRatio(table, measurements, "mp-queue-spin", "python-queue", "throughput 1->1", ">= 100x Python's Queue");
         throughputRatio(table, measurements, "mp-pipe-spin", "python-pipe", "throughput 1->1", "(reported)");
+        figureRatio(table, figures, "mp-map", "python-manager-dict", "put+get", ">= 1000x Python's Manager().dict()", false);
+        figureRatio(table, figures, "mp-pool", "python-pool", "map of", ">= 10x Python's Pool.map", false);
+        figureRatio(table, figures, "mp-pool", "python-pool", "creation to first result", "(reported; < 1 is faster)", true);
         return "Ratios (same run)\n" + table;
+    }
+
+    private static void figureRatio(Table table, List<OperationsBench.Figure> figures, String name, String reference, String what,
+                                    String goal, boolean seconds) {
+        Optional<OperationsBench.Figure> mine = figures.stream().filter(f -> f.name().equals(name) && f.what().startsWith(what)
+                && !f.unit().isEmpty()).findFirst();
+        Optional<OperationsBench.Figure> theirs = figures.stream().filter(f -> f.name().equals(reference) && f.what().startsWith(what)
+                && !f.unit().isEmpty()).findFirst();
+        if (mine.isPresent() && theirs.isPresent() && theirs.get().value() > 0) {
+            table.row(name + " / " + reference + ", " + mine.get().what() + (seconds ? " (time)" : " (rate)"),
+                    String.format(Locale.ROOT, "%.2f", mine.get().value() / theirs.get().value()), goal);
+        }
     }
 
     private static void latencyRatio(Table table, List<Measurement> measurements, String transport, int size, String reference,

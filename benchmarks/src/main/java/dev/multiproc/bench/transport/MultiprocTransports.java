@@ -23,6 +23,82 @@ public final class MultiprocTransports {
         return new QueueTransport(strategy);
     }
 
+    /** Lock hand-off between the two JVMs: two locks used as binary semaphores (Python's any-holder unlock). */
+    public static Transport lockHandoff() {
+        return new LockHandoffTransport();
+    }
+
+    private record LockHandoffTransport() implements Transport {
+        @Override
+        public String name() {
+            return "mp-lock-handoff";
+        }
+
+        @Override
+        public String description() {
+            return "two multiproc SharedLocks, both held at the start; a side unlocks the other's and locks its own "
+                    + "(a lock handed from one process to the other per message), WaitStrategy.BLOCKING; the word rides in a SharedLong";
+        }
+
+        @Override
+        public int maxMessageSize() {
+            return Long.BYTES;
+        }
+
+        @Override
+        public Link open(Multiproc mp, int maxSize, int producers) {
+            dev.multiproc.SharedLock toResponder = mp.lock();
+            dev.multiproc.SharedLock toInitiator = mp.lock();
+            toResponder.lock();
+            toInitiator.lock();
+            return new LockHandoffLink(toResponder, toInitiator, mp.sharedLong(0), mp.sharedLong(0));
+        }
+    }
+
+    private record LockHandoffLink(dev.multiproc.SharedLock toResponder, dev.multiproc.SharedLock toInitiator,
+                                   dev.multiproc.SharedLong forResponder, dev.multiproc.SharedLong forInitiator) implements Link {
+        @Override
+        public Endpoint initiator() {
+            return new LockHandoffEndpoint(toResponder, forResponder, toInitiator, forInitiator);
+        }
+
+        @Override
+        public Endpoint responder() {
+            return new LockHandoffEndpoint(toInitiator, forInitiator, toResponder, forResponder);
+        }
+    }
+
+    /** Sends by writing the word and unlocking the peer's lock; receives by locking its own. */
+    private static final class LockHandoffEndpoint implements Endpoint {
+        private final dev.multiproc.SharedLock peers;
+        private final dev.multiproc.SharedLong outgoing;
+        private final dev.multiproc.SharedLock mine;
+        private final dev.multiproc.SharedLong incoming;
+
+        LockHandoffEndpoint(dev.multiproc.SharedLock peers, dev.multiproc.SharedLong outgoing, dev.multiproc.SharedLock mine,
+                            dev.multiproc.SharedLong incoming) {
+            this.peers = peers;
+            this.outgoing = outgoing;
+            this.mine = mine;
+            this.incoming = incoming;
+            peers.setWaitStrategy(WaitStrategy.BLOCKING);
+            mine.setWaitStrategy(WaitStrategy.BLOCKING);
+        }
+
+        @Override
+        public void send(byte[] message, int length) {
+            outgoing.set(Messages.stampOf(message));
+            peers.unlock();
+        }
+
+        @Override
+        public int receive(byte[] buffer) {
+            mine.lock();
+            Messages.stamp(buffer, incoming.get());
+            return Long.BYTES;
+        }
+    }
+
     private static String label(WaitStrategy strategy) {
         return strategy == WaitStrategy.BUSY_SPIN ? "spin" : strategy == WaitStrategy.BLOCKING ? "block" : "backoff";
     }

@@ -1,0 +1,137 @@
+package dev.multiproc.bench.run;
+
+import dev.multiproc.JvmProcess;
+import dev.multiproc.MapOptions;
+import dev.multiproc.Multiproc;
+import dev.multiproc.ProcessPool;
+import dev.multiproc.SharedDouble;
+import dev.multiproc.SharedMap;
+import dev.multiproc.codec.Codec;
+import dev.multiproc.bench.PythonPeerRunner;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+/**
+ * Operations that are not message passing, next to what Python users do instead: SharedMap
+ * put+get from a child JVM against {@code Manager().dict()} from a child process, and
+ * ProcessPool against {@code Pool}: a map of many trivial tasks, and pool creation to the first
+ * result (warm: from pre-started JVMs).
+ */
+public final class OperationsBench {
+    private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds)\": ([0-9.eE+-]+)");
+
+    /** A figure: what, how much of what unit per second (or seconds), and how it was measured. */
+    public record Figure(String name, String what, double value, String unit, String note) {
+    }
+
+    private OperationsBench() {
+    }
+
+    /** SharedMap put+get pairs per second, run in a child JVM for {@code seconds}. */
+    public static Figure sharedMapOps(double seconds) throws Exception {
+        try (Multiproc mp = Multiproc.create();
+             SharedMap<String, byte[]> map = mp.map(Codec.string(), Codec.bytes(), MapOptions.of(20_000).withAverageKeyBytes(16)
+                     .withAverageValueBytes(8));
+             SharedDouble rate = mp.sharedDouble(0)) {
+            long nanos = (long) (seconds * 1e9);
+            JvmProcess child = mp.process(() -> {
+                byte[] value = new byte[8];
+                String[] keys = new String[10_000];
+                for (int k = 0; k < keys.length; k++) {
+                    keys[k] = String.format(Locale.ROOT, "key-%012d", k);
+                }
+                long warmupEnd = System.nanoTime() + nanos / 3;
+                long operations = 0;
+                long start = 0;
+                for (long i = 0; ; i++) {
+                    if ((i & 1023) == 0) {
+                        long now = System.nanoTime();
+                        if (start == 0 && now >= warmupEnd) {
+                            start = now;
+                            operations = 0;
+                        }
+                        if (start != 0 && now - start >= nanos) {
+                            rate.set(operations * 1e9 / (now - start));
+                            return;
+                        }
+                    }
+                    String key = keys[(int) (i % keys.length)];
+                    map.put(key, value);
+                    map.get(key);
+                    operations += 2;
+                }
+            });
+            child.start();
+            child.join(Duration.ofSeconds(120));
+            return new Figure("mp-map", "put+get from a child JVM", rate.get(), "ops/s",
+                    "SharedMap<String, byte[]>, 16-byte keys, 8-byte values, 10,000 keys, lock-free get, striped put");
+        }
+    }
+
+    /** {@code Manager().dict()} put+get per second from a child process. */
+    public static Figure pythonDictOps(double seconds) throws Exception {
+        List<String> lines = PythonPeerRunner.run("ops_bench.py", 120, "dict", String.format(Locale.ROOT, "%.3f", Math.max(1, seconds)));
+        return new Figure("python-manager-dict", "put+get from a child process", number(lines, "ops_per_second"), "ops/s",
+                PythonPeerRunner.version() + " Manager().dict(), spawn start method (peer)");
+    }
+
+    /** ProcessPool: creation (from pre-started JVMs) to first result, and a map of {@code tasks} trivial tasks. */
+    public static List<Figure> pool(int workers, int tasks) throws Exception {
+        List<Figure> figures = new ArrayList<>();
+        try (Multiproc mp = Multiproc.create()) {
+            mp.prestartProcesses(workers);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (mp.readySpareProcesses() < workers && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            long start = System.nanoTime();
+            try (ProcessPool pool = mp.pool(workers)) {
+                pool.apply(x -> x + 1, 1);
+                double first = (System.nanoTime() - start) / 1e9;
+                List<Integer> items = IntStream.range(0, tasks).boxed().toList();
+                pool.map(x -> x + 1, items);
+                start = System.nanoTime();
+                List<Integer> results = pool.map(x -> x + 1, items);
+                double mapSeconds = (System.nanoTime() - start) / 1e9;
+                if (results.getLast() != tasks) {
+                    throw new IllegalStateException("pool map returned a wrong result");
+                }
+                figures.add(new Figure("mp-pool", "creation to first result (" + workers + " warm workers)", first, "s",
+                        "mp.prestartProcesses(" + workers + ") beforehand, then mp.pool(" + workers + ").apply(x -> x + 1)"));
+                figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", tasks / mapSeconds,
+                        "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), second run"));
+            }
+        }
+        return figures;
+    }
+
+    /** Python's Pool: creation to first result, and the same map. */
+    public static List<Figure> pythonPool(int workers, int tasks) throws Exception {
+        List<String> lines = PythonPeerRunner.run("ops_bench.py", 300, "pool", Integer.toString(workers), Integer.toString(tasks));
+        String version = PythonPeerRunner.version();
+        return List.of(
+                new Figure("python-pool", "creation to first result (" + workers + " workers)", number(lines, "first_result_seconds"), "s",
+                        version + " Pool(" + workers + ").apply, spawn start method (peer)"),
+                new Figure("python-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", tasks / number(lines, "map_seconds"),
+                        "tasks/s", version + " Pool.map(increment, range(n)), default chunk size (peer)"));
+    }
+
+    private static double number(List<String> lines, String field) {
+        for (String line : lines) {
+            Matcher matcher = NUMBER.matcher(line);
+            while (matcher.find()) {
+                if (matcher.group(1).equals(field)) {
+                    return Double.parseDouble(matcher.group(2));
+                }
+            }
+        }
+        throw new IllegalStateException("python printed no " + field + ": " + lines);
+    }
+}
