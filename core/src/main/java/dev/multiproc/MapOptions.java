@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.shm.map.MapLayout;
+
 /**
  * How a {@link SharedMap} is sized. Shared memory is reserved up front, so the map is created
  * for at most {@code maxEntries} entries of about the given average sizes; the defaults leave
@@ -58,8 +60,8 @@ public record MapOptions(int maxEntries, int averageKeyBytes, int averageValueBy
 
     /** Record bytes per half of a stripe: its entries at the average sizes, with half again for updates. */
     long recordBytesPerHalf() {
-        long record = (16L + averageKeyBytes + averageValueBytes + 7) & ~7L;
+        long record = MapLayout.recordLength(averageKeyBytes, averageValueBytes);
         long share = (maxEntries + stripes - 1L) / stripes;
-        return Math.max(4096, share * record * 3 / 2 + 1024);
+        return Math.max(4096, MapLayout.alignRecord(share * record * 3 / 2 + 1024));
     }
 }

@@ -144,6 +144,30 @@ class SharedMapTest {
         }
     }
 
+    @Test
+    void overwritingKeysCompactsBackAndForthForAnySizing() {
+        for (int entries : new int[]{1, 7, 333, 10_000}) {
+            for (int valueBytes : new int[]{1, 8, 100}) {
+                MapOptions options = MapOptions.of(entries).withAverageKeyBytes(16).withAverageValueBytes(valueBytes);
+                try (SharedMap<String, byte[]> map = mp.map(Codec.string(), Codec.bytes(), options)) {
+                    Map<String, byte[]> model = new HashMap<>();
+                    Random random = new Random(entries * 31L + valueBytes);
+                    int keys = Math.max(1, entries / 2);
+                    for (int write = 0; write < 20 * keys + 2000; write++) {
+                        String key = String.format("key-%012d", random.nextInt(keys));
+                        byte[] value = new byte[random.nextInt(2 * valueBytes + 1)];
+                        random.nextBytes(value);
+                        map.put(key, value);
+                        model.put(key, value);
+                    }
+                    String sizing = entries + " entries of " + valueBytes + " bytes: ";
+                    assertEquals(model.size(), map.size(), sizing + "size");
+                    model.forEach((key, value) -> assertArrayEquals(value, map.get(key), sizing + key));
+                }
+            }
+        }
+    }
+
     /** Rewrites random keys with their value forever (until killed). */
     static void writeForever(SharedMap<Long, String> map) {
         Random random = new Random();

@@ -183,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
         int tasks = quick && poolTasks == 100_000 ? 20_000 : poolTasks;
         try {
             return switch (name) {
-                case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, 0.3)));
+                case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, 1)));
                 case "mp-pool" -> OperationsBench.pool(2, tasks);
                 case "python-manager-dict" -> pythonAvailable ? List.of(OperationsBench.pythonDictOps(Math.max(seconds, 1)))
                         : List.of(new OperationsBench.Figure(name, "skipped", 0, "", "python3 is not on the PATH"));

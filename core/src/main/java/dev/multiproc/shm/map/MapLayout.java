@@ -19,7 +19,7 @@ import dev.multiproc.shm.lock.LockLayout;
  *        192: buckets, half 0 (8 bytes each: 0 empty, 1 removed, else record offset + 2)
  *             buckets, half 1
  *             records, half 0: [key length (4) | value length (4) | hash (8) | key | value], 8-aligned
- *             records, half 1
+ *             records, half 1  (record bytes per half is a multiple of 8, so half 1 stays aligned)
  * </pre>
  */
 public final class MapLayout {
@@ -56,8 +56,16 @@ public final class MapLayout {
     private MapLayout() {
     }
 
+    /** Records start on this boundary (their hash is read as an aligned long). */
+    public static final long RECORD_ALIGNMENT = 8;
+
     public static long recordLength(int keyLength, int valueLength) {
-        return (RECORD_HEADER + keyLength + valueLength + 7) & ~7L;
+        return alignRecord(RECORD_HEADER + keyLength + valueLength);
+    }
+
+    /** {@code bytes} rounded up to a whole number of record alignments. */
+    public static long alignRecord(long bytes) {
+        return (bytes + RECORD_ALIGNMENT - 1) & -RECORD_ALIGNMENT;
     }
 
     public static long stripeLength(int buckets, long recordBytes) {

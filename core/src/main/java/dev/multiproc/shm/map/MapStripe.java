@@ -46,6 +46,10 @@ public final class MapStripe {
      * @param stripeOffset where the stripe starts in {@code region}
      */
     public MapStripe(NativePlatform platform, MappedRegion region, long stripeOffset, int buckets, long recordBytes, int entriesLimit) {
+        if (recordBytes % RECORD_ALIGNMENT != 0 || Integer.bitCount(buckets) != 1) {
+            throw new IllegalStateException("corrupt map header in " + region.name() + ": " + recordBytes
+                    + " record bytes per half (must be a multiple of " + RECORD_ALIGNMENT + "), " + buckets + " buckets (must be a power of two)");
+        }
         this.stripe = region.segment().asSlice(stripeOffset, MapLayout.stripeLength(buckets, recordBytes));
         this.lock = new LockWord(platform, region, stripeOffset + LOCK_OFFSET);
         this.buckets = buckets;
