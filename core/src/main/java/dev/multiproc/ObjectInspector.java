@@ -8,26 +8,33 @@ import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.process.Bootstrap;
 import dev.multiproc.shm.process.BootstrapLayout;
 import dev.multiproc.shm.lock.LockWord;
+import dev.multiproc.shm.map.MapStripes;
 import dev.multiproc.shm.pipe.PipeEnds;
 import dev.multiproc.shm.pipe.PipeLayout;
 import dev.multiproc.shm.queue.QueueSlots;
 import dev.multiproc.shm.ring.ByteRing;
 import dev.multiproc.shm.semaphore.SemaphoreState;
+import dev.multiproc.shm.values.LongCells;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.ProcessIdentity;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * Reads the objects on this machine for {@code multiproc ls}: maps each name, reads its header
  * and, per kind, the live state that matters, without writing anything.
  */
 final class ObjectInspector {
+
+    /** Values of a shared array shown in a listing. */
+    private static final int SHOWN_VALUES = 4;
 
     private ObjectInspector() {
     }
@@ -133,6 +140,27 @@ final class ObjectInspector {
                         default -> "closed";
                     });
                 }
+            }
+            case MAP, LIST -> {
+                MapStripes map = MapStripes.open(platform, region);
+                details.put("entries", map.entriesNow() + "/" + map.maxEntries());
+                details.put("record bytes", map.recordBytesUsedNow() + "/" + map.stripes().length * map.recordBytes());
+                details.put("stripes", Integer.toString(map.stripes().length));
+                long deadWriters = Arrays.stream(map.stripes()).filter(s -> s.owner() != 0 && !platform.isAlive(s.owner())).count();
+                if (deadWriters > 0) {
+                    details.put("stripes locked by dead writers", deadWriters + " (recovered by the next writer)");
+                }
+            }
+            case LONG_VALUES, DOUBLE_VALUES -> {
+                LongCells cells = new LongCells(region);
+                details.put("length", Integer.toString(cells.length()));
+                int shown = Math.min(cells.length(), SHOWN_VALUES);
+                StringJoiner values = new StringJoiner(", ", "[", cells.length() > shown ? ", ...]" : "]");
+                for (int i = 0; i < shown; i++) {
+                    long bits = cells.get(i);
+                    values.add(kind == ObjectKind.LONG_VALUES ? Long.toString(bits) : Double.toString(Double.longBitsToDouble(bits)));
+                }
+                details.put("values", values.toString());
             }
             default -> { }
         }

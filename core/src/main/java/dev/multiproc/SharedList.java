@@ -1,11 +1,10 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.map.KeyHash;
-import dev.multiproc.shm.map.MapLayout;
 import dev.multiproc.shm.map.MapStripe;
+import dev.multiproc.shm.map.MapStripes;
 import dev.multiproc.shm.map.StripeFullException;
 import dev.multiproc.spi.MappedRegion;
 
@@ -18,8 +17,6 @@ import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.function.Supplier;
 
-import static dev.multiproc.shm.Words.INT;
-import static dev.multiproc.shm.Words.LONG;
 
 /**
  * A list in shared memory that every process reads and changes in place: Python's
@@ -76,12 +73,9 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         this.handle = new Handle(context, region, createdHere, codec);
         this.codec = Objects.requireNonNull(codec, "codec");
         this.processToken = context.platform().currentProcess().token();
-        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
-        int buckets = (int) INT.get(body, MapLayout.BUCKETS_OFFSET_FIELD);
-        long recordBytes = (long) LONG.get(body, MapLayout.RECORD_BYTES_OFFSET);
-        this.maxElements = (int) (long) LONG.get(body, MapLayout.MAX_ENTRIES_OFFSET);
-        this.stripe = new MapStripe(context.platform(), region, ObjectHeaderLayout.LENGTH + MapLayout.STRIPES_START, buckets,
-                recordBytes, (int) INT.get(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET));
+        MapStripes shape = MapStripes.open(context.platform(), region);
+        this.maxElements = (int) shape.maxEntries();
+        this.stripe = shape.stripes()[0];
     }
 
     /** The list's name, valid in every process until it is removed. */

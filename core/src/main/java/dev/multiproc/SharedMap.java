@@ -1,11 +1,11 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.map.KeyHash;
 import dev.multiproc.shm.map.MapLayout;
 import dev.multiproc.shm.map.MapStripe;
+import dev.multiproc.shm.map.MapStripes;
 import dev.multiproc.shm.map.StripeFullException;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.ProcessIdentity;
@@ -29,8 +29,6 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import static dev.multiproc.shm.Words.INT;
-import static dev.multiproc.shm.Words.LONG;
 
 /**
  * A hash map in shared memory that every process reads and writes in place: Python's
@@ -69,7 +67,6 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     private final transient int stripeMask;
     private final transient long processToken;
     private final transient long maxEntries;
-    private final transient int entriesPerStripe;
     private final transient long recordBytes;
 
     SharedMap(Multiproc context, MappedRegion region, boolean createdHere, Codec<K> keyCodec, Codec<V> valueCodec) {
@@ -77,29 +74,17 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         this.keyCodec = Objects.requireNonNull(keyCodec, "key codec");
         this.valueCodec = Objects.requireNonNull(valueCodec, "value codec");
         this.processToken = context.platform().currentProcess().token();
-        MemorySegment body = body();
-        int count = (int) INT.get(body, MapLayout.STRIPES_OFFSET);
-        this.entriesPerStripe = (int) INT.get(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET);
-        int buckets = (int) INT.get(body, MapLayout.BUCKETS_OFFSET_FIELD);
-        this.recordBytes = (long) LONG.get(body, MapLayout.RECORD_BYTES_OFFSET);
-        this.maxEntries = (long) LONG.get(body, MapLayout.MAX_ENTRIES_OFFSET);
-        this.stripes = new MapStripe[count];
-        long stripeLength = MapLayout.stripeLength(buckets, recordBytes);
-        for (int i = 0; i < count; i++) {
-            stripes[i] = new MapStripe(context.platform(), region,
-                    ObjectHeaderLayout.LENGTH + MapLayout.STRIPES_START + i * stripeLength, buckets, recordBytes, entriesPerStripe);
-        }
-        this.stripeMask = count - 1;
+        MapStripes shape = MapStripes.open(context.platform(), region);
+        this.stripes = shape.stripes();
+        this.recordBytes = shape.recordBytes();
+        this.maxEntries = shape.maxEntries();
+        this.stripeMask = stripes.length - 1;
     }
 
     /** Creator: writes the map's shape; before the header is published. */
     static void initialise(MappedRegion region, MapOptions options) {
-        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
-        INT.set(body, MapLayout.STRIPES_OFFSET, options.stripes());
-        INT.set(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET, options.entriesPerStripe());
-        INT.set(body, MapLayout.BUCKETS_OFFSET_FIELD, options.bucketsPerStripe());
-        LONG.set(body, MapLayout.RECORD_BYTES_OFFSET, options.recordBytesPerHalf());
-        LONG.set(body, MapLayout.MAX_ENTRIES_OFFSET, (long) options.maxEntries());
+        MapStripes.initialise(region, options.stripes(), options.entriesPerStripe(), options.bucketsPerStripe(),
+                options.recordBytesPerHalf(), options.maxEntries());
     }
 
     static long bodySize(MapOptions options) {
@@ -527,14 +512,4 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         return entrySet().hashCode();
     }
 
-    /** Bytes of records used in each stripe, and their entries (for listings). */
-    String describe() {
-        long entries = 0;
-        long bytes = 0;
-        for (MapStripe stripe : stripes) {
-            entries += stripe.count();
-            bytes += stripe.recordBytesUsed();
-        }
-        return entries + " entries of " + maxEntries + ", " + bytes + " of " + stripes.length * recordBytes + " record bytes";
-    }
 }

@@ -168,6 +168,28 @@ class SharedMapTest {
         }
     }
 
+    @Test
+    void listingsShowEntriesAndValues() {
+        try (SharedMap<String, String> map = mp.map(Codec.string(), Codec.string(), 100);
+             SharedList<String> list = mp.list(Codec.string(), 10);
+             SharedLongArray longs = mp.sharedLongArray(6);
+             SharedDouble half = mp.sharedDouble(0.5)) {
+            map.put("a", "1");
+            map.put("b", "2");
+            list.add("x");
+            for (int i = 0; i < longs.length(); i++) {
+                longs.set(i, i + 5);
+            }
+            Map<String, Map<String, String>> details = new HashMap<>();
+            Multiproc.listObjects().forEach(object -> details.put(object.name(), object.details()));
+            assertEquals("2/100", details.get(map.name()).get("entries"), details.get(map.name()).toString());
+            assertEquals("1/10", details.get(list.name()).get("entries"));
+            assertEquals("6", details.get(longs.name()).get("length"));
+            assertEquals("[5, 6, 7, 8, ...]", details.get(longs.name()).get("values"));
+            assertEquals("[0.5]", details.get(half.name()).get("values"));
+        }
+    }
+
     /** Rewrites random keys with their value forever (until killed). */
     static void writeForever(SharedMap<Long, String> map) {
         Random random = new Random();

@@ -1,0 +1,71 @@
+package dev.multiproc.shm.map;
+
+import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.multiproc.shm.Words.INT;
+import static dev.multiproc.shm.Words.LONG;
+
+/**
+ * The shape of a map body (written once by its creator, before the header is published, and
+ * read plainly afterwards) and its stripes, opened over the region.
+ *
+ * @param stripes          the stripes, in hash order
+ * @param entriesPerStripe the most entries one stripe holds
+ * @param maxEntries       the entries the map was made for
+ * @param recordBytes      bytes of one half's record area, per stripe
+ */
+public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntries, long recordBytes) {
+
+    /** Creator: writes the shape; before the header is published. */
+    public static void initialise(MappedRegion region, int stripes, int entriesPerStripe, int bucketsPerStripe, long recordBytes,
+                                  long maxEntries) {
+        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
+        INT.set(body, MapLayout.STRIPES_OFFSET, stripes);
+        INT.set(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET, entriesPerStripe);
+        INT.set(body, MapLayout.BUCKETS_OFFSET_FIELD, bucketsPerStripe);
+        LONG.set(body, MapLayout.RECORD_BYTES_OFFSET, recordBytes);
+        LONG.set(body, MapLayout.MAX_ENTRIES_OFFSET, maxEntries);
+    }
+
+    /** Opens the stripes of a published map body. */
+    public static MapStripes open(NativePlatform platform, MappedRegion region) {
+        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
+        int count = (int) INT.get(body, MapLayout.STRIPES_OFFSET);
+        int entriesPerStripe = (int) INT.get(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET);
+        int buckets = (int) INT.get(body, MapLayout.BUCKETS_OFFSET_FIELD);
+        long recordBytes = (long) LONG.get(body, MapLayout.RECORD_BYTES_OFFSET);
+        long maxEntries = (long) LONG.get(body, MapLayout.MAX_ENTRIES_OFFSET);
+        if (Integer.bitCount(count) != 1) {
+            throw new IllegalStateException("corrupt map header in " + region.name() + ": " + count + " stripes (must be a power of two)");
+        }
+        long stripeLength = MapLayout.stripeLength(buckets, recordBytes);
+        MapStripe[] stripes = new MapStripe[count];
+        for (int i = 0; i < count; i++) {
+            stripes[i] = new MapStripe(platform, region, ObjectHeaderLayout.LENGTH + MapLayout.STRIPES_START + i * stripeLength,
+                    buckets, recordBytes, entriesPerStripe);
+        }
+        return new MapStripes(stripes, entriesPerStripe, maxEntries, recordBytes);
+    }
+
+    /** Entries now, summed stripe by stripe (not one moment: for listings). */
+    public long entriesNow() {
+        long entries = 0;
+        for (MapStripe stripe : stripes) {
+            entries += stripe.count();
+        }
+        return entries;
+    }
+
+    /** Record bytes in use now (live records and space not yet compacted), summed stripe by stripe. */
+    public long recordBytesUsedNow() {
+        long bytes = 0;
+        for (MapStripe stripe : stripes) {
+            bytes += stripe.recordBytesUsed();
+        }
+        return bytes;
+    }
+}
