@@ -188,11 +188,13 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
             int size = stripe.count();
             Objects.checkIndex(index, size + 1);
             checkRoom(size);
-            for (int moved = size - 1; moved >= index; moved--) {
-                write(moved + 1, MemorySegment.ofArray(read(moved)));
-            }
-            write(index, encoded);
-            return null;
+            return stripe.asOneWrite(() -> {
+                for (int moved = size - 1; moved >= index; moved--) {
+                    write(moved + 1, MemorySegment.ofArray(read(moved)));
+                }
+                write(index, encoded);
+                return null;
+            });
         });
     }
 
@@ -209,12 +211,14 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
             int size = stripe.count();
             Objects.checkIndex(index, size);
             byte[] removed = read(index);
-            for (int moved = index + 1; moved < size; moved++) {
-                write(moved - 1, MemorySegment.ofArray(read(moved)));
-            }
-            MemorySegment last = indexKey(size - 1);
-            stripe.remove(KeyHash.of(last), last);
-            return removed;
+            return stripe.asOneWrite(() -> {
+                for (int moved = index + 1; moved < size; moved++) {
+                    write(moved - 1, MemorySegment.ofArray(read(moved)));
+                }
+                MemorySegment last = indexKey(size - 1);
+                stripe.remove(KeyHash.of(last), last);
+                return removed;
+            });
         }));
     }
 

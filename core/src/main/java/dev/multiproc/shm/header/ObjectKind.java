@@ -21,8 +21,7 @@ public enum ObjectKind {
     LONG_VALUES(13, 1, "longs"),
     DOUBLE_VALUES(14, 1, "doubles"),
     MAP(15, 1, "map"),
-    LIST(16, 1, "list"),
-    POOL(17, 1, "pool");
+    LIST(16, 1, "list");
 
     private final int code;
     private final int layoutVersion;

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import static dev.multiproc.shm.Words.INT;
 import static dev.multiproc.shm.Words.LONG;
@@ -41,6 +42,8 @@ public final class MapStripe {
     private final int mask;
     private final long recordBytes;
     private final int entriesLimit;
+    /** Writes under way inside {@link #asOneWrite}; only the lock holder touches it (the lock orders it between threads). */
+    private int nestedWrites;
 
     /**
      * @param stripeOffset where the stripe starts in {@code region}
@@ -129,14 +132,33 @@ public final class MapStripe {
     }
 
     private void beginWrite() {
+        if (nestedWrites++ > 0) {
+            return;
+        }
         long version = (long) LONG.get(stripe, VERSION_OFFSET);
         LONG.setVolatile(stripe, VERSION_OFFSET, version + 1);
         VarHandle.storeStoreFence();
     }
 
     private void endWrite() {
+        if (--nestedWrites > 0) {
+            return;
+        }
         long version = (long) LONG.get(stripe, VERSION_OFFSET);
         LONG.setRelease(stripe, VERSION_OFFSET, version + 1);
+    }
+
+    /**
+     * Runs several changes (the caller holds the lock) as one write: lock-free readers see the
+     * stripe before all of them or after all of them, never in between.
+     */
+    public <R> R asOneWrite(Supplier<R> changes) {
+        beginWrite();
+        try {
+            return changes.get();
+        } finally {
+            endWrite();
+        }
     }
 
     private int active() {
