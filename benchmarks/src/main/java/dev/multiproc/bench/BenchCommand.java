@@ -7,6 +7,7 @@ import dev.multiproc.bench.run.BenchRunner;
 import dev.multiproc.bench.run.Measurement;
 import dev.multiproc.bench.run.OperationsBench;
 import dev.multiproc.bench.run.PythonBench;
+import dev.multiproc.bench.run.Rounds;
 import dev.multiproc.bench.run.Step;
 import dev.multiproc.bench.transport.AeronTransport;
 import dev.multiproc.bench.transport.AgronaTransports;
@@ -86,9 +87,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
-    @Option(names = "--pool-tasks", defaultValue = "100000", paramLabel = "COUNT",
-            description = "Trivial tasks in the pool map row (default ${DEFAULT-VALUE}; --quick 20000).")
-    int poolTasks;
+    @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
+            description = "Run everything N times, interleaved, and report each row's median round (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--pool-tasks", paramLabel = "COUNT",
+            description = "Trivial tasks in the pool map row (default 100000; --quick 20000).")
+    Integer poolTasks;
 
     /** The names --transports accepts, for the help text and validation. */
     static final class TransportNames extends ArrayList<String> {
@@ -119,8 +124,9 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         double seconds = duration != null ? duration : quick ? 0.15 : 0.4;
-        if (seconds <= 0 || rate <= 0 || producers < 2) {
-            throw new ParameterException(spec.commandLine(), "--duration and --rate must be positive and --producers at least 2");
+        if (seconds <= 0 || rate <= 0 || producers < 2 || rounds < 1 || poolTasks != null && poolTasks < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--duration, --rate, --rounds and --pool-tasks must be positive and --producers at least 2");
         }
         List<String> selected = transports != null ? transports : new TransportNames();
         List<String> unknown = selected.stream().filter(name -> !new TransportNames().contains(name)).toList();
@@ -134,34 +140,43 @@ final class BenchCommand implements Callable<Integer> {
 
         Map<String, String> run = describeRun(messageSizes, seconds, pythonAvailable);
         List<String> operations = OPERATIONS.stream().filter(selected::contains).toList();
-        long total = chosen.stream().mapToLong(t -> BenchRunner.applicable(t, steps).size()).sum()
-                + (pythonAvailable ? python.size() * messageSizes.size() * 2L : 0) + operations.size();
-        List<OperationsBench.Figure> figures = new ArrayList<>();
-        List<Measurement> measurements = new ArrayList<>();
+        long total = rounds * (chosen.stream().mapToLong(t -> BenchRunner.applicable(t, steps).size()).sum()
+                + (pythonAvailable ? python.size() * messageSizes.size() * 2L : 0) + operations.size());
+        List<List<OperationsBench.Figure>> figureRounds = new ArrayList<>();
+        List<List<Measurement>> measurementRounds = new ArrayList<>();
         long started = System.nanoTime();
         // a JVM training the start-up cache would take a core from the first transports measured
         dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120));
         try (ProgressBar bar = progressBar(total)) {
-            for (Transport transport : chosen) {
-                bar.setExtraMessage(" " + transport.name());
-                List<Step> applicable = BenchRunner.applicable(transport, steps);
-                measurements.addAll(BenchRunner.run(transport, applicable, bar::stepBy));
-            }
-            for (String name : python) {
-                bar.setExtraMessage(" " + name);
-                if (pythonAvailable) {
-                    measurements.addAll(PythonBench.run(name.substring("python-".length()), messageSizes, seconds));
-                    bar.stepBy(messageSizes.size() * 2L);
-                } else {
-                    measurements.add(Measurement.failure(name, "round trip", 64, "skipped: python3 is not on the PATH"));
+            for (int round = 1; round <= rounds; round++) {
+                String roundLabel = rounds == 1 ? "" : " (round " + round + "/" + rounds + ")";
+                List<Measurement> measurements = new ArrayList<>();
+                for (Transport transport : chosen) {
+                    bar.setExtraMessage(" " + transport.name() + roundLabel);
+                    List<Step> applicable = BenchRunner.applicable(transport, steps);
+                    measurements.addAll(BenchRunner.run(transport, applicable, bar::stepBy));
                 }
-            }
-            for (String name : operations) {
-                bar.setExtraMessage(" " + name);
-                figures.addAll(runOperation(name, seconds, pythonAvailable));
-                bar.step();
+                for (String name : python) {
+                    bar.setExtraMessage(" " + name + roundLabel);
+                    if (pythonAvailable) {
+                        measurements.addAll(PythonBench.run(name.substring("python-".length()), messageSizes, seconds));
+                        bar.stepBy(messageSizes.size() * 2L);
+                    } else {
+                        measurements.add(Measurement.failure(name, "round trip", 64, "skipped: python3 is not on the PATH"));
+                    }
+                }
+                List<OperationsBench.Figure> figures = new ArrayList<>();
+                for (String name : operations) {
+                    bar.setExtraMessage(" " + name + roundLabel);
+                    figures.addAll(runOperation(name, seconds, pythonAvailable));
+                    bar.step();
+                }
+                measurementRounds.add(measurements);
+                figureRounds.add(figures);
             }
         }
+        List<Measurement> measurements = Rounds.medianMeasurements(measurementRounds);
+        List<OperationsBench.Figure> figures = Rounds.medianFigures(figureRounds);
         run.put("took", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
         String tables = Tables.render(measurements, figures);
         StringBuilder out = new StringBuilder();
@@ -180,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private List<OperationsBench.Figure> runOperation(String name, double seconds, boolean pythonAvailable) {
-        int tasks = quick && poolTasks == 100_000 ? 20_000 : poolTasks;
+        int tasks = poolTasks != null ? poolTasks : quick ? 20_000 : 100_000;
         try {
             return switch (name) {
                 case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, 1)));
@@ -226,7 +241,8 @@ final class BenchCommand implements Callable<Integer> {
         run.put("method", "each transport runs as two fresh JVMs (peers with their own flags); each step warms up for a third of its "
                 + "time, then measures for " + seconds + " s; round trip: the initiator stamps, the responder echoes; one-way: "
                 + "sent at " + rate + "/s, delay measured from the intended send time (coordinated omission counted); "
-                + "throughput: flat out, counted by the receiver; sizes " + messageSizes + "; no CPU pinning");
+                + "throughput: flat out, counted by the receiver; sizes " + messageSizes + "; no CPU pinning"
+                + (rounds > 1 ? "; " + rounds + " rounds, each row the median of its rounds (per percentile for latencies)" : ""));
         return run;
     }
 

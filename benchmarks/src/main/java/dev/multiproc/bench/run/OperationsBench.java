@@ -27,6 +27,9 @@ import java.util.stream.IntStream;
  */
 public final class OperationsBench {
     private static final int MAP_RUNS = 5;
+    /** The workers' task loop and the dispatcher reach steady speed (C2) after about ten maps or two seconds. */
+    private static final int POOL_WARMUP_MAPS = 10;
+    private static final long POOL_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** The child's put and get paths need about this long to be compiled (C2) on a 2-core machine. */
     private static final long MAP_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds)\": ([0-9.eE+-]+)");
@@ -100,8 +103,8 @@ public final class OperationsBench {
                 pool.apply(x -> x + 1, 1);
                 double first = (System.nanoTime() - start) / 1e9;
                 List<Integer> items = IntStream.range(0, tasks).boxed().toList();
-                long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                while (System.nanoTime() < warmupEnd) {
+                long warmupEnd = System.nanoTime() + POOL_WARMUP_NANOS;
+                for (int run = 0; run < POOL_WARMUP_MAPS || System.nanoTime() < warmupEnd; run++) {
                     pool.map(x -> x + 1, items);
                 }
                 double[] runs = new double[MAP_RUNS];
@@ -119,7 +122,7 @@ public final class OperationsBench {
                         "mp.prestartProcesses(" + workers + ") beforehand, then mp.pool(" + workers + ").apply(x -> x + 1)"));
                 figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", tasks / mapSeconds,
                         "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS
-                                + " runs after 1 s of warm-up maps (JIT)"));
+                                + " runs after " + POOL_WARMUP_MAPS + " warm-up maps and at least 2 s (JIT)"));
             }
         }
         return figures;
