@@ -44,7 +44,11 @@ final class ObjectInspector {
         for (String name : platform.listRegions(ObjectNames.PREFIX)) {
             inspect(platform, name).ifPresent(objects::add);
         }
+        // Python's multiprocessing names its semaphores mp-xxxxxxxx too: list only names that carry a context id
         for (String name : platform.listSemaphores(ObjectNames.PREFIX)) {
+            if (ObjectNames.contextIdOf(name).isEmpty()) {
+                continue;
+            }
             objects.add(new SharedObjectInfo(name, "os-semaphore", 0, 0, false, Map.of()));
         }
         return objects;

@@ -68,6 +68,8 @@ public class MapBenchmark {
         shared = context.map(Codec.bytes(), Codec.bytes(), MapOptions.of(ENTRIES).withAverageKeyBytes(16).withAverageValueBytes(valueBytes));
         chronicleFile = Files.createTempFile(java.nio.file.Path.of("/dev/shm"), "chronicle-map-bench-", ".dat").toFile();
         chronicleFile.delete();
+        // JMH skips the tear-down when a benchmark method throws
+        chronicleFile.deleteOnExit();
         chronicle = ChronicleMap.of(byte[].class, byte[].class).name("bench").entries(ENTRIES)
                 .averageKeySize(16).averageValueSize(valueBytes).createPersistedTo(chronicleFile);
         sharedLong = context.sharedLong(0);
