@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "A short run (64-byte messages, short steps): about 30 s.")
+    @Option(names = "--quick", description = "A short run (64-byte messages, short steps): under a minute on 2 cores.")
     boolean quick;
 
     @Option(names = "--transports", split = ",", paramLabel = "NAME",
@@ -68,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--duration", paramLabel = "SECONDS",
-            description = "Measured seconds per step, after a warm-up of a third of it (default 0.4; --quick 0.15).")
+            description = "Measured seconds per step, after a warm-up of a third of it (default 0.3; --quick 0.15).")
     Double duration;
 
     @Option(names = "--rate", defaultValue = "20000", paramLabel = "PER_SECOND",
@@ -123,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--sizes: every size must be at least 8 bytes (the bench stamps each message), got " + size);
             }
         }
-        double seconds = duration != null ? duration : quick ? 0.15 : 0.4;
+        double seconds = duration != null ? duration : quick ? 0.15 : 0.3;
         if (seconds <= 0 || rate <= 0 || producers < 2 || rounds < 1 || poolTasks != null && poolTasks < 1) {
             throw new ParameterException(spec.commandLine(),
                     "--duration, --rate, --rounds and --pool-tasks must be positive and --producers at least 2");
@@ -196,11 +196,12 @@ final class BenchCommand implements Callable<Integer> {
 
     private List<OperationsBench.Figure> runOperation(String name, double seconds, boolean pythonAvailable) {
         int tasks = poolTasks != null ? poolTasks : quick ? 20_000 : 100_000;
+        OperationsBench.WarmUp warmUp = quick ? OperationsBench.WarmUp.QUICK : OperationsBench.WarmUp.FULL;
         try {
             return switch (name) {
-                case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, 1)));
-                case "mp-pool" -> OperationsBench.pool(2, tasks);
-                case "python-manager-dict" -> pythonAvailable ? List.of(OperationsBench.pythonDictOps(Math.max(seconds, 1)))
+                case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, quick ? 0.3 : 1), warmUp));
+                case "mp-pool" -> OperationsBench.pool(2, tasks, warmUp);
+                case "python-manager-dict" -> pythonAvailable ? List.of(OperationsBench.pythonDictOps(Math.max(seconds, quick ? 0.3 : 1)))
                         : List.of(new OperationsBench.Figure(name, "skipped", 0, "", "python3 is not on the PATH"));
                 case "python-pool" -> pythonAvailable ? OperationsBench.pythonPool(2, tasks)
                         : List.of(new OperationsBench.Figure(name, "skipped", 0, "", "python3 is not on the PATH"));
@@ -215,13 +216,13 @@ final class BenchCommand implements Callable<Integer> {
         long durationNanos = (long) (seconds * 1e9);
         long warmupNanos = durationNanos / 3;
         List<Step> steps = new ArrayList<>();
-        long jvmWarmUpNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(quick ? 400 : 1000), durationNanos);
+        long jvmWarmUpNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(quick ? 400 : 800), durationNanos);
         steps.add(new Step(Step.Scenario.WARM_UP, messageSizes.getFirst(), jvmWarmUpNanos, 0, rate, 1));
         for (int size : messageSizes) {
             steps.add(new Step(Step.Scenario.PING_PONG, size, durationNanos, warmupNanos, rate, 1));
         }
         int oneWaySize = messageSizes.contains(64) ? 64 : messageSizes.getFirst();
-        steps.add(new Step(Step.Scenario.ONE_WAY, oneWaySize, Math.max(durationNanos, TimeUnit.MILLISECONDS.toNanos(500)),
+        steps.add(new Step(Step.Scenario.ONE_WAY, oneWaySize, Math.max(durationNanos, TimeUnit.MILLISECONDS.toNanos(quick ? 200 : 500)),
                 warmupNanos, rate, 1));
         for (int size : messageSizes) {
             steps.add(new Step(Step.Scenario.THROUGHPUT, size, durationNanos, warmupNanos, rate, 1));

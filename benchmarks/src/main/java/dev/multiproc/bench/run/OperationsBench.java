@@ -27,12 +27,21 @@ import java.util.stream.IntStream;
  */
 public final class OperationsBench {
     private static final int MAP_RUNS = 5;
-    /** The workers' task loop and the dispatcher reach steady speed (C2) after about ten maps or two seconds. */
-    private static final int POOL_WARMUP_MAPS = 10;
-    private static final long POOL_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** The child's put and get paths need about this long to be compiled (C2) on a 2-core machine. */
-    private static final long MAP_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds)\": ([0-9.eE+-]+)");
+
+    /**
+     * How long JIT warm-up runs before a figure is taken: the map's put and get paths, the pool's
+     * task loop and dispatcher reach steady speed (C2) after about two seconds or ten maps on a
+     * 2-core machine; a quick run warms up less and says so.
+     */
+    public record WarmUp(long nanos, int poolMaps) {
+        public static final WarmUp FULL = new WarmUp(TimeUnit.SECONDS.toNanos(2), 10);
+        public static final WarmUp QUICK = new WarmUp(TimeUnit.MILLISECONDS.toNanos(500), 10);
+
+        String describe() {
+            return String.format(Locale.ROOT, "after %.1f s of warm-up", nanos / 1e9);
+        }
+    }
 
     /** A figure: what, how much of what unit per second (or seconds), and how it was measured. */
     public record Figure(String name, String what, double value, String unit, String note) {
@@ -42,19 +51,20 @@ public final class OperationsBench {
     }
 
     /** SharedMap put+get pairs per second, run in a child JVM for {@code seconds}. */
-    public static Figure sharedMapOps(double seconds) throws Exception {
+    public static Figure sharedMapOps(double seconds, WarmUp warmUp) throws Exception {
         try (Multiproc mp = Multiproc.create();
              SharedMap<String, byte[]> map = mp.map(Codec.string(), Codec.bytes(), MapOptions.of(20_000).withAverageKeyBytes(16)
                      .withAverageValueBytes(8));
              SharedDouble rate = mp.sharedDouble(0)) {
             long nanos = (long) (seconds * 1e9);
+            long warmUpNanos = warmUp.nanos();
             JvmProcess child = mp.process(() -> {
                 byte[] value = new byte[8];
                 String[] keys = new String[10_000];
                 for (int k = 0; k < keys.length; k++) {
                     keys[k] = String.format(Locale.ROOT, "key-%012d", k);
                 }
-                long warmupEnd = System.nanoTime() + Math.max(MAP_WARMUP_NANOS, nanos / 3);
+                long warmupEnd = System.nanoTime() + warmUpNanos;
                 long operations = 0;
                 long start = 0;
                 for (long i = 0; ; i++) {
@@ -78,19 +88,19 @@ public final class OperationsBench {
             child.start();
             child.join(Duration.ofSeconds(120));
             return new Figure("mp-map", "put+get from a child JVM", rate.get(), "ops/s",
-                    "SharedMap<String, byte[]>, 16-byte keys, 8-byte values, 10,000 keys, lock-free get, striped put; after 2 s of warm-up");
+                    "SharedMap<String, byte[]>, 16-byte keys, 8-byte values, 10,000 keys, lock-free get, striped put; " + warmUp.describe());
         }
     }
 
     /** {@code Manager().dict()} put+get per second from a child process. */
     public static Figure pythonDictOps(double seconds) throws Exception {
-        List<String> lines = PythonPeerRunner.run("ops_bench.py", 120, "dict", String.format(Locale.ROOT, "%.3f", Math.max(1, seconds)));
+        List<String> lines = PythonPeerRunner.run("ops_bench.py", 120, "dict", String.format(Locale.ROOT, "%.3f", seconds));
         return new Figure("python-manager-dict", "put+get from a child process", number(lines, "ops_per_second"), "ops/s",
                 PythonPeerRunner.version() + " Manager().dict(), spawn start method (peer)");
     }
 
     /** ProcessPool: creation (from pre-started JVMs) to first result, and a map of {@code tasks} trivial tasks. */
-    public static List<Figure> pool(int workers, int tasks) throws Exception {
+    public static List<Figure> pool(int workers, int tasks, WarmUp warmUp) throws Exception {
         List<Figure> figures = new ArrayList<>();
         try (Multiproc mp = Multiproc.create()) {
             mp.prestartProcesses(workers);
@@ -103,8 +113,8 @@ public final class OperationsBench {
                 pool.apply(x -> x + 1, 1);
                 double first = (System.nanoTime() - start) / 1e9;
                 List<Integer> items = IntStream.range(0, tasks).boxed().toList();
-                long warmupEnd = System.nanoTime() + POOL_WARMUP_NANOS;
-                for (int run = 0; run < POOL_WARMUP_MAPS || System.nanoTime() < warmupEnd; run++) {
+                long warmupEnd = System.nanoTime() + warmUp.nanos();
+                for (int run = 0; run < warmUp.poolMaps() || System.nanoTime() < warmupEnd; run++) {
                     pool.map(x -> x + 1, items);
                 }
                 double[] runs = new double[MAP_RUNS];
@@ -122,7 +132,7 @@ public final class OperationsBench {
                         "mp.prestartProcesses(" + workers + ") beforehand, then mp.pool(" + workers + ").apply(x -> x + 1)"));
                 figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", tasks / mapSeconds,
                         "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS
-                                + " runs after " + POOL_WARMUP_MAPS + " warm-up maps and at least 2 s (JIT)"));
+                                + " runs, " + warmUp.describe() + " (at least " + warmUp.poolMaps() + " maps)"));
             }
         }
         return figures;
