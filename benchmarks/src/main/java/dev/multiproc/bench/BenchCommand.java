@@ -216,8 +216,10 @@ final class BenchCommand implements Callable<Integer> {
         long durationNanos = (long) (seconds * 1e9);
         long warmupNanos = durationNanos / 3;
         List<Step> steps = new ArrayList<>();
-        long jvmWarmUpNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(quick ? 400 : 800), durationNanos);
+        // fresh JVMs first compile the round-trip paths, then the streaming ones
+        long jvmWarmUpNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(quick ? 300 : 500), durationNanos);
         steps.add(new Step(Step.Scenario.WARM_UP, messageSizes.getFirst(), jvmWarmUpNanos, 0, rate, 1));
+        steps.add(new Step(Step.Scenario.WARM_UP_FLAT_OUT, messageSizes.getFirst(), jvmWarmUpNanos, 0, rate, 1));
         for (int size : messageSizes) {
             steps.add(new Step(Step.Scenario.PING_PONG, size, durationNanos, warmupNanos, rate, 1));
         }

@@ -36,6 +36,11 @@ public final class BenchRunner {
             boolean fits = step.size() <= max;
             switch (step.scenario()) {
                 case WARM_UP -> kept.add(step.withSize(Math.min(step.size(), max)));
+                case WARM_UP_FLAT_OUT -> {
+                    if (fits && !floor) {
+                        kept.add(step);
+                    }
+                }
                 case PING_PONG -> {
                     if (fits) {
                         kept.add(step);
@@ -57,7 +62,7 @@ public final class BenchRunner {
             steps.stream().filter(step -> step.scenario() == Step.Scenario.PING_PONG).findFirst()
                     .ifPresent(step -> kept.add(step.withSize(Long.BYTES)));
         }
-        return kept.stream().anyMatch(step -> step.scenario() != Step.Scenario.WARM_UP) ? kept : List.of();
+        return kept.stream().anyMatch(step -> !step.scenario().isWarmUp()) ? kept : List.of();
     }
 
     /**
@@ -93,7 +98,7 @@ public final class BenchRunner {
             long finished = results.finishedSteps();
             for (int index = 0; index < steps.size(); index++) {
                 Step step = steps.get(index);
-                if (step.scenario() == Step.Scenario.WARM_UP) {
+                if (step.scenario().isWarmUp()) {
                     continue;
                 }
                 if (index >= finished) {
@@ -160,7 +165,7 @@ public final class BenchRunner {
             case ONE_WAY -> "one-way @" + step.rate() + "/s";
             case THROUGHPUT -> "throughput 1->1";
             case MANY_TO_ONE -> "throughput " + step.producers() + "->1";
-            case WARM_UP -> "warm-up";
+            case WARM_UP, WARM_UP_FLAT_OUT -> "warm-up";
         };
     }
 
@@ -175,7 +180,7 @@ public final class BenchRunner {
             }
             case THROUGHPUT, MANY_TO_ONE -> Measurement.throughput(transport.name(), label, step.size(), results.count(index),
                     results.nanos(index), transport.description());
-            case WARM_UP -> throw new IllegalArgumentException("a warm-up step has no figures");
+            case WARM_UP, WARM_UP_FLAT_OUT -> throw new IllegalArgumentException("a warm-up step has no figures");
         };
     }
 }

@@ -36,7 +36,7 @@ public final class Peer {
                     case PING_PONG -> results.putHistogram(index, pingPong(endpoint, step, message));
                     case WARM_UP -> pingPong(endpoint, step, message);
                     case ONE_WAY -> sendPaced(endpoint, step, message);
-                    case THROUGHPUT -> sendFlatOut(endpoint, step, message);
+                    case THROUGHPUT, WARM_UP_FLAT_OUT -> sendFlatOut(endpoint, step, message);
                     case MANY_TO_ONE -> sendWithHelpers(endpoint, link, step, message, jvmOptions);
                 }
                 barrier.await();
@@ -55,7 +55,7 @@ public final class Peer {
                 switch (step.scenario()) {
                     case PING_PONG, WARM_UP -> echo(endpoint, message);
                     case ONE_WAY -> results.putHistogram(index, receiveDelays(endpoint, step, message));
-                    case THROUGHPUT -> count(endpoint, message, 1, step, index, results);
+                    case THROUGHPUT, WARM_UP_FLAT_OUT -> count(endpoint, message, 1, step, index, results);
                     case MANY_TO_ONE -> count(endpoint, message, step.producers(), step, index, results);
                 }
                 barrier.await();

@@ -26,7 +26,14 @@ public record Step(Scenario scenario, int size, long durationNanos, long warmupN
         /** Several producer processes send as fast as they can to one responder. */
         MANY_TO_ONE,
         /** Round trips whose figures are dropped: fresh JVMs compile the hot paths first. */
-        WARM_UP
+        WARM_UP,
+        /** Flat-out sending whose count is dropped: compiles the streaming paths before they are measured. */
+        WARM_UP_FLAT_OUT;
+
+        /** Whether the step only prepares the JVMs and yields no figures. */
+        public boolean isWarmUp() {
+            return this == WARM_UP || this == WARM_UP_FLAT_OUT;
+        }
     }
 
     /** The same step with another message size. */
@@ -42,6 +49,7 @@ public record Step(Scenario scenario, int size, long durationNanos, long warmupN
             case THROUGHPUT -> "throughput 1->1, " + size + " B";
             case MANY_TO_ONE -> "throughput " + producers + "->1, " + size + " B";
             case WARM_UP -> "warm-up, " + size + " B";
+            case WARM_UP_FLAT_OUT -> "warm-up flat out, " + size + " B";
         };
     }
 }
