@@ -41,7 +41,7 @@ final class PoolWorker {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static byte[] execute(TaskCodec.Task task) {
-        List<Object> values = new ArrayList<>();
+        List<Object> values = new ArrayList<>(task.items() == null ? 1 : task.items().size());
         int index = 0;
         try {
             if (task.items() == null) {

@@ -150,29 +150,59 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    private void enqueue(Serializable work, List<?> items, String description, Consumer<PoolWorker.Result> onResult,
-                         Consumer<Throwable> onFailure) {
-        long id = taskIds.incrementAndGet();
-        byte[] payload = TaskCodec.encodeTask(id, JvmProcess.serialise(work, description), items);
-        synchronized (this) {
-            if (state != State.RUNNING) {
-                throw new RejectedExecutionException("the pool is shut down: " + description + " was not accepted");
-            }
-            queue.addLast(new PendingTask(payload, work, items, description, onResult, onFailure));
-        }
-        wake();
+    /** A task ready to queue: {@code serialisedWork} is {@code work} serialised (once for all chunks of a map). */
+    private PendingTask pendingTask(Serializable work, byte[] serialisedWork, List<?> items, String description,
+                                    Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
+        byte[] payload = TaskCodec.encodeTask(taskIds.incrementAndGet(), serialisedWork, items);
+        return new PendingTask(payload, work, items, description, onResult, onFailure);
     }
 
-    /** Runs {@code function} on {@code items} in one worker; the future gets the results in order. */
-    private <T, R> CompletableFuture<List<R>> submitChunk(SerializableFunction<T, R> function, List<T> items, String description) {
-        CompletableFuture<List<R>> future = new CompletableFuture<>();
-        enqueue(function, List.copyOf(items), description, result -> complete(future, result, description),
-                future::completeExceptionally);
-        return future;
+    /** Queues {@code tasks} (those of one {@code what}), all or none, and wakes the dispatcher once. */
+    private void enqueue(List<PendingTask> tasks, String what) {
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                throw new RejectedExecutionException("the pool is shut down: " + what + " was not accepted");
+            }
+            queue.addAll(tasks);
+        }
+        if (!tasks.isEmpty()) {
+            wake();
+        }
+    }
+
+    private void enqueue(Serializable work, List<?> items, String description, Consumer<PoolWorker.Result> onResult,
+                         Consumer<Throwable> onFailure) {
+        enqueue(List.of(pendingTask(work, JvmProcess.serialise(work, description), items, description, onResult, onFailure)),
+                description);
+    }
+
+    /**
+     * Runs {@code function} on each chunk of {@code items} in the workers; each future gets its
+     * chunk's results in order. {@code items} is the pool's own copy: chunks are views of it.
+     */
+    private <T, R> List<CompletableFuture<List<R>>> submitChunks(SerializableFunction<T, R> function, List<T> items, int chunkSize,
+                                                               String what) {
+        Objects.requireNonNull(function, "function");
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
+        }
+        byte[] work = JvmProcess.serialise(function, what);
+        List<CompletableFuture<List<R>>> futures = new ArrayList<>();
+        List<PendingTask> tasks = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += chunkSize) {
+            int to = Math.min(items.size(), from + chunkSize);
+            String description = items.size() == 1 ? what : what + " chunk of items " + from + ".." + (to - 1);
+            CompletableFuture<List<R>> future = new CompletableFuture<>();
+            tasks.add(pendingTask(function, work, items.subList(from, to), description,
+                    result -> complete(future, result), future::completeExceptionally));
+            futures.add(future);
+        }
+        enqueue(tasks, what);
+        return futures;
     }
 
     @SuppressWarnings("unchecked")
-    private <R> void complete(CompletableFuture<R> future, PoolWorker.Result result, String description) {
+    private static <R> void complete(CompletableFuture<R> future, PoolWorker.Result result) {
         if (result.failure() == null) {
             future.complete((R) result.values());
         } else {
@@ -185,7 +215,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         Objects.requireNonNull(function, "function");
         List<T> items = new ArrayList<>(1);
         items.add(argument);
-        return submitChunk(function, items, "applyAsync(" + function.getClass().getName() + ")").thenApply(List::getFirst);
+        return submitChunks(function, items, 1, "applyAsync(" + function.getClass().getName() + ")").getFirst().thenApply(List::getFirst);
     }
 
     /** {@link #applyAsync} and wait [apply]. @throws TaskFailedException if the task threw */
@@ -205,19 +235,6 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return list;
     }
 
-    private <T, R> List<CompletableFuture<List<R>>> submitChunks(SerializableFunction<T, R> function, List<T> items, int chunkSize) {
-        Objects.requireNonNull(function, "function");
-        if (chunkSize <= 0) {
-            throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
-        }
-        List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += chunkSize) {
-            int to = Math.min(items.size(), from + chunkSize);
-            chunks.add(submitChunk(function, items.subList(from, to), "map chunk of items " + from + ".." + (to - 1)));
-        }
-        return chunks;
-    }
-
     /** Applies {@code function} to every item in the workers, results in order [map_async]. */
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<T> items) {
         List<T> list = listOf(items);
@@ -226,7 +243,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** {@link #mapAsync} with an explicit chunk size. */
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
-        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize);
+        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize, "map");
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<R> results = new ArrayList<>();
             chunks.forEach(chunk -> results.addAll(chunk.join()));
@@ -246,7 +263,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** Results in order, each as soon as it and those before it are done [imap]. */
     public <T, R> Iterator<R> imap(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
-        Iterator<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize).iterator();
+        Iterator<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize, "imap").iterator();
         return new Iterator<>() {
             private Iterator<R> current = java.util.Collections.emptyIterator();
 
@@ -275,7 +292,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** Results as they are done, in any order [imap_unordered]. */
     public <T, R> Iterator<R> imapUnordered(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
-        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize);
+        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize, "imapUnordered");
         BlockingQueue<CompletableFuture<List<R>>> done = new LinkedBlockingQueue<>();
         chunks.forEach(chunk -> chunk.whenComplete((values, error) -> done.add(chunk)));
         return new Iterator<>() {
