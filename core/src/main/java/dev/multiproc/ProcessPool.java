@@ -263,26 +263,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** Results in order, each as soon as it and those before it are done [imap]. */
     public <T, R> Iterator<R> imap(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
-        Iterator<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize, "imap").iterator();
-        return new Iterator<>() {
-            private Iterator<R> current = java.util.Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!current.hasNext() && chunks.hasNext()) {
-                    current = awaitUninterruptibly(chunks.next()).iterator();
-                }
-                return current.hasNext();
-            }
-
-            @Override
-            public R next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return current.next();
-            }
-        };
+        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize, "imap");
+        Iterator<CompletableFuture<List<R>>> inOrder = chunks.iterator();
+        return new ChunkResults<>(chunks.size(), inOrder::next);
     }
 
     /** [imap] with chunks of one. */
@@ -295,32 +278,47 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize, "imapUnordered");
         BlockingQueue<CompletableFuture<List<R>>> done = new LinkedBlockingQueue<>();
         chunks.forEach(chunk -> chunk.whenComplete((values, error) -> done.add(chunk)));
-        return new Iterator<>() {
-            private int taken;
-            private Iterator<R> current = java.util.Collections.emptyIterator();
+        return new ChunkResults<>(chunks.size(), done::take);
+    }
 
-            @Override
-            public boolean hasNext() {
-                while (!current.hasNext() && taken < chunks.size()) {
-                    try {
-                        current = awaitUninterruptibly(done.take()).iterator();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CancellationException("interrupted while waiting for results");
-                    }
-                    taken++;
-                }
-                return current.hasNext();
-            }
+    /** The next chunk's future, in the order an iterator hands chunks out. */
+    private interface NextChunk<R> {
+        CompletableFuture<List<R>> next() throws InterruptedException;
+    }
 
-            @Override
-            public R next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
+    /** The items of {@code count} chunks, chunk after chunk as {@code next} gives them. */
+    private static final class ChunkResults<R> implements Iterator<R> {
+        private final int count;
+        private final NextChunk<R> next;
+        private int taken;
+        private Iterator<R> current = java.util.Collections.emptyIterator();
+
+        ChunkResults(int count, NextChunk<R> next) {
+            this.count = count;
+            this.next = next;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext() && taken < count) {
+                try {
+                    current = awaitUninterruptibly(next.next()).iterator();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while waiting for results");
                 }
-                return current.next();
+                taken++;
             }
-        };
+            return current.hasNext();
+        }
+
+        @Override
+        public R next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return current.next();
+        }
     }
 
     /** [imap_unordered] with chunks of one. */

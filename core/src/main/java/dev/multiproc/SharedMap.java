@@ -131,6 +131,27 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         return stripes[(int) (hash >>> 40) & stripeMask];
     }
 
+    /** An encoded key, its hash and its stripe, for the writes; its methods run with the stripe locked. */
+    private record LocatedKey(MemorySegment bytes, long hash, MapStripe stripe) {
+        byte[] current() {
+            return stripe.getLocked(hash, bytes);
+        }
+
+        byte[] put(MemorySegment value) {
+            return stripe.put(hash, bytes, value);
+        }
+
+        byte[] remove() {
+            return stripe.remove(hash, bytes);
+        }
+    }
+
+    private LocatedKey locate(Object key) {
+        MemorySegment bytes = encodeKey(key);
+        long hash = KeyHash.of(bytes);
+        return new LocatedKey(bytes, hash, stripeFor(hash));
+    }
+
     private long threadId() {
         return Thread.currentThread().threadId();
     }
@@ -175,17 +196,20 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     public V get(Object key) {
         ensureOpen();
-        MemorySegment encoded = encodeKey(key);
-        long hash = KeyHash.of(encoded);
-        return decodeValue(stripeFor(hash).get(hash, encoded, processToken, threadId()));
+        return decodeValue(read(key));
     }
 
     @Override
     public boolean containsKey(Object key) {
         ensureOpen();
-        MemorySegment encoded = encodeKey(key);
-        long hash = KeyHash.of(encoded);
-        return stripeFor(hash).get(hash, encoded, processToken, threadId()) != null;
+        return read(key) != null;
+    }
+
+    /** The bytes of {@code key}'s value, or null, without a lock (see {@link MapStripe#get}). */
+    private byte[] read(Object key) {
+        MemorySegment bytes = encodeKey(key);
+        long hash = KeyHash.of(bytes);
+        return stripeFor(hash).get(hash, bytes, processToken, threadId());
     }
 
     @Override
@@ -282,31 +306,25 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
 
     @Override
     public V put(K key, V value) {
-        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        LocatedKey located = locate(key);
         MemorySegment encodedValue = encode(valueCodec, value, "value");
-        long hash = KeyHash.of(encodedKey);
-        MapStripe stripe = stripeFor(hash);
-        return decodeValue(locked(stripe, () -> stripe.put(hash, encodedKey, encodedValue)));
+        return decodeValue(locked(located.stripe(), () -> located.put(encodedValue)));
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
-        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        LocatedKey located = locate(key);
         MemorySegment encodedValue = encode(valueCodec, value, "value");
-        long hash = KeyHash.of(encodedKey);
-        MapStripe stripe = stripeFor(hash);
-        return decodeValue(locked(stripe, () -> {
-            byte[] current = stripe.getLocked(hash, encodedKey);
-            return current != null ? current : stripe.put(hash, encodedKey, encodedValue);
+        return decodeValue(locked(located.stripe(), () -> {
+            byte[] current = located.current();
+            return current != null ? current : located.put(encodedValue);
         }));
     }
 
     @Override
     public V remove(Object key) {
-        MemorySegment encodedKey = encodeKey(key);
-        long hash = KeyHash.of(encodedKey);
-        MapStripe stripe = stripeFor(hash);
-        return decodeValue(locked(stripe, () -> stripe.remove(hash, encodedKey)));
+        LocatedKey located = locate(key);
+        return decodeValue(locked(located.stripe(), located::remove));
     }
 
     @Override
@@ -315,45 +333,36 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         if (value == null) {
             return false;
         }
-        MemorySegment encodedKey = encodeKey(key);
-        MemorySegment expected = encode(valueCodec, (V) value, "value");
-        long hash = KeyHash.of(encodedKey);
-        MapStripe stripe = stripeFor(hash);
-        return locked(stripe, () -> {
-            byte[] current = stripe.getLocked(hash, encodedKey);
-            if (current == null || !Arrays.equals(current, expected.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))) {
+        LocatedKey located = locate(key);
+        byte[] expected = encode(valueCodec, (V) value, "value").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return locked(located.stripe(), () -> {
+            if (!Arrays.equals(located.current(), expected)) {
                 return false;
             }
-            stripe.remove(hash, encodedKey);
+            located.remove();
             return true;
         });
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        LocatedKey located = locate(key);
         byte[] expected = encode(valueCodec, oldValue, "value").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         MemorySegment replacement = encode(valueCodec, newValue, "value");
-        long hash = KeyHash.of(encodedKey);
-        MapStripe stripe = stripeFor(hash);
-        return locked(stripe, () -> {
-            byte[] current = stripe.getLocked(hash, encodedKey);
-            if (current == null || !Arrays.equals(current, expected)) {
+        return locked(located.stripe(), () -> {
+            if (!Arrays.equals(located.current(), expected)) {
                 return false;
             }
-            stripe.put(hash, encodedKey, replacement);
+            located.put(replacement);
             return true;
         });
     }
 
     @Override
     public V replace(K key, V value) {
-        MemorySegment encodedKey = encode(keyCodec, key, "key");
+        LocatedKey located = locate(key);
         MemorySegment encodedValue = encode(valueCodec, value, "value");
-        long hash = KeyHash.of(encodedKey);
-        MapStripe stripe = stripeFor(hash);
-        return decodeValue(locked(stripe, () -> stripe.getLocked(hash, encodedKey) == null ? null
-                : stripe.put(hash, encodedKey, encodedValue)));
+        return decodeValue(locked(located.stripe(), () -> located.current() == null ? null : located.put(encodedValue)));
     }
 
     /**
@@ -363,25 +372,17 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
         Objects.requireNonNull(remapping);
-        MemorySegment encodedKey = encode(keyCodec, key, "key");
-        long hash = KeyHash.of(encodedKey);
-        MapStripe stripe = stripeFor(hash);
-        return locked(stripe, () -> {
-            V current = decodeValue(stripe.getLocked(hash, encodedKey));
+        LocatedKey located = locate(key);
+        return locked(located.stripe(), () -> {
+            V current = decodeValue(located.current());
             V next = remapping.apply(key, current);
-            store(stripe, hash, encodedKey, current, next);
+            if (next != null) {
+                located.put(encode(valueCodec, next, "value"));
+            } else if (current != null) {
+                located.remove();
+            }
             return next;
         });
-    }
-
-    private void store(MapStripe stripe, long hash, MemorySegment encodedKey, V current, V next) {
-        if (next == null) {
-            if (current != null) {
-                stripe.remove(hash, encodedKey);
-            }
-        } else {
-            stripe.put(hash, encodedKey, encode(valueCodec, next, "value"));
-        }
     }
 
     @Override

@@ -292,8 +292,12 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
     // ------------------------------------------------------------------ consuming
 
-    /** Reads one message with {@code reader} (which may return null); used by every consuming method. */
-    private <R> R consume(java.util.function.Function<MemorySegment, R> reader, long timeoutNanos, boolean[] found)
+    /**
+     * Reads one message with {@code reader}; used by every consuming method. Returns what the
+     * reader returned (never null: a decoded message, or TRUE for in-place readers), or null if
+     * no message came in time.
+     */
+    private <R> R consume(java.util.function.Function<MemorySegment, R> reader, long timeoutNanos)
             throws InterruptedException {
         ensureOpen();
         int entry = entry();
@@ -307,7 +311,6 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     slots.releaseSkipped(position);
                     continue;
                 }
-                found[0] = true;
                 return read(position, flags, reader);
             }
             if (timeoutNanos == 0) {
@@ -361,7 +364,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     }
 
     private E poll(long timeoutNanos) throws InterruptedException {
-        return consume(codec::decode, timeoutNanos, new boolean[1]);
+        return consume(codec::decode, timeoutNanos);
     }
 
     /** Dequeues the head, or returns null if the queue is empty [Empty]. */
@@ -401,16 +404,14 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
      */
     public boolean pollInPlace(Consumer<MemorySegment> reader) {
         Objects.requireNonNull(reader);
-        boolean[] found = new boolean[1];
         try {
-            consume(segment -> {
+            return consume(segment -> {
                 reader.accept(segment);
-                return null;
-            }, 0, found);
+                return Boolean.TRUE;
+            }, 0) != null;
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
         }
-        return found[0];
     }
 
     /** {@link #pollInPlace} that waits for a message as long as it takes. */
@@ -418,8 +419,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         Objects.requireNonNull(reader);
         consume(segment -> {
             reader.accept(segment);
-            return null;
-        }, -1, new boolean[1]);
+            return Boolean.TRUE;
+        }, -1);
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.multiproc;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,22 +13,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 @Timeout(120)
-class JvmProcessTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() {
-        for (JvmProcess child : mp.activeChildren()) {
-            child.kill();
-        }
-        mp.close();
-    }
-
+class JvmProcessTest extends ContextPerTest {
     private JvmProcess started(SerializableRunnable target) {
         JvmProcess process = mp.process(target);
         process.start();

@@ -1,8 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,20 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Pipes between real child JVMs. */
 @Timeout(180)
-class PipeTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        killAll(mp);
-        mp.close();
-    }
-
+class PipeTest extends ContextPerTest {
     /** Echoes every value plus one until end-of-file. */
     static void echoPlusOne(Connection<Long> connection) {
         try {

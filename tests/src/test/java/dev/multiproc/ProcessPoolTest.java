@@ -1,7 +1,5 @@
 package dev.multiproc;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,20 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** ProcessPool with real worker JVMs: results, failures, dead workers, shutdown. */
 @Timeout(300)
-class ProcessPoolTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        killAll(mp);
-        mp.close();
-    }
-
+class ProcessPoolTest extends ContextPerTest {
     private static List<Integer> range(int count) {
         return IntStream.range(0, count).boxed().toList();
     }

@@ -1,8 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,19 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** SharedQueue's API in one process: misuse, codecs, zero-copy, snapshots. */
 @Timeout(60)
-class QueueInProcessTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() {
-        mp.close();
-    }
-
+class QueueInProcessTest extends ContextPerTest {
     /** A codec that refuses one value when encoding, and another when decoding. */
     static final class PickyCodec implements Codec<String>, Serializable {
         @Override

@@ -1,8 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,20 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** SharedQueue and JoinableQueue across real child JVMs. */
 @Timeout(300)
-class QueueTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        killAll(mp);
-        mp.close();
-    }
-
+class QueueTest extends ContextPerTest {
     @Test
     void aMillionMessagesFromOneProducerArriveInOrderAndNoneIsLost() throws Exception {
         try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 1024)) {

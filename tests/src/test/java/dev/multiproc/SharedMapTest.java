@@ -1,8 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,20 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** SharedMap, SharedList and the shared values across real child JVMs. */
 @Timeout(300)
-class SharedMapTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        killAll(mp);
-        mp.close();
-    }
-
+class SharedMapTest extends ContextPerTest {
     static String valueOf(long key) {
         return "value-" + key + "-" + Long.toHexString(key * 0x9E3779B97F4A7C15L);
     }

@@ -2,8 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.Words;
 import dev.multiproc.spi.Platforms;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,19 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import static org.junit.jupiter.api.Assertions.*;
 
 @Timeout(60)
-class SharedMemoryTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() {
-        mp.close();
-    }
-
+class SharedMemoryTest extends ContextPerTest {
     @Test
     void createdMemoryIsZeroedOwnerOnlyAndSeenByAnAttachedHandle() throws Exception {
         try (SharedMemory shm = mp.sharedMemory(4096)) {

@@ -20,21 +20,19 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The synchronisation objects with threads of one process: timeouts, misuse, closing. */
 @Timeout(60)
-class SynchronisationInProcessTest {
-    private Multiproc mp;
+class SynchronisationInProcessTest extends ContextPerTest {
     private ExecutorService threads;
 
     @BeforeEach
-    void open() {
-        mp = Multiproc.create();
+    void startThreads() {
         threads = Executors.newCachedThreadPool();
     }
 
+    /** Runs before the context closes (a subclass's @AfterEach comes first). */
     @AfterEach
-    void close() throws InterruptedException {
+    void stopThreads() throws InterruptedException {
         threads.shutdownNow();
         assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
-        mp.close();
     }
 
     private static void assertTookAbout(long expectedMillis, long startNanos) {

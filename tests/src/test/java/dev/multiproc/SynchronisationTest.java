@@ -1,7 +1,5 @@
 package dev.multiproc;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,20 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Locks, conditions, semaphores, events and barriers across real child JVMs. */
 @Timeout(180)
-class SynchronisationTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void open() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        killAll(mp);
-        mp.close();
-    }
-
+class SynchronisationTest extends ContextPerTest {
     /** A plain read-modify-write: only mutual exclusion makes the total exact. */
     static void incrementUnderLock(java.util.concurrent.locks.Lock lock, SharedMemory counter, int times) {
         for (int i = 0; i < times; i++) {
@@ -198,15 +183,24 @@ class SynchronisationTest {
         }
     }
 
+    /**
+     * Starts a child that runs {@code take}, raises {@code flag}, and waits to be killed; returns
+     * once the flag is up.
+     */
+    private JvmProcess startHolding(SharedMemory flag, SerializableRunnable take) throws InterruptedException {
+        JvmProcess holder = start(mp, () -> {
+            take.run();
+            set(flag, 0, 1);
+            sleep(120_000);
+        }).getFirst();
+        awaitValue(flag, 0, 1);
+        return holder;
+    }
+
     @Test
     void aKilledLockHoldersLockIsRecoveredWithinTheBound() throws Exception {
         try (SharedLock lock = mp.lock(); SharedMemory flag = mp.sharedMemory(64)) {
-            JvmProcess holder = start(mp, () -> {
-                lock.lock();
-                set(flag, 0, 1);
-                sleep(120_000);
-            }).getFirst();
-            awaitValue(flag, 0, 1);
+            JvmProcess holder = startHolding(flag, lock::lock);
             assertTrue(lock.isLocked());
             assertEquals(holder.pid().orElseThrow(), lock.ownerPid().orElseThrow());
             assertFalse(lock.tryLock(), "held by the child");
@@ -234,12 +228,7 @@ class SynchronisationTest {
     @Test
     void aWaiterBlockedOnADeadHoldersLockIsReleased() throws Exception {
         try (SharedReentrantLock lock = mp.reentrantLock(); SharedMemory flag = mp.sharedMemory(64)) {
-            JvmProcess holder = start(mp, () -> {
-                lock.lock();
-                set(flag, 0, 1);
-                sleep(120_000);
-            }).getFirst();
-            awaitValue(flag, 0, 1);
+            JvmProcess holder = startHolding(flag, lock::lock);
             JvmProcess waiter = start(mp, () -> {
                 lock.lock();
                 System.exit(lock.recoveredFromDeadOwner() && lock.getHoldCount() == 1 ? 42 : 5);
@@ -287,12 +276,7 @@ class SynchronisationTest {
     @Test
     void aBoundedSemaphoreGetsADeadHoldersPermitBack() throws Exception {
         try (SharedSemaphore semaphore = mp.boundedSemaphore(1); SharedMemory flag = mp.sharedMemory(64)) {
-            JvmProcess holder = start(mp, () -> {
-                semaphore.acquireUninterruptibly();
-                set(flag, 0, 1);
-                sleep(120_000);
-            }).getFirst();
-            awaitValue(flag, 0, 1);
+            JvmProcess holder = startHolding(flag, semaphore::acquireUninterruptibly);
             assertFalse(semaphore.tryAcquire());
             holder.kill();
             assertTrue(holder.join(Duration.ofSeconds(10)));
@@ -306,13 +290,10 @@ class SynchronisationTest {
     @Test
     void aPlainSemaphoreLosesADeadHoldersPermitsAsInPython() throws Exception {
         try (SharedSemaphore semaphore = mp.semaphore(3); SharedMemory flag = mp.sharedMemory(64)) {
-            JvmProcess holder = start(mp, () -> {
+            JvmProcess holder = startHolding(flag, () -> {
                 semaphore.acquireUninterruptibly();
                 semaphore.acquireUninterruptibly();
-                set(flag, 0, 1);
-                sleep(120_000);
-            }).getFirst();
-            awaitValue(flag, 0, 1);
+            });
             assertEquals(1, semaphore.availablePermits());
             holder.kill();
             assertTrue(holder.join(Duration.ofSeconds(10)));

@@ -16,42 +16,31 @@ PERCENTILES = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100]
 STOP = b'stop'
 
 
-def echo_pipe(connection):
+def receiver(channel):
+    """A pipe connection's recv_bytes, or a queue's get."""
+    return channel.recv_bytes if hasattr(channel, 'recv_bytes') else channel.get
+
+
+def sender(channel):
+    """A pipe connection's send_bytes, or a queue's put."""
+    return channel.send_bytes if hasattr(channel, 'send_bytes') else channel.put
+
+
+def echo_all(incoming, outgoing):
+    receive, send = receiver(incoming), sender(outgoing)
     while True:
-        message = connection.recv_bytes()
+        message = receive()
         if message == STOP:
             return
-        connection.send_bytes(message)
+        send(message)
 
 
-def count_pipe(connection, results):
+def count(incoming, results):
+    receive = receiver(incoming)
     messages = 0
     first = last = 0
     while True:
-        message = connection.recv_bytes()
-        if message == STOP:
-            break
-        now = time.monotonic_ns()
-        if messages == 0:
-            first = now
-        messages += 1
-        last = now
-    results.put((messages, last - first))
-
-
-def echo_queue(incoming, outgoing):
-    while True:
-        message = incoming.get()
-        if message == STOP:
-            return
-        outgoing.put(message)
-
-
-def count_queue(incoming, results):
-    messages = 0
-    first = last = 0
-    while True:
-        message = incoming.get()
+        message = receive()
         if message == STOP:
             break
         now = time.monotonic_ns()
@@ -75,11 +64,11 @@ def measure(transport, size, seconds, context):
     message = b'x' * size
     if transport == 'pipe':
         here, there = context.Pipe()
-        echo = context.Process(target=echo_pipe, args=(there,))
+        echo = context.Process(target=echo_all, args=(there, there))
         send, receive = here.send_bytes, here.recv_bytes
     else:
         to_child, to_parent = context.Queue(), context.Queue()
-        echo = context.Process(target=echo_queue, args=(to_child, to_parent))
+        echo = context.Process(target=echo_all, args=(to_child, to_parent))
         send, receive = to_child.put, to_parent.get
     echo.start()
     send(message)
@@ -102,11 +91,11 @@ def measure(transport, size, seconds, context):
     results = context.Queue()
     if transport == 'pipe':
         reader, writer = context.Pipe(duplex=False)
-        counter = context.Process(target=count_pipe, args=(reader, results))
+        counter = context.Process(target=count, args=(reader, results))
         send = writer.send_bytes
     else:
         channel = context.Queue()
-        counter = context.Process(target=count_queue, args=(channel, results))
+        counter = context.Process(target=count, args=(channel, results))
         send = channel.put
     counter.start()
     end = time.monotonic_ns() + int(seconds * 1e9)
