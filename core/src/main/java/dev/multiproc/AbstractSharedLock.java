@@ -1,8 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.lock.LockWord;
-import dev.multiproc.spi.MappedRegion;
-import dev.multiproc.spi.ProcessIdentity;
 
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -21,14 +19,33 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger("dev.multiproc");
 
+    /** The lock word of one attachment, shared by this process's handles. */
+    static final class LockShared implements Attachment.Shared {
+        final LockWord word;
+
+        LockShared(Attachment attachment) {
+            this.word = new LockWord(attachment.platform, attachment.region);
+        }
+
+        @Override
+        public void wakeAll() {
+            word.wakeAll();
+        }
+
+        @Override
+        public int sleepers() {
+            return word.sleepers();
+        }
+    }
+
     final transient LockWord word;
     final transient long processToken;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
-    AbstractSharedLock(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
-        this.word = new LockWord(context.platform(), region);
-        this.processToken = context.platform().currentProcess().token();
+    AbstractSharedLock(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
+        this.word = attachment.shared(LockShared.class, LockShared::new).word;
+        this.processToken = attachment.token();
     }
 
     /** How this handle waits for the lock (default {@link WaitStrategy#BACKOFF}). */
@@ -71,7 +88,7 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
                 long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
                 long outcome;
                 try {
-                    outcome = word.acquire(processToken, threadId, remaining, waitStrategy);
+                    outcome = word.acquire(processToken, threadId, remaining, waitStrategy, whileOpen());
                 } catch (InterruptedException e) {
                     if (interruptible) {
                         throw e;
@@ -83,9 +100,9 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
                     return false;
                 }
                 if (outcome != LockWord.ACQUIRED) {
-                    LOG.log(System.Logger.Level.WARNING, "{0} ''{1}'' was held by process {2}, which died; "
-                            + "this process ({3}) took it over: the data it guards may be half-updated",
-                            kind().label(), name(), ProcessIdentity.pidOf(outcome), context.platform().currentProcess().pid());
+                    LOG.log(System.Logger.Level.WARNING, "{0} ''{1}'' was held by {2}, which died; "
+                            + "this process (pid {3}) took it over: the data it guards may be half-updated",
+                            kind().label(), name(), region.liveness().describe(outcome), ProcessHandle.current().pid());
                 }
                 onAcquired();
                 return true;
@@ -131,11 +148,14 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
         return word.owner() != 0;
     }
 
-    /** The pid of the process that holds the lock, if any. */
+    /**
+     * The pid of the process that holds the lock, if any, as that process sees it (in another PID
+     * namespace the number means another process here).
+     */
     public OptionalLong ownerPid() {
         ensureOpen();
         long owner = word.owner();
-        return owner == 0 ? OptionalLong.empty() : OptionalLong.of(ProcessIdentity.pidOf(owner));
+        return owner == 0 ? OptionalLong.empty() : region.liveness().pid(owner);
     }
 
     /** A new condition bound to this lock, shared across processes (it travels like any shared object). */
@@ -145,8 +165,4 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
         return context.condition(this);
     }
 
-    @Override
-    void wakeWaiters() {
-        word.wakeAll();
-    }
 }

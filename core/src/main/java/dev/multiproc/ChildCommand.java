@@ -7,13 +7,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The command line of a child JVM: this JVM's {@code java}, the options of this JVM that
@@ -90,7 +88,7 @@ final class ChildCommand {
         if (!"false".equals(System.getProperty(CDS_DISABLED_PROPERTY)) && onlyJars()) {
             Path archive = cdsArchive(options);
             if (archive != null) {
-                if (Files.isRegularFile(archive)) {
+                if (StartupCacheDirectory.trustedArchive(archive)) {
                     command.add((AOT_CACHE ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
                     command.addAll(QUIET_ARCHIVE_LOGS);
                 } else {
@@ -235,7 +233,7 @@ final class ChildCommand {
         return false;
     }
 
-    /** A per-user directory for the archive, keyed by everything that makes an archive valid. */
+    /** The archive in the user's trusted cache directory, named by everything that makes an archive valid; null if none may be used. */
     private static Path cdsArchive(List<String> options) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -250,12 +248,7 @@ final class ChildCommand {
                 digest.update((byte) 0);
             }
             String key = HexFormat.of().formatHex(digest.digest(), 0, 12);
-            String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_").toLowerCase(Locale.ROOT);
-            Path directory = Path.of(System.getProperty("java.io.tmpdir"), "multiproc-cds-" + user);
-            if (!Files.isDirectory(directory)) {
-                Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            return directory.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"));
+            return StartupCacheDirectory.trusted().map(directory -> directory.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"))).orElse(null);
         } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
             return null;
         }

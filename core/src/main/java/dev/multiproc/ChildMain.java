@@ -64,7 +64,7 @@ public final class ChildMain {
         targetReceived = true;
         // the mapping stays until exit: unmapping a shared arena costs a handshake with every thread
         platform.unlinkRegion(args[0]);
-        JvmProcess.describeChild(name, daemon, platform.currentProcess(), parent);
+        JvmProcess.describeChild(name, daemon, platform.currentProcess(), bootstrap.parentName(), parent);
         try {
             Runnable target = deserialise(payload);
             target.run();
@@ -85,11 +85,11 @@ public final class ChildMain {
 
     /** Loads the classes a child loads on its way to a target, so that the archive holds them. */
     private static void train(NativePlatform platform) throws Exception {
-        platform.currentProcess();
         platform.isAlive(platform.currentProcess());
         try (Multiproc context = Multiproc.create(); SharedMemory probe = context.sharedMemory(64)) {
             Bootstrap bootstrap = new Bootstrap(platform, probe.region);
             bootstrap.state();
+            probe.region.liveness().isAlive(probe.region.liveness().currentToken() + 1);
         }
         warmUp();
     }

@@ -8,7 +8,8 @@ import dev.multiproc.shm.ring.ByteRing;
 import dev.multiproc.shm.ring.RingLayout;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
-import dev.multiproc.spi.ProcessIdentity;
+import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
 
 import java.io.EOFException;
 import java.io.Serializable;
@@ -42,6 +43,97 @@ public final class Connection<E> extends SharedObject {
     private static final long serialVersionUID = 1L;
     private static final int TOTAL_LENGTH_PREFIX = Long.BYTES;
 
+    /**
+     * What all the handles of this process on one pipe share: its rings (a ring's producer state
+     * belongs to one end, its consumer state to the other) and, per end, how many handles are open
+     * here and whether one was sent away. An end closes — or goes in transit to the process it was
+     * sent to — when the last handle of it here closes.
+     */
+    static final class PipeShared implements Attachment.Shared {
+        final PipeEnds ends;
+        final long token;
+        private final ByteRing[] rings;
+        private final String name;
+        private final NativePlatform platform;
+        /** Guarded by this. */
+        private final int[] handles = new int[2];
+        /** Guarded by this. */
+        private final boolean[] sentAway = new boolean[2];
+
+        PipeShared(Attachment attachment) {
+            this.ends = new PipeEnds(attachment.region);
+            this.token = attachment.token();
+            this.name = attachment.name();
+            this.platform = attachment.platform;
+            this.rings = rings(attachment.platform, attachment.region, ends);
+        }
+
+        static ByteRing[] rings(NativePlatform platform, MappedRegion region, PipeEnds ends) {
+            int capacity = ends.capacity();
+            ByteRing[] rings = new ByteRing[ends.duplex() ? 2 : 1];
+            for (int ring = 0; ring < rings.length; ring++) {
+                rings[ring] = new ByteRing(platform, region, ObjectHeaderLayout.LENGTH + PipeLayout.ringOffset(ring, capacity), capacity);
+            }
+            return rings;
+        }
+
+        /** The ring end {@code end} receives from, or null if it only sends. */
+        ByteRing receiving(int end) {
+            return rings.length == 2 || end == 0 ? rings[end] : null;
+        }
+
+        /** The ring end {@code end} sends into, or null if it only receives. */
+        ByteRing sending(int end) {
+            return rings.length == 2 ? rings[1 - end] : end == 1 ? rings[0] : null;
+        }
+
+        synchronized void opened(int end) {
+            handles[end]++;
+        }
+
+        synchronized void sentAway(int end) {
+            sentAway[end] = true;
+        }
+
+        /**
+         * A handle of {@code end} closed; the last one closes the end (or leaves it in transit for
+         * the process it was sent to), and the pipe's name goes once both ends are closed.
+         */
+        void closed(int end) {
+            boolean away;
+            synchronized (this) {
+                if (--handles[end] > 0) {
+                    return;
+                }
+                away = sentAway[end];
+            }
+            boolean wasHolder = away ? ends.markInTransit(end, token) || ends.close(end, token) : ends.close(end, token);
+            if (wasHolder) {
+                wakeAll();
+            }
+            if (ends.closed(end) && ends.closed(1 - end)) {
+                platform.unlinkRegion(name);
+            }
+        }
+
+        @Override
+        public void wakeAll() {
+            for (ByteRing ring : rings) {
+                ring.wakeAll();
+            }
+        }
+
+        @Override
+        public int sleepers() {
+            int sleepers = 0;
+            for (ByteRing ring : rings) {
+                sleepers += ring.sleepers();
+            }
+            return sleepers;
+        }
+    }
+
+    private final transient PipeShared shared;
     private final transient PipeEnds ends;
     private final transient int end;
     private final transient int peer;
@@ -50,26 +142,23 @@ public final class Connection<E> extends SharedObject {
     private final transient Codec<E> codec;
     private final transient long processToken;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
-    private transient volatile boolean sentAway;
     /** A whole message that did not fit a caller's buffer; the next receive returns it. */
     private transient byte[] pending;
 
-    Connection(Multiproc context, MappedRegion region, boolean createdHere, int end, Codec<E> codec) {
-        super(context, region, createdHere);
-        this.ends = new PipeEnds(context.platform(), region);
+    Connection(Multiproc context, Attachment attachment, boolean createdHere, int end, Codec<E> codec) {
+        super(context, attachment, createdHere);
+        keepNameOnClose();
+        this.shared = attachment.shared(PipeShared.class, PipeShared::new);
+        this.ends = shared.ends;
         this.end = end;
         this.peer = 1 - end;
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.processToken = context.platform().currentProcess().token();
-        int capacity = ends.capacity();
-        boolean duplex = ends.duplex();
-        int receiveRing = end;
-        int sendRing = duplex ? peer : 0;
-        long base = dev.multiproc.shm.header.ObjectHeaderLayout.LENGTH;
-        this.receiving = duplex || end == 0
-                ? new ByteRing(context.platform(), region, base + PipeLayout.ringOffset(receiveRing, capacity), capacity) : null;
-        this.sending = duplex || end == 1
-                ? new ByteRing(context.platform(), region, base + PipeLayout.ringOffset(sendRing, capacity), capacity) : null;
+        this.processToken = shared.token;
+        this.receiving = shared.receiving(end);
+        this.sending = shared.sending(end);
+        shared.opened(end);
+        PipeShared pipe = shared;
+        onClose(() -> pipe.closed(end));
     }
 
     /**
@@ -122,7 +211,7 @@ public final class Connection<E> extends SharedObject {
 
     @Override
     void onSerialised() {
-        sentAway = true;
+        shared.sentAway(end);
         List<Sent> capture = CAPTURE.get();
         if (capture != null) {
             capture.add(new Sent(name(), end));
@@ -131,11 +220,6 @@ public final class Connection<E> extends SharedObject {
 
     /** The pipe ends serialised by this thread while a child's target is being serialised. */
     static final ThreadLocal<List<Sent>> CAPTURE = new ThreadLocal<>();
-
-    @Override
-    boolean unlinkOnCreatorClose() {
-        return false;
-    }
 
     /** How this end waits (default {@link WaitStrategy#BACKOFF}). */
     public void setWaitStrategy(WaitStrategy waitStrategy) {
@@ -156,8 +240,8 @@ public final class Connection<E> extends SharedObject {
         ensureOpen();
         long holder = ends.holder(end);
         if (holder != processToken) {
-            throw new IllegalStateException("end " + end + " of pipe '" + name() + "' has moved to process "
-                    + ProcessIdentity.pidOf(holder) + "; this handle is detached");
+            throw new IllegalStateException("end " + end + " of pipe '" + name() + "' has moved to "
+                    + region.liveness().describe(holder) + "; this handle is detached");
         }
     }
 
@@ -258,11 +342,11 @@ public final class Connection<E> extends SharedObject {
                 return offset;
             }
             try {
-                ring.awaitRoom(payloadLength, -1, waitStrategy, () -> {
+                ring.awaitRoom(payloadLength, -1, waitStrategy, whileOpen(() -> {
                     if (ends.finished(peer)) {
                         throw brokenPipe();
                     }
-                });
+                }));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for room in pipe '" + name() + "'", e);
@@ -290,11 +374,11 @@ public final class Connection<E> extends SharedObject {
             return true;
         }
         try {
-            if (ring.awaitRecord(timeoutNanos, waitStrategy, () -> {
+            if (ring.awaitRecord(timeoutNanos, waitStrategy, whileOpen(() -> {
                 if (ends.finished(peer)) {
                     throw new PeerFinished();
                 }
-            })) {
+            }))) {
                 return true;
             }
         } catch (PeerFinished finished) {
@@ -452,7 +536,7 @@ public final class Connection<E> extends SharedObject {
             points.add(connection.receiveRing().readable());
         }
         List<Connection<?>> ready = new ArrayList<>();
-        // cheap checks on every wake; whether a holder died (a look at /proc each) once per wait slice
+        // cheap checks on every wake; whether a holder died (a question to the kernel each) once per wait slice
         boolean[] checkHolders = {true};
         WaitPoint.awaitAny(points, () -> {
             ready.clear();
@@ -463,29 +547,16 @@ public final class Connection<E> extends SharedObject {
             }
             checkHolders[0] = false;
             return !ready.isEmpty();
-        }, timeout == null ? -1 : Math.max(0, timeout.toNanos()), () -> checkHolders[0] = true);
+        }, timeout == null ? -1 : Math.max(0, timeout.toNanos()), () -> {
+            for (Connection<?> connection : connections) {
+                connection.ensureOpen();
+            }
+            checkHolders[0] = true;
+        });
         return List.copyOf(ready);
     }
 
     // ------------------------------------------------------------------ closing
-
-    /**
-     * Closes this end: the other end reads what is left, then end-of-file. A handle whose end
-     * moved to another process is only dropped here. An end sent away but not yet attached is
-     * left in transit for its receiver.
-     */
-    @Override
-    void releaseAttachment() {
-        boolean wasHolder = sentAway ? ends.markInTransit(end, processToken) || ends.close(end, processToken)
-                : ends.close(end, processToken);
-        if (wasHolder) {
-            wakeRings();
-        }
-        if (ends.closed(end) && ends.closed(peer)) {
-            context.platform().unlinkRegion(name());
-            context.forgetCreated(name());
-        }
-    }
 
     /**
      * Called when a child that was sent end {@code end} of pipe {@code name} has ended: if the
@@ -493,41 +564,23 @@ public final class Connection<E> extends SharedObject {
      * for a process that will never use it).
      */
     static void closeIfNeverAttached(Multiproc context, String name, int end) {
-        MappedRegion region;
+        Attachment attachment;
         try {
-            region = dev.multiproc.shm.header.ObjectHeader.open(context.platform(), name, ObjectKind.PIPE);
+            attachment = Attachment.open(context.platform(), name, ObjectKind.PIPE);
         } catch (SharedObjectNotFoundException gone) {
             return;
         }
         try {
-            PipeEnds ends = new PipeEnds(context.platform(), region);
-            if (ends.closeInTransit(end, context.platform().currentProcess().token())) {
-                int capacity = ends.capacity();
-                long base = dev.multiproc.shm.header.ObjectHeaderLayout.LENGTH;
-                for (int ring = 0; ring < (ends.duplex() ? 2 : 1); ring++) {
-                    new ByteRing(context.platform(), region, base + PipeLayout.ringOffset(ring, capacity), capacity).wakeAll();
-                }
+            PipeShared pipe = attachment.shared(PipeShared.class, PipeShared::new);
+            if (pipe.ends.closeInTransit(end, pipe.token)) {
+                pipe.wakeAll();
             }
         } finally {
-            region.close();
+            attachment.release();
         }
     }
 
     /** A pipe end recorded while a child's target was serialised. */
     record Sent(String name, int end) {
-    }
-
-    private void wakeRings() {
-        if (receiving != null) {
-            receiving.wakeAll();
-        }
-        if (sending != null) {
-            sending.wakeAll();
-        }
-    }
-
-    @Override
-    void wakeWaiters() {
-        wakeRings();
     }
 }

@@ -1,71 +1,116 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.queue.QueueSlots;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
-import dev.multiproc.spi.ProcessIdentity;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Removes what crashed processes left behind. Every generated name carries its context id, and
- * each context's marker object records the process that created the context; a context's
- * marker is created before any of its objects and removed after all of them. So:
+ * Removes what ended processes left behind. Every generated name carries its context id, and
+ * each context's marker object records the process that created the context (its liveness
+ * token); a context's marker is created before any of its objects and removed after all of
+ * them. So, per context:
  *
  * <ul>
  *   <li>marker present, creator alive (or still writing the marker): leave the context alone;</li>
- *   <li>marker present, creator dead: remove every name of the context, the marker last;</li>
- *   <li>marker absent: the context ended without finishing its clean-up; remove its names.</li>
+ *   <li>marker present, creator dead, or marker absent (the context closed): remove every name of
+ *       the context that no process uses any more — an object still mapped somewhere stays until
+ *       its last user lets go — then the marker;</li>
+ *   <li>a queue's spill objects stay as long as their queue does (another process may still read
+ *       them), and go with it.</li>
  * </ul>
  *
- * Names that do not start with {@code mp-} are never touched.
+ * Only this user's names starting with {@code mp-} are ever touched: another user's objects are
+ * skipped (logged once at DEBUG), never opened, and never stop a collection.
  */
 final class GarbageCollector {
-
-    /** One name found, with whether it is a semaphore (removed with a different call). */
-    record Leftover(String name, boolean semaphore) {
-    }
+    private static final System.Logger LOG = System.getLogger("dev.multiproc");
+    private static final AtomicBoolean FOREIGN_LOGGED = new AtomicBoolean();
 
     private GarbageCollector() {
     }
 
-    /** The names of contexts whose creator is dead, without removing anything. */
-    static List<Leftover> findLeftovers(NativePlatform platform) {
-        Map<String, List<Leftover>> byContext = new TreeMap<>();
-        for (String name : platform.listRegions(ObjectNames.PREFIX)) {
-            ObjectNames.contextIdOf(name).ifPresent(id -> byContext.computeIfAbsent(id, k -> new ArrayList<>())
-                    .add(new Leftover(name, false)));
+    /** Removes what ended contexts left and nobody uses (or, with {@code dryRun}, lists it); returns the names. */
+    static List<String> collect(NativePlatform platform, boolean dryRun) {
+        Map<String, List<String>> byContext = new TreeMap<>();
+        for (String name : ownNames(platform, platform.listRegions(ObjectNames.PREFIX))) {
+            ObjectNames.contextIdOf(name).ifPresent(id -> byContext.computeIfAbsent(id, k -> new ArrayList<>()).add(name));
         }
-        for (String name : platform.listSemaphores(ObjectNames.PREFIX)) {
-            ObjectNames.contextIdOf(name).ifPresent(id -> byContext.computeIfAbsent(id, k -> new ArrayList<>())
-                    .add(new Leftover(name, true)));
-        }
-        List<Leftover> leftovers = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
         byContext.forEach((contextId, names) -> {
             if (!contextIsLive(platform, contextId)) {
-                names.sort((a, b) -> Boolean.compare(ObjectNames.isMarker(a.name()), ObjectNames.isMarker(b.name())));
-                leftovers.addAll(names);
+                removed.addAll(collectContext(platform, contextId, names, dryRun));
             }
         });
-        return leftovers;
-    }
-
-    /** Removes the leftovers of dead contexts; returns the names removed. */
-    static List<String> collect(NativePlatform platform, boolean dryRun) {
-        List<String> removed = new ArrayList<>();
-        for (Leftover leftover : findLeftovers(platform)) {
-            boolean gone = dryRun || (leftover.semaphore()
-                    ? platform.unlinkSemaphore(leftover.name())
-                    : platform.unlinkRegion(leftover.name()));
-            if (gone) {
-                removed.add(leftover.name());
+        for (String name : ownNames(platform, platform.listSemaphores(ObjectNames.PREFIX))) {
+            String contextId = ObjectNames.contextIdOf(name).orElse(null);
+            if (contextId != null && !contextIsLive(platform, contextId) && (dryRun || platform.unlinkSemaphore(name))) {
+                removed.add(name);
             }
         }
         return removed;
+    }
+
+    /** The names of objects that belong to this process's user; others are passed over. */
+    private static List<String> ownNames(NativePlatform platform, List<String> names) {
+        List<String> own = new ArrayList<>(names.size());
+        for (String name : names) {
+            if (platform.foreignOwner(name).isPresent()) {
+                if (FOREIGN_LOGGED.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.DEBUG, "passing over shared objects of other users (the first: {0})", name);
+                }
+            } else {
+                own.add(name);
+            }
+        }
+        return own;
+    }
+
+    /** The unused objects of an ended context, then its spills whose queue is gone, then its marker. */
+    private static List<String> collectContext(NativePlatform platform, String contextId, List<String> names, boolean dryRun) {
+        String marker = ObjectNames.marker(contextId);
+        List<String> removed = new ArrayList<>();
+        List<String> spills = new ArrayList<>();
+        Set<String> kept = new HashSet<>();
+        for (String name : names) {
+            if (name.equals(marker)) {
+                continue;
+            }
+            if (isSpill(name, names)) {
+                spills.add(name);
+            } else if (dryRun ? !platform.regionInUse(name) : platform.unlinkRegionIfUnused(name)) {
+                removed.add(name);
+            } else {
+                kept.add(name);
+            }
+        }
+        for (String spill : spills) {
+            boolean queueKept = kept.stream().anyMatch(queue -> QueueSlots.isSpillOf(queue, spill));
+            if (!queueKept && (dryRun ? !platform.regionInUse(spill) : platform.unlinkRegionIfUnused(spill))) {
+                removed.add(spill);
+            }
+        }
+        if (names.contains(marker) && (dryRun || platform.unlinkRegion(marker))) {
+            removed.add(marker);
+        }
+        return removed;
+    }
+
+    private static boolean isSpill(String name, List<String> names) {
+        for (String other : names) {
+            if (QueueSlots.isSpillOf(other, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean contextIsLive(NativePlatform platform, String contextId) {
@@ -74,11 +119,13 @@ final class GarbageCollector {
             marker = platform.openRegion(ObjectNames.marker(contextId));
         } catch (SharedObjectNotFoundException gone) {
             return false;
+        } catch (IncompatibleSharedObjectException foreign) {
+            return true;
         }
         try {
-            Optional<ProcessIdentity> creator = ObjectHeader.creatorOf(marker);
+            long creator = ObjectHeader.creatorOf(marker);
             // a marker still being written belongs to a process that is starting: alive
-            return creator.isEmpty() || platform.isAlive(creator.get());
+            return creator == 0 || marker.liveness().isAlive(creator);
         } finally {
             marker.close();
         }

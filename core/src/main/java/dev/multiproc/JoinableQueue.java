@@ -1,7 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.spi.MappedRegion;
 
 import java.time.Duration;
 
@@ -10,14 +9,24 @@ import java.time.Duration;
  * {@code multiprocessing.JoinableQueue}. Every message put adds one; every
  * {@link #taskDone()} takes one; {@link #join()} waits, in any process, until none is left.
  *
+ * <p>Deaths never leave {@link #join()} waiting for ever. A producer killed after it claimed a
+ * slot and before it published the message: the slot is skipped and the task never counted. A
+ * consumer killed after it took a message and before its {@code taskDone()}: the message is lost
+ * with it and counts as done once the death is noticed (within one wait slice of a waiting
+ * {@code join()}). So {@code join()} returns when every message put has been marked done or was
+ * lost with a process that died. The count of a process is its takes less its
+ * {@code taskDone()} calls: if one process takes a message and another marks it done, and the
+ * taker dies holding other messages, {@code join()} may return that many tasks early. Up to 64
+ * consumer processes at once are tracked (see {@code spec/queue.md}).
+ *
  * @param <E> the type of the messages
  */
 public final class JoinableQueue<E> extends SharedQueue<E> {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
-    JoinableQueue(Multiproc context, MappedRegion region, boolean createdHere, Codec<E> codec) {
-        super(context, region, createdHere, codec);
+    JoinableQueue(Multiproc context, Attachment attachment, boolean createdHere, Codec<E> codec) {
+        super(context, attachment, createdHere, codec);
     }
 
     /**
@@ -30,23 +39,25 @@ public final class JoinableQueue<E> extends SharedQueue<E> {
         if (!slots.taskDone()) {
             throw new IllegalStateException("taskDone() called more times than there were messages in queue '" + name() + "'");
         }
+        slots.addDebt(shared.debtSlot(), -1);
     }
 
-    /** Tasks put and not yet marked done. */
+    /** Tasks put and not yet marked done (nor lost with a consumer that died). */
     public long unfinishedTasks() {
         ensureOpen();
-        return slots.unfinished();
+        slots.forgiveDeadConsumers();
+        return Math.max(0, slots.unfinished());
     }
 
-    /** Waits until every message put has been marked done. */
+    /** Waits until every message put has been marked done (or lost with a process that died). */
     public void join() throws InterruptedException {
         ensureOpen();
-        slots.awaitAllDone(-1, WaitStrategy.BLOCKING);
+        slots.awaitAllDone(-1, WaitStrategy.BLOCKING, whileOpen());
     }
 
-    /** Waits at most {@code timeout}; returns whether every message was marked done. */
+    /** Waits at most {@code timeout}; returns whether every message was marked done (or lost with a dead process). */
     public boolean join(Duration timeout) throws InterruptedException {
         ensureOpen();
-        return slots.awaitAllDone(Math.max(0, timeout.toNanos()), WaitStrategy.BLOCKING);
+        return slots.awaitAllDone(Math.max(0, timeout.toNanos()), WaitStrategy.BLOCKING, whileOpen());
     }
 }

@@ -95,9 +95,9 @@ public final class JvmProcess {
     }
 
     /** Called once by {@code ChildMain} before the target runs. */
-    static void describeChild(String name, boolean daemon, ProcessIdentity self, ProcessIdentity parentIdentity) {
+    static void describeChild(String name, boolean daemon, ProcessIdentity self, String parentName, ProcessIdentity parentIdentity) {
         current = new JvmProcess(Role.CURRENT, name, daemon, self);
-        parent = new JvmProcess(Role.PARENT, "parent", false, parentIdentity);
+        parent = new JvmProcess(Role.PARENT, parentName, false, parentIdentity);
     }
 
     // ------------------------------------------------------------------ configuration

@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.shm.barrier.BarrierLayout;
 import dev.multiproc.shm.barrier.BarrierState;
@@ -23,12 +24,11 @@ import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,9 +56,16 @@ public final class Multiproc implements AutoCloseable {
     private final NativePlatform platform;
     private final boolean isDefault;
     private final AtomicLong nextNumber = new AtomicLong();
-    private final Map<String, Runnable> createdNames = new LinkedHashMap<>();
-    /** By identity: a handle may define equals (a map is equal to any map with its entries). */
-    private final Set<SharedObject> handles = java.util.Collections.synchronizedSet(
+    /** Names this context made and has not retired, oldest first; guarded by itself. */
+    private final Set<String> createdNames = new LinkedHashSet<>();
+    /** The open handles of this context (their closing parts, which never refer to the handles). */
+    private final Set<SharedObject.HandleState> handles = ConcurrentHashMap.newKeySet();
+    /**
+     * The handles that created objects, kept reachable so that only {@link #close()} retires what
+     * the context made (a handle received from elsewhere may be collected once unreferenced). By
+     * identity: a handle may define equals (a map is equal to any map with its entries).
+     */
+    private final Set<SharedObject> creators = java.util.Collections.synchronizedSet(
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private final ProcessLauncher launcher;
     private final Set<ProcessPool> pools = ConcurrentHashMap.newKeySet();
@@ -196,9 +203,7 @@ public final class Multiproc implements AutoCloseable {
     /** A new zero-filled block of {@code size} bytes with a generated name. */
     public SharedMemory sharedMemory(long size) {
         checkSize(size);
-        MappedRegion region = createObject(ObjectKind.SHARED_MEMORY, size);
-        ObjectHeader.publish(region);
-        return new SharedMemory(this, region, true);
+        return new SharedMemory(this, newObject(ObjectKind.SHARED_MEMORY, size, region -> { }), true);
     }
 
     /**
@@ -212,9 +217,9 @@ public final class Multiproc implements AutoCloseable {
         ObjectNames.checkUserName(name, platform.maxNameLength());
         ensureOpen();
         MappedRegion region = ObjectHeader.create(platform, name, ObjectKind.SHARED_MEMORY, size);
-        registerCreated(name, () -> platform.unlinkRegion(name));
+        registerCreated(name);
         ObjectHeader.publish(region);
-        return new SharedMemory(this, region, true);
+        return new SharedMemory(this, Attachment.created(platform, region, ObjectKind.SHARED_MEMORY), true);
     }
 
     private static void checkSize(long size) {
@@ -225,7 +230,7 @@ public final class Multiproc implements AutoCloseable {
 
     SharedMemory attachSharedMemory(String name) {
         ObjectNames.checkUserName(name, platform.maxNameLength());
-        return new SharedMemory(this, ObjectHeader.open(platform, name, ObjectKind.SHARED_MEMORY), false);
+        return new SharedMemory(this, Attachment.open(platform, name, ObjectKind.SHARED_MEMORY), false);
     }
 
     // ------------------------------------------------------------------ synchronisation
@@ -241,9 +246,9 @@ public final class Multiproc implements AutoCloseable {
     }
 
     SharedCondition condition(AbstractSharedLock lock) {
-        MappedRegion region = newObject(ObjectKind.CONDITION, ConditionLayout.LENGTH,
+        Attachment attachment = newObject(ObjectKind.CONDITION, ConditionLayout.LENGTH,
                 created -> new ConditionState(platform, created).initialise(lock.kind().code(), lock.name()));
-        return new SharedCondition(this, region, true, lock);
+        return new SharedCondition(this, attachment, true, lock);
     }
 
     /**
@@ -291,8 +296,8 @@ public final class Multiproc implements AutoCloseable {
                 region -> new BarrierState(platform, region).initialise(parties)), true);
     }
 
-    /** Creates an object, lets {@code initialise} write its body, and publishes it. */
-    MappedRegion newObject(ObjectKind kind, long bodySize, java.util.function.Consumer<MappedRegion> initialise) {
+    /** Creates an object, lets {@code initialise} write its body, publishes it, and attaches this process to it. */
+    Attachment newObject(ObjectKind kind, long bodySize, java.util.function.Consumer<MappedRegion> initialise) {
         MappedRegion region = createObject(kind, bodySize);
         try {
             initialise.accept(region);
@@ -302,7 +307,7 @@ public final class Multiproc implements AutoCloseable {
             throw e;
         }
         ObjectHeader.publish(region);
-        return region;
+        return Attachment.created(platform, region, kind);
     }
 
     // ------------------------------------------------------------------ shared values
@@ -327,7 +332,7 @@ public final class Multiproc implements AutoCloseable {
         return new SharedDoubleArray(this, newValues(ObjectKind.DOUBLE_VALUES, length, Double.doubleToRawLongBits(0.0)), true);
     }
 
-    private MappedRegion newValues(ObjectKind kind, int length, long initial) {
+    private Attachment newValues(ObjectKind kind, int length, long initial) {
         if (length <= 0) {
             throw new IllegalArgumentException("a shared array needs at least one element, got " + length);
         }
@@ -344,8 +349,8 @@ public final class Multiproc implements AutoCloseable {
     /** A map shared by processes, sized by {@code options} (entries, average key and value sizes, stripes). */
     public <K, V> SharedMap<K, V> map(Codec<K> keyCodec, Codec<V> valueCodec, MapOptions options) {
         java.util.Objects.requireNonNull(options, "options");
-        MappedRegion region = newObject(ObjectKind.MAP, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
-        return new SharedMap<>(this, region, true, keyCodec, valueCodec);
+        Attachment attachment = newObject(ObjectKind.MAP, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
+        return new SharedMap<>(this, attachment, true, keyCodec, valueCodec);
     }
 
     /** Default most elements of {@link #list(Codec)}. */
@@ -359,8 +364,8 @@ public final class Multiproc implements AutoCloseable {
     /** A list shared by processes, of at most {@code maxElements} elements of about 64 bytes encoded. */
     public <E> SharedList<E> list(Codec<E> codec, int maxElements) {
         MapOptions options = new MapOptions(maxElements, Long.BYTES, MapOptions.DEFAULT_VALUE_BYTES, 1);
-        MappedRegion region = newObject(ObjectKind.LIST, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
-        return new SharedList<>(this, region, true, java.util.Objects.requireNonNull(codec, "codec"));
+        Attachment attachment = newObject(ObjectKind.LIST, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
+        return new SharedList<>(this, attachment, true, java.util.Objects.requireNonNull(codec, "codec"));
     }
 
     // ------------------------------------------------------------------ queues
@@ -399,9 +404,9 @@ public final class Multiproc implements AutoCloseable {
         return new JoinableQueue<>(this, newQueueRegion(capacity, slotBytes, true), true, java.util.Objects.requireNonNull(codec));
     }
 
-    private MappedRegion newQueueRegion(int capacity, int slotBytes, boolean joinable) {
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("queue capacity must be positive, got " + capacity);
+    private Attachment newQueueRegion(int capacity, int slotBytes, boolean joinable) {
+        if (capacity <= 0 || capacity > QueueLayout.MAX_CAPACITY) {
+            throw new IllegalArgumentException("queue capacity must be 1 to " + QueueLayout.MAX_CAPACITY + ", got " + capacity);
         }
         if (slotBytes < QueueLayout.MIN_SLOT_DATA) {
             throw new IllegalArgumentException("queue slots must hold at least " + QueueLayout.MIN_SLOT_DATA + " bytes, got " + slotBytes);
@@ -436,17 +441,9 @@ public final class Multiproc implements AutoCloseable {
             throw new IllegalArgumentException("pipe capacity must be positive, got " + capacityBytes);
         }
         int capacity = RingLayout.capacityFor(capacityBytes);
-        long token = platform.currentProcess().token();
-        MappedRegion first = newObject(ObjectKind.PIPE, PipeLayout.length(duplex, capacity),
-                region -> new PipeEnds(platform, region).initialise(duplex, capacity, token));
-        MappedRegion second;
-        try {
-            second = ObjectHeader.open(platform, first.name(), ObjectKind.PIPE);
-        } catch (RuntimeException e) {
-            first.close();
-            unlinkCreated(first.name());
-            throw e;
-        }
+        Attachment first = newObject(ObjectKind.PIPE, PipeLayout.length(duplex, capacity),
+                region -> new PipeEnds(region).initialise(duplex, capacity, region.liveness().currentToken()));
+        Attachment second = Attachment.open(platform, first.name(), ObjectKind.PIPE);
         return new Pipe<>(new Connection<>(this, first, true, 0, codec), new Connection<>(this, second, true, 1, codec));
     }
 
@@ -467,71 +464,95 @@ public final class Multiproc implements AutoCloseable {
         String name = reference.name();
         return switch (kind) {
             case SHARED_MEMORY -> attachSharedMemory(name);
-            case LOCK -> new SharedLock(this, ObjectHeader.open(platform, name, kind), false);
-            case REENTRANT_LOCK -> new SharedReentrantLock(this, ObjectHeader.open(platform, name, kind), false);
             case CONDITION -> attachCondition(name);
-            case SEMAPHORE -> new SharedSemaphore(this, ObjectHeader.open(platform, name, kind), false);
-            case EVENT -> new SharedEvent(this, ObjectHeader.open(platform, name, kind), false);
-            case BARRIER -> new SharedBarrier(this, ObjectHeader.open(platform, name, kind), false);
             case PIPE -> attachConnection(name, reference.detail(), codec);
-            case QUEUE -> attachQueue(name, codec);
-            case MAP -> attachMap(name, (SharedMap.Codecs) reference.extra());
-            case LIST -> new SharedList<>(this, ObjectHeader.open(platform, name, kind), false, codec);
-            case LONG_VALUES -> reference.detail() == 1
-                    ? new SharedLongArray(this, ObjectHeader.open(platform, name, kind), false)
-                    : new SharedLong(this, ObjectHeader.open(platform, name, kind), false);
-            case DOUBLE_VALUES -> reference.detail() == 1
-                    ? new SharedDoubleArray(this, ObjectHeader.open(platform, name, kind), false)
-                    : new SharedDouble(this, ObjectHeader.open(platform, name, kind), false);
+            case LOCK, REENTRANT_LOCK, SEMAPHORE, EVENT, BARRIER, QUEUE, MAP, LIST, LONG_VALUES, DOUBLE_VALUES ->
+                    withAttachment(name, kind, attachment -> handle(attachment, reference, codec));
             default -> throw new IncompatibleSharedObjectException(reference.name(),
                     "'" + reference.name() + "' is a " + kind.label() + ", which cannot travel to another process");
         };
     }
 
+    /** A new handle on an attachment of one of the plain kinds. */
     @SuppressWarnings("unchecked")
-    private SharedMap<Object, Object> attachMap(String name, SharedMap.Codecs codecs) {
-        return new SharedMap<>(this, ObjectHeader.open(platform, name, ObjectKind.MAP), false,
-                (Codec<Object>) codecs.keys(), (Codec<Object>) codecs.values());
+    private Object handle(Attachment attachment, SharedObjectReference reference, Codec<?> codec) {
+        return switch (attachment.kind) {
+            case LOCK -> new SharedLock(this, attachment, false);
+            case REENTRANT_LOCK -> new SharedReentrantLock(this, attachment, false);
+            case SEMAPHORE -> new SharedSemaphore(this, attachment, false);
+            case EVENT -> new SharedEvent(this, attachment, false);
+            case BARRIER -> new SharedBarrier(this, attachment, false);
+            case QUEUE -> attachment.shared(SharedQueue.QueueShared.class, SharedQueue.QueueShared::new).slots.joinable()
+                    ? new JoinableQueue<>(this, attachment, false, codec) : new SharedQueue<>(this, attachment, false, codec);
+            case MAP -> {
+                SharedMap.Codecs codecs = (SharedMap.Codecs) reference.extra();
+                yield new SharedMap<>(this, attachment, false, (Codec<Object>) codecs.keys(), (Codec<Object>) codecs.values());
+            }
+            case LIST -> new SharedList<>(this, attachment, false, codec);
+            case LONG_VALUES -> reference.detail() == 1 ? new SharedLongArray(this, attachment, false) : new SharedLong(this, attachment, false);
+            case DOUBLE_VALUES -> reference.detail() == 1 ? new SharedDoubleArray(this, attachment, false)
+                    : new SharedDouble(this, attachment, false);
+            default -> throw new IllegalStateException("no plain handle for " + attachment.kind);
+        };
     }
 
-    private <E> SharedQueue<E> attachQueue(String name, Codec<E> codec) {
-        MappedRegion region = ObjectHeader.open(platform, name, ObjectKind.QUEUE);
-        return new QueueSlots(platform, region).joinable()
-                ? new JoinableQueue<>(this, region, false, codec)
-                : new SharedQueue<>(this, region, false, codec);
+    /** Runs {@code make} on a new attachment handle of {@code name}, giving the handle back if it fails. */
+    private <T> T withAttachment(String name, ObjectKind kind, java.util.function.Function<Attachment, T> make) {
+        Attachment attachment = Attachment.open(platform, name, kind);
+        try {
+            return make.apply(attachment);
+        } catch (RuntimeException e) {
+            attachment.release();
+            throw e;
+        }
     }
 
     private <E> Connection<E> attachConnection(String name, int end, Codec<E> codec) {
-        Connection<E> connection = new Connection<>(this, ObjectHeader.open(platform, name, ObjectKind.PIPE), false, end, codec);
+        if (end != 0 && end != 1) {
+            throw new IllegalArgumentException("a pipe has ends 0 and 1, not " + end);
+        }
+        Connection<E> connection = withAttachment(name, ObjectKind.PIPE, attachment -> new Connection<>(this, attachment, false, end, codec));
         connection.attachHere();
         return connection;
     }
 
     private SharedCondition attachCondition(String name) {
-        MappedRegion region = ObjectHeader.open(platform, name, ObjectKind.CONDITION);
-        try {
-            ConditionState state = new ConditionState(platform, region);
-            AbstractSharedLock lock = (AbstractSharedLock) attach(new SharedObjectReference(state.lockKind(), state.lockName(), 0));
-            return new SharedCondition(this, region, false, lock);
-        } catch (RuntimeException e) {
-            region.close();
-            throw e;
-        }
+        return withAttachment(name, ObjectKind.CONDITION, attachment -> {
+            ConditionState state = attachment.shared(SharedCondition.ConditionShared.class, SharedCondition.ConditionShared::new).state;
+            String lockName = ObjectNames.checkStoredName(name, "lock name", state.lockName());
+            AbstractSharedLock lock = (AbstractSharedLock) attach(new SharedObjectReference(state.lockKind(), lockName, 0));
+            return new SharedCondition(this, attachment, false, lock);
+        });
     }
 
     // ------------------------------------------------------------------ ownership
 
+    /** How many generated names in a row may turn out to be taken before creation gives up. */
+    private static final int NAME_ATTEMPTS = 16;
+
     /**
      * Creates a named object of {@code kind} with a {@code bodySize}-byte body and a header not
-     * yet published; the caller writes the body, then calls {@link ObjectHeader#publish}.
+     * yet published; the caller writes the body, then calls {@link ObjectHeader#publish}. A
+     * generated name that someone else has taken (another user may create any name in
+     * {@code /dev/shm}) is passed over for the next one.
      */
     MappedRegion createObject(ObjectKind kind, long bodySize) {
         ensureOpen();
         materialise();
-        String name = ObjectNames.generated(id, kind, nextNumber.incrementAndGet());
-        MappedRegion region = ObjectHeader.create(platform, name, kind, bodySize);
-        registerCreated(name, () -> platform.unlinkRegion(name));
-        return region;
+        for (int attempt = 1; ; attempt++) {
+            String name = ObjectNames.generated(id, kind, nextNumber.incrementAndGet());
+            try {
+                MappedRegion region = ObjectHeader.create(platform, name, kind, bodySize);
+                registerCreated(name);
+                return region;
+            } catch (SharedObjectExistsException taken) {
+                if (attempt == NAME_ATTEMPTS) {
+                    throw new MultiprocException("the generated names of context " + id + " keep being taken by someone else ("
+                            + NAME_ATTEMPTS + " in a row, the last '" + name + "'): another user may be squatting on /dev/shm", taken);
+                }
+                LOG.log(System.Logger.Level.DEBUG, "generated name {0} is taken by someone else; trying the next", name);
+            }
+        }
     }
 
     /** Creates the context's marker (so that its names can be collected if this JVM dies), once. */
@@ -540,7 +561,7 @@ public final class Multiproc implements AutoCloseable {
             return;
         }
         while (true) {
-            String candidate = String.format("%08x", ThreadLocalRandom.current().nextInt());
+            String candidate = ObjectNames.newContextId();
             try {
                 MappedRegion created = ObjectHeader.create(platform, ObjectNames.marker(candidate), ObjectKind.CONTEXT, 0);
                 ObjectHeader.publish(created);
@@ -548,7 +569,7 @@ public final class Multiproc implements AutoCloseable {
                 id = candidate;
                 break;
             } catch (SharedObjectExistsException taken) {
-                // another context drew the same id: draw again
+                // another context (or a squatter) has that id: draw again
             }
         }
         if (STARTUP_COLLECTIONS.getAndIncrement() == 0) {
@@ -562,23 +583,41 @@ public final class Multiproc implements AutoCloseable {
         try {
             List<String> removed = GarbageCollector.collect(platform, false);
             if (!removed.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "removed {0} shared objects left by dead processes: {1}", removed.size(), removed);
+                LOG.log(System.Logger.Level.INFO, "removed {0} shared objects that ended processes left and nobody uses: {1}", removed.size(), removed);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "collecting dead processes' shared objects failed", e);
         }
     }
 
-    /** Generates a fresh name of {@code kind} in this context (for objects made by other means). */
-    String newName(ObjectKind kind) {
-        ensureOpen();
-        materialise();
-        return ObjectNames.generated(id, kind, nextNumber.incrementAndGet());
+    /**
+     * Lets go of a name this context made: removed now if no process uses the object, else
+     * marked retired, so that its last user removes it when it lets go (see {@link Attachment}).
+     */
+    private void retire(String name) {
+        if (platform.unlinkRegionIfUnused(name)) {
+            return;
+        }
+        MappedRegion region;
+        try {
+            region = platform.openRegion(name);
+        } catch (SharedObjectNotFoundException gone) {
+            return;
+        }
+        try {
+            if (region.size() >= ObjectHeaderLayout.LENGTH) {
+                ObjectHeader.retire(region);
+            }
+        } finally {
+            region.close();
+        }
+        // whoever was using it may have let go before it saw the mark
+        platform.unlinkRegionIfUnused(name);
     }
 
-    void registerCreated(String name, Runnable unlink) {
+    void registerCreated(String name) {
         synchronized (createdNames) {
-            createdNames.put(name, unlink);
+            createdNames.add(name);
         }
     }
 
@@ -588,17 +627,22 @@ public final class Multiproc implements AutoCloseable {
         forgetCreated(name);
     }
 
+    /** The name no longer needs removing by this context (its handle retired it, or it is gone). */
     void forgetCreated(String name) {
         synchronized (createdNames) {
             createdNames.remove(name);
         }
     }
 
-    void registerHandle(SharedObject handle) {
+    /** A new handle: tracked until it closes; a creator's handle is kept reachable until the context closes. */
+    void trackHandle(SharedObject.HandleState handle, SharedObject creator) {
         handles.add(handle);
+        if (creator != null) {
+            creators.add(creator);
+        }
     }
 
-    void unregisterHandle(SharedObject handle) {
+    void forgetHandle(SharedObject.HandleState handle) {
         handles.remove(handle);
     }
 
@@ -642,25 +686,22 @@ public final class Multiproc implements AutoCloseable {
         } catch (RuntimeException e) {
             failures.add(e);
         }
-        List<SharedObject> open;
-        synchronized (handles) {
-            open = new ArrayList<>(handles);
-        }
-        for (SharedObject handle : open) {
+        for (SharedObject.HandleState handle : List.copyOf(handles)) {
             try {
-                handle.close();
+                handle.run();
             } catch (RuntimeException e) {
                 failures.add(e);
             }
         }
-        List<Runnable> unlinks;
+        creators.clear();
+        List<String> names;
         synchronized (createdNames) {
-            unlinks = new ArrayList<>(createdNames.values());
+            names = new ArrayList<>(createdNames);
             createdNames.clear();
         }
-        for (Runnable unlink : unlinks.reversed()) {
+        for (String name : names.reversed()) {
             try {
-                unlink.run();
+                retire(name);
             } catch (RuntimeException e) {
                 failures.add(e);
             }
@@ -689,6 +730,11 @@ public final class Multiproc implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing a multiproc context at exit failed", e);
             }
+        }
+        try {
+            Platforms.current().processExiting();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "letting go of the platform at exit failed", e);
         }
     }
 

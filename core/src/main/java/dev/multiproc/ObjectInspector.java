@@ -17,7 +17,6 @@ import dev.multiproc.shm.semaphore.SemaphoreState;
 import dev.multiproc.shm.values.LongCells;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
-import dev.multiproc.spi.ProcessIdentity;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.StringJoiner;
 
 /**
@@ -42,7 +42,17 @@ final class ObjectInspector {
     static List<SharedObjectInfo> list(NativePlatform platform) {
         List<SharedObjectInfo> objects = new ArrayList<>();
         for (String name : platform.listRegions(ObjectNames.PREFIX)) {
-            inspect(platform, name).ifPresent(objects::add);
+            OptionalLong foreign = platform.foreignOwner(name);
+            if (foreign.isPresent()) {
+                objects.add(new SharedObjectInfo(name, "?", 0, 0, false, Map.of("owner", "another user (uid " + foreign.getAsLong() + ")")));
+                continue;
+            }
+            try {
+                inspect(platform, name).ifPresent(objects::add);
+            } catch (RuntimeException unreadable) {
+                // one object that cannot be read (corrupt, half made) must not hide the others
+                objects.add(new SharedObjectInfo(name, "unreadable", 0, 0, false, Map.of("error", String.valueOf(unreadable.getMessage()))));
+            }
         }
         // Python's multiprocessing names its semaphores mp-xxxxxxxx too: list only names that carry a context id
         for (String name : platform.listSemaphores(ObjectNames.PREFIX)) {
@@ -63,14 +73,22 @@ final class ObjectInspector {
         }
         try {
             Optional<ObjectKind> kind = ObjectHeader.kindOf(region);
-            Optional<ProcessIdentity> creator = ObjectHeader.creatorOf(region);
+            long creator = ObjectHeader.creatorOf(region);
             Map<String, String> details = new LinkedHashMap<>();
+            if (ObjectHeader.isRetired(region)) {
+                details.put("retired", "its creator let go; removed when its last user does");
+            }
             kind.ifPresent(k -> describe(platform, region, k, details));
             return Optional.of(new SharedObjectInfo(name, kind.map(ObjectKind::label).orElse("unknown"), region.size(),
-                    creator.map(ProcessIdentity::pid).orElse(0L), creator.map(platform::isAlive).orElse(false), details));
+                    ObjectHeader.creatorPidOf(region), creator != 0 && region.liveness().isAlive(creator), details));
         } finally {
             region.close();
         }
+    }
+
+    /** A process named by a token in the object, for a listing. */
+    private static String describe(MappedRegion region, long token) {
+        return region.liveness().describe(token) + (region.liveness().isAlive(token) ? "" : " (dead)");
     }
 
     /** Adds the kind's live state; kinds without any say nothing. */
@@ -85,12 +103,12 @@ final class ObjectInspector {
                     case BootstrapLayout.STATE_RETIRED -> "retired";
                     default -> "initialising";
                 });
-                details.put("parent", Long.toString(bootstrap.parent().pid()));
+                details.put("parent", bootstrap.parentName() + " (pid " + bootstrap.parent().pid() + ")");
             }
             case LOCK, REENTRANT_LOCK -> {
                 LockWord word = new LockWord(platform, region);
                 long owner = word.owner();
-                details.put("owner", owner == 0 ? "none" : ProcessIdentity.pidOf(owner) + (platform.isAlive(owner) ? "" : " (dead)"));
+                details.put("owner", owner == 0 ? "none" : describe(region, owner));
                 details.put("waiters", Integer.toString(word.sleepers()));
                 details.put("recoveries", Long.toString(word.recoveries()));
             }
@@ -129,17 +147,15 @@ final class ObjectInspector {
                 }
             }
             case PIPE -> {
-                PipeEnds ends = new PipeEnds(platform, region);
-                int capacity = ends.capacity();
-                long base = dev.multiproc.shm.header.ObjectHeaderLayout.LENGTH;
-                for (int ring = 0; ring < (ends.duplex() ? 2 : 1); ring++) {
-                    ByteRing bytes = new ByteRing(platform, region, base + PipeLayout.ringOffset(ring, capacity), capacity);
-                    details.put("to end " + ring, bytes.bytesInFlight() + " B in flight");
+                PipeEnds ends = new PipeEnds(region);
+                ByteRing[] rings = Connection.PipeShared.rings(platform, region, ends);
+                for (int ring = 0; ring < rings.length; ring++) {
+                    details.put("to end " + ring, rings[ring].bytesInFlight() + " B in flight");
                 }
                 for (int end = 0; end < 2; end++) {
                     long holder = ends.holder(end);
                     details.put("end " + end, switch (ends.state(end)) {
-                        case PipeLayout.END_OPEN -> "open in " + ProcessIdentity.pidOf(holder) + (platform.isAlive(holder) ? "" : " (dead)");
+                        case PipeLayout.END_OPEN -> "open in " + describe(region, holder);
                         case PipeLayout.END_IN_TRANSIT -> "in transit";
                         default -> "closed";
                     });
@@ -150,7 +166,7 @@ final class ObjectInspector {
                 details.put("entries", map.entriesNow() + "/" + map.maxEntries());
                 details.put("record bytes", map.recordBytesUsedNow() + "/" + map.stripes().length * map.recordBytes());
                 details.put("stripes", Integer.toString(map.stripes().length));
-                long deadWriters = Arrays.stream(map.stripes()).filter(s -> s.owner() != 0 && !platform.isAlive(s.owner())).count();
+                long deadWriters = Arrays.stream(map.stripes()).filter(s -> s.owner() != 0 && !region.liveness().isAlive(s.owner())).count();
                 if (deadWriters > 0) {
                     details.put("stripes locked by dead writers", deadWriters + " (recovered by the next writer)");
                 }

@@ -2,18 +2,29 @@ package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectKind;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * The names multiproc gives shared objects: {@code mp-<context id>-<kind>-<n>}, where the
- * context id is random hex, and {@code mp-<context id>-context} for the context's own marker.
- * Names a user chooses are checked here too.
+ * context id is 64 random bits in hex from a secure source (another user, who can list
+ * {@code /dev/shm}, cannot guess the next one), and {@code mp-<context id>-context} for the
+ * context's own marker. Names a user chooses, and names read from shared memory, are checked
+ * here too.
  */
 final class ObjectNames {
     static final String PREFIX = "mp-";
     private static final String MARKER_SUFFIX = "-context";
+    private static final int CONTEXT_ID_LENGTH = 16;
+    private static final SecureRandom IDS = new SecureRandom();
 
     private ObjectNames() {
+    }
+
+    /** A new random context id: 16 lower-case hex digits. */
+    static String newContextId() {
+        return HexFormat.of().toHexDigits(IDS.nextLong());
     }
 
     static String generated(String contextId, ObjectKind kind, long number) {
@@ -34,17 +45,42 @@ final class ObjectNames {
             return Optional.empty();
         }
         int end = name.indexOf('-', PREFIX.length());
-        if (end <= PREFIX.length()) {
+        if (end - PREFIX.length() != CONTEXT_ID_LENGTH) {
             return Optional.empty();
         }
         String id = name.substring(PREFIX.length(), end);
         for (int i = 0; i < id.length(); i++) {
-            if (Character.digit(id.charAt(i), 16) < 0) {
+            char c = id.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
                 return Optional.empty();
             }
         }
         return Optional.of(id);
     }
+
+    /**
+     * A name read from shared memory, where another process wrote it: it must be one multiproc
+     * generates (our prefix, then letters, digits, '.', '_' and '-' only, never a path) and no
+     * longer than any name, before any file operation uses it.
+     *
+     * @throws CorruptSharedObjectException naming the object and the field that held it
+     */
+    static String checkStoredName(String objectName, String field, String stored) {
+        boolean valid = stored.startsWith(PREFIX) && stored.length() <= MAX_STORED_NAME_LENGTH;
+        for (int i = 0; valid && i < stored.length(); i++) {
+            char c = stored.charAt(i);
+            valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        }
+        if (!valid) {
+            throw new CorruptSharedObjectException(objectName, field + " length", stored.length(),
+                    "it must hold a multiproc name ('" + PREFIX + "' then letters, digits, '.', '_' or '-', at most "
+                            + MAX_STORED_NAME_LENGTH + " characters)");
+        }
+        return stored;
+    }
+
+    /** The longest name multiproc generates or accepts (within every platform's limit). */
+    static final int MAX_STORED_NAME_LENGTH = 251;
 
     /**
      * Checks a name a user chose.

@@ -63,7 +63,7 @@ final class ProcessLauncher {
             MappedRegion region = context.createObject(ObjectKind.PROCESS, BootstrapLayout.bodySize(payload.length));
             try {
                 Bootstrap bootstrap = new Bootstrap(platform, region);
-                bootstrap.initialise(platform.currentProcess(), payload.length, BootstrapLayout.STATE_SPARE);
+                bootstrap.initialise(platform.currentProcess(), JvmProcess.current().name(), payload.length, BootstrapLayout.STATE_SPARE);
                 bootstrap.handOff(process.name(), process.isDaemon(), payload);
                 ObjectHeader.publish(region);
                 ChildProcess child = platform.spawn(ChildCommand.build(process.jvmOptions(), region.name()), environment());
@@ -170,7 +170,7 @@ final class ProcessLauncher {
         MappedRegion region = context.createObject(ObjectKind.PROCESS, BootstrapLayout.bodySize(SPARE_PAYLOAD_CAPACITY));
         try {
             Bootstrap bootstrap = new Bootstrap(platform, region);
-            bootstrap.initialise(platform.currentProcess(), SPARE_PAYLOAD_CAPACITY, BootstrapLayout.STATE_SPARE);
+            bootstrap.initialise(platform.currentProcess(), JvmProcess.current().name(), SPARE_PAYLOAD_CAPACITY, BootstrapLayout.STATE_SPARE);
             ObjectHeader.publish(region);
             ChildProcess process = platform.spawn(ChildCommand.build(List.of(), region.name()), environment());
             return new Spare(region, bootstrap, process);

@@ -2,7 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.barrier.BarrierState;
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.spi.MappedRegion;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -26,16 +25,43 @@ public final class SharedBarrier extends SharedObject {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The barrier's state in one attachment: the process joins the participant table once, when it
+     * first attaches, and leaves when its last handle closes.
+     */
+    static final class BarrierShared implements Attachment.Shared {
+        final BarrierState state;
+        private final long token;
+        private final int participantSlot;
+
+        BarrierShared(Attachment attachment) {
+            this.state = new BarrierState(attachment.platform, attachment.region);
+            this.token = attachment.token();
+            this.participantSlot = state.join(token);
+        }
+
+        @Override
+        public void wakeAll() {
+            state.wakeAll();
+        }
+
+        @Override
+        public int sleepers() {
+            return state.sleepers();
+        }
+
+        @Override
+        public void detach() {
+            state.leave(participantSlot, token);
+        }
+    }
+
     private final transient BarrierState state;
-    private final transient long processToken;
-    private final transient int participantSlot;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
-    SharedBarrier(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
-        this.state = new BarrierState(context.platform(), region);
-        this.processToken = context.platform().currentProcess().token();
-        this.participantSlot = state.join(processToken);
+    SharedBarrier(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
+        this.state = attachment.shared(BarrierShared.class, BarrierShared::new).state;
     }
 
     @Override
@@ -93,10 +119,13 @@ public final class SharedBarrier extends SharedObject {
         }
         BarrierState.Outcome outcome;
         try {
-            outcome = state.await(arrival.generation(), timeoutNanos, waitStrategy);
+            outcome = state.await(arrival.generation(), timeoutNanos, waitStrategy, whileOpen());
         } catch (InterruptedException e) {
             state.breakGeneration(arrival.generation());
             throw e;
+        } catch (IllegalStateException closed) {
+            state.breakGeneration(arrival.generation());
+            throw closed;
         }
         return switch (outcome) {
             case PASSED -> arrival.index();
@@ -114,13 +143,4 @@ public final class SharedBarrier extends SharedObject {
         state.reset();
     }
 
-    @Override
-    void releaseAttachment() {
-        state.leave(participantSlot, processToken);
-    }
-
-    @Override
-    void wakeWaiters() {
-        state.wakeAll();
-    }
 }

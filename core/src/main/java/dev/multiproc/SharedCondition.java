@@ -2,7 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.condition.ConditionState;
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.spi.MappedRegion;
 
 import java.time.Duration;
 import java.util.Date;
@@ -26,13 +25,32 @@ public final class SharedCondition extends SharedObject implements Condition {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
+    /** The condition's state in one attachment, shared by this process's handles. */
+    static final class ConditionShared implements Attachment.Shared {
+        final ConditionState state;
+
+        ConditionShared(Attachment attachment) {
+            this.state = new ConditionState(attachment.platform, attachment.region);
+        }
+
+        @Override
+        public void wakeAll() {
+            state.wakeAll();
+        }
+
+        @Override
+        public int sleepers() {
+            return state.sleepers();
+        }
+    }
+
     private final transient ConditionState state;
     private final transient AbstractSharedLock lock;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
-    SharedCondition(Multiproc context, MappedRegion region, boolean createdHere, AbstractSharedLock lock) {
-        super(context, region, createdHere);
-        this.state = new ConditionState(context.platform(), region);
+    SharedCondition(Multiproc context, Attachment attachment, boolean createdHere, AbstractSharedLock lock) {
+        super(context, attachment, createdHere);
+        this.state = attachment.shared(ConditionShared.class, ConditionShared::new).state;
         this.lock = lock;
     }
 
@@ -72,7 +90,7 @@ public final class SharedCondition extends SharedObject implements Condition {
             while (true) {
                 try {
                     long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
-                    return state.await(remaining, waitStrategy);
+                    return state.await(remaining, waitStrategy, whileOpen());
                 } catch (InterruptedException e) {
                     if (interruptible) {
                         throw e;
@@ -144,8 +162,4 @@ public final class SharedCondition extends SharedObject implements Condition {
         state.signal(true);
     }
 
-    @Override
-    void wakeWaiters() {
-        state.wakeAll();
-    }
 }

@@ -2,7 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.values.LongCells;
-import dev.multiproc.spi.MappedRegion;
 
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -20,8 +19,8 @@ public final class SharedDouble extends SharedObject {
 
     private final transient LongCells cells;
 
-    SharedDouble(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
+    SharedDouble(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
         this.cells = new LongCells(region);
     }
 

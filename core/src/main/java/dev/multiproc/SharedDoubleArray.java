@@ -2,7 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.values.LongCells;
-import dev.multiproc.spi.MappedRegion;
 
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -19,8 +18,8 @@ public final class SharedDoubleArray extends SharedObject {
 
     private final transient LongCells cells;
 
-    SharedDoubleArray(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
+    SharedDoubleArray(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
         this.cells = new LongCells(region);
     }
 

@@ -2,7 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.event.EventState;
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.spi.MappedRegion;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -17,12 +16,31 @@ public final class SharedEvent extends SharedObject {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
+    /** The event's state in one attachment, shared by this process's handles. */
+    static final class EventShared implements Attachment.Shared {
+        final EventState state;
+
+        EventShared(Attachment attachment) {
+            this.state = new EventState(attachment.platform, attachment.region);
+        }
+
+        @Override
+        public void wakeAll() {
+            state.wakeAll();
+        }
+
+        @Override
+        public int sleepers() {
+            return state.sleepers();
+        }
+    }
+
     private final transient EventState state;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
-    SharedEvent(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
-        this.state = new EventState(context.platform(), region);
+    SharedEvent(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
+        this.state = attachment.shared(EventShared.class, EventShared::new).state;
     }
 
     @Override
@@ -52,21 +70,17 @@ public final class SharedEvent extends SharedObject {
     /** Waits until the event is set. */
     public void await() throws InterruptedException {
         ensureOpen();
-        state.await(-1, waitStrategy);
+        state.await(-1, waitStrategy, whileOpen());
     }
 
     /** Waits at most the timeout; returns whether the event is set (Python's {@code wait(timeout)}). */
     public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
         ensureOpen();
-        return state.await(Math.max(0, unit.toNanos(timeout)), waitStrategy);
+        return state.await(Math.max(0, unit.toNanos(timeout)), waitStrategy, whileOpen());
     }
 
     public boolean await(Duration timeout) throws InterruptedException {
         return await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    @Override
-    void wakeWaiters() {
-        state.wakeAll();
-    }
 }

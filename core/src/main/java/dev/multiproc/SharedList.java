@@ -6,7 +6,6 @@ import dev.multiproc.shm.map.KeyHash;
 import dev.multiproc.shm.map.MapStripe;
 import dev.multiproc.shm.map.MapStripes;
 import dev.multiproc.shm.map.StripeFullException;
-import dev.multiproc.spi.MappedRegion;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -44,8 +43,8 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         private static final long serialVersionUID = 1L;
         private final transient Codec<?> codec;
 
-        Handle(Multiproc context, MappedRegion region, boolean createdHere, Codec<?> codec) {
-            super(context, region, createdHere);
+        Handle(Multiproc context, Attachment attachment, boolean createdHere, Codec<?> codec) {
+            super(context, attachment, createdHere);
             this.codec = codec;
         }
 
@@ -69,11 +68,11 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
     private final transient long processToken;
     private final transient int maxElements;
 
-    SharedList(Multiproc context, MappedRegion region, boolean createdHere, Codec<E> codec) {
-        this.handle = new Handle(context, region, createdHere, codec);
+    SharedList(Multiproc context, Attachment attachment, boolean createdHere, Codec<E> codec) {
+        this.handle = new Handle(context, attachment, createdHere, codec);
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.processToken = context.platform().currentProcess().token();
-        MapStripes shape = MapStripes.open(context.platform(), region);
+        this.processToken = attachment.token();
+        MapStripes shape = attachment.shared(SharedMap.MapShared.class, SharedMap.MapShared::new).shape;
         this.maxElements = (int) shape.maxEntries();
         this.stripe = shape.stripes()[0];
     }

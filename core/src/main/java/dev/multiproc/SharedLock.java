@@ -1,7 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.spi.MappedRegion;
 
 /**
  * A lock shared by processes: Python's {@code multiprocessing.Lock}. Not reentrant (a thread
@@ -20,8 +19,8 @@ public final class SharedLock extends AbstractSharedLock {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
-    SharedLock(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
+    SharedLock(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
     }
 
     @Override

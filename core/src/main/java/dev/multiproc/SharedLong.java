@@ -2,7 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.values.LongCells;
-import dev.multiproc.spi.MappedRegion;
 
 import java.util.function.LongBinaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -18,8 +17,8 @@ public final class SharedLong extends SharedObject {
 
     private final transient LongCells cells;
 
-    SharedLong(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
+    SharedLong(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
         this.cells = new LongCells(region);
     }
 

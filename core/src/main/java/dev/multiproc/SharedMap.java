@@ -8,7 +8,6 @@ import dev.multiproc.shm.map.MapStripe;
 import dev.multiproc.shm.map.MapStripes;
 import dev.multiproc.shm.map.StripeFullException;
 import dev.multiproc.spi.MappedRegion;
-import dev.multiproc.spi.ProcessIdentity;
 
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
@@ -69,12 +68,37 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     private final transient long maxEntries;
     private final transient long recordBytes;
 
-    SharedMap(Multiproc context, MappedRegion region, boolean createdHere, Codec<K> keyCodec, Codec<V> valueCodec) {
-        super(context, region, createdHere);
+    /** The map's stripes over one attachment, shared by this process's handles (and by a list's). */
+    static final class MapShared implements Attachment.Shared {
+        final MapStripes shape;
+
+        MapShared(Attachment attachment) {
+            this.shape = MapStripes.open(attachment.platform, attachment.region);
+        }
+
+        @Override
+        public void wakeAll() {
+            for (MapStripe stripe : shape.stripes()) {
+                stripe.wakeAll();
+            }
+        }
+
+        @Override
+        public int sleepers() {
+            int sleepers = 0;
+            for (MapStripe stripe : shape.stripes()) {
+                sleepers += stripe.sleepers();
+            }
+            return sleepers;
+        }
+    }
+
+    SharedMap(Multiproc context, Attachment attachment, boolean createdHere, Codec<K> keyCodec, Codec<V> valueCodec) {
+        super(context, attachment, createdHere);
         this.keyCodec = Objects.requireNonNull(keyCodec, "key codec");
         this.valueCodec = Objects.requireNonNull(valueCodec, "value codec");
-        this.processToken = context.platform().currentProcess().token();
-        MapStripes shape = MapStripes.open(context.platform(), region);
+        this.processToken = attachment.token();
+        MapStripes shape = attachment.shared(MapShared.class, MapShared::new).shape;
         this.stripes = shape.stripes();
         this.recordBytes = shape.recordBytes();
         this.maxEntries = shape.maxEntries();
@@ -166,9 +190,9 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         }
         long deadWriter = stripe.lock(processToken, threadId);
         if (deadWriter != 0) {
-            LOG.log(System.Logger.Level.WARNING, "map ''{0}'': process {1} died writing a stripe; this process ({2}) took its "
-                    + "lock over and repaired it (its last write is wholly there or absent)", name(), ProcessIdentity.pidOf(deadWriter),
-                    context.platform().currentProcess().pid());
+            LOG.log(System.Logger.Level.WARNING, "map ''{0}'': {1} died writing a stripe; this process (pid {2}) took its "
+                    + "lock over and repaired it (its last write is wholly there or absent)", name(), region.liveness().describe(deadWriter),
+                    ProcessHandle.current().pid());
         }
         try {
             return action.get();

@@ -2,7 +2,6 @@ package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.spi.MappedRegion;
 
 import java.lang.foreign.MemorySegment;
 
@@ -23,8 +22,9 @@ public final class SharedMemory extends SharedObject {
 
     private final transient MemorySegment userSegment;
 
-    SharedMemory(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
+    SharedMemory(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
+        keepNameOnClose();
         this.userSegment = ObjectHeader.body(region);
     }
 
@@ -60,10 +60,5 @@ public final class SharedMemory extends SharedObject {
     @Override
     ObjectKind kind() {
         return ObjectKind.SHARED_MEMORY;
-    }
-
-    @Override
-    boolean unlinkOnCreatorClose() {
-        return false;
     }
 }

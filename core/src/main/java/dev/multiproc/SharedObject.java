@@ -2,12 +2,14 @@ package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,26 +19,81 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  *   <li>Serialising a handle (a target's captured value, a queued message) writes only its kind
  *       and name ({@link SharedObjectReference}); deserialising it in another JVM attaches to
- *       the same memory there.</li>
- *   <li>{@link #close()} unmaps this process's view. Closing the handle that created an object
- *       also removes its name (except {@link SharedMemory}, which follows Python and removes
- *       the name only on {@link SharedMemory#unlink()}); processes already attached keep working.</li>
+ *       the same memory there. All the handles of one JVM on one object share one attachment
+ *       (one mapping, one place in the object): receiving a handle again costs a lookup.</li>
+ *   <li>{@link #close()} closes this handle: its threads waiting on the object wake with
+ *       {@link IllegalStateException} within one wait slice, and the mapping goes with the last
+ *       handle of the process. A handle nobody references any more is closed when the garbage
+ *       collector finds it.</li>
+ *   <li>Closing the handle that created an object (or its context) retires it: its name is
+ *       removed as soon as no process uses it — at once if nobody else has it mapped, else by the
+ *       last process to let go ({@link SharedMemory} keeps its name until
+ *       {@link SharedMemory#unlink()}, as in Python).</li>
  * </ul>
  */
 public abstract class SharedObject implements AutoCloseable, Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
+    private static final Cleaner CLEANER = Cleaner.create();
 
     final transient Multiproc context;
+    final transient Attachment attachment;
     final transient MappedRegion region;
     final transient boolean createdHere;
-    private final transient AtomicBoolean closed = new AtomicBoolean();
+    private final transient HandleState handle;
+    private final transient Cleaner.Cleanable cleanable;
 
-    SharedObject(Multiproc context, MappedRegion region, boolean createdHere) {
+    /**
+     * This handle's part: closed flag and what closing does. It never refers to the handle object
+     * itself, so that it can close a handle that the garbage collector has found unreachable.
+     */
+    static final class HandleState implements Runnable {
+        private final Multiproc context;
+        private final Attachment attachment;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile boolean retireOnClose;
+        private volatile Runnable onClose;
+
+        HandleState(Multiproc context, Attachment attachment, boolean retireOnClose) {
+            this.context = context;
+            this.attachment = attachment;
+            this.retireOnClose = retireOnClose;
+        }
+
+        boolean isClosed() {
+            return closed.get();
+        }
+
+        @Override
+        public void run() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                Runnable release = onClose;
+                if (release != null) {
+                    release.run();
+                }
+                attachment.wakeAll();
+                if (retireOnClose) {
+                    ObjectHeader.retire(attachment.region);
+                    context.forgetCreated(attachment.name());
+                }
+            } finally {
+                context.forgetHandle(this);
+                attachment.release();
+            }
+        }
+    }
+
+    SharedObject(Multiproc context, Attachment attachment, boolean createdHere) {
         this.context = context;
-        this.region = region;
+        this.attachment = attachment;
+        this.region = attachment.region;
         this.createdHere = createdHere;
-        context.registerHandle(this);
+        this.handle = new HandleState(context, attachment, createdHere);
+        context.trackHandle(this.handle, createdHere ? this : null);
+        this.cleanable = CLEANER.register(this, handle);
     }
 
     /** The object's name, valid in every process on this machine until it is removed. */
@@ -44,9 +101,14 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
         return region.name();
     }
 
+    /** Threads of all processes asleep on the object now (for listings and tests). */
+    int sleepers() {
+        return attachment.sleepers();
+    }
+
     /** Whether this handle has been closed. */
     public boolean isClosed() {
-        return closed.get();
+        return handle.isClosed();
     }
 
     abstract ObjectKind kind();
@@ -65,17 +127,17 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
     void onSerialised() {
     }
 
-    /** Whether closing the creator's handle removes the name. */
-    boolean unlinkOnCreatorClose() {
-        return true;
+    /** Closing this creator's handle leaves the name in place (shared memory blocks and pipe ends decide themselves). */
+    final void keepNameOnClose() {
+        handle.retireOnClose = false;
     }
 
-    /** Wakes this process's threads blocked on the object, so that they see it closed. */
-    void wakeWaiters() {
-    }
-
-    /** Attachment-specific clean-up before the memory is unmapped (give up a pipe end, ...). */
-    void releaseAttachment() {
+    /**
+     * What closing this handle does besides letting go of the attachment. The action runs once,
+     * also when the handle is closed because nothing references it: it must not refer to the handle.
+     */
+    final void onClose(Runnable release) {
+        handle.onClose = release;
     }
 
     @Serial
@@ -95,12 +157,25 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
     }
 
     final void ensureOpen() {
-        if (closed.get()) {
+        if (handle.isClosed()) {
             throw new IllegalStateException(kind().label() + " '" + name() + "' is closed in this process");
         }
     }
 
-    /** Removes the name now; processes already attached keep working. */
+    /** {@code check} (run once per wait slice), after making sure this handle is still open. */
+    final WaitPoint.SliceCheck whileOpen(WaitPoint.SliceCheck check) {
+        return () -> {
+            ensureOpen();
+            check.check();
+        };
+    }
+
+    /** A slice check that only ends the wait when this handle is closed. */
+    final WaitPoint.SliceCheck whileOpen() {
+        return this::ensureOpen;
+    }
+
+    /** Removes the name now (processes already attached keep working). */
     final void unlinkName() {
         platform().unlinkRegion(name());
         context.forgetCreated(name());
@@ -108,19 +183,7 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            releaseAttachment();
-            wakeWaiters();
-            if (createdHere && unlinkOnCreatorClose()) {
-                unlinkName();
-            }
-        } finally {
-            context.unregisterHandle(this);
-            region.close();
-        }
+        cleanable.clean();
     }
 
     @Override

@@ -5,7 +5,9 @@ import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.queue.QueueLayout;
 import dev.multiproc.shm.queue.QueueSlots;
+import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
 
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
@@ -53,21 +55,118 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     @java.io.Serial
     private static final long serialVersionUID = 1L;
     private static final long RECOVERY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Numbers this process's spill objects: with its token, unique on the machine for the process's life. */
+    private static final AtomicLong SPILLS = new AtomicLong();
+
+    /**
+     * What all the handles of this process on one queue share: the slots, one intent entry per
+     * thread (given back when the thread ends or the attachment closes) and the process's debt
+     * slot of a joinable queue.
+     */
+    static final class QueueShared implements Attachment.Shared {
+        final QueueSlots slots;
+        final long token;
+        private final String name;
+        private final ThreadLocal<Integer> threadEntry = new ThreadLocal<>();
+        /** Entries this process holds, by the thread that holds each; guarded by itself. */
+        private final Map<Integer, WeakReference<Thread>> entries = new HashMap<>();
+        private int debtSlot = ParticipantTable.NO_SLOT;
+        private boolean debtSlotClaimed;
+        private volatile long lastRecoveryCheck;
+
+        QueueShared(Attachment attachment) {
+            this.slots = new QueueSlots(attachment.platform, attachment.region);
+            this.token = attachment.token();
+            this.name = attachment.name();
+        }
+
+        /** This thread's entry in the queue's intent table, claimed on its first use of the queue. */
+        int entry() {
+            Integer entry = threadEntry.get();
+            if (entry != null) {
+                return entry;
+            }
+            synchronized (entries) {
+                entries.entrySet().removeIf(held -> {
+                    Thread thread = held.getValue().get();
+                    if (thread == null || !thread.isAlive()) {
+                        slots.releaseEntry(held.getKey(), token);
+                        return true;
+                    }
+                    return false;
+                });
+                int claimed = slots.claimEntry(token);
+                if (claimed < 0) {
+                    throw new MultiprocException("queue '" + name + "' is used by " + QueueLayout.INTENT_ENTRIES
+                            + " live threads already (across all processes), its limit");
+                }
+                entries.put(claimed, new WeakReference<>(Thread.currentThread()));
+                threadEntry.set(claimed);
+                return claimed;
+            }
+        }
+
+        /** This process's slot in the consumers' debts of a joinable queue (none if the table is full). */
+        synchronized int debtSlot() {
+            if (!debtSlotClaimed) {
+                debtSlot = slots.claimDebtSlot(token);
+                debtSlotClaimed = true;
+            }
+            return debtSlot;
+        }
+
+        /**
+         * A non-blocking poll cannot sleep through a wait slice: it looks for a slot abandoned by
+         * a dead producer itself, at most every 10 ms; true if it turned one into a skipped slot.
+         */
+        boolean recoverNowAndThen() {
+            long now = System.nanoTime();
+            if (now - lastRecoveryCheck > RECOVERY_CHECK_NANOS) {
+                lastRecoveryCheck = now;
+                return slots.recoverAbandonedProducerSlot();
+            }
+            return false;
+        }
+
+        @Override
+        public void wakeAll() {
+            slots.wakeAll();
+        }
+
+        @Override
+        public int sleepers() {
+            return slots.consumersWaiting() + slots.producersWaiting() + slots.joinersWaiting();
+        }
+
+        @Override
+        public void detach() {
+            synchronized (entries) {
+                entries.keySet().forEach(entry -> slots.releaseEntry(entry, token));
+                entries.clear();
+            }
+        }
+
+        /** Spills still in a removed queue can never be read: remove them (unless someone reads one now). */
+        @Override
+        public void nameRemoved(NativePlatform platform) {
+            for (String spill : platform.listRegions(QueueSlots.spillPrefix(name))) {
+                if (QueueSlots.isSpillOf(name, spill)) {
+                    platform.unlinkRegionIfUnused(spill);
+                }
+            }
+        }
+    }
 
     final transient QueueSlots slots;
+    final transient QueueShared shared;
     private final transient Codec<E> codec;
-    private final transient long processToken;
-    private final transient ThreadLocal<Integer> threadEntry = new ThreadLocal<>();
-    private final transient Map<Integer, WeakReference<Thread>> localEntries = new HashMap<>();
-    private final transient AtomicLong spillCounter = new AtomicLong();
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
-    private transient volatile long lastRecoveryCheck;
 
-    SharedQueue(Multiproc context, MappedRegion region, boolean createdHere, Codec<E> codec) {
-        super(context, region, createdHere);
-        this.slots = new QueueSlots(context.platform(), region);
+    SharedQueue(Multiproc context, Attachment attachment, boolean createdHere, Codec<E> codec) {
+        super(context, attachment, createdHere);
+        this.shared = attachment.shared(QueueShared.class, QueueShared::new);
+        this.slots = shared.slots;
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.processToken = context.platform().currentProcess().token();
     }
 
     /**
@@ -112,32 +211,6 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         return slots.slotData();
     }
 
-    /** This thread's entry in the queue's intent table, claimed on its first use of the queue. */
-    private int entry() {
-        Integer entry = threadEntry.get();
-        if (entry != null) {
-            return entry;
-        }
-        synchronized (localEntries) {
-            localEntries.entrySet().removeIf(local -> {
-                Thread thread = local.getValue().get();
-                if (thread == null || !thread.isAlive()) {
-                    slots.releaseEntry(local.getKey(), processToken);
-                    return true;
-                }
-                return false;
-            });
-            int claimed = slots.claimEntry(processToken);
-            if (claimed < 0) {
-                throw new MultiprocException("queue '" + name() + "' is used by " + QueueLayout.INTENT_ENTRIES
-                        + " live threads already (across all processes), its limit");
-            }
-            localEntries.put(claimed, new WeakReference<>(Thread.currentThread()));
-            threadEntry.set(claimed);
-            return claimed;
-        }
-    }
-
     // ------------------------------------------------------------------ producing
 
     /** Writes one message of {@code size} bytes with {@code writer}; used by every producing method. */
@@ -146,21 +219,17 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         if (size < 0) {
             throw new IllegalArgumentException("message size must not be negative: " + size);
         }
-        int entry = entry();
+        int entry = shared.entry();
         String spill = size > slots.slotData() ? writeSpill(size, writer) : null;
-        boolean joinable = slots.joinable();
-        if (joinable) {
-            slots.addUnfinished(1);
-        }
         long position;
         try {
             position = claim(entry, timeoutNanos);
         } catch (InterruptedException | RuntimeException e) {
-            undo(joinable, spill);
+            removeSpill(spill);
             throw e;
         }
         if (position < 0) {
-            undo(joinable, spill);
+            removeSpill(spill);
             return false;
         }
         if (spill != null) {
@@ -170,21 +239,11 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         try {
             writer.accept(slots.slot(position, size));
         } catch (RuntimeException e) {
-            slots.publish(position, 0, QueueLayout.FLAG_SKIPPED);
-            undo(joinable, null);
+            slots.abandon(position);
             throw e;
         }
         slots.publish(position, size, QueueLayout.FLAG_INLINE);
         return true;
-    }
-
-    private void undo(boolean joinable, String spill) {
-        if (joinable) {
-            slots.addUnfinished(-1);
-        }
-        if (spill != null) {
-            platform().unlinkRegion(spill);
-        }
     }
 
     private long claim(int entry, long timeoutNanos) throws InterruptedException {
@@ -199,7 +258,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             if (timeoutNanos > 0 && remaining <= 0) {
                 return -1;
             }
-            if (!slots.awaitNotFull(entry, remaining, waitStrategy, this::removeSpill) && timeoutNanos > 0) {
+            if (!slots.awaitNotFull(remaining, waitStrategy, this::removeSpill, whileOpen()) && timeoutNanos > 0) {
                 return slots.tryClaimForProducer(entry);
             }
             position = slots.tryClaimForProducer(entry);
@@ -209,9 +268,13 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
     }
 
-    /** A message too big for a slot goes into its own object, named after the queue so it is collected with it. */
+    /**
+     * A message too big for a slot goes into its own object, named after the queue (so it goes
+     * with the queue) and this process's token (so no other process, in any PID namespace, can
+     * choose the same name).
+     */
     private String writeSpill(int size, Consumer<MemorySegment> writer) {
-        String spill = name() + "-s" + platform().currentProcess().pid() + "-" + spillCounter.incrementAndGet();
+        String spill = QueueSlots.spillPrefix(name()) + Long.toHexString(shared.token) + "-" + SPILLS.incrementAndGet();
         MappedRegion region;
         try {
             region = ObjectHeader.create(platform(), spill, ObjectKind.SPILL, size);
@@ -232,7 +295,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     }
 
     private void removeSpill(String spill) {
-        platform().unlinkRegion(spill);
+        if (spill != null) {
+            platform().unlinkRegion(spill);
+        }
     }
 
     private boolean offer(E message, long timeoutNanos) throws InterruptedException {
@@ -300,35 +365,46 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     private <R> R consume(java.util.function.Function<MemorySegment, R> reader, long timeoutNanos)
             throws InterruptedException {
         ensureOpen();
-        int entry = entry();
-        long deadline = 0;
-        boolean waited = false;
-        while (true) {
-            long position = slots.tryClaimForConsumer(entry);
-            if (position >= 0) {
-                int flags = slots.flags(position);
-                if (flags == QueueLayout.FLAG_SKIPPED) {
-                    slots.releaseSkipped(position);
-                    continue;
+        int entry = shared.entry();
+        // a joinable queue's consumer owes each message it takes until taskDone(); owing before the
+        // take means a consumer that dies holding a message always leaves a debt to settle
+        int debt = slots.joinable() ? shared.debtSlot() : ParticipantTable.NO_SLOT;
+        slots.addDebt(debt, 1);
+        boolean taken = false;
+        try {
+            long deadline = 0;
+            boolean waited = false;
+            while (true) {
+                long position = slots.tryClaimForConsumer(entry);
+                if (position >= 0) {
+                    if (slots.skipped(position)) {
+                        slots.releaseSkipped(position);
+                        continue;
+                    }
+                    taken = true;
+                    return read(position, slots.flags(position), reader);
                 }
-                return read(position, flags, reader);
-            }
-            if (timeoutNanos == 0) {
-                if (recoverNowAndThen()) {
-                    continue;
+                if (timeoutNanos == 0) {
+                    if (shared.recoverNowAndThen()) {
+                        continue;
+                    }
+                    return null;
                 }
-                return null;
+                if (!waited) {
+                    // as in claim: the clock is read only once a wait is needed
+                    deadline = System.nanoTime() + timeoutNanos;
+                    waited = true;
+                }
+                long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
+                if (timeoutNanos > 0 && remaining <= 0) {
+                    return null;
+                }
+                slots.awaitNotEmpty(remaining, waitStrategy, whileOpen());
             }
-            if (!waited) {
-                // as in claim: the clock is read only once a wait is needed
-                deadline = System.nanoTime() + timeoutNanos;
-                waited = true;
+        } finally {
+            if (!taken) {
+                slots.addDebt(debt, -1);
             }
-            long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
-            if (timeoutNanos > 0 && remaining <= 0) {
-                return null;
-            }
-            slots.awaitNotEmpty(remaining, waitStrategy);
         }
     }
 
@@ -348,19 +424,6 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         } finally {
             slots.release(position);
         }
-    }
-
-    /**
-     * A non-blocking poll cannot sleep through a wait slice: it looks for a slot abandoned by a
-     * dead producer itself, at most every 10 ms; true if it turned one into a skipped slot.
-     */
-    private boolean recoverNowAndThen() {
-        long now = System.nanoTime();
-        if (now - lastRecoveryCheck > RECOVERY_CHECK_NANOS) {
-            lastRecoveryCheck = now;
-            return slots.recoverAbandonedProducerSlot();
-        }
-        return false;
     }
 
     private E poll(long timeoutNanos) throws InterruptedException {
@@ -449,18 +512,16 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     private List<E> snapshot(int limit) {
         ensureOpen();
         List<E> messages = new ArrayList<>();
-        long head = slots.head();
         long tail = slots.tail();
+        // never more than one lap, whatever head and tail say
+        long head = Math.max(slots.head(), tail - slots.capacity());
         for (long position = head; position < tail && messages.size() < limit; position++) {
-            if (!slots.holds(position)) {
-                continue;
-            }
-            int flags = slots.flags(position);
-            int length = slots.length(position);
-            if (flags == QueueLayout.FLAG_SKIPPED) {
-                continue;
-            }
             try {
+                if (!slots.holds(position)) {
+                    continue;
+                }
+                int flags = slots.flags(position);
+                int length = slots.length(position);
                 E message;
                 if (flags == QueueLayout.FLAG_SPILLED) {
                     String spill = slots.spillName(position);
@@ -578,20 +639,5 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     @Override
     public boolean retainAll(Collection<?> c) {
         throw new UnsupportedOperationException("a shared queue removes from its head only (poll, take)");
-    }
-
-    @Override
-    void releaseAttachment() {
-        synchronized (localEntries) {
-            for (int entry : localEntries.keySet()) {
-                slots.releaseEntry(entry, processToken);
-            }
-            localEntries.clear();
-        }
-    }
-
-    @Override
-    void wakeWaiters() {
-        slots.wakeAll();
     }
 }

@@ -1,7 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.spi.MappedRegion;
 
 /**
  * A reentrant lock shared by processes: Python's {@code multiprocessing.RLock}. The holding
@@ -15,8 +14,8 @@ public final class SharedReentrantLock extends AbstractSharedLock {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
-    SharedReentrantLock(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
+    SharedReentrantLock(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
     }
 
     @Override

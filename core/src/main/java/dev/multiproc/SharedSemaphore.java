@@ -3,7 +3,6 @@ package dev.multiproc;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.semaphore.SemaphoreState;
 import dev.multiproc.shm.table.ParticipantTable;
-import dev.multiproc.spi.MappedRegion;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -31,16 +30,46 @@ public final class SharedSemaphore extends SharedObject {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
+    /** The semaphore's state in one attachment, with this process's slot in its holder table. */
+    static final class SemaphoreShared implements Attachment.Shared {
+        final SemaphoreState state;
+        private final long token;
+        private int slot = ParticipantTable.NO_SLOT;
+        private boolean slotClaimed;
+
+        SemaphoreShared(Attachment attachment) {
+            this.state = new SemaphoreState(attachment.platform, attachment.region);
+            this.token = attachment.token();
+        }
+
+        /** This process's slot in the holder table (claimed once; none if the table is full or nothing is recorded). */
+        synchronized int slot() {
+            if (!slotClaimed) {
+                slot = state.recoversDeadHolders() ? state.claimSlot(token) : ParticipantTable.NO_SLOT;
+                slotClaimed = true;
+            }
+            return slot;
+        }
+
+        @Override
+        public void wakeAll() {
+            state.wakeAll();
+        }
+
+        @Override
+        public int sleepers() {
+            return state.sleepers();
+        }
+    }
+
     private final transient SemaphoreState state;
-    private final transient long processToken;
-    private transient int slot = ParticipantTable.NO_SLOT;
-    private transient boolean slotClaimed;
+    private final transient SemaphoreShared shared;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
-    SharedSemaphore(Multiproc context, MappedRegion region, boolean createdHere) {
-        super(context, region, createdHere);
-        this.state = new SemaphoreState(context.platform(), region);
-        this.processToken = context.platform().currentProcess().token();
+    SharedSemaphore(Multiproc context, Attachment attachment, boolean createdHere) {
+        super(context, attachment, createdHere);
+        this.shared = attachment.shared(SemaphoreShared.class, SemaphoreShared::new);
+        this.state = shared.state;
     }
 
     @Override
@@ -52,17 +81,8 @@ public final class SharedSemaphore extends SharedObject {
         this.waitStrategy = Objects.requireNonNull(waitStrategy);
     }
 
-    /** This process's slot in the holder table (claimed once; none if the table is full). */
     private int slot() {
-        if (!slotClaimed) {
-            synchronized (this) {
-                if (!slotClaimed) {
-                    slot = state.recoversDeadHolders() ? state.claimSlot(processToken) : ParticipantTable.NO_SLOT;
-                    slotClaimed = true;
-                }
-            }
-        }
-        return slot;
+        return shared.slot();
     }
 
     private static int checkPermits(int permits) {
@@ -78,7 +98,7 @@ public final class SharedSemaphore extends SharedObject {
 
     public void acquire(int permits) throws InterruptedException {
         ensureOpen();
-        state.acquire(checkPermits(permits), slot(), -1, waitStrategy);
+        state.acquire(checkPermits(permits), slot(), -1, waitStrategy, whileOpen());
     }
 
     /** Takes a permit, waiting without giving way to interrupts (the interrupt status is kept). */
@@ -112,7 +132,7 @@ public final class SharedSemaphore extends SharedObject {
 
     public boolean tryAcquire(int permits, long timeout, TimeUnit unit) throws InterruptedException {
         ensureOpen();
-        return state.acquire(checkPermits(permits), slot(), Math.max(0, unit.toNanos(timeout)), waitStrategy);
+        return state.acquire(checkPermits(permits), slot(), Math.max(0, unit.toNanos(timeout)), waitStrategy, whileOpen());
     }
 
     public boolean tryAcquire(Duration timeout) throws InterruptedException {
@@ -163,8 +183,4 @@ public final class SharedSemaphore extends SharedObject {
         return state.recoverDeadHolders();
     }
 
-    @Override
-    void wakeWaiters() {
-        state.wakeAll();
-    }
 }

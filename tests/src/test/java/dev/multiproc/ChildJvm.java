@@ -22,17 +22,49 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Class<?> main, String... args) throws IOException {
-        return start(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")), main, args);
+        return start(defaultOptions(), main, args);
     }
 
     /** Runs {@code main} with the given JVM options (class or module path included). */
     static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
+        return startUnder(List.of(), jvmOptions, main, args);
+    }
+
+    /**
+     * Runs {@code main} under a launcher command ({@code unshare ...}, {@code runuser ...}) that
+     * ends by running the JVM command given after it.
+     */
+    static ChildJvm startUnder(List<String> launcher, List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
+        command.add(java());
         command.addAll(jvmOptions);
         command.add(main.getName());
         command.addAll(List.of(args));
         return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    }
+
+    /** This JVM's java command. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElseThrow();
+    }
+
+    /** The default options: native access and this JVM's class path. */
+    static List<String> defaultOptions() {
+        return List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"));
+    }
+
+    /** Kills (SIGKILL) the JVM itself when it runs under a launcher, and waits until it and the launcher have ended. */
+    void killJvm() throws InterruptedException {
+        List<ProcessHandle> jvms = process.descendants().toList();
+        jvms.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle jvm : jvms) {
+            try {
+                jvm.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("pid " + jvm.pid() + " did not end within 10 s of SIGKILL", e);
+            }
+        }
+        kill();
     }
 
     /** The next line the child printed; fails the test if the child ended first. */
@@ -65,7 +97,7 @@ final class ChildJvm implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            kill();
+            killJvm();
         }
     }
 }

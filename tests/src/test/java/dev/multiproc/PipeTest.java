@@ -265,7 +265,7 @@ class PipeTest extends ContextPerTest {
             }).getFirst();
             assertTrue(attached.await(Duration.ofSeconds(60)));
             IllegalStateException moved = assertThrows(IllegalStateException.class, () -> there.send("from the wrong process"));
-            assertTrue(moved.getMessage().contains("moved to process " + child.pid().orElseThrow()), moved.getMessage());
+            assertTrue(moved.getMessage().contains("moved to pid " + child.pid().orElseThrow()), moved.getMessage());
             there.close();
             here.send("hello");
             assertEquals("HELLO", here.recv(), "closing the detached copy did not close the child's end");

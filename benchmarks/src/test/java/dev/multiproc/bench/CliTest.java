@@ -113,7 +113,7 @@ class CliTest {
             assertTrue(run.out().contains(queue.name()), run.out());
             assertTrue(run.out().contains("depth=2/8"), run.out());
             assertTrue(run.out().contains(lock.name()), run.out());
-            assertTrue(run.out().contains("owner=" + ProcessHandle.current().pid()), run.out());
+            assertTrue(run.out().contains("owner=pid " + ProcessHandle.current().pid()), run.out());
             Run watched = run("ls", "--watch", "--count", "2");
             assertEquals(0, watched.exitCode());
             assertTrue(watched.out().split(queue.name(), -1).length >= 3, "two refreshes");

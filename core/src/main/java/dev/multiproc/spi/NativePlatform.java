@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What an operating system must provide for multiproc to run on it. Implementations live in
@@ -45,6 +46,32 @@ public interface NativePlatform {
     /** Removes the name; mappings already made stay valid. Returns false if there was no such name. */
     boolean unlinkRegion(String name);
 
+    /**
+     * Removes the name only if no process (this one included) has the object mapped, atomically
+     * with respect to processes opening it: one that opened the name just before gets
+     * {@link dev.multiproc.SharedObjectNotFoundException} from {@link #openRegion}.
+     *
+     * @return whether the name was removed
+     */
+    boolean unlinkRegionIfUnused(String name);
+
+    /** Whether some process (this one included) has the object mapped now. */
+    boolean regionInUse(String name);
+
+    /**
+     * The user that owns the object when it is not this process's user (an id the OS gives it);
+     * empty when it is this user's or there is no such object. {@link #openRegion} refuses another
+     * user's object unless the JVM was told to map them.
+     */
+    OptionalLong foreignOwner(String name);
+
+    /**
+     * What tells the object now behind {@code name} from another made later under the same name
+     * (compare with {@link MappedRegion#fileId()}); empty if there is no such object, 0 where the
+     * platform cannot tell.
+     */
+    OptionalLong regionId(String name);
+
     /** The names of the shared-memory objects on this machine that start with {@code prefix}. */
     List<String> listRegions(String prefix);
 
@@ -83,16 +110,24 @@ public interface NativePlatform {
 
     // ------------------------------------------------------------------ processes
 
+    /**
+     * The liveness of this user's processes (each {@link MappedRegion} carries the one of its
+     * object's owner): tokens that hold across PID namespaces and pid reuse.
+     */
+    Liveness liveness();
+
+    /**
+     * This process as its own children and parent see it (pid and start time). A pid is valid in
+     * one PID namespace only: use this for a parent watching its own children, never to decide
+     * whether a process named in shared memory is alive (that is {@link Liveness}).
+     */
     ProcessIdentity currentProcess();
 
-    /** The identity of the live process with this pid, if there is one. */
+    /** The identity of the live process with this pid (in this PID namespace), if there is one. */
     Optional<ProcessIdentity> processIdentity(long pid);
 
-    /** Whether the process is running: same pid, same start time, not a zombie. */
+    /** Whether the process is running: same pid, same start time, not a zombie (in this PID namespace). */
     boolean isAlive(ProcessIdentity process);
-
-    /** Whether the process whose {@link ProcessIdentity#token() token} this is is running. */
-    boolean isAlive(long processToken);
 
     /** Sends {@code signal}; a process that is already gone is not an error. */
     void signal(long pid, ProcessSignal signal);
@@ -119,4 +154,11 @@ public interface NativePlatform {
      * run on that path. A no-op where the OS has no such signal.
      */
     void restoreDefaultTermination();
+
+    /**
+     * Called once, last, when the JVM exits normally: the platform lets go of what it holds for
+     * the process (its liveness registration) and removes what nobody uses any more.
+     */
+    default void processExiting() {
+    }
 }

@@ -16,6 +16,7 @@ final class Errno {
     static final int EINVAL = 22;
     static final int ENFILE = 23;
     static final int EMFILE = 24;
+    static final int ENOTDIR = 20;
     static final int ENOSPC = 28;
     static final int ENAMETOOLONG = 36;
     static final int ENOSYS = 38;
@@ -38,6 +39,7 @@ final class Errno {
             case EINVAL -> "EINVAL";
             case ENFILE -> "ENFILE";
             case EMFILE -> "EMFILE";
+            case ENOTDIR -> "ENOTDIR";
             case ENOSPC -> "ENOSPC";
             case ENAMETOOLONG -> "ENAMETOOLONG";
             case ENOSYS -> "ENOSYS";

@@ -147,6 +147,15 @@ final class Libc {
         }
     }
 
+    /** {@code open} of any path, never following a final symbolic link, close-on-exec; returns the descriptor. */
+    static int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            return (int) checked("open", path, state, syscall(state, numbers().openat(), AT_FDCWD, arena.allocateFrom(path).address(),
+                    flags | O_NOFOLLOW | O_CLOEXEC, mode, 0, 0));
+        }
+    }
+
     static void shmUnlink(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState();
@@ -191,6 +200,146 @@ final class Libc {
     static void close(int fd, String objectName) {
         MemorySegment state = callState();
         checked("close", objectName, state, syscall(state, numbers().close(), fd, 0, 0, 0, 0, 0));
+    }
+
+    /** What multiproc reads of a file's {@code struct stat}. */
+    record FileStat(long inode, long linkCount, int mode, int uid, long size) {
+        /** Permission bits for group and others: 0 when only the owner may use the file. */
+        int groupOrOtherBits() {
+            return mode & 077;
+        }
+
+        boolean isRegularFile() {
+            return (mode & 0170000) == 0100000;
+        }
+
+        boolean isDirectory() {
+            return (mode & 0170000) == 0040000;
+        }
+    }
+
+    private static FileStat readStat(MemorySegment stat) {
+        SyscallNumbers.StatLayout layout = numbers().stat();
+        long links = layout.wideLinkCount() ? stat.get(JAVA_LONG, layout.linkCount()) : stat.get(JAVA_INT, layout.linkCount());
+        return new FileStat(stat.get(JAVA_LONG, layout.inode()), links, stat.get(JAVA_INT, layout.mode()),
+                stat.get(JAVA_INT, layout.uid()), stat.get(JAVA_LONG, layout.size()));
+    }
+
+    /** {@code fstat} of an open descriptor. */
+    static FileStat fstat(int fd, String objectName) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stat = arena.allocate(SyscallNumbers.StatLayout.LENGTH, 8);
+            MemorySegment state = callState();
+            checked("fstat", objectName, state, syscall(state, numbers().fstat(), fd, stat.address(), 0, 0, 0, 0));
+            return readStat(stat);
+        }
+    }
+
+    private static final long AT_SYMLINK_NOFOLLOW = 0x100;
+
+    /** {@code lstat} of a path (a symbolic link is described, not followed); empty if there is no such file. */
+    static java.util.Optional<FileStat> lstat(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stat = arena.allocate(SyscallNumbers.StatLayout.LENGTH, 8);
+            MemorySegment state = callState();
+            long result = syscall(state, numbers().newfstatat(), AT_FDCWD, arena.allocateFrom(path).address(), stat.address(),
+                    AT_SYMLINK_NOFOLLOW, 0, 0);
+            if (result < 0) {
+                int errno = errno(state);
+                if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
+                    return java.util.Optional.empty();
+                }
+                throw Errno.failure("lstat", path, errno);
+            }
+            return java.util.Optional.of(readStat(stat));
+        }
+    }
+
+    /** The path of a shared-memory object's file. */
+    static String shmPath(String name) {
+        return SHM_DIRECTORY + name;
+    }
+
+    /** {@code lstat} of the file behind a shared-memory object; empty if there is none. */
+    static java.util.Optional<FileStat> shmStat(String name) {
+        return lstat(shmPath(name));
+    }
+
+    static void ftruncate(int fd, long size, String objectName) {
+        MemorySegment state = callState();
+        checked("ftruncate", objectName, state, syscall(state, numbers().ftruncate(), fd, size, 0, 0, 0, 0));
+    }
+
+    static void fchown(int fd, int uid, int gid, String objectName) {
+        MemorySegment state = callState();
+        checked("fchown", objectName, state, syscall(state, numbers().fchown(), fd, uid & 0xFFFF_FFFFL, gid & 0xFFFF_FFFFL, 0, 0, 0));
+    }
+
+    /** The effective user id of this process. */
+    static int geteuid() {
+        MemorySegment state = callState();
+        return (int) syscall(state, numbers().geteuid(), 0, 0, 0, 0, 0, 0);
+    }
+
+    // ------------------------------------------------------------------ open file description locks
+
+    /** Record locks owned by the open file description (Linux 3.15), released when its last descriptor closes. */
+    private static final int F_OFD_GETLK = 36;
+    private static final int F_OFD_SETLK = 37;
+    private static final int F_OFD_SETLKW = 38;
+    static final short F_RDLCK = 0;
+    static final short F_WRLCK = 1;
+    static final short F_UNLCK = 2;
+    private static final short SEEK_SET = 0;
+    /** {@code struct flock}: type (2), whence (2), pad, start (8), length (8), pid (4), pad. */
+    private static final long FLOCK_LENGTH = 32;
+    private static final ThreadLocal<MemorySegment> FLOCK_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(FLOCK_LENGTH, 8));
+
+    private static MemorySegment flock(short type, long start, long length) {
+        MemorySegment flock = FLOCK_BUFFER.get();
+        flock.fill((byte) 0);
+        flock.set(JAVA_SHORT, 0, type);
+        flock.set(JAVA_SHORT, 2, SEEK_SET);
+        flock.set(JAVA_LONG, 8, start);
+        flock.set(JAVA_LONG, 16, length);
+        return flock;
+    }
+
+    /**
+     * Takes (or, with {@link #F_UNLCK}, releases) a lock on {@code length} bytes from {@code start}
+     * for the open file description of {@code fd}; with {@code wait}, sleeps until it can.
+     *
+     * @return 0, or EAGAIN when another description holds a conflicting lock (without {@code wait})
+     */
+    static int lockRange(int fd, short type, long start, long length, boolean wait, String objectName) {
+        MemorySegment flock = flock(type, start, length);
+        MemorySegment state = callState();
+        while (true) {
+            long result = syscall(state, numbers().fcntl(), fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, flock.address(), 0, 0, 0);
+            if (result == 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.EINTR) {
+                continue;
+            }
+            if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
+                return Errno.EAGAIN;
+            }
+            throw Errno.failure("fcntl(F_OFD_SETLK" + (wait ? "W" : "") + ")", objectName, errno);
+        }
+    }
+
+    /**
+     * Whether some other open file description holds a lock that overlaps {@code length} bytes
+     * from {@code start} (the locks of {@code fd}'s own description do not count).
+     */
+    static boolean rangeLocked(int fd, long start, long length, String objectName) {
+        MemorySegment flock = flock(F_WRLCK, start, length);
+        MemorySegment state = callState();
+        checked("fcntl(F_OFD_GETLK)", objectName, state, syscall(state, numbers().fcntl(), fd, F_OFD_GETLK, flock.address(), 0, 0, 0));
+        return flock.get(JAVA_SHORT, 0) != F_UNLCK;
     }
 
     // ------------------------------------------------------------------ futex

@@ -1,9 +1,11 @@
 package dev.multiproc.posix;
 
+import dev.multiproc.IncompatibleSharedObjectException;
 import dev.multiproc.NativeCallException;
 import dev.multiproc.SharedObjectExistsException;
 import dev.multiproc.SharedObjectNotFoundException;
 import dev.multiproc.spi.ChildProcess;
+import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NamedSemaphore;
 import dev.multiproc.spi.NativePlatform;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +39,10 @@ public final class PosixPlatform implements NativePlatform {
     private static final Path SHM_DIRECTORY = Path.of("/dev/shm");
     private static final String SEMAPHORE_FILE_PREFIX = "sem.";
     private static final long PROCESS_POLL_MILLIS = 100;
+    private static final long ATTACHMENT_LOCK_START = 0;
+    private static final long ATTACHMENT_LOCK_LENGTH = 1;
+    /** Set to true to let this JVM map objects that belong to another user (root attaching a user's objects). */
+    static final String ATTACH_FOREIGN_PROPERTY = "multiproc.attachForeign";
 
     private volatile ProcessIdentity current;
 
@@ -73,13 +80,13 @@ public final class PosixPlatform implements NativePlatform {
             throw e;
         }
         try {
+            holdAttachment(fd, name);
             Libc.posixFallocate(fd, size, name);
-            return map(name, fd, size);
+            return map(name, fd, size, Libc.fstat(fd, name));
         } catch (RuntimeException e) {
+            Libc.close(fd, name);
             unlinkQuietly(name);
             throw e;
-        } finally {
-            Libc.close(fd, name);
         }
     }
 
@@ -91,6 +98,14 @@ public final class PosixPlatform implements NativePlatform {
         }
     }
 
+    /**
+     * Every mapping holds a read lock on byte 0 of its object for as long as it exists, so that
+     * "is anyone using this object?" is a question the kernel answers (see {@link ShmFiles}).
+     */
+    private static void holdAttachment(int fd, String name) {
+        Libc.lockRange(fd, Libc.F_RDLCK, ATTACHMENT_LOCK_START, ATTACHMENT_LOCK_LENGTH, true, name);
+    }
+
     @Override
     public MappedRegion openRegion(String name) {
         int fd;
@@ -98,27 +113,56 @@ public final class PosixPlatform implements NativePlatform {
             fd = Libc.shmOpen(osName(name), Libc.O_RDWR, 0);
         } catch (NativeCallException e) {
             if (e.errorCode() == Errno.ENOENT) {
-                throw new SharedObjectNotFoundException(name, "no shared memory object named '" + name
-                        + "' (" + SHM_DIRECTORY.resolve(name) + "): it was never created, or its creator has unlinked it");
+                throw notFound(name);
+            }
+            if (e.errorCode() == Errno.EACCES) {
+                throw new IncompatibleSharedObjectException(name, "'" + name + "' (" + SHM_DIRECTORY.resolve(name)
+                        + ") belongs to another user, who has not let this one use it (" + e.getMessage() + ")");
             }
             throw e;
         }
+        boolean mapped = false;
         try {
-            long size = Libc.fstatSize(fd, name);
-            if (size == 0) {
-                return new MappedRegion(name, MemorySegment.ofArray(new byte[0]), Arena.ofShared());
+            Libc.FileStat stat = Libc.fstat(fd, name);
+            if (stat.uid() != Libc.geteuid() && !Boolean.getBoolean(ATTACH_FOREIGN_PROPERTY)) {
+                throw new IncompatibleSharedObjectException(name, "'" + name + "' (" + SHM_DIRECTORY.resolve(name)
+                        + ") belongs to uid " + Integer.toUnsignedString(stat.uid()) + ", not to this process's user (uid "
+                        + Integer.toUnsignedString(Libc.geteuid()) + "); multiproc maps another user's objects only with -D"
+                        + ATTACH_FOREIGN_PROPERTY + "=true");
             }
-            return map(name, fd, size);
+            holdAttachment(fd, name);
+            stat = Libc.fstat(fd, name);
+            if (stat.linkCount() == 0) {
+                throw notFound(name);
+            }
+            if (stat.size() == 0) {
+                return new MappedRegion(name, MemorySegment.ofArray(new byte[0]), Arena.ofShared(),
+                        LivenessRegistry.ofUser(stat.uid()), stat.inode());
+            }
+            MappedRegion region = map(name, fd, stat.size(), stat);
+            mapped = true;
+            return region;
         } finally {
-            Libc.close(fd, name);
+            if (!mapped) {
+                Libc.close(fd, name);
+            }
         }
     }
 
-    private static MappedRegion map(String name, int fd, long size) {
+    private static SharedObjectNotFoundException notFound(String name) {
+        return new SharedObjectNotFoundException(name, "no shared memory object named '" + name
+                + "' (" + SHM_DIRECTORY.resolve(name) + "): it was never created, or it has been removed");
+    }
+
+    /** Maps {@code fd}; the region owns the descriptor (and so the attachment lock) until it is closed. */
+    private static MappedRegion map(String name, int fd, long size, Libc.FileStat stat) {
         MemorySegment address = Libc.mmapShared(fd, size, name);
         Arena arena = Arena.ofShared();
-        MemorySegment segment = address.reinterpret(size, arena, unmapped -> Libc.munmap(unmapped, size, name));
-        return new MappedRegion(name, segment, arena);
+        MemorySegment segment = address.reinterpret(size, arena, unmapped -> {
+            Libc.munmap(unmapped, size, name);
+            Libc.close(fd, name);
+        });
+        return new MappedRegion(name, segment, arena, LivenessRegistry.ofUser(stat.uid()), stat.inode());
     }
 
     @Override
@@ -135,8 +179,31 @@ public final class PosixPlatform implements NativePlatform {
     }
 
     @Override
+    public boolean unlinkRegionIfUnused(String name) {
+        return ShmFiles.unlinkIfUnlocked(name, ATTACHMENT_LOCK_START, ATTACHMENT_LOCK_LENGTH);
+    }
+
+    @Override
+    public boolean regionInUse(String name) {
+        return ShmFiles.locked(name, ATTACHMENT_LOCK_START, ATTACHMENT_LOCK_LENGTH);
+    }
+
+    @Override
+    public OptionalLong foreignOwner(String name) {
+        return Libc.shmStat(name).filter(stat -> stat.uid() != Libc.geteuid())
+                .map(stat -> OptionalLong.of(Integer.toUnsignedLong(stat.uid()))).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public OptionalLong regionId(String name) {
+        return Libc.shmStat(name).map(stat -> OptionalLong.of(stat.inode())).orElse(OptionalLong.empty());
+    }
+
+    @Override
     public List<String> listRegions(String prefix) {
-        return shmFiles(prefix);
+        List<String> names = shmFiles(prefix);
+        names.removeIf(LivenessRegistry::isRegistryName);
+        return names;
     }
 
     private static List<String> shmFiles(String prefix) {
@@ -260,11 +327,13 @@ public final class PosixPlatform implements NativePlatform {
     }
 
     @Override
-    public boolean isAlive(long processToken) {
-        long pid = ProcessIdentity.pidOf(processToken);
-        return ProcStat.read(pid).filter(ProcStat::isRunning)
-                .map(stat -> new ProcessIdentity(pid, stat.startTime()).matches(processToken))
-                .orElse(false);
+    public Liveness liveness() {
+        return LivenessRegistry.ofUser(Libc.geteuid());
+    }
+
+    @Override
+    public void processExiting() {
+        LivenessRegistry.ofUser(Libc.geteuid()).unregister();
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,7 @@ public final class WindowsPlatform implements NativePlatform {
     private final Map<String, MemorySegment> createdMappings = new ConcurrentHashMap<>();
     private final Map<String, MemorySegment> waitSemaphores = new ConcurrentHashMap<>();
     private volatile ProcessIdentity current;
+    private final WindowsLiveness liveness = new WindowsLiveness(this);
 
     @Override
     public String name() {
@@ -98,17 +100,19 @@ public final class WindowsPlatform implements NativePlatform {
             MemorySegment view = Kernel32.mapViewOfFile(handle, name);
             long size = Kernel32.viewSize(view, name);
             Arena arena = Arena.ofShared();
-            return new MappedRegion(name, view.reinterpret(size, arena, unmapped -> Kernel32.unmapViewOfFile(unmapped, name)), arena);
+            return new MappedRegion(name, view.reinterpret(size, arena, unmapped -> Kernel32.unmapViewOfFile(unmapped, name)), arena,
+                    liveness, 0);
         } finally {
             // the view keeps the mapping alive; the handle is no longer needed
             Kernel32.closeHandle(handle, name);
         }
     }
 
-    private static MappedRegion map(String name, MemorySegment handle, long size) {
+    private MappedRegion map(String name, MemorySegment handle, long size) {
         MemorySegment view = Kernel32.mapViewOfFile(handle, name);
         Arena arena = Arena.ofShared();
-        return new MappedRegion(name, view.reinterpret(size, arena, unmapped -> Kernel32.unmapViewOfFile(unmapped, name)), arena);
+        return new MappedRegion(name, view.reinterpret(size, arena, unmapped -> Kernel32.unmapViewOfFile(unmapped, name)), arena,
+                liveness, 0);
     }
 
     @Override
@@ -119,6 +123,40 @@ public final class WindowsPlatform implements NativePlatform {
         }
         Kernel32.closeHandle(handle, name);
         return true;
+    }
+
+    /**
+     * A mapping's name lives while any process holds a handle or view of it: giving up the
+     * creator's handle is all an unlink can do, and it never removes an object others still use.
+     */
+    @Override
+    public boolean unlinkRegionIfUnused(String name) {
+        return unlinkRegion(name);
+    }
+
+    /** Windows cannot tell who maps an object; callers only ask on platforms that list objects. */
+    @Override
+    public boolean regionInUse(String name) {
+        return false;
+    }
+
+    /** Objects in the session's {@code Local\} namespace belong to the session's user. */
+    @Override
+    public OptionalLong foreignOwner(String name) {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public OptionalLong regionId(String name) {
+        try {
+            Kernel32.closeHandle(Kernel32.openFileMapping(NAMESPACE + name), name);
+            return OptionalLong.of(0);
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Kernel32.ERROR_FILE_NOT_FOUND) {
+                return OptionalLong.empty();
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -214,8 +252,8 @@ public final class WindowsPlatform implements NativePlatform {
     }
 
     @Override
-    public boolean isAlive(long processToken) {
-        return processIdentity(ProcessIdentity.pidOf(processToken)).map(identity -> identity.matches(processToken)).orElse(false);
+    public dev.multiproc.spi.Liveness liveness() {
+        return liveness;
     }
 
     @Override

@@ -48,6 +48,6 @@ class WindowsPlatformTest {
     @Test
     void theCurrentProcessIsAlive() {
         assertTrue(platform.isAlive(platform.currentProcess()));
-        assertTrue(platform.isAlive(platform.currentProcess().token()));
+        assertTrue(platform.liveness().isAlive(platform.liveness().currentToken()));
     }
 }

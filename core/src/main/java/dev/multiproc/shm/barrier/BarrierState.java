@@ -4,6 +4,7 @@ import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -31,13 +32,13 @@ public final class BarrierState {
     /** How a wait ended. */
     public enum Outcome { PASSED, BROKEN, TIMED_OUT }
 
-    private final NativePlatform platform;
+    private final Liveness liveness;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
     private final ParticipantTable participants;
 
     public BarrierState(NativePlatform platform, MappedRegion region) {
-        this.platform = platform;
+        this.liveness = region.liveness();
         this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
         this.participants = new ParticipantTable(body, PARTICIPANTS_OFFSET);
@@ -108,11 +109,13 @@ public final class BarrierState {
         }
     }
 
-    /** Waits for the trip of {@code generation} (negative timeout: forever). */
-    public Outcome await(int generation, long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
+    /** Waits for the trip of {@code generation} (negative timeout: forever); {@code sliceCheck} runs once per slice besides. */
+    public Outcome await(int generation, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+            throws InterruptedException {
         boolean ended = waitPoint.await(() -> generationEnded(generation), timeoutNanos, strategy, () -> {
-            if (participants.anyDead(platform)) {
-                participants.reclaimDead(platform);
+            sliceCheck.check();
+            if (participants.anyDead(liveness)) {
+                participants.reclaimDead(liveness);
                 breakGeneration(generation);
             }
         });
@@ -152,7 +155,7 @@ public final class BarrierState {
 
     /** Breaks the current generation for its waiters, then starts a fresh one. */
     public void reset() {
-        participants.reclaimDead(platform);
+        participants.reclaimDead(liveness);
         while (true) {
             long state = state();
             int generation = generation(state);

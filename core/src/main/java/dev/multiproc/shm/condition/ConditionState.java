@@ -1,5 +1,6 @@
 package dev.multiproc.shm.condition;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -29,10 +30,12 @@ public final class ConditionState {
     private static final long ONE_WAITER = 1L << 32;
     private static final long PERMITS_MASK = 0xFFFF_FFFFL;
 
+    private final String name;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
 
     public ConditionState(NativePlatform platform, MappedRegion region) {
+        this.name = region.name();
         this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
     }
@@ -52,8 +55,12 @@ public final class ConditionState {
         return (int) INT.get(body, LOCK_KIND_OFFSET);
     }
 
+    /** The lock's name as stored: at most {@link ConditionLayout#LOCK_NAME_CAPACITY} bytes, else the condition is corrupt. */
     public String lockName() {
         int length = (int) INT.get(body, LOCK_NAME_LENGTH_OFFSET);
+        if (length <= 0 || length > LOCK_NAME_CAPACITY) {
+            throw new CorruptSharedObjectException(name, "lock name length", length, "it must be 1 to " + LOCK_NAME_CAPACITY);
+        }
         return new String(body.asSlice(LOCK_NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
@@ -67,13 +74,14 @@ public final class ConditionState {
      *
      * @return whether a signal was taken; false on timeout (the registration is withdrawn)
      * @throws InterruptedException if interrupted; the registration is withdrawn, or the signal
-     *                              already received is passed on to another waiter
+     *                              already received is passed on to another waiter (the same when
+     *                              {@code sliceCheck} throws)
      */
-    public boolean await(long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
+    public boolean await(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
         boolean signalled;
         try {
-            signalled = waitPoint.await(this::takePermit, timeoutNanos, strategy, WaitPoint.NO_CHECK);
-        } catch (InterruptedException e) {
+            signalled = waitPoint.await(this::takePermit, timeoutNanos, strategy, sliceCheck);
+        } catch (InterruptedException | RuntimeException e) {
             if (!withdraw()) {
                 signal(false);
             }
@@ -145,5 +153,9 @@ public final class ConditionState {
 
     public void wakeAll() {
         waitPoint.wakeAll();
+    }
+
+    public int sleepers() {
+        return waitPoint.sleepers();
     }
 }

@@ -37,9 +37,9 @@ public final class EventState {
         return (int) INT.getAcquire(body, FLAG_OFFSET) == 1;
     }
 
-    /** Waits until set (negative timeout: forever); returns whether it is set. */
-    public boolean await(long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
-        return waitPoint.await(this::isSet, timeoutNanos, strategy, WaitPoint.NO_CHECK);
+    /** Waits until set (negative timeout: forever); returns whether it is set. {@code sliceCheck} runs once per slice. */
+    public boolean await(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        return waitPoint.await(this::isSet, timeoutNanos, strategy, sliceCheck);
     }
 
     public int sleepers() {

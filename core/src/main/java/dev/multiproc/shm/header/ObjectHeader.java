@@ -3,7 +3,6 @@ package dev.multiproc.shm.header;
 import dev.multiproc.IncompatibleSharedObjectException;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
-import dev.multiproc.spi.ProcessIdentity;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
@@ -38,21 +37,39 @@ public final class ObjectHeader {
             throw new IllegalArgumentException("size of '" + name + "' out of range: " + bodySize);
         }
         MappedRegion region = platform.createRegion(name, LENGTH + bodySize);
-        MemorySegment segment = region.segment();
-        ProcessIdentity creator = platform.currentProcess();
-        INT.set(segment, VERSION_OFFSET, kind.layoutVersion());
-        INT.set(segment, KIND_OFFSET, kind.code());
-        LONG.set(segment, TOTAL_SIZE_OFFSET, segment.byteSize());
-        LONG.set(segment, CREATOR_PID_OFFSET, creator.pid());
-        LONG.set(segment, CREATOR_START_TIME_OFFSET, creator.startTime());
-        // the magic goes last: whoever sees it also sees the creator's identity complete
-        LONG.setRelease(segment, MAGIC_OFFSET, MAGIC);
-        return region;
+        try {
+            MemorySegment segment = region.segment();
+            INT.set(segment, VERSION_OFFSET, kind.layoutVersion());
+            INT.set(segment, KIND_OFFSET, kind.code());
+            LONG.set(segment, TOTAL_SIZE_OFFSET, segment.byteSize());
+            LONG.set(segment, CREATOR_TOKEN_OFFSET, region.liveness().currentToken());
+            LONG.set(segment, CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+            // the magic goes last: whoever sees it also sees the creator's identity complete
+            LONG.setRelease(segment, MAGIC_OFFSET, MAGIC);
+            return region;
+        } catch (RuntimeException e) {
+            region.close();
+            platform.unlinkRegion(name);
+            throw e;
+        }
     }
 
     /** Makes the object visible to openers: every write before this call happens-before their reads. */
     public static void publish(MappedRegion region) {
         INT.setRelease(region.segment(), STATE_OFFSET, STATE_READY);
+    }
+
+    /**
+     * Records that the object's creator has let go of it: whoever stops using it last removes
+     * its name ({@link #isRetired}). Volatile, so that a process detaching after this sees it.
+     */
+    public static void retire(MappedRegion region) {
+        INT.setVolatile(region.segment(), STATE_OFFSET, STATE_RETIRED);
+    }
+
+    /** Whether the creator has let go of the object (its name goes with its last user). */
+    public static boolean isRetired(MappedRegion region) {
+        return region.size() >= LENGTH && (int) INT.getVolatile(region.segment(), STATE_OFFSET) == STATE_RETIRED;
     }
 
     /**
@@ -72,12 +89,12 @@ public final class ObjectHeader {
                 if (region.size() > 0 && region.size() < LENGTH) {
                     throw incompatible(name, kind, "it is " + region.size() + " bytes, smaller than any multiproc object");
                 }
-                Optional<ProcessIdentity> creator = creatorOf(region);
-                if (creator.isEmpty() && region.size() > 0 && waited > MAGIC_TIMEOUT_NANOS) {
+                long creator = creatorOf(region);
+                if (creator == 0 && region.size() > 0 && waited > MAGIC_TIMEOUT_NANOS) {
                     throw incompatible(name, kind, "it is not a multiproc object (no header)");
                 }
-                if (creator.isPresent() && !platform.isAlive(creator.get())) {
-                    throw incompatible(name, kind, "its creator (" + creator.get() + ") died before finishing it");
+                if (creator != 0 && !region.liveness().isAlive(creator)) {
+                    throw incompatible(name, kind, "its creator (" + region.liveness().describe(creator) + ") died before finishing it");
                 }
                 if (waited > READY_TIMEOUT_NANOS) {
                     throw incompatible(name, kind, "it was not ready within "
@@ -98,7 +115,7 @@ public final class ObjectHeader {
     }
 
     private static boolean isReady(MappedRegion region) {
-        return region.size() >= LENGTH && (int) INT.getAcquire(region.segment(), STATE_OFFSET) == STATE_READY;
+        return region.size() >= LENGTH && (int) INT.getAcquire(region.segment(), STATE_OFFSET) >= STATE_READY;
     }
 
     private static void check(MappedRegion region, ObjectKind expected) {
@@ -128,15 +145,18 @@ public final class ObjectHeader {
         return new IncompatibleSharedObjectException(name, "'" + name + "' cannot be opened as a " + expected.label() + ": " + why);
     }
 
-    /** The creator recorded in a mapped header, if the header has got that far. */
-    public static Optional<ProcessIdentity> creatorOf(MappedRegion region) {
+    /** The creator's liveness token recorded in a mapped header, or 0 if the header has not got that far. */
+    public static long creatorOf(MappedRegion region) {
         MemorySegment segment = region.segment();
         if (segment.byteSize() < LENGTH || (long) LONG.getAcquire(segment, MAGIC_OFFSET) != MAGIC) {
-            return Optional.empty();
+            return 0;
         }
-        long pid = (long) LONG.get(segment, CREATOR_PID_OFFSET);
-        long startTime = (long) LONG.get(segment, CREATOR_START_TIME_OFFSET);
-        return pid == 0 ? Optional.empty() : Optional.of(new ProcessIdentity(pid, startTime));
+        return (long) LONG.get(segment, CREATOR_TOKEN_OFFSET);
+    }
+
+    /** The creator's pid (in its own PID namespace) recorded in a mapped header, or 0. */
+    public static long creatorPidOf(MappedRegion region) {
+        return creatorOf(region) == 0 ? 0 : (long) LONG.get(region.segment(), CREATOR_PID_OFFSET);
     }
 
     /** The kind recorded in a mapped header, if it has one this build knows. */

@@ -11,7 +11,7 @@ package dev.multiproc.shm.header;
  *   +-------------------+---------+---------+-------------------+
  *  24                  32                  40        44        48
  *   +-------------------+-------------------+---------+---------+
- *   |    creator pid    | creator start time|  state  | (spare) |
+ *   |   creator token   |    creator pid    |  state  | (spare) |
  *   +-------------------+-------------------+---------+---------+
  *  48                                                          64
  *   +-----------------------------------------------------------+
@@ -21,6 +21,7 @@ package dev.multiproc.shm.header;
  *
  * The creator writes every field, then the body, then {@link #STATE_OFFSET} = {@link #STATE_READY}
  * with release semantics; an opener reads the state with acquire semantics before anything else.
+ * The creator's token is its liveness token (see {@code spec/liveness.md}); its pid is for people.
  */
 public final class ObjectHeaderLayout {
     /** "MPROCOBJ" read as a little-endian long. */
@@ -30,8 +31,8 @@ public final class ObjectHeaderLayout {
     public static final long VERSION_OFFSET = 8;
     public static final long KIND_OFFSET = 12;
     public static final long TOTAL_SIZE_OFFSET = 16;
-    public static final long CREATOR_PID_OFFSET = 24;
-    public static final long CREATOR_START_TIME_OFFSET = 32;
+    public static final long CREATOR_TOKEN_OFFSET = 24;
+    public static final long CREATOR_PID_OFFSET = 32;
     public static final long STATE_OFFSET = 40;
 
     /** Bytes before the body of every object; a cache line, so the body starts aligned. */
@@ -39,6 +40,11 @@ public final class ObjectHeaderLayout {
 
     public static final int STATE_INITIALISING = 0;
     public static final int STATE_READY = 1;
+    /**
+     * Ready, and its creator has let go of it: the last process to stop using it removes its name
+     * (see {@code spec/names-and-cleanup.md}). Opening it still works meanwhile.
+     */
+    public static final int STATE_RETIRED = 2;
 
     private ObjectHeaderLayout() {
     }

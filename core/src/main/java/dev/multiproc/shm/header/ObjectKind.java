@@ -6,22 +6,22 @@ package dev.multiproc.shm.header;
  * process attaching then gets a clear error instead of misreading memory.
  */
 public enum ObjectKind {
-    CONTEXT(1, 1, "context"),
-    SHARED_MEMORY(2, 1, "shm"),
-    PROCESS(3, 1, "process"),
-    LOCK(4, 1, "lock"),
-    REENTRANT_LOCK(5, 1, "rlock"),
-    CONDITION(6, 1, "condition"),
-    SEMAPHORE(7, 1, "semaphore"),
-    EVENT(8, 1, "event"),
-    BARRIER(9, 1, "barrier"),
-    QUEUE(10, 1, "queue"),
-    SPILL(11, 1, "spill"),
-    PIPE(12, 1, "pipe"),
-    LONG_VALUES(13, 1, "longs"),
-    DOUBLE_VALUES(14, 1, "doubles"),
-    MAP(15, 1, "map"),
-    LIST(16, 1, "list");
+    CONTEXT(1, 2, "context"),
+    SHARED_MEMORY(2, 2, "shm"),
+    PROCESS(3, 2, "process"),
+    LOCK(4, 2, "lock"),
+    REENTRANT_LOCK(5, 2, "rlock"),
+    CONDITION(6, 2, "condition"),
+    SEMAPHORE(7, 2, "semaphore"),
+    EVENT(8, 2, "event"),
+    BARRIER(9, 2, "barrier"),
+    QUEUE(10, 2, "queue"),
+    SPILL(11, 2, "spill"),
+    PIPE(12, 2, "pipe"),
+    LONG_VALUES(13, 2, "longs"),
+    DOUBLE_VALUES(14, 2, "doubles"),
+    MAP(15, 2, "map"),
+    LIST(16, 2, "list");
 
     private final int code;
     private final int layoutVersion;

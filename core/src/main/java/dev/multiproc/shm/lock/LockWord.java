@@ -3,6 +3,7 @@ package dev.multiproc.shm.lock;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -21,12 +22,12 @@ import static dev.multiproc.shm.lock.LockLayout.*;
  * the next holder after its acquiring CAS (volatile), in any process.
  *
  * <p>A dead owner: every waiter checks, once per wait slice (50 ms) and before it first sleeps,
- * whether the owner's process is alive; if not, it CASes the owner word from the dead token to
+ * whether the owner's process is alive (its liveness token, see {@code spec/liveness.md}); if not, it CASes the owner word from the dead token to
  * its own. Exactly one waiter wins; it sets {@code recovered} so that it can tell, and counts
  * the recovery. The hold count and thread id are the winner's to reset.
  */
 public final class LockWord {
-    private final NativePlatform platform;
+    private final Liveness liveness;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
 
@@ -37,7 +38,7 @@ public final class LockWord {
 
     /** A lock word embedded at {@code offset} of {@code region} (a map stripe's lock). */
     public LockWord(NativePlatform platform, MappedRegion region, long offset) {
-        this.platform = platform;
+        this.liveness = region.liveness();
         this.body = region.segment().asSlice(offset, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, offset + WAIT_POINT_OFFSET);
     }
@@ -59,7 +60,7 @@ public final class LockWord {
      */
     public long tryRecover(long token, long threadId) {
         long owner = owner();
-        if (owner == 0 || owner == token || platform.isAlive(owner)) {
+        if (owner == 0 || owner == token || liveness.isAlive(owner)) {
             return 0;
         }
         if (LONG.compareAndSet(body, OWNER_OFFSET, owner, token)) {
@@ -78,12 +79,14 @@ public final class LockWord {
     public static final long ACQUIRED = 0;
 
     /**
-     * Waits for the lock (negative timeout: forever), taking it over from a dead owner if need be.
+     * Waits for the lock (negative timeout: forever), taking it over from a dead owner if need be;
+     * {@code sliceCheck} runs once per wait slice besides.
      *
      * @return {@link #ACQUIRED}, {@link #TIMED_OUT}, or the dead owner's token when taken over
      * @throws InterruptedException if interrupted while waiting
      */
-    public long acquire(long token, long threadId, long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
+    public long acquire(long token, long threadId, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+            throws InterruptedException {
         if (tryAcquire(token, threadId)) {
             return ACQUIRED;
         }
@@ -92,7 +95,10 @@ public final class LockWord {
             return recoveredFrom[0];
         }
         boolean got = waitPoint.await(() -> recoveredFrom[0] != 0 || tryAcquire(token, threadId), timeoutNanos, strategy,
-                () -> recoveredFrom[0] = tryRecover(token, threadId));
+                () -> {
+                    sliceCheck.check();
+                    recoveredFrom[0] = tryRecover(token, threadId);
+                });
         if (!got) {
             return TIMED_OUT;
         }

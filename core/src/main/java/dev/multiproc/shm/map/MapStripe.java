@@ -2,6 +2,7 @@ package dev.multiproc.shm.map;
 
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.lock.LockWord;
+import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -85,7 +86,7 @@ public final class MapStripe {
         try {
             while (true) {
                 try {
-                    long outcome = lock.acquire(token, threadId, -1, WaitStrategy.BACKOFF);
+                    long outcome = lock.acquire(token, threadId, -1, WaitStrategy.BACKOFF, WaitPoint.NO_CHECK);
                     if (outcome != LockWord.ACQUIRED) {
                         repair();
                         return outcome;
@@ -443,6 +444,11 @@ public final class MapStripe {
 
     public int sleepers() {
         return lock.sleepers();
+    }
+
+    /** Wakes the processes waiting for the stripe's lock, so that they look again. */
+    public void wakeAll() {
+        lock.wakeAll();
     }
 
     public long owner() {

@@ -2,7 +2,7 @@ package dev.multiproc.shm.pipe;
 
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.spi.MappedRegion;
-import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.Liveness;
 
 import java.lang.foreign.MemorySegment;
 
@@ -20,11 +20,11 @@ import static dev.multiproc.shm.pipe.PipeLayout.*;
  * read everything sent.
  */
 public final class PipeEnds {
-    private final NativePlatform platform;
+    private final Liveness liveness;
     private final MemorySegment body;
 
-    public PipeEnds(NativePlatform platform, MappedRegion region) {
-        this.platform = platform;
+    public PipeEnds(MappedRegion region) {
+        this.liveness = region.liveness();
         this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, RINGS_OFFSET);
     }
 
@@ -90,7 +90,7 @@ public final class PipeEnds {
         if (state(end) == END_CLOSED) {
             return true;
         }
-        return !platform.isAlive(holder(end));
+        return !liveness.isAlive(holder(end));
     }
 
     /** Whether {@code end} is closed (without asking the OS whether its holder lives). */

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.process;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
@@ -23,18 +24,21 @@ import static dev.multiproc.shm.process.BootstrapLayout.*;
  * A spare JVM sleeps on the wait point until that state change (or {@code RETIRED}).
  */
 public final class Bootstrap {
+    private final String objectName;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
 
     public Bootstrap(NativePlatform platform, MappedRegion region) {
+        this.objectName = region.name();
         this.body = ObjectHeader.body(region);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
     }
 
     /** Parent: records who the parent is and how much payload fits; before the header is published. */
-    public void initialise(ProcessIdentity parent, long payloadCapacity, int state) {
+    public void initialise(ProcessIdentity parent, String parentName, long payloadCapacity, int state) {
         LONG.set(body, PARENT_PID_OFFSET, parent.pid());
         LONG.set(body, PARENT_START_TIME_OFFSET, parent.startTime());
+        writeName(PARENT_NAME_LENGTH_OFFSET, PARENT_NAME_OFFSET, parentName);
         LONG.set(body, PAYLOAD_CAPACITY_OFFSET, payloadCapacity);
         INT.set(body, STATE_OFFSET, state);
     }
@@ -46,10 +50,7 @@ public final class Bootstrap {
 
     /** Parent: writes the target and the process's name and daemon flag, then lets the child run it. */
     public void handOff(String name, boolean daemon, byte[] payload) {
-        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        int nameLength = Math.min(nameBytes.length, NAME_CAPACITY);
-        MemorySegment.copy(nameBytes, 0, body, ValueLayout.JAVA_BYTE, NAME_OFFSET, nameLength);
-        INT.set(body, NAME_LENGTH_OFFSET, nameLength);
+        writeName(NAME_LENGTH_OFFSET, NAME_OFFSET, name);
         INT.set(body, DAEMON_OFFSET, daemon ? 1 : 0);
         MemorySegment.copy(payload, 0, body, ValueLayout.JAVA_BYTE, PAYLOAD_OFFSET, payload.length);
         LONG.set(body, PAYLOAD_LENGTH_OFFSET, (long) payload.length);
@@ -92,10 +93,36 @@ public final class Bootstrap {
         return new ProcessIdentity((long) LONG.get(body, PARENT_PID_OFFSET), (long) LONG.get(body, PARENT_START_TIME_OFFSET));
     }
 
+    /** The name the parent gave the child. */
     public String name() {
-        int length = (int) INT.get(body, NAME_LENGTH_OFFSET);
-        byte[] bytes = body.asSlice(NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return readName(NAME_LENGTH_OFFSET, NAME_OFFSET);
+    }
+
+    /** The parent's own name for itself ({@code JvmProcess.current().name()} in the parent). */
+    public String parentName() {
+        return readName(PARENT_NAME_LENGTH_OFFSET, PARENT_NAME_OFFSET);
+    }
+
+    /** A name cut to whole characters within {@link BootstrapLayout#NAME_CAPACITY} bytes. */
+    private void writeName(long lengthOffset, long offset, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        int length = bytes.length;
+        if (length > NAME_CAPACITY) {
+            length = NAME_CAPACITY;
+            while ((bytes[length] & 0xC0) == 0x80) {
+                length--;
+            }
+        }
+        MemorySegment.copy(bytes, 0, body, ValueLayout.JAVA_BYTE, offset, length);
+        INT.set(body, lengthOffset, length);
+    }
+
+    private String readName(long lengthOffset, long offset) {
+        int length = (int) INT.get(body, lengthOffset);
+        if (length < 0 || length > NAME_CAPACITY) {
+            throw new CorruptSharedObjectException(objectName, "name length at " + lengthOffset, length, "it must be 0 to " + NAME_CAPACITY);
+        }
+        return new String(body.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
     public boolean daemon() {
@@ -104,6 +131,11 @@ public final class Bootstrap {
 
     public byte[] payload() {
         long length = (long) LONG.get(body, PAYLOAD_LENGTH_OFFSET);
+        long capacity = (long) LONG.get(body, PAYLOAD_CAPACITY_OFFSET);
+        if (length < 0 || length > capacity || PAYLOAD_OFFSET + capacity > body.byteSize()) {
+            throw new CorruptSharedObjectException(objectName, "payload length", length, "it must be 0 to the payload capacity "
+                    + capacity + ", within the object's " + body.byteSize() + " bytes");
+        }
         return body.asSlice(PAYLOAD_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
     }
 }

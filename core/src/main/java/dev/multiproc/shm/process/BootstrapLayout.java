@@ -5,22 +5,26 @@ import dev.multiproc.shm.wait.WaitPointLayout;
 /**
  * The body of a process bootstrap object: how a parent hands a target to a child JVM, cold
  * (created with the target in it) or warm (a spare JVM waiting for one). See
- * {@code spec/process.md}.
+ * {@code spec/process-bootstrap.md}.
  *
  * <pre>
  *   0        4        8                 16                24                32
  *   +--------+--------+-----------------+-----------------+-----------------+
  *   | state  | daemon |   wait point    |   parent pid    | parent start    |
  *   +--------+--------+-----------------+-----------------+-----------------+
- *  32       36                         292      296               304
- *   +--------+--------------------------+--------+-----------------+
- *   |name len| name, UTF-8 (256 bytes)  | ready  | payload capacity|
- *   +--------+--------------------------+--------+-----------------+
- * 304               312
- *   +-----------------+--------------------------------------------------------
- *   | payload length  | payload: the serialised target ... (capacity bytes)
- *   +-----------------+--------------------------------------------------------
+ *  32       36                         292      296       300                          556    560
+ *   +--------+--------------------------+--------+---------+----------------------------+------+
+ *   |name len| name, UTF-8 (256 bytes)  | ready  | parent  | parent's name, UTF-8 (256) | pad  |
+ *   |        |                          |        | name len|                            |      |
+ *   +--------+--------------------------+--------+---------+----------------------------+------+
+ * 560               568               576
+ *   +-----------------+-----------------+--------------------------------------------------------
+ *   | payload capacity| payload length  | payload: the serialised target ... (capacity bytes)
+ *   +-----------------+-----------------+--------------------------------------------------------
  * </pre>
+ *
+ * The parent's pid and start time are valid in the parent's PID namespace, which is the child's
+ * (the parent spawned it): the child watches its parent with them.
  */
 public final class BootstrapLayout {
     public static final long STATE_OFFSET = 0;
@@ -33,7 +37,9 @@ public final class BootstrapLayout {
     public static final int NAME_CAPACITY = 256;
     /** Set to 1 by a spare JVM once it has booted and waits for a target. */
     public static final long SPARE_READY_OFFSET = NAME_OFFSET + NAME_CAPACITY;
-    public static final long PAYLOAD_CAPACITY_OFFSET = SPARE_READY_OFFSET + 4;
+    public static final long PARENT_NAME_LENGTH_OFFSET = SPARE_READY_OFFSET + 4;
+    public static final long PARENT_NAME_OFFSET = PARENT_NAME_LENGTH_OFFSET + 4;
+    public static final long PAYLOAD_CAPACITY_OFFSET = (PARENT_NAME_OFFSET + NAME_CAPACITY + 7) & -8L;
     public static final long PAYLOAD_LENGTH_OFFSET = PAYLOAD_CAPACITY_OFFSET + 8;
     public static final long PAYLOAD_OFFSET = PAYLOAD_LENGTH_OFFSET + 8;
 

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.queue;
 
+import dev.multiproc.shm.table.ParticipantTableLayout;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
 /**
@@ -9,45 +10,61 @@ import dev.multiproc.shm.wait.WaitPointLayout;
  * counters of a joinable queue. See {@code spec/queue.md}.
  *
  * <pre>
- *    0          4           8          12                                               64
- *    +----------+-----------+----------+------------------------------------------------+
- *    | capacity | slot data | joinable |                                                |
- *    +----------+-----------+----------+------------------------------------------------+
- *   64                  192                 320          328         336         344    352
- *    +-------------------+-------------------+------------+-----------+-----------+------+
- *    | tail (enqueue pos)| head (dequeue pos)| not-empty  | not-full  | all-done  |      |
- *    | own 128 bytes     | own 128 bytes     | wait point | wait point| wait point|      |
- *    +-------------------+-------------------+------------+-----------+-----------+------+
- *  352                 360                 368                                      512
- *    +-------------------+-------------------+--------------------------------------+
- *    | unfinished tasks  | skipped slots     |                                      |
- *    +-------------------+-------------------+--------------------------------------+
- *  512
- *    +----------------------------------------------------------------------------------+
- *    | intent table: 128 entries of 64 bytes (token, intent)                            |
- *    +----------------------------------------------------------------------------------+
- *  8704
- *    +----------------------------------------------------------------------------------+
- *    | slots: capacity x slot length                                                    |
- *    |   0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)   |
- *    +----------------------------------------------------------------------------------+
+ *     0          4           8          12                                              64
+ *     +----------+-----------+----------+-----------------------------------------------+
+ *     | capacity | slot data | joinable |                                               |
+ *     +----------+-----------+----------+-----------------------------------------------+
+ *    64                       192                      320            384            448
+ *     +------------------------+------------------------+--------------+--------------+
+ *     | tail (enqueue position)| head (dequeue position)| not-empty    | not-full     |
+ *     | own 128 bytes          | own 128 bytes          | wait point   | wait point   |
+ *     +------------------------+------------------------+--------------+--------------+
+ *   448            456            464             472           480               512
+ *     +--------------+--------------+---------------+-------------+-----------------+
+ *     | all-done     | skipped now  | skipped total | done        |                 |
+ *     | wait point   |              |               |             |                 |
+ *     +--------------+--------------+---------------+-------------+-----------------+
+ *   512
+ *     +-----------------------------------------------------------------------------+
+ *     | consumers' debts: participant table (64 x 16 bytes), joinable queues         |
+ *     +-----------------------------------------------------------------------------+
+ *  1536
+ *     +-----------------------------------------------------------------------------+
+ *     | intent table: 128 entries, one cache line each (token, intent)              |
+ *     +-----------------------------------------------------------------------------+
+ *  9728
+ *     +-----------------------------------------------------------------------------+
+ *     | slots: capacity x slot length (a whole number of cache lines)               |
+ *     |   0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)|
+ *     +-----------------------------------------------------------------------------+
  * </pre>
+ *
+ * Every field that one side writes often sits on cache lines of its own: the tail (producers),
+ * the head (consumers), each wait point (read by every publish and every release), and each
+ * thread's intent.
  */
 public final class QueueLayout {
+    public static final long CACHE_LINE = 64;
+
     public static final long CAPACITY_OFFSET = 0;
     public static final long SLOT_DATA_OFFSET_FIELD = 4;
     public static final long JOINABLE_OFFSET = 8;
-    public static final long TAIL_OFFSET = 64;
-    public static final long HEAD_OFFSET = 192;
-    public static final long NOT_EMPTY_OFFSET = 320;
-    public static final long NOT_FULL_OFFSET = NOT_EMPTY_OFFSET + WaitPointLayout.LENGTH;
-    public static final long ALL_DONE_OFFSET = NOT_FULL_OFFSET + WaitPointLayout.LENGTH;
-    public static final long UNFINISHED_OFFSET = 352;
-    /** Slots published as skipped and not yet passed by a consumer: claimed, but no message. */
-    public static final long SKIPPED_OFFSET = 360;
-    public static final long INTENTS_OFFSET = 512;
+    public static final long TAIL_OFFSET = CACHE_LINE;
+    public static final long HEAD_OFFSET = TAIL_OFFSET + 2 * CACHE_LINE;
+    public static final long NOT_EMPTY_OFFSET = HEAD_OFFSET + 2 * CACHE_LINE;
+    public static final long NOT_FULL_OFFSET = NOT_EMPTY_OFFSET + CACHE_LINE;
+    public static final long ALL_DONE_OFFSET = NOT_FULL_OFFSET + CACHE_LINE;
+    /** Positions between head and tail published as skipped: claimed, but holding no message. */
+    public static final long SKIPPED_NOW_OFFSET = ALL_DONE_OFFSET + WaitPointLayout.LENGTH;
+    /** Every position ever published as skipped (a joinable queue counts its tasks with it). */
+    public static final long SKIPPED_TOTAL_OFFSET = SKIPPED_NOW_OFFSET + Long.BYTES;
+    /** {@code taskDone()} calls, plus tasks lost with consumers that died (joinable queues). */
+    public static final long DONE_OFFSET = SKIPPED_TOTAL_OFFSET + Long.BYTES;
+    /** Per consumer process: messages taken and not yet marked done (joinable queues). */
+    public static final long DEBTS_OFFSET = ALL_DONE_OFFSET + CACHE_LINE;
+    public static final long INTENTS_OFFSET = DEBTS_OFFSET + ParticipantTableLayout.LENGTH;
     public static final int INTENT_ENTRIES = 128;
-    public static final long INTENT_ENTRY_LENGTH = 64;
+    public static final long INTENT_ENTRY_LENGTH = CACHE_LINE;
     public static final long INTENT_TOKEN_OFFSET = 0;
     public static final long INTENT_POSITION_OFFSET = 8;
     public static final long SLOTS_OFFSET = INTENTS_OFFSET + INTENT_ENTRIES * INTENT_ENTRY_LENGTH;
@@ -61,8 +78,13 @@ public final class QueueLayout {
     public static final int FLAG_INLINE = 0;
     /** The slot holds the name of a spill object with the message (too big for the slot). */
     public static final int FLAG_SPILLED = 1;
-    /** The slot holds nothing: its producer aborted, or died before committing. */
-    public static final int FLAG_SKIPPED = 2;
+
+    /**
+     * Set in a published sequence ({@code position + 1}) when the slot holds nothing: its producer
+     * aborted, or died before committing and a consumer skipped it. One CAS publishes it, so a
+     * recoverer writes nothing into a slot it has not claimed.
+     */
+    public static final long SKIPPED = 1L << 62;
 
     /** An intent naming no position. */
     public static final long NO_INTENT = -1;
@@ -73,13 +95,29 @@ public final class QueueLayout {
     public static final int DEFAULT_SLOT_DATA = 240;
     /** Enough for a spill object's name. */
     public static final int MIN_SLOT_DATA = 112;
+    /** The most slots a queue has: positions stay far below {@link #SKIPPED} for centuries at any rate. */
+    public static final int MAX_CAPACITY = 1 << 28;
+
+    static {
+        check(HEAD_OFFSET - TAIL_OFFSET >= 2 * CACHE_LINE, "head and tail share a prefetched pair of lines");
+        check(NOT_EMPTY_OFFSET % CACHE_LINE == 0 && NOT_FULL_OFFSET % CACHE_LINE == 0 && ALL_DONE_OFFSET % CACHE_LINE == 0,
+                "each wait point starts a cache line");
+        check(DONE_OFFSET + Long.BYTES <= DEBTS_OFFSET, "the joinable counters overlap the debts");
+        check(SLOTS_OFFSET % CACHE_LINE == 0, "slots start on a cache line");
+    }
+
+    private static void check(boolean invariant, String broken) {
+        if (!invariant) {
+            throw new AssertionError("QueueLayout: " + broken);
+        }
+    }
 
     private QueueLayout() {
     }
 
     /** Bytes per slot: header and data, rounded up to a cache line. */
     public static long slotLength(int slotData) {
-        return (SLOT_DATA_OFFSET + slotData + 63) & ~63L;
+        return (SLOT_DATA_OFFSET + slotData + CACHE_LINE - 1) & -CACHE_LINE;
     }
 
     public static long length(int capacity, int slotData) {

@@ -1,8 +1,12 @@
 package dev.multiproc.shm.queue;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -18,8 +22,9 @@ import static dev.multiproc.shm.queue.QueueLayout.*;
 /**
  * The protocol of {@link QueueLayout}. Slot {@code i} serves positions {@code p} with
  * {@code p % capacity == i}; its sequence says whose turn it is: {@code p} — free for the
- * producer of {@code p}; {@code p + 1} — holds the message of {@code p} for its consumer;
- * {@code p + capacity} — free for the producer of the next lap.
+ * producer of {@code p}; {@code p + 1} — holds the message of {@code p} for its consumer
+ * ({@code (p + 1) | SKIPPED}: holds nothing, the consumer passes it); {@code p + capacity} —
+ * free for the producer of the next lap.
  *
  * <p>Producer: reads the tail (volatile) and the slot's sequence (acquire); if it is the
  * slot's turn, records the position in its intent entry, CASes the tail forward, writes the
@@ -34,39 +39,73 @@ import static dev.multiproc.shm.queue.QueueLayout.*;
  * <p>Death: each thread's intent is written before the CAS that claims a position (the CAS is
  * a volatile write, so whoever sees the claim sees the intent). A slot claimed and never
  * published, whose position only dead threads intended to claim, was claimed by a dead
- * producer: a waiting consumer marks it skipped. A slot taken by a consumer and never given
- * back, whose position only dead threads intended to consume, is given back by a waiting
- * producer; its message is lost. Both checks run once per wait slice (50 ms).
+ * producer: a waiting consumer publishes it skipped, with one CAS of its sequence (so a
+ * recoverer descheduled for a whole lap writes nothing into a slot it does not own). A slot
+ * taken by a consumer and never given back, whose position only dead threads intended to
+ * consume, is given back by a waiting producer; its message is lost. Both checks run once per
+ * wait slice (50 ms) of elapsed time.
+ *
+ * <p>Joinable queues count tasks without a counter that a death could leave wrong: unfinished =
+ * positions claimed (the tail) − positions skipped − tasks done. A producer that dies after its
+ * claim leaves a slot that gets skipped; a consumer owes every message it takes until its
+ * {@code taskDone()}, and the debts of a consumer that died are counted done.
+ *
+ * <p>Every value read from the queue is checked before it drives a loop or an index: a sequence
+ * ahead of its position while the position stands still, a length past the slot, a shape that
+ * does not fit the object raise {@link CorruptSharedObjectException}.
  */
 public final class QueueSlots {
-    private final NativePlatform platform;
+    /** Reads of head, skipped and tail before {@link #size()} settles for a reading that may mix moments. */
+    private static final int SIZE_ATTEMPTS = 1_000;
+
+    private final String name;
+    private final Liveness liveness;
     private final MemorySegment body;
     private final int capacity;
     /** {@code capacity - 1} when the capacity is a power of two (a mask instead of a division), else -1. */
     private final long mask;
     private final int slotData;
     private final long slotLength;
+    private final boolean joinable;
     private final WaitPoint notEmpty;
     private final WaitPoint notFull;
     private final WaitPoint allDone;
+    private final ParticipantTable debts;
 
     public QueueSlots(NativePlatform platform, MappedRegion region) {
-        this.platform = platform;
-        MemorySegment whole = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
+        this.name = region.name();
+        this.liveness = region.liveness();
+        MemorySegment whole = ObjectHeader.body(region);
         this.capacity = (int) INT.get(whole, CAPACITY_OFFSET);
-        this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.slotData = (int) INT.get(whole, SLOT_DATA_OFFSET_FIELD);
+        int joinableFlag = (int) INT.get(whole, JOINABLE_OFFSET);
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw new CorruptSharedObjectException(name, "capacity", capacity, "it must be 1 to " + MAX_CAPACITY);
+        }
+        if (slotData < MIN_SLOT_DATA || slotData > Integer.MAX_VALUE - SLOT_DATA_OFFSET - CACHE_LINE) {
+            throw new CorruptSharedObjectException(name, "slot data size", slotData, "it must be at least " + MIN_SLOT_DATA);
+        }
+        if (QueueLayout.length(capacity, slotData) > whole.byteSize()) {
+            throw new CorruptSharedObjectException(name, "capacity", capacity, "its slots of " + slotData
+                    + " bytes do not fit the object's " + whole.byteSize() + " bytes");
+        }
+        if (joinableFlag != 0 && joinableFlag != 1) {
+            throw new CorruptSharedObjectException(name, "joinable flag", joinableFlag, "it must be 0 or 1");
+        }
+        this.joinable = joinableFlag == 1;
+        this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.slotLength = QueueLayout.slotLength(slotData);
         this.body = whole.asSlice(0, QueueLayout.length(capacity, slotData));
         long base = ObjectHeaderLayout.LENGTH;
         this.notEmpty = new WaitPoint(platform, region, base + NOT_EMPTY_OFFSET);
         this.notFull = new WaitPoint(platform, region, base + NOT_FULL_OFFSET);
         this.allDone = new WaitPoint(platform, region, base + ALL_DONE_OFFSET);
+        this.debts = new ParticipantTable(body, DEBTS_OFFSET);
     }
 
     /** Creator: the queue's shape and every slot's first sequence; before the header is published. */
     public static void initialise(MappedRegion region, int capacity, int slotData, boolean joinable) {
-        MemorySegment whole = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
+        MemorySegment whole = ObjectHeader.body(region);
         INT.set(whole, CAPACITY_OFFSET, capacity);
         INT.set(whole, SLOT_DATA_OFFSET_FIELD, slotData);
         INT.set(whole, JOINABLE_OFFSET, joinable ? 1 : 0);
@@ -89,7 +128,7 @@ public final class QueueSlots {
     }
 
     public boolean joinable() {
-        return (int) INT.get(body, JOINABLE_OFFSET) == 1;
+        return joinable;
     }
 
     private long slotOffset(long position) {
@@ -97,8 +136,18 @@ public final class QueueSlots {
         return SLOTS_OFFSET + index * slotLength;
     }
 
+    /** The slot's sequence with the {@link QueueLayout#SKIPPED} mark, checked to be a position. */
+    private long rawSequence(long position) {
+        long sequence = (long) LONG.getAcquire(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET);
+        if ((sequence & ~SKIPPED) < 0 || (sequence & ~SKIPPED) >= SKIPPED) {
+            throw new CorruptSharedObjectException(name, "sequence of slot " + (position % capacity), sequence,
+                    "a sequence is a position below 2^62, with bit 62 at most");
+        }
+        return sequence;
+    }
+
     private long sequence(long position) {
-        return (long) LONG.getAcquire(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET);
+        return rawSequence(position) & ~SKIPPED;
     }
 
     /** The first {@code length} bytes of the data area of the slot of {@code position}. */
@@ -106,12 +155,28 @@ public final class QueueSlots {
         return body.asSlice(slotOffset(position) + SLOT_DATA_OFFSET, length);
     }
 
+    /** The length of the message in the slot of {@code position}, checked against the slot's size. */
     public int length(long position) {
-        return (int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        int length = (int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        if (length < 0 || length > slotData) {
+            throw new CorruptSharedObjectException(name, "message length in slot " + (position % capacity), length,
+                    "it must be 0 to the slot's " + slotData + " bytes");
+        }
+        return length;
     }
 
     public int flags(long position) {
-        return (int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET);
+        int flags = (int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET);
+        if (flags != FLAG_INLINE && flags != FLAG_SPILLED) {
+            throw new CorruptSharedObjectException(name, "flags of slot " + (position % capacity), flags,
+                    "they must be " + FLAG_INLINE + " (inline) or " + FLAG_SPILLED + " (spilled)");
+        }
+        return flags;
+    }
+
+    /** Whether the claimed position holds nothing (its producer aborted or died). */
+    public boolean skipped(long position) {
+        return (rawSequence(position) & SKIPPED) != 0;
     }
 
     // ------------------------------------------------------------------ intents
@@ -151,7 +216,7 @@ public final class QueueSlots {
         for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
             long offset = intentOffset(entry);
             long token = (long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET);
-            if (token != 0 && settled((long) LONG.getVolatile(body, offset + INTENT_POSITION_OFFSET)) && !platform.isAlive(token)
+            if (token != 0 && settled((long) LONG.getVolatile(body, offset + INTENT_POSITION_OFFSET)) && !liveness.isAlive(token)
                     && LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, token, 0L)) {
                 reclaimed++;
             }
@@ -166,6 +231,9 @@ public final class QueueSlots {
         }
         boolean consumer = (intent & CONSUMER_INTENT) != 0;
         long position = intent & ~CONSUMER_INTENT;
+        if (position < 0) {
+            return true;
+        }
         return sequence(position) != (consumer ? position + 1 : position);
     }
 
@@ -176,7 +244,7 @@ public final class QueueSlots {
             long offset = intentOffset(entry);
             if ((long) LONG.getVolatile(body, offset + INTENT_POSITION_OFFSET) == intent) {
                 long token = (long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET);
-                if (token != 0 && platform.isAlive(token)) {
+                if (token != 0 && liveness.isAlive(token)) {
                     return true;
                 }
                 anyone = true;
@@ -204,15 +272,16 @@ public final class QueueSlots {
                 }
             } else if (difference < 0) {
                 return -1;
+            } else if ((long) LONG.getVolatile(body, TAIL_OFFSET) == position) {
+                // a slot ahead of the tail means another producer claimed it, which moves the tail first
+                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % capacity), sequence(position),
+                        "the tail stands at " + position + " and no slot may be ahead of it");
             }
         }
     }
 
     /** Publishes the message of {@code position} and wakes consumers. */
     public void publish(long position, int length, int flags) {
-        if (flags == FLAG_SKIPPED) {
-            LONG.getAndAdd(body, SKIPPED_OFFSET, 1L);
-        }
         long offset = slotOffset(position);
         INT.set(body, offset + SLOT_LENGTH_OFFSET, length);
         INT.set(body, offset + SLOT_FLAGS_OFFSET, flags);
@@ -220,12 +289,28 @@ public final class QueueSlots {
         notEmpty.wakeAllAfterVolatileWrite();
     }
 
-    public boolean awaitNotFull(int entry, long timeoutNanos, WaitStrategy strategy, Consumer<String> spillRemover)
-            throws InterruptedException {
+    /** Publishes {@code position}, claimed by this producer, as holding nothing (its writer failed). */
+    public void abandon(long position) {
+        countSkip();
+        LONG.setVolatile(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, (position + 1) | SKIPPED);
+        notEmpty.wakeAllAfterVolatileWrite();
+        wakeIfAllDone();
+    }
+
+    private void countSkip() {
+        LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, 1L);
+        LONG.getAndAdd(body, SKIPPED_TOTAL_OFFSET, 1L);
+    }
+
+    public boolean awaitNotFull(long timeoutNanos, WaitStrategy strategy, Consumer<String> spillRemover,
+                                WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
         return notFull.await(() -> {
             long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
             return sequence(position) - position >= 0;
-        }, timeoutNanos, strategy, () -> recoverAbandonedConsumerSlot(spillRemover));
+        }, timeoutNanos, strategy, () -> {
+            sliceCheck.check();
+            recoverAbandonedConsumerSlot(spillRemover);
+        });
     }
 
     /**
@@ -235,15 +320,23 @@ public final class QueueSlots {
     public boolean recoverAbandonedConsumerSlot(Consumer<String> spillRemover) {
         long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
         long previous = tail - capacity;
-        if (previous < 0 || sequence(previous) != previous + 1) {
+        if (previous < 0) {
+            return false;
+        }
+        long taken = rawSequence(previous);
+        if ((taken & ~SKIPPED) != previous + 1) {
             return false;
         }
         long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
         if (head <= previous || intendedByLiveThread(previous | CONSUMER_INTENT)) {
             return false;
         }
-        String spill = flags(previous) == FLAG_SPILLED ? spillName(previous) : null;
-        if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, previous + 1, previous + capacity)) {
+        boolean skipped = (taken & SKIPPED) != 0;
+        String spill = !skipped && flags(previous) == FLAG_SPILLED ? spillName(previous) : null;
+        if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, taken, previous + capacity)) {
+            if (skipped) {
+                LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
+            }
             if (spill != null) {
                 spillRemover.accept(spill);
             }
@@ -256,7 +349,7 @@ public final class QueueSlots {
     // ------------------------------------------------------------------ consumer
 
     /**
-     * Takes the next position if its message is published.
+     * Takes the next position if its message (or its skip) is published.
      *
      * @return the position, or -1 if there is none yet
      */
@@ -271,13 +364,17 @@ public final class QueueSlots {
                 }
             } else if (difference < 0) {
                 return -1;
+            } else if ((long) LONG.getVolatile(body, HEAD_OFFSET) == position) {
+                // a slot a lap ahead of the head means another consumer took it, which moves the head first
+                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % capacity), sequence(position),
+                        "the head stands at " + position + " and no slot may be ahead of it");
             }
         }
     }
 
     /** Gives a skipped slot back (see {@link #release}); it no longer counts as claimed. */
     public void releaseSkipped(long position) {
-        LONG.getAndAdd(body, SKIPPED_OFFSET, -1L);
+        LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
         release(position);
     }
 
@@ -287,31 +384,33 @@ public final class QueueSlots {
         notFull.wakeAllAfterVolatileWrite();
     }
 
-    public boolean awaitNotEmpty(long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
+    public boolean awaitNotEmpty(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+            throws InterruptedException {
         return notEmpty.await(() -> {
             long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
             return sequence(position) - (position + 1) >= 0;
-        }, timeoutNanos, strategy, this::recoverAbandonedProducerSlot);
+        }, timeoutNanos, strategy, () -> {
+            sliceCheck.check();
+            recoverAbandonedProducerSlot();
+        });
     }
 
     /**
-     * Marks skipped the slot consumers wait for if its position was claimed (the tail passed
-     * it) by a producer that died before publishing.
+     * Publishes skipped the slot consumers wait for if its position was claimed (the tail passed
+     * it) by a producer that died before publishing. The CAS of the sequence is the claim and the
+     * publication at once: nothing is written into the slot.
      */
     public boolean recoverAbandonedProducerSlot() {
         long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
-        if (sequence(head) != head || (long) LONG.getVolatile(body, TAIL_OFFSET) <= head || intendedByLiveThread(head)) {
+        if (rawSequence(head) != head || (long) LONG.getVolatile(body, TAIL_OFFSET) <= head || intendedByLiveThread(head)) {
             return false;
         }
-        long offset = slotOffset(head);
-        INT.set(body, offset + SLOT_FLAGS_OFFSET, FLAG_SKIPPED);
-        INT.set(body, offset + SLOT_LENGTH_OFFSET, 0);
-        LONG.getAndAdd(body, SKIPPED_OFFSET, 1L);
-        if (LONG.compareAndSet(body, offset + SLOT_SEQUENCE_OFFSET, head, head + 1)) {
+        if (LONG.compareAndSet(body, slotOffset(head) + SLOT_SEQUENCE_OFFSET, head, (head + 1) | SKIPPED)) {
+            countSkip();
             notEmpty.wakeAll();
+            wakeIfAllDone();
             return true;
         }
-        LONG.getAndAdd(body, SKIPPED_OFFSET, -1L);
         return false;
     }
 
@@ -324,9 +423,38 @@ public final class QueueSlots {
         return bytes.length;
     }
 
+    /**
+     * The spill object's name in the slot of {@code position}: this queue's name, "-s", then
+     * lower-case hex, digits and '-' only (never a path), else the slot is corrupt.
+     */
     public String spillName(long position) {
         int length = length(position);
-        return new String(slot(position, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        String spill = new String(slot(position, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+        if (!isSpillOf(name, spill)) {
+            throw new CorruptSharedObjectException(name, "spill name length in slot " + (position % capacity), length,
+                    "the slot must hold '" + spillPrefix(name) + "' followed by lower-case hex, digits and '-'");
+        }
+        return spill;
+    }
+
+    /** What every spill object of queue {@code queueName} is named with first. */
+    public static String spillPrefix(String queueName) {
+        return queueName + "-s";
+    }
+
+    /** Whether {@code candidate} is a name this queue gives its spill objects. */
+    public static boolean isSpillOf(String queueName, String candidate) {
+        String prefix = spillPrefix(queueName);
+        if (candidate.length() <= prefix.length() || !candidate.startsWith(prefix)) {
+            return false;
+        }
+        for (int i = prefix.length(); i < candidate.length(); i++) {
+            char c = candidate.charAt(i);
+            if (c != '-' && (c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ counts
@@ -337,14 +465,18 @@ public final class QueueSlots {
      * the same before and after the tail, so the three belong together.
      */
     public long size() {
-        while (true) {
-            long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
-            long skipped = (long) LONG.getVolatile(body, SKIPPED_OFFSET);
-            long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
-            if (head == (long) LONG.getVolatile(body, HEAD_OFFSET) && skipped == (long) LONG.getVolatile(body, SKIPPED_OFFSET)) {
-                return Math.max(0, Math.min(capacity, tail - head - skipped));
+        long head = 0;
+        long skipped = 0;
+        long tail = 0;
+        for (int attempt = 0; attempt < SIZE_ATTEMPTS; attempt++) {
+            head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+            skipped = (long) LONG.getVolatile(body, SKIPPED_NOW_OFFSET);
+            tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
+            if (head == (long) LONG.getVolatile(body, HEAD_OFFSET) && skipped == (long) LONG.getVolatile(body, SKIPPED_NOW_OFFSET)) {
+                break;
             }
         }
+        return Math.max(0, Math.min(capacity, tail - head - skipped));
     }
 
     /** All positions ever claimed by producers (for listings). */
@@ -358,7 +490,7 @@ public final class QueueSlots {
 
     /** Reads the message of {@code position} only if the slot still holds it afterwards (for peeking). */
     public boolean holds(long position) {
-        return sequence(position) == position + 1;
+        return rawSequence(position) == position + 1;
     }
 
     public int consumersWaiting() {
@@ -369,20 +501,41 @@ public final class QueueSlots {
         return notFull.sleepers();
     }
 
+    public int joinersWaiting() {
+        return allDone.sleepers();
+    }
+
     // ------------------------------------------------------------------ joinable
 
-    public void addUnfinished(long count) {
-        LONG.getAndAdd(body, UNFINISHED_OFFSET, count);
+    /** The debt slot of the process {@code token} (claimed on first use); {@link ParticipantTable#NO_SLOT} if full. */
+    public int claimDebtSlot(long token) {
+        return debts.claim(token);
+    }
+
+    /** A consumer's debt: {@code +1} before it takes a message, {@code -1} for each task it marks done. */
+    public void addDebt(int slot, long delta) {
+        if (slot != ParticipantTable.NO_SLOT) {
+            debts.add(slot, delta);
+        }
+    }
+
+    /** Tasks claimed by producers, not skipped, and not yet done (or lost with a dead consumer). */
+    public long unfinished() {
+        long done = (long) LONG.getVolatile(body, DONE_OFFSET);
+        long skipped = (long) LONG.getVolatile(body, SKIPPED_TOTAL_OFFSET);
+        return (long) LONG.getVolatile(body, TAIL_OFFSET) - skipped - done;
     }
 
     /** One task done; false (and nothing changed) if no task was unfinished. */
     public boolean taskDone() {
         while (true) {
-            long unfinished = (long) LONG.getVolatile(body, UNFINISHED_OFFSET);
+            long done = (long) LONG.getVolatile(body, DONE_OFFSET);
+            long skipped = (long) LONG.getVolatile(body, SKIPPED_TOTAL_OFFSET);
+            long unfinished = (long) LONG.getVolatile(body, TAIL_OFFSET) - skipped - done;
             if (unfinished <= 0) {
                 return false;
             }
-            if (LONG.compareAndSet(body, UNFINISHED_OFFSET, unfinished, unfinished - 1)) {
+            if (LONG.compareAndSet(body, DONE_OFFSET, done, done + 1)) {
                 if (unfinished == 1) {
                     allDone.wakeAllAfterVolatileWrite();
                 }
@@ -391,12 +544,43 @@ public final class QueueSlots {
         }
     }
 
-    public long unfinished() {
-        return (long) LONG.getVolatile(body, UNFINISHED_OFFSET);
+    /**
+     * Counts as done the messages that consumers which have died had taken and not marked done
+     * (never more than are unfinished); returns how many.
+     */
+    public long forgiveDeadConsumers() {
+        long forgiven = 0;
+        for (ParticipantTable.Reclaimed dead : debts.reclaimDead(liveness)) {
+            long owed = dead.count();
+            while (owed > 0) {
+                long done = (long) LONG.getVolatile(body, DONE_OFFSET);
+                long credit = Math.min(owed, Math.max(0, unfinished()));
+                if (credit == 0 || LONG.compareAndSet(body, DONE_OFFSET, done, done + credit)) {
+                    forgiven += credit;
+                    break;
+                }
+            }
+        }
+        if (forgiven > 0) {
+            wakeIfAllDone();
+        }
+        return forgiven;
     }
 
-    public boolean awaitAllDone(long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
-        return allDone.await(() -> unfinished() == 0, timeoutNanos, strategy, WaitPoint.NO_CHECK);
+    private void wakeIfAllDone() {
+        if (joinable && unfinished() <= 0) {
+            allDone.wakeAll();
+        }
+    }
+
+    /** Waits until every task is done; dead producers' slots and dead consumers' debts are settled on the way. */
+    public boolean awaitAllDone(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        forgiveDeadConsumers();
+        return allDone.await(() -> unfinished() <= 0, timeoutNanos, strategy, () -> {
+            sliceCheck.check();
+            recoverAbandonedProducerSlot();
+            forgiveDeadConsumers();
+        });
     }
 
     /** Wakes every waiting thread (the handle closes). */

@@ -201,6 +201,11 @@ public final class ByteRing {
         return readable;
     }
 
+    /** Threads of all processes asleep on either side of the ring. */
+    public int sleepers() {
+        return readable.sleepers() + writable.sleepers();
+    }
+
     /** Wakes both sides, so that they re-check (the other end closed). */
     public void wakeAll() {
         readable.wakeAll();

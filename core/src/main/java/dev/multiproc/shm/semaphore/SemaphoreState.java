@@ -4,6 +4,7 @@ import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -31,13 +32,13 @@ import static dev.multiproc.shm.semaphore.SemaphoreLayout.*;
  * permit, in any process.
  */
 public final class SemaphoreState {
-    private final NativePlatform platform;
+    private final Liveness liveness;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
     private final ParticipantTable holders;
 
     public SemaphoreState(NativePlatform platform, MappedRegion region) {
-        this.platform = platform;
+        this.liveness = region.liveness();
         this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
         this.holders = new ParticipantTable(body, HOLDERS_OFFSET);
@@ -85,11 +86,13 @@ public final class SemaphoreState {
     }
 
     /**
-     * Waits for {@code count} permits (negative timeout: forever).
+     * Waits for {@code count} permits (negative timeout: forever); {@code sliceCheck} runs once per
+     * wait slice besides.
      *
      * @return whether they were taken; false on timeout
      */
-    public boolean acquire(int count, int slot, long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
+    public boolean acquire(int count, int slot, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+            throws InterruptedException {
         if (tryAcquire(count, slot)) {
             return true;
         }
@@ -97,8 +100,12 @@ public final class SemaphoreState {
         if (recover && recoverDeadHolders() > 0 && tryAcquire(count, slot)) {
             return true;
         }
-        return waitPoint.await(() -> tryAcquire(count, slot), timeoutNanos, strategy,
-                recover ? this::recoverDeadHolders : WaitPoint.NO_CHECK);
+        return waitPoint.await(() -> tryAcquire(count, slot), timeoutNanos, strategy, () -> {
+            sliceCheck.check();
+            if (recover) {
+                recoverDeadHolders();
+            }
+        });
     }
 
     /** Outcome of {@link #release}. */
@@ -149,7 +156,7 @@ public final class SemaphoreState {
     /** Adds back the permits held by processes that died; returns how many. */
     public int recoverDeadHolders() {
         int recovered = 0;
-        for (ParticipantTable.Reclaimed dead : holders.reclaimDead(platform)) {
+        for (ParticipantTable.Reclaimed dead : holders.reclaimDead(liveness)) {
             if (dead.count() > 0) {
                 int count = (int) dead.count();
                 int bound = bound();

@@ -1,6 +1,6 @@
 package dev.multiproc.shm.table;
 
-import dev.multiproc.spi.NativePlatform;
+import dev.multiproc.spi.Liveness;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -77,12 +77,12 @@ public final class ParticipantTable {
      * Frees the slots of processes that are no longer alive and returns what they held. Each
      * dead slot is reclaimed by exactly one caller, whatever the number of callers at once.
      */
-    public List<Reclaimed> reclaimDead(NativePlatform platform) {
+    public List<Reclaimed> reclaimDead(Liveness liveness) {
         List<Reclaimed> reclaimed = new ArrayList<>();
         for (int slot = 0; slot < SLOTS; slot++) {
             long offset = slotOffset(slot);
             long owner = (long) LONG.getVolatile(table, offset + TOKEN_OFFSET);
-            if (owner != 0 && !platform.isAlive(owner)) {
+            if (owner > 0 && !liveness.isAlive(owner)) {
                 long count = (long) LONG.getVolatile(table, offset + COUNT_OFFSET);
                 // reset the count before freeing: a process claiming the slot next starts from zero
                 if (LONG.compareAndSet(table, offset + TOKEN_OFFSET, owner, -owner)) {
@@ -108,9 +108,9 @@ public final class ParticipantTable {
     }
 
     /** Whether some process that holds a slot is dead. */
-    public boolean anyDead(NativePlatform platform) {
+    public boolean anyDead(Liveness liveness) {
         for (long token : tokens()) {
-            if (!platform.isAlive(token)) {
+            if (!liveness.isAlive(token)) {
                 return true;
             }
         }

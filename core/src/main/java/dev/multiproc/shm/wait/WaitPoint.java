@@ -123,6 +123,7 @@ public final class WaitPoint {
                                SliceCheck sliceCheck) throws InterruptedException {
         INT.getAndAdd(segment, sleepersOffset, 1);
         try {
+            long lastCheck = start;
             while (true) {
                 int sequence = (int) INT.getVolatile(segment, sequenceOffset);
                 if (condition.getAsBoolean()) {
@@ -131,19 +132,22 @@ public final class WaitPoint {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                long sleep = SLICE_NANOS;
+                long now = System.nanoTime();
+                // by elapsed time, not by a whole slice slept: steady wake-ups must not put the check off
+                if (now - lastCheck >= SLICE_NANOS) {
+                    lastCheck = now;
+                    sliceCheck.check();
+                    continue;
+                }
+                long sleep = SLICE_NANOS - (now - lastCheck);
                 if (!forever) {
-                    long remaining = timeoutNanos - (System.nanoTime() - start);
+                    long remaining = timeoutNanos - (now - start);
                     if (remaining <= 0) {
                         return false;
                     }
                     sleep = Math.min(sleep, remaining);
                 }
-                long before = System.nanoTime();
-                platform.await(region, sequenceOffset, sequence, sleep);
-                if (System.nanoTime() - before >= sleep) {
-                    sliceCheck.check();
-                }
+                sleepInKernel(sequence, sleep);
             }
         } finally {
             INT.getAndAdd(segment, sleepersOffset, -1);
@@ -151,19 +155,40 @@ public final class WaitPoint {
     }
 
     /**
+     * Sleeps on this point's word, announcing the sleep to the region so that it is not unmapped
+     * under the sleeping thread.
+     *
+     * @throws IllegalStateException if the region is being closed in this process
+     */
+    private void sleepInKernel(int sequence, long sleepNanos) {
+        enter(region);
+        try {
+            platform.await(region, sequenceOffset, sequence, sleepNanos);
+        } finally {
+            region.exitBlockingCall();
+        }
+    }
+
+    private static void enter(MappedRegion region) {
+        if (!region.enterBlockingCall()) {
+            throw new IllegalStateException("'" + region.name() + "' is closed in this process");
+        }
+    }
+
+    /**
      * Waits until {@code condition} holds, sleeping on all of {@code points} at once (woken by a
      * wake of any of them); the same protocol as {@link #await}, with every point's sleeper count
-     * raised while sleeping; {@code onSlice} runs after each full slice slept. Negative timeout: forever.
+     * raised while sleeping; {@code sliceCheck} runs once per slice of elapsed time. Negative
+     * timeout: forever.
      *
      * @return whether the condition holds; false only on timeout
      */
-    public static boolean awaitAny(List<WaitPoint> points, BooleanSupplier condition, long timeoutNanos, Runnable onSlice)
+    public static boolean awaitAny(List<WaitPoint> points, BooleanSupplier condition, long timeoutNanos, SliceCheck sliceCheck)
             throws InterruptedException {
         if (condition.getAsBoolean()) {
             return true;
         }
         long start = System.nanoTime();
-        NativePlatform platform = points.getFirst().platform;
         List<MappedRegion> regions = new ArrayList<>(points.size());
         long[] offsets = new long[points.size()];
         int[] sequences = new int[points.size()];
@@ -173,7 +198,9 @@ public final class WaitPoint {
             offsets[i] = point.sequenceOffset;
             INT.getAndAdd(point.segment, point.sleepersOffset, 1);
         }
+        NativePlatform platform = points.getFirst().platform;
         try {
+            long lastCheck = start;
             while (true) {
                 for (int i = 0; i < points.size(); i++) {
                     sequences[i] = (int) INT.getVolatile(points.get(i).segment, offsets[i]);
@@ -184,18 +211,31 @@ public final class WaitPoint {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                long sleep = SLICE_NANOS;
+                long now = System.nanoTime();
+                if (now - lastCheck >= SLICE_NANOS) {
+                    lastCheck = now;
+                    sliceCheck.check();
+                    continue;
+                }
+                long sleep = SLICE_NANOS - (now - lastCheck);
                 if (timeoutNanos >= 0) {
-                    long remaining = timeoutNanos - (System.nanoTime() - start);
+                    long remaining = timeoutNanos - (now - start);
                     if (remaining <= 0) {
                         return false;
                     }
                     sleep = Math.min(sleep, remaining);
                 }
-                long before = System.nanoTime();
-                platform.awaitAny(regions, offsets, sequences, sleep);
-                if (System.nanoTime() - before >= sleep) {
-                    onSlice.run();
+                int entered = 0;
+                try {
+                    for (MappedRegion region : regions) {
+                        enter(region);
+                        entered++;
+                    }
+                    platform.awaitAny(regions, offsets, sequences, sleep);
+                } finally {
+                    for (int i = 0; i < entered; i++) {
+                        regions.get(i).exitBlockingCall();
+                    }
                 }
             }
         } finally {
