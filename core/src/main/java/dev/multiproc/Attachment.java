@@ -19,8 +19,8 @@ import java.util.function.Function;
  *
  * <p>The attachment lives from its first handle to its last: when the last one here closes (or
  * is garbage-collected), the kind's shared state lets go of what it holds in the object, the
- * memory is unmapped, and, if the object's creator has retired it meanwhile, its name is removed
- * unless another process still uses it (then that process does so when it lets go).
+ * memory is unmapped, and, if the object's creator has retired it meanwhile or has died, its name
+ * is removed unless another process still uses it (then that process does so when it lets go).
  *
  * <p>Attachments are found by name. A name removed and made again names a new object: an
  * attachment is reused only while the name still points to the object it mapped, or to nothing.
@@ -180,18 +180,30 @@ final class Attachment {
 
     private void detach() {
         Shared current = sharedOrNull();
-        boolean retired;
+        boolean orphaned;
         try {
             if (current != null) {
                 current.detach();
             }
         } finally {
-            retired = ObjectHeader.isRetired(region);
+            orphaned = isOrphaned();
             region.close();
         }
-        if (retired && platform.unlinkRegionIfUnused(name()) && current != null) {
+        if (orphaned && platform.unlinkRegionIfUnused(name()) && current != null) {
             current.nameRemoved(platform);
         }
+    }
+
+    /**
+     * Whether nobody will remove the object's name but its last user: its creator retired it, or
+     * the process that created it (with its context) has died.
+     */
+    private boolean isOrphaned() {
+        if (ObjectHeader.isRetired(region)) {
+            return true;
+        }
+        long creator = ObjectHeader.creatorOf(region);
+        return creator != 0 && ObjectNames.contextIdOf(name()).isPresent() && !region.liveness().isAlive(creator);
     }
 
     @Override

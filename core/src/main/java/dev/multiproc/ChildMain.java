@@ -44,6 +44,7 @@ public final class ChildMain {
             return;
         }
         platform.restoreDefaultTermination();
+        Multiproc.skipStartupCollection();
         MappedRegion region = ObjectHeader.open(platform, args[0], ObjectKind.PROCESS);
         Bootstrap bootstrap = new Bootstrap(platform, region);
         ProcessIdentity parent = bootstrap.parent();

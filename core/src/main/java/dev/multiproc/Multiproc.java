@@ -49,6 +49,14 @@ public final class Multiproc implements AutoCloseable {
     private static volatile Multiproc defaultContext;
     private static final AtomicLong STARTUP_COLLECTIONS = new AtomicLong();
 
+    /**
+     * Called by a child JVM before it makes anything: its parent collected garbage when it started,
+     * so the child does not do it again on the core its target is about to need.
+     */
+    static void skipStartupCollection() {
+        STARTUP_COLLECTIONS.incrementAndGet();
+    }
+
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(Multiproc::closeAllAtExit, "multiproc-exit"));
     }

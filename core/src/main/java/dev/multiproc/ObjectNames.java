@@ -17,14 +17,18 @@ final class ObjectNames {
     static final String PREFIX = "mp-";
     private static final String MARKER_SUFFIX = "-context";
     private static final int CONTEXT_ID_LENGTH = 16;
-    private static final SecureRandom IDS = new SecureRandom();
+
+    /** Made on first use: setting up a secure random source costs milliseconds a child JVM need not pay. */
+    private static final class Ids {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private ObjectNames() {
     }
 
     /** A new random context id: 16 lower-case hex digits. */
     static String newContextId() {
-        return HexFormat.of().toHexDigits(IDS.nextLong());
+        return HexFormat.of().toHexDigits(Ids.RANDOM.nextLong());
     }
 
     static String generated(String contextId, ObjectKind kind, long number) {

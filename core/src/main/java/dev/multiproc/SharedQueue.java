@@ -70,14 +70,14 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         private final ThreadLocal<Integer> threadEntry = new ThreadLocal<>();
         /** Entries this process holds, by the thread that holds each; guarded by itself. */
         private final Map<Integer, WeakReference<Thread>> entries = new HashMap<>();
-        private int debtSlot = ParticipantTable.NO_SLOT;
-        private boolean debtSlotClaimed;
+        private final ClaimedOnce debtSlot;
         private volatile long lastRecoveryCheck;
 
         QueueShared(Attachment attachment) {
             this.slots = new QueueSlots(attachment.platform, attachment.region);
             this.token = attachment.token();
             this.name = attachment.name();
+            this.debtSlot = new ClaimedOnce(() -> slots.claimDebtSlot(token));
         }
 
         /** This thread's entry in the queue's intent table, claimed on its first use of the queue. */
@@ -107,12 +107,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
 
         /** This process's slot in the consumers' debts of a joinable queue (none if the table is full). */
-        synchronized int debtSlot() {
-            if (!debtSlotClaimed) {
-                debtSlot = slots.claimDebtSlot(token);
-                debtSlotClaimed = true;
-            }
-            return debtSlot;
+        int debtSlot() {
+            return debtSlot.get();
         }
 
         /**

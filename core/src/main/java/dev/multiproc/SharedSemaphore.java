@@ -33,22 +33,16 @@ public final class SharedSemaphore extends SharedObject {
     /** The semaphore's state in one attachment, with this process's slot in its holder table. */
     static final class SemaphoreShared implements Attachment.Shared {
         final SemaphoreState state;
-        private final long token;
-        private int slot = ParticipantTable.NO_SLOT;
-        private boolean slotClaimed;
+        /** This process's slot in the holder table (none if the table is full or nothing is recorded). */
+        private final ClaimedOnce slot;
 
         SemaphoreShared(Attachment attachment) {
             this.state = new SemaphoreState(attachment.platform, attachment.region);
-            this.token = attachment.token();
+            this.slot = new ClaimedOnce(() -> state.recoversDeadHolders() ? state.claimSlot(attachment.token()) : ParticipantTable.NO_SLOT);
         }
 
-        /** This process's slot in the holder table (claimed once; none if the table is full or nothing is recorded). */
-        synchronized int slot() {
-            if (!slotClaimed) {
-                slot = state.recoversDeadHolders() ? state.claimSlot(token) : ParticipantTable.NO_SLOT;
-                slotClaimed = true;
-            }
-            return slot;
+        int slot() {
+            return slot.get();
         }
 
         @Override

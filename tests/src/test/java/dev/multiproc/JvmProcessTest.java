@@ -120,6 +120,9 @@ class JvmProcessTest extends ContextPerTest {
                 byte[] name = self.name().getBytes(StandardCharsets.UTF_8);
                 shm.segment().set(ValueLayout.JAVA_INT, 32, name.length);
                 shm.segment().asSlice(40, name.length).copyFrom(java.lang.foreign.MemorySegment.ofArray(name));
+                byte[] parentName = parent.name().getBytes(StandardCharsets.UTF_8);
+                shm.segment().set(ValueLayout.JAVA_INT, 128, parentName.length);
+                shm.segment().asSlice(136, parentName.length).copyFrom(java.lang.foreign.MemorySegment.ofArray(parentName));
             });
             child.setName("worker-7");
             child.setDaemon(true);
@@ -131,6 +134,9 @@ class JvmProcessTest extends ContextPerTest {
             assertEquals(1L, shm.segment().get(ValueLayout.JAVA_LONG, 24));
             int length = shm.segment().get(ValueLayout.JAVA_INT, 32);
             assertEquals("worker-7", new String(shm.segment().asSlice(40, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+            int parentLength = shm.segment().get(ValueLayout.JAVA_INT, 128);
+            assertEquals(JvmProcess.current().name(), new String(shm.segment().asSlice(136, parentLength).toArray(ValueLayout.JAVA_BYTE),
+                    StandardCharsets.UTF_8), "the child knows its parent by the parent's own name");
         }
         assertEquals("MainProcess", JvmProcess.current().name());
         assertTrue(JvmProcess.parent().isEmpty());

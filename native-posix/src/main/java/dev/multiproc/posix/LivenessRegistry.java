@@ -45,7 +45,11 @@ final class LivenessRegistry implements Liveness {
     private static final int CANDIDATE_NAMES = 8;
     private static final int REGISTER_ATTEMPTS = 16;
     private static final java.lang.invoke.VarHandle LONG = JAVA_LONG.varHandle();
-    private static final long OWN_PID_NAMESPACE = pidNamespace();
+
+    /** Read on first need (registering, describing): file attribute views cost a child JVM milliseconds to load. */
+    private static final class OwnPidNamespace {
+        static final long INODE = pidNamespace();
+    }
 
     /** One registry file, mapped. */
     private record View(String name, int fd, long inode, MemorySegment memory, long epoch, int slots) {
@@ -129,7 +133,7 @@ final class LivenessRegistry implements Liveness {
             return "an ended process";
         }
         long namespace = (long) LONG.get(view().memory(), slotOffset(slotOf(token)) + SLOT_PID_NAMESPACE_OFFSET);
-        return "pid " + pid.getAsLong() + (namespace != OWN_PID_NAMESPACE ? " in another PID namespace" : "");
+        return "pid " + pid.getAsLong() + (namespace != OwnPidNamespace.INODE ? " in another PID namespace" : "");
     }
 
     /** The file read now; opened on first use; null if the user has no registry (nobody registered). */
@@ -190,7 +194,7 @@ final class LivenessRegistry implements Liveness {
                 generation++;
             }
             LONG.set(file.memory(), slotBase + SLOT_PID_OFFSET, ProcessHandle.current().pid());
-            LONG.set(file.memory(), slotBase + SLOT_PID_NAMESPACE_OFFSET, OWN_PID_NAMESPACE);
+            LONG.set(file.memory(), slotBase + SLOT_PID_NAMESPACE_OFFSET, OwnPidNamespace.INODE);
             LONG.setRelease(file.memory(), slotBase + SLOT_GENERATION_OFFSET, generation);
             View reader = view;
             view = file;
