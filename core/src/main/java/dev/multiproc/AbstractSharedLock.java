@@ -19,32 +19,13 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger("dev.multiproc");
 
-    /** The lock word of one attachment, shared by this process's handles. */
-    static final class LockShared implements Attachment.Shared {
-        final LockWord word;
-
-        LockShared(Attachment attachment) {
-            this.word = new LockWord(attachment.platform, attachment.region);
-        }
-
-        @Override
-        public void wakeAll() {
-            word.wakeAll();
-        }
-
-        @Override
-        public int sleepers() {
-            return word.sleepers();
-        }
-    }
-
     final transient LockWord word;
     final transient long processToken;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
     AbstractSharedLock(Multiproc context, Attachment attachment, boolean createdHere) {
         super(context, attachment, createdHere);
-        this.word = attachment.shared(LockShared.class, LockShared::new).word;
+        this.word = attachment.shared(LockWord.class, shared -> new LockWord(shared.platform, shared.region));
         this.processToken = attachment.token();
     }
 

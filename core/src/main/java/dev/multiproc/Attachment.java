@@ -2,6 +2,7 @@ package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -27,14 +28,11 @@ import java.util.function.Function;
  */
 final class Attachment {
 
-    /** What a kind keeps once per attachment. */
-    interface Shared {
-        /** Wakes this process's threads waiting on the object, so that they look again (a handle closed). */
-        void wakeAll();
-
-        /** Threads of all processes asleep on the object now. */
-        int sleepers();
-
+    /**
+     * What a kind keeps once per attachment besides the protocol object itself: this process's
+     * place in the object, let go of when the last handle here closes.
+     */
+    interface Shared extends Waiters {
         /** The last handle here is closing: let go of what this process holds in the object. */
         default void detach() {
         }
@@ -52,8 +50,8 @@ final class Attachment {
     final ObjectKind kind;
     /** Handles open on this attachment; guarded by {@link #BY_NAME}. */
     private int handles = 1;
-    /** Guarded by this. */
-    private Shared shared;
+    /** The kind's protocol object over the mapping (a {@link Shared} if the process holds a place in it); guarded by this. */
+    private Waiters shared;
 
     private Attachment(NativePlatform platform, MappedRegion region, ObjectKind kind) {
         this.platform = platform;
@@ -136,7 +134,7 @@ final class Attachment {
      *
      * @throws IncompatibleSharedObjectException if another type of handle made it (a name reused for another kind)
      */
-    synchronized <T extends Shared> T shared(Class<T> type, Function<Attachment, T> factory) {
+    synchronized <T extends Waiters> T shared(Class<T> type, Function<Attachment, T> factory) {
         if (shared == null) {
             shared = factory.apply(this);
         }
@@ -147,19 +145,19 @@ final class Attachment {
         return type.cast(shared);
     }
 
-    private synchronized Shared sharedOrNull() {
+    private synchronized Waiters sharedOrNull() {
         return shared;
     }
 
     /** Threads of all processes asleep on the object now (0 for kinds nobody waits on). */
     int sleepers() {
-        Shared current = sharedOrNull();
+        Waiters current = sharedOrNull();
         return current == null ? 0 : current.sleepers();
     }
 
     /** Wakes this process's waiters on the object (a handle closed: its waiters must notice). */
     void wakeAll() {
-        Shared current = sharedOrNull();
+        Waiters current = sharedOrNull();
         if (current != null) {
             current.wakeAll();
         }
@@ -179,7 +177,7 @@ final class Attachment {
     }
 
     private void detach() {
-        Shared current = sharedOrNull();
+        Shared current = sharedOrNull() instanceof Shared kept ? kept : null;
         boolean orphaned;
         try {
             if (current != null) {

@@ -526,7 +526,7 @@ public final class Multiproc implements AutoCloseable {
 
     private SharedCondition attachCondition(String name) {
         return withAttachment(name, ObjectKind.CONDITION, attachment -> {
-            ConditionState state = attachment.shared(SharedCondition.ConditionShared.class, SharedCondition.ConditionShared::new).state;
+            ConditionState state = SharedCondition.state(attachment);
             String lockName = ObjectNames.checkStoredName(name, "lock name", state.lockName());
             AbstractSharedLock lock = (AbstractSharedLock) attach(new SharedObjectReference(state.lockKind(), lockName, 0));
             return new SharedCondition(this, attachment, false, lock);

@@ -25,33 +25,19 @@ public final class SharedCondition extends SharedObject implements Condition {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
-    /** The condition's state in one attachment, shared by this process's handles. */
-    static final class ConditionShared implements Attachment.Shared {
-        final ConditionState state;
-
-        ConditionShared(Attachment attachment) {
-            this.state = new ConditionState(attachment.platform, attachment.region);
-        }
-
-        @Override
-        public void wakeAll() {
-            state.wakeAll();
-        }
-
-        @Override
-        public int sleepers() {
-            return state.sleepers();
-        }
-    }
-
     private final transient ConditionState state;
     private final transient AbstractSharedLock lock;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
     SharedCondition(Multiproc context, Attachment attachment, boolean createdHere, AbstractSharedLock lock) {
         super(context, attachment, createdHere);
-        this.state = attachment.shared(ConditionShared.class, ConditionShared::new).state;
+        this.state = state(attachment);
         this.lock = lock;
+    }
+
+    /** The condition's state in an attachment, shared by this process's handles. */
+    static ConditionState state(Attachment attachment) {
+        return attachment.shared(ConditionState.class, shared -> new ConditionState(shared.platform, shared.region));
     }
 
     @Override

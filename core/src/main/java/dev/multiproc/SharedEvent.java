@@ -16,31 +16,12 @@ public final class SharedEvent extends SharedObject {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
 
-    /** The event's state in one attachment, shared by this process's handles. */
-    static final class EventShared implements Attachment.Shared {
-        final EventState state;
-
-        EventShared(Attachment attachment) {
-            this.state = new EventState(attachment.platform, attachment.region);
-        }
-
-        @Override
-        public void wakeAll() {
-            state.wakeAll();
-        }
-
-        @Override
-        public int sleepers() {
-            return state.sleepers();
-        }
-    }
-
     private final transient EventState state;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
     SharedEvent(Multiproc context, Attachment attachment, boolean createdHere) {
         super(context, attachment, createdHere);
-        this.state = attachment.shared(EventShared.class, EventShared::new).state;
+        this.state = attachment.shared(EventState.class, shared -> new EventState(shared.platform, shared.region));
     }
 
     @Override

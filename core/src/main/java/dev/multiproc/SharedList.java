@@ -72,7 +72,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         this.handle = new Handle(context, attachment, createdHere, codec);
         this.codec = Objects.requireNonNull(codec, "codec");
         this.processToken = attachment.token();
-        MapStripes shape = attachment.shared(SharedMap.MapShared.class, SharedMap.MapShared::new).shape;
+        MapStripes shape = SharedMap.stripes(attachment);
         this.maxElements = (int) shape.maxEntries();
         this.stripe = shape.stripes()[0];
     }

@@ -68,29 +68,9 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     private final transient long maxEntries;
     private final transient long recordBytes;
 
-    /** The map's stripes over one attachment, shared by this process's handles (and by a list's). */
-    static final class MapShared implements Attachment.Shared {
-        final MapStripes shape;
-
-        MapShared(Attachment attachment) {
-            this.shape = MapStripes.open(attachment.platform, attachment.region);
-        }
-
-        @Override
-        public void wakeAll() {
-            for (MapStripe stripe : shape.stripes()) {
-                stripe.wakeAll();
-            }
-        }
-
-        @Override
-        public int sleepers() {
-            int sleepers = 0;
-            for (MapStripe stripe : shape.stripes()) {
-                sleepers += stripe.sleepers();
-            }
-            return sleepers;
-        }
+    /** The map's stripes over an attachment, shared by this process's handles (a list's too). */
+    static MapStripes stripes(Attachment attachment) {
+        return attachment.shared(MapStripes.class, shared -> MapStripes.open(shared.platform, shared.region));
     }
 
     SharedMap(Multiproc context, Attachment attachment, boolean createdHere, Codec<K> keyCodec, Codec<V> valueCodec) {
@@ -98,7 +78,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         this.keyCodec = Objects.requireNonNull(keyCodec, "key codec");
         this.valueCodec = Objects.requireNonNull(valueCodec, "value codec");
         this.processToken = attachment.token();
-        MapStripes shape = attachment.shared(MapShared.class, MapShared::new).shape;
+        MapStripes shape = stripes(attachment);
         this.stripes = shape.stripes();
         this.recordBytes = shape.recordBytes();
         this.maxEntries = shape.maxEntries();

@@ -23,14 +23,9 @@ final class ShmFiles {
      * @return whether the name was removed
      */
     static boolean unlinkIfUnlocked(String name, long start, long length) {
-        int fd;
-        try {
-            fd = Libc.open(Libc.shmPath(name), Libc.O_RDWR, 0);
-        } catch (NativeCallException e) {
-            if (e.errorCode() == Errno.ENOENT || e.errorCode() == Errno.EACCES) {
-                return false;
-            }
-            throw e;
+        int fd = openOrNegative(name, Libc.O_RDWR);
+        if (fd < 0) {
+            return false;
         }
         try {
             if (Libc.lockRange(fd, Libc.F_WRLCK, start, length, false, name) != 0) {
@@ -55,19 +50,26 @@ final class ShmFiles {
 
     /** Whether some open file description holds a lock on {@code length} bytes of {@code name} from {@code start}. */
     static boolean locked(String name, long start, long length) {
-        int fd;
-        try {
-            fd = Libc.open(Libc.shmPath(name), Libc.O_RDONLY, 0);
-        } catch (NativeCallException e) {
-            if (e.errorCode() == Errno.ENOENT || e.errorCode() == Errno.EACCES) {
-                return false;
-            }
-            throw e;
+        int fd = openOrNegative(name, Libc.O_RDONLY);
+        if (fd < 0) {
+            return false;
         }
         try {
             return Libc.rangeLocked(fd, start, length, name);
         } finally {
             Libc.close(fd, name);
+        }
+    }
+
+    /** The descriptor of {@code name}, or -1 if there is no such file or it is another user's. */
+    private static int openOrNegative(String name, int flags) {
+        try {
+            return Libc.open(Libc.shmPath(name), flags, 0);
+        } catch (NativeCallException e) {
+            if (e.errorCode() == Errno.ENOENT || e.errorCode() == Errno.EACCES) {
+                return -1;
+            }
+            throw e;
         }
     }
 }

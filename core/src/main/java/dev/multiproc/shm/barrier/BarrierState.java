@@ -4,6 +4,7 @@ import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -28,7 +29,7 @@ import static dev.multiproc.shm.barrier.BarrierLayout.*;
  * <p>Memory effects: what a party wrote before arriving (CAS, volatile) is visible to every party
  * after the trip.
  */
-public final class BarrierState {
+public final class BarrierState implements Waiters {
     /** How a wait ended. */
     public enum Outcome { PASSED, BROKEN, TIMED_OUT }
 
@@ -169,10 +170,12 @@ public final class BarrierState {
         }
     }
 
+    @Override
     public int sleepers() {
         return waitPoint.sleepers();
     }
 
+    @Override
     public void wakeAll() {
         waitPoint.wakeAll();
     }

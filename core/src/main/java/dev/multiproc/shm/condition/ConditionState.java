@@ -4,6 +4,7 @@ import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -26,7 +27,7 @@ import static dev.multiproc.shm.condition.ConditionLayout.*;
  * <p>Memory effects: the caller holds the lock around registering and signalling, and the lock
  * orders everything else; the state word is only read volatile and changed by CAS.
  */
-public final class ConditionState {
+public final class ConditionState implements Waiters {
     private static final long ONE_WAITER = 1L << 32;
     private static final long PERMITS_MASK = 0xFFFF_FFFFL;
 
@@ -151,10 +152,12 @@ public final class ConditionState {
         return (int) ((long) LONG.getVolatile(body, STATE_OFFSET) >>> 32);
     }
 
+    @Override
     public void wakeAll() {
         waitPoint.wakeAll();
     }
 
+    @Override
     public int sleepers() {
         return waitPoint.sleepers();
     }

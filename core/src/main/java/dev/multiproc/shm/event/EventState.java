@@ -3,6 +3,7 @@ package dev.multiproc.shm.event;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -15,7 +16,7 @@ import static dev.multiproc.shm.event.EventLayout.*;
  * A flag that processes wait for. Setting it (volatile store) then wakes every sleeper; what
  * the setter wrote before setting is visible to a waiter that sees the flag set.
  */
-public final class EventState {
+public final class EventState implements Waiters {
     private final MemorySegment body;
     private final WaitPoint waitPoint;
 
@@ -42,10 +43,12 @@ public final class EventState {
         return waitPoint.await(this::isSet, timeoutNanos, strategy, sliceCheck);
     }
 
+    @Override
     public int sleepers() {
         return waitPoint.sleepers();
     }
 
+    @Override
     public void wakeAll() {
         waitPoint.wakeAll();
     }

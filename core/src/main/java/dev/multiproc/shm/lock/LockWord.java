@@ -3,6 +3,7 @@ package dev.multiproc.shm.lock;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -26,7 +27,7 @@ import static dev.multiproc.shm.lock.LockLayout.*;
  * its own. Exactly one waiter wins; it sets {@code recovered} so that it can tell, and counts
  * the recovery. The hold count and thread id are the winner's to reset.
  */
-public final class LockWord {
+public final class LockWord implements Waiters {
     private final Liveness liveness;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
@@ -138,11 +139,13 @@ public final class LockWord {
         return (long) LONG.getVolatile(body, RECOVERIES_OFFSET);
     }
 
+    @Override
     public int sleepers() {
         return waitPoint.sleepers();
     }
 
     /** Wakes every waiter of this process and others, so that they re-check (used when a handle closes). */
+    @Override
     public void wakeAll() {
         waitPoint.wakeAll();
     }

@@ -1,6 +1,7 @@
 package dev.multiproc.shm.map;
 
 import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -18,7 +19,7 @@ import static dev.multiproc.shm.Words.LONG;
  * @param maxEntries       the entries the map was made for
  * @param recordBytes      bytes of one half's record area, per stripe
  */
-public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntries, long recordBytes) {
+public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntries, long recordBytes) implements Waiters {
 
     /** Creator: writes the shape; before the header is published. */
     public static void initialise(MappedRegion region, int stripes, int entriesPerStripe, int bucketsPerStripe, long recordBytes,
@@ -49,6 +50,24 @@ public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntr
                     buckets, recordBytes, entriesPerStripe);
         }
         return new MapStripes(stripes, entriesPerStripe, maxEntries, recordBytes);
+    }
+
+    /** Wakes the processes waiting for any stripe's lock, so that they look again. */
+    @Override
+    public void wakeAll() {
+        for (MapStripe stripe : stripes) {
+            stripe.wakeAll();
+        }
+    }
+
+    /** Threads of all processes waiting for a stripe's lock now. */
+    @Override
+    public int sleepers() {
+        int sleepers = 0;
+        for (MapStripe stripe : stripes) {
+            sleepers += stripe.sleepers();
+        }
+        return sleepers;
     }
 
     /** Entries now, summed stripe by stripe (not one moment: for listings). */

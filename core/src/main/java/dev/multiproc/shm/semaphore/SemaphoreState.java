@@ -4,6 +4,7 @@ import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -31,7 +32,7 @@ import static dev.multiproc.shm.semaphore.SemaphoreLayout.*;
  * <p>Memory effects: a release (CAS, volatile) happens-before the acquire (CAS) that takes the
  * permit, in any process.
  */
-public final class SemaphoreState {
+public final class SemaphoreState implements Waiters {
     private final Liveness liveness;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
@@ -181,10 +182,12 @@ public final class SemaphoreState {
         return (long) LONG.getVolatile(body, RECOVERED_TOTAL_OFFSET);
     }
 
+    @Override
     public int sleepers() {
         return waitPoint.sleepers();
     }
 
+    @Override
     public void wakeAll() {
         waitPoint.wakeAll();
     }

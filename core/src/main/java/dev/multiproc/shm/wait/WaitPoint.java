@@ -121,58 +121,7 @@ public final class WaitPoint {
 
     private boolean sleepUntil(BooleanSupplier condition, long start, boolean forever, long timeoutNanos,
                                SliceCheck sliceCheck) throws InterruptedException {
-        INT.getAndAdd(segment, sleepersOffset, 1);
-        try {
-            long lastCheck = start;
-            while (true) {
-                int sequence = (int) INT.getVolatile(segment, sequenceOffset);
-                if (condition.getAsBoolean()) {
-                    return true;
-                }
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                long now = System.nanoTime();
-                // by elapsed time, not by a whole slice slept: steady wake-ups must not put the check off
-                if (now - lastCheck >= SLICE_NANOS) {
-                    lastCheck = now;
-                    sliceCheck.check();
-                    continue;
-                }
-                long sleep = SLICE_NANOS - (now - lastCheck);
-                if (!forever) {
-                    long remaining = timeoutNanos - (now - start);
-                    if (remaining <= 0) {
-                        return false;
-                    }
-                    sleep = Math.min(sleep, remaining);
-                }
-                sleepInKernel(sequence, sleep);
-            }
-        } finally {
-            INT.getAndAdd(segment, sleepersOffset, -1);
-        }
-    }
-
-    /**
-     * Sleeps on this point's word, announcing the sleep to the region so that it is not unmapped
-     * under the sleeping thread.
-     *
-     * @throws IllegalStateException if the region is being closed in this process
-     */
-    private void sleepInKernel(int sequence, long sleepNanos) {
-        enter(region);
-        try {
-            platform.await(region, sequenceOffset, sequence, sleepNanos);
-        } finally {
-            region.exitBlockingCall();
-        }
-    }
-
-    private static void enter(MappedRegion region) {
-        if (!region.enterBlockingCall()) {
-            throw new IllegalStateException("'" + region.name() + "' is closed in this process");
-        }
+        return sleepUntil(List.of(this), condition, start, forever ? -1 : timeoutNanos, sliceCheck);
     }
 
     /**
@@ -188,11 +137,23 @@ public final class WaitPoint {
         if (condition.getAsBoolean()) {
             return true;
         }
-        long start = System.nanoTime();
-        List<MappedRegion> regions = new ArrayList<>(points.size());
-        long[] offsets = new long[points.size()];
-        int[] sequences = new int[points.size()];
-        for (int i = 0; i < points.size(); i++) {
+        return sleepUntil(points, condition, System.nanoTime(), timeoutNanos, sliceCheck);
+    }
+
+    /**
+     * The sleeping half of every wait: raise each point's sleeper count (a full fence), then
+     * until the condition holds read each sequence, check the condition, and sleep in the kernel
+     * on the sequences read. Slice checks run by elapsed time, not after a whole slice slept, so
+     * that steady wake-ups cannot put them off. Each sleep is announced to the mapping it sleeps
+     * on, which is then not unmapped under it.
+     */
+    private static boolean sleepUntil(List<WaitPoint> points, BooleanSupplier condition, long start, long timeoutNanos,
+                                      SliceCheck sliceCheck) throws InterruptedException {
+        int count = points.size();
+        long[] offsets = new long[count];
+        int[] sequences = new int[count];
+        List<MappedRegion> regions = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             WaitPoint point = points.get(i);
             regions.add(point.region);
             offsets[i] = point.sequenceOffset;
@@ -202,7 +163,7 @@ public final class WaitPoint {
         try {
             long lastCheck = start;
             while (true) {
-                for (int i = 0; i < points.size(); i++) {
+                for (int i = 0; i < count; i++) {
                     sequences[i] = (int) INT.getVolatile(points.get(i).segment, offsets[i]);
                 }
                 if (condition.getAsBoolean()) {
@@ -228,10 +189,16 @@ public final class WaitPoint {
                 int entered = 0;
                 try {
                     for (MappedRegion region : regions) {
-                        enter(region);
+                        if (!region.enterBlockingCall()) {
+                            throw new IllegalStateException("'" + region.name() + "' is closed in this process");
+                        }
                         entered++;
                     }
-                    platform.awaitAny(regions, offsets, sequences, sleep);
+                    if (count == 1) {
+                        platform.await(regions.getFirst(), offsets[0], sequences[0], sleep);
+                    } else {
+                        platform.awaitAny(regions, offsets, sequences, sleep);
+                    }
                 } finally {
                     for (int i = 0; i < entered; i++) {
                         regions.get(i).exitBlockingCall();
