@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.codec.Deserialization;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.process.Bootstrap;
@@ -9,9 +10,6 @@ import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
 import dev.multiproc.spi.ProcessIdentity;
 import dev.multiproc.spi.ProcessSignal;
-
-import java.io.ByteArrayInputStream;
-import java.io.ObjectInputStream;
 
 /**
  * The entry point of every child JVM: {@code ChildMain <bootstrap name>}. It reads its target
@@ -79,9 +77,7 @@ public final class ChildMain {
     }
 
     private static Runnable deserialise(byte[] payload) throws Exception {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(payload))) {
-            return (Runnable) in.readObject();
-        }
+        return (Runnable) Deserialization.read(payload);
     }
 
     /** Loads the classes a child loads on its way to a target, so that the archive holds them. */

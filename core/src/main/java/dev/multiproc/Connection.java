@@ -279,16 +279,24 @@ public final class Connection<E> extends SharedObject {
     public void send(E message) {
         Objects.requireNonNull(message, "message");
         ByteRing ring = sendRing();
-        int size = codec.encodedSize(message);
+        int size = checkSize(Encoding.size(codec, message));
         if (size <= ring.maxFragment()) {
             long offset = claim(ring, size);
-            codec.encode(message, ring.data().asSlice(offset, size));
+            Encoding.encode(codec, message, ring.data().asSlice(offset, size));
             ring.commit(size, RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
         } else {
             byte[] encoded = new byte[size];
-            codec.encode(message, MemorySegment.ofArray(encoded));
+            Encoding.encode(codec, message, MemorySegment.ofArray(encoded));
             sendFragments(ring, MemorySegment.ofArray(encoded));
         }
+    }
+
+    /** A message's size, refused if it is more than the pipe carries. */
+    private int checkSize(long size) {
+        if (size > ends.maxMessageBytes()) {
+            throw new MessageTooLargeException(name(), size, ends.maxMessageBytes());
+        }
+        return (int) size;
     }
 
     /** Sends {@code length} bytes of {@code buffer} from {@code offset} as one message. */
@@ -305,6 +313,7 @@ public final class Connection<E> extends SharedObject {
     /** Sends the bytes of {@code message} (any segment, heap or native) as one message. */
     public void sendBytes(MemorySegment message) {
         ByteRing ring = sendRing();
+        checkSize(message.byteSize());
         if (message.byteSize() <= ring.maxFragment()) {
             int size = (int) message.byteSize();
             long offset = claim(ring, size);
@@ -402,15 +411,15 @@ public final class Connection<E> extends SharedObject {
         if (pending != null) {
             byte[] message = pending;
             pending = null;
-            return codec.decode(MemorySegment.ofArray(message));
+            return decode(MemorySegment.ofArray(message));
         }
         awaitRecord(ring, -1);
         if (isWhole(ring)) {
-            E value = codec.decode(ring.data().asSlice(ring.peekedOffset(), ring.peekedLength()));
+            E value = decode(ring.data().asSlice(ring.peekedOffset(), ring.peekedLength()));
             ring.advance();
             return value;
         }
-        return codec.decode(MemorySegment.ofArray(assemble(ring)));
+        return decode(MemorySegment.ofArray(assemble(ring)));
     }
 
     /** Receives the next message as bytes. */
@@ -468,22 +477,36 @@ public final class Connection<E> extends SharedObject {
         return assemble(ring);
     }
 
-    private static boolean isWhole(ByteRing ring) {
-        return (ring.peekedFlags() & (RingLayout.FLAG_BEGIN | RingLayout.FLAG_END)) == (RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
+    /** Whether the peeked record is a whole message (checked to be within the pipe's limit). */
+    private boolean isWhole(ByteRing ring) {
+        boolean whole = (ring.peekedFlags() & (RingLayout.FLAG_BEGIN | RingLayout.FLAG_END)) == (RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
+        if (whole && ring.peekedLength() > ends.maxMessageBytes()) {
+            throw corrupt("message length", ring.peekedLength(), "the pipe carries messages of at most " + ends.maxMessageBytes() + " bytes");
+        }
+        return whole;
     }
 
     /** Reads a message that came in several records. */
+    /**
+     * Reads a message that came in several records: the first (begin) starts with the total
+     * length, checked against the pipe's limit before anything is allocated; each piece must fit
+     * what is left, none but the first may begin a message, and the last must complete it.
+     */
     private byte[] assemble(ByteRing ring) throws EOFException, InterruptedException {
         if ((ring.peekedFlags() & RingLayout.FLAG_BEGIN) == 0) {
-            throw new IllegalStateException("pipe '" + name() + "' is corrupt: a message continues without a beginning");
+            throw corrupt("record flags", ring.peekedFlags(), "a message's first record has the begin flag");
+        }
+        if (ring.peekedLength() < TOTAL_LENGTH_PREFIX) {
+            throw corrupt("first record length", ring.peekedLength(), "a streamed message's first record holds its 8-byte length");
         }
         long total = ring.data().get(ValueLayout.JAVA_LONG_UNALIGNED, ring.peekedOffset());
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("a message of " + total + " bytes in pipe '" + name() + "' exceeds what a Java array holds");
+        int chunk = ring.peekedLength() - TOTAL_LENGTH_PREFIX;
+        if (total < chunk || total > ends.maxMessageBytes()) {
+            throw corrupt("message length", total, "it must cover its first record (" + chunk + " bytes) and stay within the pipe's limit of "
+                    + ends.maxMessageBytes() + " bytes");
         }
         byte[] message = new byte[(int) total];
         MemorySegment target = MemorySegment.ofArray(message);
-        int chunk = ring.peekedLength() - TOTAL_LENGTH_PREFIX;
         MemorySegment.copy(ring.data(), ring.peekedOffset() + TOTAL_LENGTH_PREFIX, target, 0, chunk);
         long received = chunk;
         boolean last = (ring.peekedFlags() & RingLayout.FLAG_END) != 0;
@@ -491,12 +514,27 @@ public final class Connection<E> extends SharedObject {
         while (!last) {
             awaitRecord(ring, -1);
             chunk = ring.peekedLength();
+            if ((ring.peekedFlags() & RingLayout.FLAG_BEGIN) != 0 || chunk > total - received) {
+                throw corrupt("record length", chunk, "the pieces of a message continue it (no begin flag) and add up to its "
+                        + total + " bytes (" + received + " received)");
+            }
             MemorySegment.copy(ring.data(), ring.peekedOffset(), target, received, chunk);
             received += chunk;
             last = (ring.peekedFlags() & RingLayout.FLAG_END) != 0;
             ring.advance();
         }
+        if (received != total) {
+            throw corrupt("message length", total, "its pieces add up to " + received + " bytes");
+        }
         return message;
+    }
+
+    private E decode(MemorySegment message) {
+        return Encoding.decode(codec, message, name(), "message");
+    }
+
+    private CorruptSharedObjectException corrupt(String field, long value, String rule) {
+        return new CorruptSharedObjectException(name(), field, value, rule);
     }
 
     /**

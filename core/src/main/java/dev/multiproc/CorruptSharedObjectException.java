@@ -26,6 +26,12 @@ public class CorruptSharedObjectException extends MultiprocException {
         this.value = value;
     }
 
+    /** The same, with what failed on the value (a codec that could not decode it). */
+    public CorruptSharedObjectException(String objectName, String field, long value, String rule, Throwable cause) {
+        this(objectName, field, value, rule);
+        initCause(cause);
+    }
+
     /** The name of the corrupt object. */
     public String objectName() {
         return objectName;

@@ -385,7 +385,7 @@ public final class Multiproc implements AutoCloseable {
 
     /** A queue of at most {@code capacity} messages [Queue(maxsize)]. */
     public <E> SharedQueue<E> queue(Codec<E> codec, int capacity) {
-        return queue(codec, capacity, QueueLayout.DEFAULT_SLOT_DATA);
+        return queue(codec, QueueOptions.of(capacity));
     }
 
     /**
@@ -394,7 +394,12 @@ public final class Multiproc implements AutoCloseable {
      * own shared-memory object. Memory: about {@code capacity * (slotBytes + 16)} bytes.
      */
     public <E> SharedQueue<E> queue(Codec<E> codec, int capacity, int slotBytes) {
-        return new SharedQueue<>(this, newQueueRegion(capacity, slotBytes, false), true, java.util.Objects.requireNonNull(codec));
+        return queue(codec, QueueOptions.of(capacity).withSlotBytes(slotBytes));
+    }
+
+    /** A queue as {@code options} says: capacity, slot size, largest message. */
+    public <E> SharedQueue<E> queue(Codec<E> codec, QueueOptions options) {
+        return new SharedQueue<>(this, newQueueRegion(options, false), true, java.util.Objects.requireNonNull(codec));
     }
 
     /** A joinable queue of {@value QueueLayout#DEFAULT_CAPACITY} messages [JoinableQueue()]. */
@@ -404,39 +409,38 @@ public final class Multiproc implements AutoCloseable {
 
     /** A joinable queue of at most {@code capacity} messages [JoinableQueue(maxsize)]. */
     public <E> JoinableQueue<E> joinableQueue(Codec<E> codec, int capacity) {
-        return joinableQueue(codec, capacity, QueueLayout.DEFAULT_SLOT_DATA);
+        return joinableQueue(codec, QueueOptions.of(capacity));
     }
 
     /** A joinable queue with {@code slotBytes} per slot (see {@link #queue(Codec, int, int)}). */
     public <E> JoinableQueue<E> joinableQueue(Codec<E> codec, int capacity, int slotBytes) {
-        return new JoinableQueue<>(this, newQueueRegion(capacity, slotBytes, true), true, java.util.Objects.requireNonNull(codec));
+        return joinableQueue(codec, QueueOptions.of(capacity).withSlotBytes(slotBytes));
     }
 
-    private Attachment newQueueRegion(int capacity, int slotBytes, boolean joinable) {
-        if (capacity <= 0 || capacity > QueueLayout.MAX_CAPACITY) {
-            throw new IllegalArgumentException("queue capacity must be 1 to " + QueueLayout.MAX_CAPACITY + ", got " + capacity);
-        }
-        if (slotBytes < QueueLayout.MIN_SLOT_DATA) {
-            throw new IllegalArgumentException("queue slots must hold at least " + QueueLayout.MIN_SLOT_DATA + " bytes, got " + slotBytes);
-        }
-        int slotData = (int) (QueueLayout.slotLength(slotBytes) - QueueLayout.SLOT_DATA_OFFSET);
-        return newObject(ObjectKind.QUEUE, QueueLayout.length(capacity, slotData),
-                region -> QueueSlots.initialise(region, capacity, slotData, joinable));
+    /** A joinable queue as {@code options} says. */
+    public <E> JoinableQueue<E> joinableQueue(Codec<E> codec, QueueOptions options) {
+        return new JoinableQueue<>(this, newQueueRegion(options, true), true, java.util.Objects.requireNonNull(codec));
+    }
+
+    private Attachment newQueueRegion(QueueOptions options, boolean joinable) {
+        int slotData = (int) (QueueLayout.slotLength(options.slotBytes()) - QueueLayout.SLOT_DATA_OFFSET);
+        return newObject(ObjectKind.QUEUE, QueueLayout.length(options.capacity(), slotData),
+                region -> QueueSlots.initialise(region, options.capacity(), slotData, joinable, options.maxMessageBytes()));
     }
 
     // ------------------------------------------------------------------ pipes
 
     /** Bytes of ring per direction unless given: room for bursts without holding much memory. */
-    public static final int DEFAULT_PIPE_CAPACITY = 128 * 1024;
+    public static final int DEFAULT_PIPE_CAPACITY = PipeOptions.DEFAULT_CAPACITY_BYTES;
 
     /** A duplex pipe [Pipe()]: both ends send and receive. */
     public <E> Pipe<E> pipe(Codec<E> codec) {
-        return pipe(codec, true);
+        return pipe(codec, PipeOptions.duplexPipe());
     }
 
     /** A pipe; one-way when {@code duplex} is false: {@code first()} receives, {@code second()} sends [Pipe(duplex)]. */
     public <E> Pipe<E> pipe(Codec<E> codec, boolean duplex) {
-        return pipe(codec, duplex, DEFAULT_PIPE_CAPACITY);
+        return pipe(codec, duplex ? PipeOptions.duplexPipe() : PipeOptions.oneWay());
     }
 
     /**
@@ -444,13 +448,16 @@ public final class Multiproc implements AutoCloseable {
      * least 4 KiB); messages of any size pass, bigger ones in pieces.
      */
     public <E> Pipe<E> pipe(Codec<E> codec, boolean duplex, int capacityBytes) {
+        return pipe(codec, (duplex ? PipeOptions.duplexPipe() : PipeOptions.oneWay()).withCapacityBytes(capacityBytes));
+    }
+
+    /** A pipe as {@code options} says: duplex or one-way, ring size, largest message. */
+    public <E> Pipe<E> pipe(Codec<E> codec, PipeOptions options) {
         java.util.Objects.requireNonNull(codec, "codec");
-        if (capacityBytes <= 0) {
-            throw new IllegalArgumentException("pipe capacity must be positive, got " + capacityBytes);
-        }
-        int capacity = RingLayout.capacityFor(capacityBytes);
+        boolean duplex = options.duplex();
+        int capacity = RingLayout.capacityFor(options.capacityBytes());
         Attachment first = newObject(ObjectKind.PIPE, PipeLayout.length(duplex, capacity),
-                region -> new PipeEnds(region).initialise(duplex, capacity, region.liveness().currentToken()));
+                region -> PipeEnds.initialise(region, duplex, capacity, options.maxMessageBytes(), region.liveness().currentToken()));
         Attachment second = Attachment.open(platform, first.name(), ObjectKind.PIPE);
         return new Pipe<>(new Connection<>(this, first, true, 0, codec), new Connection<>(this, second, true, 1, codec));
     }

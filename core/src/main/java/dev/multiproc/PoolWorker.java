@@ -16,14 +16,22 @@ final class PoolWorker {
     private PoolWorker() {
     }
 
-    /** What came of a task: its results in order, or the first failure (and where). */
+    /** What came of a task: its results in order, or the first failure (and the item that raised it). */
     record Result(long id, List<?> values, Throwable failure, int failedItem) {
     }
+
+    /** The id of the result a worker sends when its initializer threw (it then exits). */
+    static final long INITIALIZER_FAILED = -1;
 
     static void run(String pipe, SerializableRunnable initializer, int maxTasks) {
         try (Connection<byte[]> connection = Connection.attach(pipe, 1, Codec.bytes())) {
             if (initializer != null) {
-                initializer.run();
+                try {
+                    initializer.run();
+                } catch (RuntimeException | Error failure) {
+                    connection.sendBytes(TaskCodec.encodeResult(INITIALIZER_FAILED, null, sendable(failure), 0));
+                    throw failure;
+                }
             }
             for (int done = 0; maxTasks == 0 || done < maxTasks; done++) {
                 byte[] message;

@@ -49,6 +49,9 @@ import java.util.function.Consumer;
 public final class ProcessPool implements ExecutorService, AutoCloseable {
     private static final AtomicInteger WORKER_NUMBERS = new AtomicInteger();
     private static final Duration WORKER_EXIT_GRACE = Duration.ofSeconds(10);
+    /** Workers in a row whose initializer threw before the pool gives up and fails the work waiting for them. */
+    static final int INITIALIZER_ATTEMPTS = 3;
+    private static final long FIRST_RESTART_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private enum State { RUNNING, SHUTDOWN, STOPPED }
 
@@ -79,6 +82,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         PendingTask current;
         /** Tasks this worker has finished; at maxTasksPerChild it exits and gets no more. */
         int finished;
+        /** What its initializer threw, if it reported that before ending. */
+        Throwable initializerFailure;
+        /** Once it has ended and been accounted for: when its replacement may start (after a failed initializer, later). */
+        long replaceAt;
+        boolean ended;
 
         Worker(JvmProcess process, Connection<byte[]> connection) {
             this.process = process;
@@ -96,6 +104,10 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Thread dispatcher;
     private volatile State state = State.RUNNING;
+    /** Workers in a row (since the last result) whose initializer threw. */
+    private int initializerFailures;
+    /** Why the pool stopped on its own (its initializer kept failing), for later submissions. */
+    private volatile Throwable brokenBy;
 
     ProcessPool(Multiproc context, PoolOptions options) {
         this.context = context;
@@ -161,7 +173,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     private void enqueue(List<PendingTask> tasks, String what) {
         synchronized (this) {
             if (state != State.RUNNING) {
-                throw new RejectedExecutionException("the pool is shut down: " + what + " was not accepted");
+                throw new RejectedExecutionException("the pool is shut down: " + what + " was not accepted"
+                        + (brokenBy == null ? "" : " (its initializer failed in " + INITIALIZER_ATTEMPTS + " workers in a row: " + brokenBy + ")"),
+                        brokenBy);
             }
             queue.addAll(tasks);
         }
@@ -619,8 +633,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            failEverything(e);
+        } catch (Throwable e) {
+            // an Error too: no caller may be left waiting on a future the dispatcher will never complete
+            failEverything(new MultiprocException("the pool's dispatcher failed: " + e, e));
+            if (e instanceof Error error) {
+                throw error;
+            }
         } finally {
             endWorkers();
             wakeUp.close();
@@ -685,19 +703,37 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    /** Reads what the worker has sent (without waiting); false at end-of-file. */
+    /**
+     * Reads what the worker has sent (without waiting); false at end-of-file. A result that cannot
+     * be read fails only its task.
+     */
     private boolean readResults(Worker worker) throws InterruptedException {
         try {
-            while (worker.current != null && worker.connection.poll()) {
-                PoolWorker.Result result = TaskCodec.decodeResult(worker.connection.recvBytes());
-                PendingTask task = worker.current;
-                worker.current = null;
-                worker.finished++;
-                if (result.failure() != null) {
-                    result.failure().addSuppressed(new MultiprocException("raised in pool worker '" + worker.process.name()
-                            + "' (pid " + worker.process.pid().orElse(-1) + ") running " + task.description));
+            while (worker.connection.poll()) {
+                byte[] message = worker.connection.recvBytes();
+                PoolWorker.Result result;
+                try {
+                    result = TaskCodec.decodeResult(message);
+                } catch (VirtualMachineError fatal) {
+                    throw fatal;
+                } catch (RuntimeException | Error unreadable) {
+                    finish(worker, task -> task.onFailure.accept(new TaskFailedException("the result of " + task.description
+                            + " from pool worker '" + worker.process.name() + "' could not be read: " + unreadable, unreadable)));
+                    continue;
                 }
-                task.onResult.accept(result);
+                if (result.id() == PoolWorker.INITIALIZER_FAILED) {
+                    worker.initializerFailure = result.failure();
+                    continue;
+                }
+                initializerFailures = 0;
+                finish(worker, task -> {
+                    if (result.failure() != null) {
+                        result.failure().addSuppressed(new MultiprocException("raised in pool worker '" + worker.process.name()
+                                + "' (pid " + worker.process.pid().orElse(-1) + ") running " + task.description
+                                + (task.items != null && task.items.size() > 1 ? ", at its item " + result.failedItem() : "")));
+                    }
+                    task.onResult.accept(result);
+                });
             }
             return true;
         } catch (EOFException ended) {
@@ -707,22 +743,34 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    /** A worker that ended: its task fails (unless its result came first), and a new worker takes its place. */
+    /** The worker's current task is over: {@code outcome} completes its future. */
+    private void finish(Worker worker, Consumer<PendingTask> outcome) {
+        PendingTask task = worker.current;
+        if (task == null) {
+            return;
+        }
+        worker.current = null;
+        worker.finished++;
+        outcome.accept(task);
+    }
+
+    /**
+     * A worker that ended: its task fails (unless its result came first), and a new worker takes
+     * its place. A worker whose initializer threw never started its task: the task goes back to
+     * the front of the queue, and the replacement starts after a delay that doubles with each such
+     * worker in a row; after {@link #INITIALIZER_ATTEMPTS} the pool stops and fails the work
+     * waiting for it with the initializer's exception.
+     */
     private void replaceEndedWorkers() throws InterruptedException {
         for (int index = 0; index < workers.length; index++) {
             Worker worker = workers[index];
             if (worker.process.isAlive()) {
                 continue;
             }
-            readResults(worker);
-            PendingTask lost = worker.current;
-            worker.current = null;
-            worker.connection.close();
-            if (lost != null) {
-                lost.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1),
-                        worker.process.exitCode().orElse(-1)));
+            if (!worker.ended) {
+                accountForEnd(worker);
             }
-            if (state != State.STOPPED) {
+            if (state != State.STOPPED && System.nanoTime() - worker.replaceAt >= 0) {
                 Worker replacement = startWorker();
                 synchronized (this) {
                     workers[index] = replacement;
@@ -731,14 +779,42 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    private void failEverything(RuntimeException cause) {
+    private void accountForEnd(Worker worker) throws InterruptedException {
+        worker.ended = true;
+        readResults(worker);
+        PendingTask lost = worker.current;
+        worker.current = null;
+        worker.connection.close();
+        worker.replaceAt = System.nanoTime();
+        if (worker.initializerFailure == null) {
+            if (lost != null) {
+                lost.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1),
+                        worker.process.exitCode().orElse(-1)));
+            }
+            return;
+        }
+        if (lost != null) {
+            synchronized (this) {
+                queue.addFirst(lost);
+            }
+        }
+        if (++initializerFailures >= INITIALIZER_ATTEMPTS) {
+            brokenBy = worker.initializerFailure;
+            failEverything(new MultiprocException("the pool's initializer failed in " + INITIALIZER_ATTEMPTS
+                    + " workers in a row (the last: " + worker.process.name() + "); no worker can run tasks", worker.initializerFailure));
+            return;
+        }
+        worker.replaceAt += FIRST_RESTART_DELAY_NANOS << (initializerFailures - 1);
+    }
+
+    /** Stops the pool and fails every task not done with {@code failure}. */
+    private void failEverything(MultiprocException failure) {
         List<PendingTask> pending;
         synchronized (this) {
             state = State.STOPPED;
             pending = new ArrayList<>(queue);
             queue.clear();
         }
-        MultiprocException failure = new MultiprocException("the pool's dispatcher failed: " + cause, cause);
         pending.forEach(task -> task.onFailure.accept(failure));
         for (Worker worker : workers) {
             if (worker.current != null) {

@@ -77,6 +77,11 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         this.stripe = shape.stripes()[0];
     }
 
+    /** The shared-object side of the list (for tests and listings). */
+    SharedObject handle() {
+        return handle;
+    }
+
     /** The list's name, valid in every process until it is removed. */
     public String name() {
         return handle.name();
@@ -105,13 +110,13 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
 
     private MemorySegment encode(E element) {
         Objects.requireNonNull(element, "a SharedList holds no null elements");
-        byte[] bytes = new byte[codec.encodedSize(element)];
-        codec.encode(element, MemorySegment.ofArray(bytes));
+        byte[] bytes = new byte[Encoding.size(codec, element)];
+        Encoding.encode(codec, element, MemorySegment.ofArray(bytes));
         return MemorySegment.ofArray(bytes);
     }
 
     private E decode(byte[] bytes) {
-        return codec.decode(MemorySegment.ofArray(bytes));
+        return Encoding.decode(codec, MemorySegment.ofArray(bytes), name(), "element");
     }
 
     private <R> R locked(Supplier<R> action) {
@@ -132,9 +137,14 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         }
     }
 
+    /** The element at {@code index}, which the list's count says is there (the lock held). */
     private byte[] read(int index) {
         MemorySegment key = indexKey(index);
-        return stripe.getLocked(KeyHash.of(key), key);
+        byte[] element = stripe.getLocked(KeyHash.of(key), key);
+        if (element == null) {
+            throw new CorruptSharedObjectException(name(), "element count", stripe.count(), "index " + index + " is below it but holds nothing");
+        }
+        return element;
     }
 
     private byte[] write(int index, MemorySegment element) {
@@ -164,7 +174,12 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         MemorySegment encoded = encode(element);
         return decode(locked(() -> {
             Objects.checkIndex(index, stripe.count());
-            return write(index, encoded);
+            byte[] previous = write(index, encoded);
+            if (previous == null) {
+                throw new CorruptSharedObjectException(name(), "element count", stripe.count(), "index " + index
+                        + " is below it but held nothing");
+            }
+            return previous;
         }));
     }
 

@@ -116,9 +116,9 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
 
     private static <T> MemorySegment encode(Codec<T> codec, T value, String what) {
         Objects.requireNonNull(value, () -> "a SharedMap holds no null " + what + "s");
-        byte[] bytes = new byte[codec.encodedSize(value)];
+        byte[] bytes = new byte[Encoding.size(codec, value)];
         MemorySegment segment = MemorySegment.ofArray(bytes);
-        codec.encode(value, segment);
+        Encoding.encode(codec, value, segment);
         return segment;
     }
 
@@ -128,7 +128,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     }
 
     private V decodeValue(byte[] bytes) {
-        return bytes == null ? null : valueCodec.decode(MemorySegment.ofArray(bytes));
+        return bytes == null ? null : Encoding.decode(valueCodec, MemorySegment.ofArray(bytes), name(), "value");
     }
 
     private MapStripe stripeFor(long hash) {
@@ -280,8 +280,8 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         List<Map.Entry<K, V>> entries = new ArrayList<>();
         for (MapStripe stripe : stripes) {
             for (byte[][] entry : stripe.entries(processToken, threadId())) {
-                entries.add(new AbstractMap.SimpleImmutableEntry<>(keyCodec.decode(MemorySegment.ofArray(entry[0])),
-                        valueCodec.decode(MemorySegment.ofArray(entry[1]))));
+                entries.add(new AbstractMap.SimpleImmutableEntry<>(Encoding.decode(keyCodec, MemorySegment.ofArray(entry[0]), name(), "key"),
+                        decodeValue(entry[1])));
             }
         }
         return entries;

@@ -156,6 +156,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     final transient QueueSlots slots;
     final transient QueueShared shared;
     private final transient Codec<E> codec;
+    /** Decodes a message in place; one for the handle, so that a take allocates nothing for it. */
+    private final transient java.util.function.Function<MemorySegment, E> decoder;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
     SharedQueue(Multiproc context, Attachment attachment, boolean createdHere, Codec<E> codec) {
@@ -163,6 +165,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         this.shared = attachment.shared(QueueShared.class, QueueShared::new);
         this.slots = shared.slots;
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.decoder = segment -> Encoding.decode(this.codec, segment, attachment.name(), "message");
     }
 
     /**
@@ -214,6 +217,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         ensureOpen();
         if (size < 0) {
             throw new IllegalArgumentException("message size must not be negative: " + size);
+        }
+        if (size > slots.maxMessageBytes()) {
+            throw new MessageTooLargeException(name(), size, slots.maxMessageBytes());
         }
         int entry = shared.entry();
         String spill = size > slots.slotData() ? writeSpill(size, writer) : null;
@@ -290,6 +296,16 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         return spill;
     }
 
+    /** A spilled message, no bigger than the queue accepts (another process wrote it). */
+    private MemorySegment spillBody(MappedRegion spill) {
+        MemorySegment body = ObjectHeader.body(spill);
+        if (body.byteSize() > slots.maxMessageBytes()) {
+            throw new CorruptSharedObjectException(spill.name(), "message length", body.byteSize(),
+                    "queue '" + name() + "' accepts messages of at most " + slots.maxMessageBytes() + " bytes");
+        }
+        return body;
+    }
+
     private void removeSpill(String spill) {
         if (spill != null) {
             platform().unlinkRegion(spill);
@@ -298,8 +314,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
     private boolean offer(E message, long timeoutNanos) throws InterruptedException {
         Objects.requireNonNull(message, "a SharedQueue holds no null elements");
-        int size = codec.encodedSize(message);
-        return produce(size, target -> codec.encode(message, target), timeoutNanos);
+        int size = Encoding.size(codec, message);
+        return produce(size, target -> Encoding.encode(codec, message, target), timeoutNanos);
     }
 
     /** Enqueues if there is room now; false if the queue is full. */
@@ -410,7 +426,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 String spill = slots.spillName(position);
                 MappedRegion region = ObjectHeader.open(platform(), spill, ObjectKind.SPILL);
                 try {
-                    return reader.apply(ObjectHeader.body(region));
+                    return reader.apply(spillBody(region));
                 } finally {
                     region.close();
                     platform().unlinkRegion(spill);
@@ -423,7 +439,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     }
 
     private E poll(long timeoutNanos) throws InterruptedException {
-        return consume(codec::decode, timeoutNanos);
+        return consume(decoder, timeoutNanos);
     }
 
     /** Dequeues the head, or returns null if the queue is empty [Empty]. */
@@ -523,7 +539,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     String spill = slots.spillName(position);
                     MappedRegion region = ObjectHeader.open(platform(), spill, ObjectKind.SPILL);
                     try {
-                        message = codec.decode(ObjectHeader.body(region));
+                        message = codec.decode(spillBody(region));
                     } finally {
                         region.close();
                     }

@@ -1,8 +1,8 @@
 package dev.multiproc;
 
-import java.io.ByteArrayInputStream;
+import dev.multiproc.codec.Deserialization;
+
 import java.io.IOException;
-import java.io.ObjectInputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ final class TaskCodec {
         try {
             ByteBuffer in = ByteBuffer.wrap(message);
             long id = in.getLong();
-            byte[] work = new byte[in.getInt()];
+            byte[] work = new byte[length(in, in.getInt(), 1, "work")];
             in.get(work);
             List<?> items = in.hasRemaining() ? readItems(in) : null;
             return new Task(id, deserialise(work), items);
@@ -115,9 +115,18 @@ final class TaskCodec {
     }
 
     private static Object deserialise(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            return in.readObject();
+        return Deserialization.read(bytes);
+    }
+
+    /**
+     * A count read from a message, checked against what is left of it: {@code count} items of at
+     * least {@code bytesEach} bytes must fit, so a few bytes cannot make us allocate much.
+     */
+    private static int length(ByteBuffer in, int count, int bytesEach, String what) throws IOException {
+        if (count < 0 || (long) count * bytesEach > in.remaining()) {
+            throw new IOException("a count of " + count + " " + what + " does not fit the " + in.remaining() + " bytes left of the message");
         }
+        return count;
     }
 
     private static byte kindOf(List<?> items) {
@@ -183,7 +192,14 @@ final class TaskCodec {
         if (kind == OBJECTS) {
             return (List<?>) deserialise(remaining(in));
         }
-        Object[] items = new Object[count];
+        int itemBytes = switch (kind) {
+            case INTS -> Integer.BYTES;
+            case LONGS -> Long.BYTES;
+            case DOUBLES -> Double.BYTES;
+            case STRINGS -> Integer.BYTES;
+            default -> throw new IOException("unknown item kind " + kind);
+        };
+        Object[] items = new Object[length(in, count, itemBytes, "items")];
         switch (kind) {
             case INTS -> {
                 for (int i = 0; i < count; i++) {
@@ -202,7 +218,7 @@ final class TaskCodec {
             }
             case STRINGS -> {
                 for (int i = 0; i < count; i++) {
-                    byte[] utf8 = new byte[in.getInt()];
+                    byte[] utf8 = new byte[length(in, in.getInt(), 1, "string bytes")];
                     in.get(utf8);
                     items[i] = new String(utf8, StandardCharsets.UTF_8);
                 }

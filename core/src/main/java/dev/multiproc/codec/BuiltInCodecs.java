@@ -36,8 +36,7 @@ enum BuiltInCodecs implements Codec {
 
         @Override
         public void encode(Object value, MemorySegment target) {
-            byte[] bytes = ((String) value).getBytes(StandardCharsets.UTF_8);
-            MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            writeUtf8((String) value, target);
         }
 
         @Override
@@ -59,7 +58,7 @@ enum BuiltInCodecs implements Codec {
 
         @Override
         public Object decode(MemorySegment source) {
-            return source.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+            return source.get(ValueLayout.JAVA_LONG_UNALIGNED, checkSize(source, Long.BYTES));
         }
     },
     INTS {
@@ -76,7 +75,7 @@ enum BuiltInCodecs implements Codec {
 
         @Override
         public Object decode(MemorySegment source) {
-            return source.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+            return source.get(ValueLayout.JAVA_INT_UNALIGNED, checkSize(source, Integer.BYTES));
         }
     },
     DOUBLES {
@@ -93,28 +92,73 @@ enum BuiltInCodecs implements Codec {
 
         @Override
         public Object decode(MemorySegment source) {
-            return source.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, 0);
+            return source.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, checkSize(source, Double.BYTES));
         }
     };
 
-    /** The UTF-8 length of a string without encoding it. */
+    /** The offset to read a fixed-size value at (0), once the source is checked to hold exactly {@code size} bytes. */
+    long checkSize(MemorySegment source, int size) {
+        if (source.byteSize() != size) {
+            throw new IllegalArgumentException(this + " decodes " + size + " bytes, not " + source.byteSize());
+        }
+        return 0;
+    }
+
+    /** What an unpaired surrogate becomes, as in {@code String.getBytes(UTF_8)}. */
+    private static final byte REPLACEMENT = '?';
+
+    /**
+     * The UTF-8 length of a string, exactly what {@link #writeUtf8} writes: 1, 2 or 3 bytes per
+     * char, 4 per surrogate pair, 1 per unpaired surrogate (written as '?').
+     */
     static int utf8Length(String value) {
         int length = value.length();
-        int bytes = length;
+        long bytes = length;
         for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
-                    bytes += 2;
-                    i++;
-                } else {
-                    bytes += 2;
-                }
+            if (c < 0x80) {
+                continue;
+            }
+            if (c < 0x800) {
+                bytes += 1;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
+                bytes += 2;
+                i++;
+            } else if (!Character.isSurrogate(c)) {
+                bytes += 2;
             }
         }
-        return bytes;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a string of " + bytes + " UTF-8 bytes is longer than a message can be");
+        }
+        return (int) bytes;
+    }
+
+    /** Encodes {@code value} as UTF-8 straight into {@code target} (its size is {@link #utf8Length}). */
+    static void writeUtf8(String value, MemorySegment target) {
+        int length = value.length();
+        long at = 0;
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c < 0x80) {
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) c);
+            } else if (c < 0x800) {
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0xC0 | c >> 6));
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0x80 | c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
+                int codePoint = Character.toCodePoint(c, value.charAt(++i));
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0xF0 | codePoint >> 18));
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0x80 | codePoint >> 12 & 0x3F));
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0x80 | codePoint >> 6 & 0x3F));
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0x80 | codePoint & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                target.set(ValueLayout.JAVA_BYTE, at++, REPLACEMENT);
+            } else {
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0xE0 | c >> 12));
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0x80 | c >> 6 & 0x3F));
+                target.set(ValueLayout.JAVA_BYTE, at++, (byte) (0x80 | c & 0x3F));
+            }
+        }
     }
 
     <T> Codec<T> typed() {

@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * Java serialisation with an {@link ObjectInputFilter} allow-list (see
- * {@link Codec#serializable}). The size of a value is only known once it is serialised, so
+ * {@link Codec#serializable}) and the limits of {@link Deserialization}. The size of a value is only known once it is serialised, so
  * {@link #encodedSize} serialises into a per-thread buffer that the following {@link #encode}
  * of the same value copies: one serialisation per message. The codec itself is serialisable
  * (with its allow-list), so that queues and pipe ends using it can travel to other processes.
@@ -24,8 +24,6 @@ import java.util.Set;
 final class SerializableCodec<T> implements Codec<T>, java.io.Serializable {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
-    private static final int MAX_DEPTH = 64;
-    private static final long MAX_REFERENCES = 1_000_000;
     private static final Set<Class<?>> ALWAYS_ALLOWED = Set.of(String.class, Boolean.class, Byte.class, Character.class,
             Short.class, Integer.class, Long.class, Float.class, Double.class, Number.class, Enum.class);
 
@@ -54,9 +52,6 @@ final class SerializableCodec<T> implements Codec<T>, java.io.Serializable {
     }
 
     private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info) {
-        if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES) {
-            return ObjectInputFilter.Status.REJECTED;
-        }
         Class<?> type = info.serialClass();
         if (type == null) {
             return ObjectInputFilter.Status.UNDECIDED;
@@ -64,7 +59,8 @@ final class SerializableCodec<T> implements Codec<T>, java.io.Serializable {
         while (type.isArray()) {
             type = type.getComponentType();
         }
-        if (type.isPrimitive() || ALWAYS_ALLOWED.contains(type)) {
+        // an Object[] (a collection's storage) holds nothing by itself: each element is checked on its own
+        if (type.isPrimitive() || type == Object.class || ALWAYS_ALLOWED.contains(type)) {
             return ObjectInputFilter.Status.ALLOWED;
         }
         return allowedType(type) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
@@ -115,12 +111,13 @@ final class SerializableCodec<T> implements Codec<T>, java.io.Serializable {
     @SuppressWarnings("unchecked")
     public T decode(MemorySegment source) {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(source.toArray(ValueLayout.JAVA_BYTE)))) {
-            in.setObjectInputFilter(filter);
+            in.setObjectInputFilter(Deserialization.filter(source.byteSize(), filter));
             return (T) in.readObject();
         } catch (InvalidClassException e) {
             throw new SecurityException("refused to decode a message: " + e.getMessage()
                     + " (classes allowed by this codec: " + allowed + ")", e);
-        } catch (IOException | ClassNotFoundException e) {
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            // ObjectInputStream answers some malformed streams with NullPointerException and the like
             throw new IllegalArgumentException("cannot decode a message: " + e, e);
         }
     }

@@ -1,6 +1,8 @@
 package dev.multiproc.shm.barrier;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -33,14 +35,16 @@ public final class BarrierState implements Waiters {
     /** How a wait ended. */
     public enum Outcome { PASSED, BROKEN, TIMED_OUT }
 
+    private final String name;
     private final Liveness liveness;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
     private final ParticipantTable participants;
 
     public BarrierState(NativePlatform platform, MappedRegion region) {
+        this.name = region.name();
         this.liveness = region.liveness();
-        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
+        this.body = ObjectHeader.body(region, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
         this.participants = new ParticipantTable(body, PARTICIPANTS_OFFSET);
     }
@@ -49,8 +53,13 @@ public final class BarrierState implements Waiters {
         INT.set(body, PARTIES_OFFSET, parties);
     }
 
+    /** The parties a trip needs: at least one, else the barrier is corrupt. */
     public int parties() {
-        return (int) INT.get(body, PARTIES_OFFSET);
+        int parties = (int) INT.get(body, PARTIES_OFFSET);
+        if (parties <= 0) {
+            throw new CorruptSharedObjectException(name, "parties", parties, "a barrier has at least one party");
+        }
+        return parties;
     }
 
     private long state() {
@@ -99,6 +108,10 @@ public final class BarrierState implements Waiters {
             }
             long arrived = state & ARRIVED_MASK;
             int generation = generation(state);
+            if (arrived >= parties) {
+                throw new CorruptSharedObjectException(name, "arrived count", arrived, "fewer than the " + parties
+                        + " parties have arrived while the generation lasts");
+            }
             if (arrived + 1 == parties) {
                 if (LONG.compareAndSet(body, STATE_OFFSET, state, (long) (generation + 1) << 32)) {
                     waitPoint.wakeAll();

@@ -2,6 +2,7 @@ package dev.multiproc.shm.condition;
 
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.shm.wait.Waiters;
@@ -37,7 +38,7 @@ public final class ConditionState implements Waiters {
 
     public ConditionState(NativePlatform platform, MappedRegion region) {
         this.name = region.name();
-        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
+        this.body = ObjectHeader.body(region, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
     }
 

@@ -1,6 +1,7 @@
 package dev.multiproc.shm.event;
 
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.shm.wait.Waiters;
@@ -21,7 +22,7 @@ public final class EventState implements Waiters {
     private final WaitPoint waitPoint;
 
     public EventState(NativePlatform platform, MappedRegion region) {
-        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
+        this.body = ObjectHeader.body(region, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
     }
 

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.header;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.IncompatibleSharedObjectException;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -172,5 +173,19 @@ public final class ObjectHeader {
     public static MemorySegment body(MappedRegion region) {
         MemorySegment segment = region.segment();
         return segment.asSlice(LENGTH, (long) LONG.get(segment, TOTAL_SIZE_OFFSET) - LENGTH);
+    }
+
+    /**
+     * The first {@code length} bytes of the body, for kinds whose body has a fixed size.
+     *
+     * @throws CorruptSharedObjectException if the object is smaller than its kind's body
+     */
+    public static MemorySegment body(MappedRegion region, long length) {
+        MemorySegment body = body(region);
+        if (body.byteSize() < length) {
+            throw new CorruptSharedObjectException(region.name(), "size", body.byteSize() + LENGTH, "its kind needs "
+                    + (LENGTH + length) + " bytes");
+        }
+        return body.asSlice(0, length);
     }
 }

@@ -1,6 +1,7 @@
 package dev.multiproc.shm.lock;
 
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.shm.wait.Waiters;
@@ -32,9 +33,14 @@ public final class LockWord implements Waiters {
     private final MemorySegment body;
     private final WaitPoint waitPoint;
 
-    /** The lock of a lock object (its body). */
+    /** The lock of a lock object (its body, checked to be large enough). */
     public LockWord(NativePlatform platform, MappedRegion region) {
-        this(platform, region, ObjectHeaderLayout.LENGTH);
+        this(platform, region, bodyOffset(region));
+    }
+
+    private static long bodyOffset(MappedRegion region) {
+        ObjectHeader.body(region, LENGTH);
+        return ObjectHeaderLayout.LENGTH;
     }
 
     /** A lock word embedded at {@code offset} of {@code region} (a map stripe's lock). */

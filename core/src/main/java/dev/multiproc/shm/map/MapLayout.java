@@ -38,6 +38,9 @@ public final class MapLayout {
     public static final long TOPS_OFFSET = 144;
     public static final long BUCKETS_START = 192;
 
+    /** The most buckets a stripe has (what {@code MapOptions} can ask for). */
+    public static final int MAX_BUCKETS = 1 << 29;
+
     public static final long EMPTY = 0;
     public static final long REMOVED = 1;
     public static final long POINTER_BIAS = 2;

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.map;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.lock.LockWord;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -32,11 +33,16 @@ import static dev.multiproc.shm.map.MapLayout.*;
  * <p>Death of a writer: the next locker takes the lock over (see {@link LockWord}) and repairs
  * the stripe: makes the version even and recounts entries and removed buckets from the active
  * half. Space the dead writer had reserved but not published is reclaimed by the next compaction.
+ *
+ * <p>Every pointer, length, count and top read from the stripe is checked before it is used: a
+ * lock-free reader takes a broken value for a race with a writer and reads again; under the lock
+ * (where no writer can be racing) it raises {@link CorruptSharedObjectException}.
  */
 public final class MapStripe {
     /** Reads retried this often while a writer holds the stripe before the reader waits for the lock. */
     private static final int OPTIMISTIC_READS = 1 << 10;
 
+    private final String name;
     private final MemorySegment stripe;
     private final LockWord lock;
     private final int buckets;
@@ -50,10 +56,7 @@ public final class MapStripe {
      * @param stripeOffset where the stripe starts in {@code region}
      */
     public MapStripe(NativePlatform platform, MappedRegion region, long stripeOffset, int buckets, long recordBytes, int entriesLimit) {
-        if (recordBytes % RECORD_ALIGNMENT != 0 || Integer.bitCount(buckets) != 1) {
-            throw new IllegalStateException("corrupt map header in " + region.name() + ": " + recordBytes
-                    + " record bytes per half (must be a multiple of " + RECORD_ALIGNMENT + "), " + buckets + " buckets (must be a power of two)");
-        }
+        this.name = region.name();
         this.stripe = region.segment().asSlice(stripeOffset, MapLayout.stripeLength(buckets, recordBytes));
         this.lock = new LockWord(platform, region, stripeOffset + LOCK_OFFSET);
         this.buckets = buckets;
@@ -163,7 +166,52 @@ public final class MapStripe {
     }
 
     private int active() {
-        return (int) INT.getAcquire(stripe, ACTIVE_OFFSET);
+        int active = (int) INT.getAcquire(stripe, ACTIVE_OFFSET);
+        if (active != 0 && active != 1) {
+            throw corrupt("active half", active, "it must be 0 or 1");
+        }
+        return active;
+    }
+
+    private CorruptSharedObjectException corrupt(String field, long value, String rule) {
+        return new CorruptSharedObjectException(name, "stripe's " + field, value, rule);
+    }
+
+    /** The top of {@code half}'s record area: where the next record goes, at most the area's size. */
+    private long top(int half) {
+        long top = (long) LONG.get(stripe, topOffset(half));
+        if (top < 0 || top > recordBytes || top % RECORD_ALIGNMENT != 0) {
+            throw corrupt("record area top", top, "it must be an aligned offset within the " + recordBytes + "-byte area");
+        }
+        return top;
+    }
+
+    /** The entries counted now, at most the buckets. */
+    private int countChecked() {
+        int count = (int) INT.get(stripe, COUNT_OFFSET);
+        if (count < 0 || count > buckets) {
+            throw corrupt("entry count", count, "it must be 0 to " + buckets);
+        }
+        return count;
+    }
+
+    /**
+     * Where the record a bucket points to starts (an offset in the stripe), after checking that it
+     * and its key and value lie within {@code half}'s record area.
+     */
+    private long record(int half, long pointer) {
+        long start = pointer - POINTER_BIAS;
+        if (start < 0 || start % RECORD_ALIGNMENT != 0 || start > recordBytes - RECORD_HEADER) {
+            throw corrupt("bucket pointer", pointer, "a record starts on an 8-byte boundary within the " + recordBytes + "-byte area");
+        }
+        long record = recordsOffset(half) + start;
+        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+        int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
+        if (keyLength < 0 || valueLength < 0 || start + RECORD_HEADER + (long) keyLength + valueLength > recordBytes) {
+            throw corrupt("record length", (long) keyLength + valueLength, "a record's key (" + keyLength + ") and value ("
+                    + valueLength + ") end within the record area");
+        }
+        return record;
     }
 
     // ------------------------------------------------------------------ lookups
@@ -174,7 +222,6 @@ public final class MapStripe {
 
     /** The bucket holding {@code key} in {@code half}, or -1. Reads plainly: callers validate. */
     private long findBucket(int half, long hash, MemorySegment key) {
-        long records = recordsOffset(half);
         long index = hash & mask;
         for (int probes = 0; probes < buckets; probes++, index = (index + 1) & mask) {
             long pointer = (long) LONG.getOpaque(stripe, bucketOffset(half, index));
@@ -182,7 +229,7 @@ public final class MapStripe {
                 return -1;
             }
             if (pointer >= POINTER_BIAS) {
-                long record = records + pointer - POINTER_BIAS;
+                long record = record(half, pointer);
                 if (hashOf(stripe, record) == hash && keyEquals(record, key)) {
                     return index;
                 }
@@ -198,7 +245,7 @@ public final class MapStripe {
     }
 
     private byte[] value(int half, long index) {
-        long record = recordsOffset(half) + (long) LONG.getOpaque(stripe, bucketOffset(half, index)) - POINTER_BIAS;
+        long record = record(half, (long) LONG.getOpaque(stripe, bucketOffset(half, index)));
         int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
         int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
         return stripe.asSlice(record + RECORD_HEADER + keyLength, valueLength).toArray(ValueLayout.JAVA_BYTE);
@@ -223,7 +270,7 @@ public final class MapStripe {
                 int half = active();
                 long index = findBucket(half, hash, key);
                 result = index < 0 ? null : value(half, index);
-            } catch (IndexOutOfBoundsException | IllegalArgumentException raced) {
+            } catch (IndexOutOfBoundsException | IllegalArgumentException | CorruptSharedObjectException raced) {
                 result = RACED;
             }
             VarHandle.loadLoadFence();
@@ -265,21 +312,21 @@ public final class MapStripe {
         try {
             int half = active();
             long existing = findBucket(half, hash, key);
-            int count = (int) INT.get(stripe, COUNT_OFFSET);
+            int count = countChecked();
             if (existing < 0 && count >= entriesLimit) {
                 throw new StripeFullException(true, count + 1L, entriesLimit);
             }
             int removed = (int) INT.get(stripe, TOMBSTONES_OFFSET);
             boolean crowded = existing < 0 && (count + removed + 1L) * 4 > buckets * 3L;
-            if ((long) LONG.get(stripe, topOffset(half)) + need > recordBytes || crowded) {
+            if (top(half) + need > recordBytes || crowded) {
                 compact();
                 half = active();
                 existing = findBucket(half, hash, key);
-                if ((long) LONG.get(stripe, topOffset(half)) + need > recordBytes) {
-                    throw new StripeFullException(false, need, recordBytes - (long) LONG.get(stripe, topOffset(half)));
+                if (top(half) + need > recordBytes) {
+                    throw new StripeFullException(false, need, recordBytes - top(half));
                 }
             }
-            long offset = (long) LONG.get(stripe, topOffset(half));
+            long offset = top(half);
             LONG.set(stripe, topOffset(half), offset + need);
             writeRecord(recordsOffset(half) + offset, hash, key, value);
             byte[] previous = existing >= 0 ? value(half, existing) : null;
@@ -306,13 +353,16 @@ public final class MapStripe {
         MemorySegment.copy(value, 0, stripe, record + RECORD_HEADER + key.byteSize(), value.byteSize());
     }
 
-    /** The first free (empty or removed) bucket on {@code hash}'s probe path. */
+    /** The first free (empty or removed) bucket on {@code hash}'s probe path; one always exists (counts keep a quarter free). */
     private long insertionSlot(int half, long hash) {
         long index = hash & mask;
-        while ((long) LONG.get(stripe, bucketOffset(half, index)) >= POINTER_BIAS) {
-            index = (index + 1) & mask;
+        for (int probes = 0; probes < buckets; probes++, index = (index + 1) & mask) {
+            if ((long) LONG.get(stripe, bucketOffset(half, index)) < POINTER_BIAS) {
+                return index;
+            }
         }
-        return index;
+        throw corrupt("buckets", buckets, "a stripe keeps a free bucket, but every one holds an entry (its count says "
+                + INT.get(stripe, COUNT_OFFSET) + ")");
     }
 
     /** Removes {@code key}; returns its value's bytes, or null if it was absent. */
@@ -326,7 +376,7 @@ public final class MapStripe {
             }
             byte[] previous = value(half, index);
             LONG.setRelease(stripe, bucketOffset(half, index), REMOVED);
-            INT.setRelease(stripe, COUNT_OFFSET, (int) INT.get(stripe, COUNT_OFFSET) - 1);
+            INT.setRelease(stripe, COUNT_OFFSET, countChecked() - 1);
             INT.set(stripe, TOMBSTONES_OFFSET, (int) INT.get(stripe, TOMBSTONES_OFFSET) + 1);
             return previous;
         } finally {
@@ -347,9 +397,12 @@ public final class MapStripe {
             if (pointer < POINTER_BIAS) {
                 continue;
             }
-            long record = fromRecords + pointer - POINTER_BIAS;
+            long record = record(from, pointer);
             long length = MapLayout.recordLength((int) INT.get(stripe, record + RECORD_KEY_LENGTH),
                     (int) INT.get(stripe, record + RECORD_VALUE_LENGTH));
+            if (top + length > recordBytes) {
+                throw corrupt("record lengths", top + length, "the live records of a half fit the other half's " + recordBytes + " bytes");
+            }
             MemorySegment.copy(stripe, record, stripe, toRecords + top, length);
             LONG.set(stripe, bucketOffset(to, insertionSlot(to, hashOf(stripe, record))), top + POINTER_BIAS);
             top += length;
@@ -377,7 +430,7 @@ public final class MapStripe {
 
     /** Entries now. */
     public int count() {
-        return (int) INT.getAcquire(stripe, COUNT_OFFSET);
+        return Math.clamp((int) INT.getAcquire(stripe, COUNT_OFFSET), 0, buckets);
     }
 
     /** The sequence-lock version (even when no write is under way). */
@@ -404,7 +457,8 @@ public final class MapStripe {
             List<byte[][]> entries;
             try {
                 entries = readEntries();
-            } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException raced) {
+            } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException
+                     | CorruptSharedObjectException raced) {
                 continue;
             }
             VarHandle.loadLoadFence();
@@ -425,14 +479,13 @@ public final class MapStripe {
 
     private List<byte[][]> readEntries() {
         int half = active();
-        long records = recordsOffset(half);
         List<byte[][]> entries = new ArrayList<>();
         for (int index = 0; index < buckets; index++) {
             long pointer = (long) LONG.getOpaque(stripe, bucketOffset(half, index));
             if (pointer < POINTER_BIAS) {
                 continue;
             }
-            long record = records + pointer - POINTER_BIAS;
+            long record = record(half, pointer);
             int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
             int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
             entries.add(new byte[][]{

@@ -1,5 +1,7 @@
 package dev.multiproc.shm.map;
 
+import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.Waiters;
 import dev.multiproc.spi.MappedRegion;
@@ -32,18 +34,41 @@ public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntr
         LONG.set(body, MapLayout.MAX_ENTRIES_OFFSET, maxEntries);
     }
 
-    /** Opens the stripes of a published map body. */
+    /**
+     * Opens the stripes of a published map body, its shape checked against the object.
+     *
+     * @throws CorruptSharedObjectException if the shape is not one a map can have, or does not fit the object
+     */
     public static MapStripes open(NativePlatform platform, MappedRegion region) {
-        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
+        MemorySegment body = ObjectHeader.body(region);
+        String name = region.name();
+        if (body.byteSize() < MapLayout.STRIPES_START) {
+            throw new CorruptSharedObjectException(name, "size", body.byteSize(), "a map needs at least " + MapLayout.STRIPES_START + " bytes");
+        }
         int count = (int) INT.get(body, MapLayout.STRIPES_OFFSET);
         int entriesPerStripe = (int) INT.get(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET);
         int buckets = (int) INT.get(body, MapLayout.BUCKETS_OFFSET_FIELD);
         long recordBytes = (long) LONG.get(body, MapLayout.RECORD_BYTES_OFFSET);
         long maxEntries = (long) LONG.get(body, MapLayout.MAX_ENTRIES_OFFSET);
-        if (Integer.bitCount(count) != 1) {
-            throw new IllegalStateException("corrupt map header in " + region.name() + ": " + count + " stripes (must be a power of two)");
+        if (count <= 0 || Integer.bitCount(count) != 1) {
+            throw new CorruptSharedObjectException(name, "stripe count", count, "it must be a power of two");
+        }
+        if (buckets <= 0 || Integer.bitCount(buckets) != 1 || buckets > MapLayout.MAX_BUCKETS) {
+            throw new CorruptSharedObjectException(name, "buckets per stripe", buckets, "it must be a power of two up to " + MapLayout.MAX_BUCKETS);
+        }
+        if (recordBytes < 0 || recordBytes > body.byteSize() || recordBytes % MapLayout.RECORD_ALIGNMENT != 0) {
+            throw new CorruptSharedObjectException(name, "record bytes per half", recordBytes,
+                    "it must be a non-negative multiple of " + MapLayout.RECORD_ALIGNMENT);
+        }
+        if (entriesPerStripe < 0 || entriesPerStripe > buckets || maxEntries < 0) {
+            throw new CorruptSharedObjectException(name, "entries per stripe", entriesPerStripe,
+                    "it must be 0 to the " + buckets + " buckets of a stripe (and the map's entries not negative)");
         }
         long stripeLength = MapLayout.stripeLength(buckets, recordBytes);
+        if (stripeLength > (body.byteSize() - MapLayout.STRIPES_START) / count) {
+            throw new CorruptSharedObjectException(name, "stripe count", count, count + " stripes of " + stripeLength
+                    + " bytes do not fit the object's " + body.byteSize() + " bytes");
+        }
         MapStripe[] stripes = new MapStripe[count];
         for (int i = 0; i < count; i++) {
             stripes[i] = new MapStripe(platform, region, ObjectHeaderLayout.LENGTH + MapLayout.STRIPES_START + i * stripeLength,

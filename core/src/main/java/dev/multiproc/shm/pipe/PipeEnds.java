@@ -1,6 +1,8 @@
 package dev.multiproc.shm.pipe;
 
-import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.ring.RingLayout;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.Liveness;
 
@@ -22,16 +24,46 @@ import static dev.multiproc.shm.pipe.PipeLayout.*;
 public final class PipeEnds {
     private final Liveness liveness;
     private final MemorySegment body;
+    private final boolean duplex;
+    private final int capacity;
+    private final long maxMessageBytes;
 
+    /**
+     * The ends of a published pipe, its shape checked against the object.
+     *
+     * @throws CorruptSharedObjectException if the shape is not one a pipe can have, or does not fit
+     */
     public PipeEnds(MappedRegion region) {
         this.liveness = region.liveness();
-        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, RINGS_OFFSET);
+        MemorySegment whole = ObjectHeader.body(region);
+        this.body = whole.asSlice(0, Math.min(RINGS_OFFSET, whole.byteSize()));
+        String name = region.name();
+        if (whole.byteSize() < RINGS_OFFSET) {
+            throw new CorruptSharedObjectException(name, "size", whole.byteSize(), "a pipe needs at least " + RINGS_OFFSET + " bytes");
+        }
+        int duplexFlag = (int) INT.get(body, DUPLEX_OFFSET);
+        this.capacity = (int) INT.get(body, CAPACITY_OFFSET);
+        this.maxMessageBytes = (long) LONG.get(body, MAX_MESSAGE_OFFSET);
+        if (duplexFlag != 0 && duplexFlag != 1) {
+            throw new CorruptSharedObjectException(name, "duplex flag", duplexFlag, "it must be 0 or 1");
+        }
+        this.duplex = duplexFlag == 1;
+        if (capacity < RingLayout.MIN_CAPACITY || Integer.bitCount(capacity) != 1
+                || PipeLayout.length(duplex, capacity) > whole.byteSize()) {
+            throw new CorruptSharedObjectException(name, "ring capacity", capacity, "it must be a power of two of at least "
+                    + RingLayout.MIN_CAPACITY + " whose rings fit the object's " + whole.byteSize() + " bytes");
+        }
+        if (maxMessageBytes <= 0) {
+            throw new CorruptSharedObjectException(name, "message size limit", maxMessageBytes, "it must be positive");
+        }
     }
 
-    /** Creator: the pipe's shape and both ends held by the creator; before the header is published. */
-    public void initialise(boolean duplex, int capacity, long creatorToken) {
+    /** Creator: the pipe's shape and both ends held by the creator, before the header is published. */
+    public static void initialise(MappedRegion region, boolean duplex, int capacity, long maxMessageBytes, long creatorToken) {
+        MemorySegment body = ObjectHeader.body(region);
         INT.set(body, DUPLEX_OFFSET, duplex ? 1 : 0);
         INT.set(body, CAPACITY_OFFSET, capacity);
+        LONG.set(body, MAX_MESSAGE_OFFSET, maxMessageBytes);
         for (int end = 0; end < 2; end++) {
             LONG.set(body, endOffset(end) + END_HOLDER_OFFSET, creatorToken);
             INT.set(body, endOffset(end) + END_STATE_OFFSET, END_OPEN);
@@ -39,11 +71,16 @@ public final class PipeEnds {
     }
 
     public boolean duplex() {
-        return (int) INT.get(body, DUPLEX_OFFSET) == 1;
+        return duplex;
     }
 
     public int capacity() {
-        return (int) INT.get(body, CAPACITY_OFFSET);
+        return capacity;
+    }
+
+    /** The largest message the pipe carries; a receiver never allocates more for one. */
+    public long maxMessageBytes() {
+        return maxMessageBytes;
     }
 
     public long holder(int end) {

@@ -8,11 +8,11 @@ import dev.multiproc.shm.ring.RingLayout;
  * ring 0 (end 0 receives, end 1 sends). See {@code spec/pipe.md}.
  *
  * <pre>
- *   0        4          8               16       20      24               32       36    40         64
- *   +--------+----------+---------------+--------+-------+----------------+--------+-----+----------+
- *   | duplex | capacity | end 0 holder  | end 0  | (pad) | end 1 holder   | end 1  |(pad)|  (pad)   |
- *   |        |          | token         | state  |       | token          | state  |     |          |
- *   +--------+----------+---------------+--------+-------+----------------+--------+-----+----------+
+ *   0        4          8               16       20      24               32       36    40                48       64
+ *   +--------+----------+---------------+--------+-------+----------------+--------+-----+-----------------+--------+
+ *   | duplex | capacity | end 0 holder  | end 0  | (pad) | end 1 holder   | end 1  |(pad)| max message     | (pad)  |
+ *   |        |          | token         | state  |       | token          | state  |     | bytes           |        |
+ *   +--------+----------+---------------+--------+-------+----------------+--------+-----+-----------------+--------+
  *  64
  *   +--------------------------------------------------------------------------------------------+
  *   | ring 0 (RingLayout)                                                                          |
@@ -28,6 +28,8 @@ public final class PipeLayout {
     public static final long END_LENGTH = 16;
     public static final long END_HOLDER_OFFSET = 0;
     public static final long END_STATE_OFFSET = 8;
+    /** The largest message the pipe carries (and a receiver allocates for). */
+    public static final long MAX_MESSAGE_OFFSET = 40;
     public static final long RINGS_OFFSET = 64;
 
     /** The end is in use by its holder. */

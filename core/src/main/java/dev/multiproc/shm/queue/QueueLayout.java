@@ -10,10 +10,10 @@ import dev.multiproc.shm.wait.WaitPointLayout;
  * counters of a joinable queue. See {@code spec/queue.md}.
  *
  * <pre>
- *     0          4           8          12                                              64
- *     +----------+-----------+----------+-----------------------------------------------+
- *     | capacity | slot data | joinable |                                               |
- *     +----------+-----------+----------+-----------------------------------------------+
+ *     0          4           8          12         16                   24                64
+ *     +----------+-----------+----------+----------+--------------------+-----------------+
+ *     | capacity | slot data | joinable |          | max message bytes  |                 |
+ *     +----------+-----------+----------+----------+--------------------+-----------------+
  *    64                       192                      320            384            448
  *     +------------------------+------------------------+--------------+--------------+
  *     | tail (enqueue position)| head (dequeue position)| not-empty    | not-full     |
@@ -49,6 +49,8 @@ public final class QueueLayout {
     public static final long CAPACITY_OFFSET = 0;
     public static final long SLOT_DATA_OFFSET_FIELD = 4;
     public static final long JOINABLE_OFFSET = 8;
+    /** The largest message the queue accepts (and a consumer reads). */
+    public static final long MAX_MESSAGE_OFFSET = 16;
     public static final long TAIL_OFFSET = CACHE_LINE;
     public static final long HEAD_OFFSET = TAIL_OFFSET + 2 * CACHE_LINE;
     public static final long NOT_EMPTY_OFFSET = HEAD_OFFSET + 2 * CACHE_LINE;

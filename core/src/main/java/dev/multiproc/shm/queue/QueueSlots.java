@@ -67,6 +67,7 @@ public final class QueueSlots {
     private final int slotData;
     private final long slotLength;
     private final boolean joinable;
+    private final long maxMessageBytes;
     private final WaitPoint notEmpty;
     private final WaitPoint notFull;
     private final WaitPoint allDone;
@@ -93,6 +94,10 @@ public final class QueueSlots {
             throw new CorruptSharedObjectException(name, "joinable flag", joinableFlag, "it must be 0 or 1");
         }
         this.joinable = joinableFlag == 1;
+        this.maxMessageBytes = (long) LONG.get(whole, MAX_MESSAGE_OFFSET);
+        if (maxMessageBytes <= 0) {
+            throw new CorruptSharedObjectException(name, "message size limit", maxMessageBytes, "it must be positive");
+        }
         this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.slotLength = QueueLayout.slotLength(slotData);
         this.body = whole.asSlice(0, QueueLayout.length(capacity, slotData));
@@ -104,11 +109,12 @@ public final class QueueSlots {
     }
 
     /** Creator: the queue's shape and every slot's first sequence; before the header is published. */
-    public static void initialise(MappedRegion region, int capacity, int slotData, boolean joinable) {
+    public static void initialise(MappedRegion region, int capacity, int slotData, boolean joinable, long maxMessageBytes) {
         MemorySegment whole = ObjectHeader.body(region);
         INT.set(whole, CAPACITY_OFFSET, capacity);
         INT.set(whole, SLOT_DATA_OFFSET_FIELD, slotData);
         INT.set(whole, JOINABLE_OFFSET, joinable ? 1 : 0);
+        LONG.set(whole, MAX_MESSAGE_OFFSET, maxMessageBytes);
         long slotLength = QueueLayout.slotLength(slotData);
         for (int slot = 0; slot < capacity; slot++) {
             LONG.set(whole, SLOTS_OFFSET + slot * slotLength + SLOT_SEQUENCE_OFFSET, (long) slot);
@@ -129,6 +135,11 @@ public final class QueueSlots {
 
     public boolean joinable() {
         return joinable;
+    }
+
+    /** The largest message the queue accepts; a spilled message bigger than this is not read. */
+    public long maxMessageBytes() {
+        return maxMessageBytes;
     }
 
     private long slotOffset(long position) {

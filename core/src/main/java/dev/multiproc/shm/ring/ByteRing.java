@@ -1,5 +1,6 @@
 package dev.multiproc.shm.ring;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
@@ -28,9 +29,17 @@ import static dev.multiproc.shm.ring.RingLayout.*;
  * read of it (tag release/acquire); the consumer's reads of a record happen-before the producer
  * reuses its bytes (head release/acquire).
  *
+ * <p>Every value read from the ring is checked before it is used: positions aligned and within a
+ * lap of each other, a record's length within its fragment size and before the end of the ring,
+ * a padding record exactly to the end, flags known. A value that breaks these raises
+ * {@link CorruptSharedObjectException} instead of looping or reading out of bounds.
+ *
  * <p>Not thread-safe: one producer thread and one consumer thread at a time (per process).
  */
 public final class ByteRing {
+    private static final int KNOWN_FLAGS = FLAG_BEGIN | FLAG_END | FLAG_PADDING;
+
+    private final String name;
     private final MemorySegment ring;
     private final MemorySegment data;
     private final int capacity;
@@ -52,6 +61,7 @@ public final class ByteRing {
      * @param capacity   bytes of record space, a power of two
      */
     public ByteRing(NativePlatform platform, MappedRegion region, long ringOffset, int capacity) {
+        this.name = region.name();
         this.ring = region.segment().asSlice(ringOffset, length(capacity));
         this.data = ring.asSlice(DATA_OFFSET, capacity);
         this.capacity = capacity;
@@ -83,8 +93,25 @@ public final class ByteRing {
         if (tail + needed - headCache <= capacity) {
             return true;
         }
-        headCache = (long) LONG.getAcquire(ring, HEAD_OFFSET);
+        long head = (long) LONG.getAcquire(ring, HEAD_OFFSET);
+        if (head > tail || tail - head > capacity || (head & (RECORD_ALIGNMENT - 1)) != 0) {
+            throw corrupt("head", head, "the consumer's position is aligned, at most the producer's (" + tail + ") and within a lap of it");
+        }
+        headCache = head;
         return tail + needed - headCache <= capacity;
+    }
+
+    /** The producer's position, checked: aligned and never negative. */
+    private long tail() {
+        long tail = (long) LONG.get(ring, TAIL_OFFSET);
+        if (tail < 0 || (tail & (RECORD_ALIGNMENT - 1)) != 0) {
+            throw corrupt("tail", tail, "the producer's position is a non-negative multiple of " + RECORD_ALIGNMENT);
+        }
+        return tail;
+    }
+
+    private CorruptSharedObjectException corrupt(String field, long value, String rule) {
+        return new CorruptSharedObjectException(name, "ring " + field, value, rule);
     }
 
     /**
@@ -94,7 +121,7 @@ public final class ByteRing {
      * @return where the payload goes (an offset in the data segment), or -1 if the ring is full
      */
     public long tryClaim(int payloadLength) {
-        long tail = (long) LONG.get(ring, TAIL_OFFSET);
+        long tail = tail();
         if (!hasRoom(tail, payloadLength)) {
             return -1;
         }
@@ -114,7 +141,7 @@ public final class ByteRing {
     /** Waits until a record of {@code payloadLength} fits (negative timeout: forever). */
     public boolean awaitRoom(int payloadLength, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
-        return writable.await(() -> hasRoom((long) LONG.get(ring, TAIL_OFFSET), payloadLength), timeoutNanos, strategy, sliceCheck);
+        return writable.await(() -> hasRoom(tail(), payloadLength), timeoutNanos, strategy, sliceCheck);
     }
 
     /** The data segment, where claimed payloads are written and records read. */
@@ -147,23 +174,39 @@ public final class ByteRing {
             return true;
         }
         long head = (long) LONG.get(ring, HEAD_OFFSET);
-        while (true) {
+        if (head < 0 || (head & (RECORD_ALIGNMENT - 1)) != 0) {
+            throw corrupt("head", head, "the consumer's position is a non-negative multiple of " + RECORD_ALIGNMENT);
+        }
+        // a padding record runs to the end of the ring, so the record after it starts at offset 0: two looks at most
+        for (int look = 0; look < 2; look++) {
             int offset = (int) (head & mask);
             if ((long) LONG.getAcquire(data, offset + RECORD_TAG_OFFSET) != head + 1) {
                 return false;
             }
             int length = (int) INT.get(data, offset + RECORD_LENGTH_OFFSET);
             int flags = (int) INT.get(data, offset + RECORD_FLAGS_OFFSET);
+            if ((flags & ~KNOWN_FLAGS) != 0) {
+                throw corrupt("record flags at " + head, flags, "only begin (1), end (2) and padding (4) are flags");
+            }
             if ((flags & FLAG_PADDING) == 0) {
+                if (length < 0 || length > maxFragment() || recordLength(length) > capacity - offset) {
+                    throw corrupt("record length at " + head, length, "a record carries 0 to " + maxFragment()
+                            + " bytes and ends before the end of the ring");
+                }
                 peekedPosition = head;
                 peekedLength = length;
                 peekedFlags = flags;
                 return true;
             }
+            if (length != capacity - offset - RECORD_HEADER_LENGTH) {
+                throw corrupt("padding length at " + head, length, "padding runs exactly to the end of the ring ("
+                        + (capacity - offset - RECORD_HEADER_LENGTH) + " bytes from there)");
+            }
             head += RECORD_HEADER_LENGTH + length;
             LONG.setVolatile(ring, HEAD_OFFSET, head);
             writable.wakeOneAfterVolatileWrite();
         }
+        throw corrupt("record at " + head, head, "a padding record is followed by a record at the start of the ring, not another padding");
     }
 
     public long peekedOffset() {

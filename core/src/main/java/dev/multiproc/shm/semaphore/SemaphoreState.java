@@ -1,6 +1,7 @@
 package dev.multiproc.shm.semaphore;
 
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -40,7 +41,7 @@ public final class SemaphoreState implements Waiters {
 
     public SemaphoreState(NativePlatform platform, MappedRegion region) {
         this.liveness = region.liveness();
-        this.body = region.segment().asSlice(ObjectHeaderLayout.LENGTH, LENGTH);
+        this.body = ObjectHeader.body(region, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
         this.holders = new ParticipantTable(body, HOLDERS_OFFSET);
     }

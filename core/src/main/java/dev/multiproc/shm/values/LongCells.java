@@ -1,5 +1,7 @@
 package dev.multiproc.shm.values;
 
+import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.spi.MappedRegion;
 
@@ -21,9 +23,18 @@ public final class LongCells {
     private final MemorySegment values;
     private final int length;
 
+    /**
+     * The cells of a published values object.
+     *
+     * @throws CorruptSharedObjectException if its length is not positive or its cells do not fit the object
+     */
     public LongCells(MappedRegion region) {
-        MemorySegment body = region.segment().asSlice(ObjectHeaderLayout.LENGTH);
-        this.length = (int) INT.get(body, LENGTH_OFFSET);
+        MemorySegment body = ObjectHeader.body(region);
+        this.length = body.byteSize() < VALUES_OFFSET ? -1 : (int) INT.get(body, LENGTH_OFFSET);
+        if (length <= 0 || VALUES_OFFSET + (long) length * Long.BYTES > body.byteSize()) {
+            throw new CorruptSharedObjectException(region.name(), "length", length, "it must be positive, its cells within the object's "
+                    + body.byteSize() + " bytes");
+        }
         this.values = body.asSlice(VALUES_OFFSET, (long) length * Long.BYTES);
     }
 

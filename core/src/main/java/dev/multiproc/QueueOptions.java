@@ -1,0 +1,44 @@
+package dev.multiproc;
+
+import dev.multiproc.shm.queue.QueueLayout;
+
+/**
+ * How a {@link SharedQueue} is made [Queue(maxsize)]. Shared memory is reserved up front:
+ * {@code capacity} slots of {@code slotBytes} each (about {@code capacity * (slotBytes + 16)}
+ * bytes); a message bigger than a slot spills into an object of its own.
+ *
+ * @param capacity        the most messages the queue holds, 1 to 2^28
+ * @param slotBytes       bytes of encoded message a slot holds (at least {@value QueueLayout#MIN_SLOT_DATA})
+ * @param maxMessageBytes the largest message the queue accepts: a bigger one is refused when it is
+ *                        put ({@link MessageTooLargeException}), and a consumer never reads or
+ *                        allocates more for one message, whatever another process wrote
+ */
+public record QueueOptions(int capacity, int slotBytes, long maxMessageBytes) {
+    /** The default of {@link #maxMessageBytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L << 20;
+
+    public QueueOptions {
+        if (capacity <= 0 || capacity > QueueLayout.MAX_CAPACITY) {
+            throw new IllegalArgumentException("queue capacity must be 1 to " + QueueLayout.MAX_CAPACITY + ", got " + capacity);
+        }
+        if (slotBytes < QueueLayout.MIN_SLOT_DATA) {
+            throw new IllegalArgumentException("queue slots must hold at least " + QueueLayout.MIN_SLOT_DATA + " bytes, got " + slotBytes);
+        }
+        if (maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxMessageBytes must be positive, got " + maxMessageBytes);
+        }
+    }
+
+    /** {@code capacity} slots of {@value QueueLayout#DEFAULT_SLOT_DATA} bytes, messages up to 64 MiB. */
+    public static QueueOptions of(int capacity) {
+        return new QueueOptions(capacity, QueueLayout.DEFAULT_SLOT_DATA, DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    public QueueOptions withSlotBytes(int bytes) {
+        return new QueueOptions(capacity, bytes, maxMessageBytes);
+    }
+
+    public QueueOptions withMaxMessageBytes(long bytes) {
+        return new QueueOptions(capacity, slotBytes, bytes);
+    }
+}

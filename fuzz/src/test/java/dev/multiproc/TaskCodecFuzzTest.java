@@ -1,0 +1,16 @@
+package dev.multiproc;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+import java.util.List;
+import java.util.Set;
+
+class TaskCodecFuzzTest {
+
+    @FuzzTest(maxDuration = "20s")
+    void poolMessagesFromAnotherProcessAreReadWithinTheirBytes(byte[] message) {
+        Fuzzing.bounded(List.of(), Set.of(),
+                () -> TaskCodec.decodeTask(message),
+                () -> TaskCodec.decodeResult(message));
+    }
+}
