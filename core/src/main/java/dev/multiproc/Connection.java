@@ -218,6 +218,20 @@ public final class Connection<E> extends SharedObject {
         }
     }
 
+    /** The liveness token of the process that holds the other end (its creator until someone attaches it). */
+    long peerHolder() {
+        return ends.holder(peer);
+    }
+
+    /**
+     * Gives this end to a process that will attach it by name (the listener of a connection): the
+     * end is in transit until it does, and this handle closes.
+     */
+    void handOver() {
+        shared.sentAway(end);
+        close();
+    }
+
     /** The pipe ends serialised by this thread while a child's target is being serialised. */
     static final ThreadLocal<List<Sent>> CAPTURE = new ThreadLocal<>();
 

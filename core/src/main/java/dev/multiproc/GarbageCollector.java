@@ -1,6 +1,8 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.listener.ListenerState;
 import dev.multiproc.shm.queue.QueueSlots;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -50,6 +52,7 @@ final class GarbageCollector {
                 removed.addAll(collectContext(platform, contextId, names, dryRun));
             }
         });
+        removed.addAll(collectNamed(platform, ownNames(platform, platform.listRegions(ObjectNames.NAMED_PREFIX)), dryRun));
         for (String name : ownNames(platform, platform.listSemaphores(ObjectNames.PREFIX))) {
             String contextId = ObjectNames.contextIdOf(name).orElse(null);
             if (contextId != null && !contextIsLive(platform, contextId) && (dryRun || platform.unlinkSemaphore(name))) {
@@ -102,6 +105,47 @@ final class GarbageCollector {
             removed.add(marker);
         }
         return removed;
+    }
+
+    /**
+     * Named objects stay until unlinked, but two kinds of them are leftovers: a spill whose named
+     * queue has been unlinked, and a listener nobody listens on (closed, or its process died).
+     * Each goes only if no process maps it.
+     */
+    private static List<String> collectNamed(NativePlatform platform, List<String> names, boolean dryRun) {
+        Set<String> present = new HashSet<>(names);
+        List<String> removed = new ArrayList<>();
+        for (String name : names) {
+            int separator = name.lastIndexOf(QueueSlots.SPILL_SEPARATOR);
+            boolean leftover = separator > 0 && QueueSlots.isSpillOf(name.substring(0, separator), name)
+                    ? !present.contains(name.substring(0, separator))
+                    : isDeserted(platform, name);
+            if (leftover && (dryRun ? !platform.regionInUse(name) : platform.unlinkRegionIfUnused(name))) {
+                removed.add(name);
+            }
+        }
+        return removed;
+    }
+
+    /** Whether {@code name} is a listener that no live process listens on. */
+    private static boolean isDeserted(NativePlatform platform, String name) {
+        MappedRegion region;
+        try {
+            region = platform.openRegion(name);
+        } catch (SharedObjectNotFoundException | IncompatibleSharedObjectException gone) {
+            return false;
+        }
+        try {
+            if (ObjectHeader.kindOf(region).orElse(null) != ObjectKind.LISTENER || !ObjectHeader.isPublished(region)) {
+                return false;
+            }
+            long owner = new ListenerState(platform, region).owner();
+            return owner == 0 || !region.liveness().isAlive(owner);
+        } catch (CorruptSharedObjectException unreadable) {
+            return false;
+        } finally {
+            region.close();
+        }
     }
 
     private static boolean isSpill(String name, List<String> names) {

@@ -3,22 +3,10 @@ package dev.multiproc;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.barrier.BarrierLayout;
-import dev.multiproc.shm.barrier.BarrierState;
-import dev.multiproc.shm.condition.ConditionLayout;
 import dev.multiproc.shm.condition.ConditionState;
-import dev.multiproc.shm.event.EventLayout;
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.lock.LockLayout;
-import dev.multiproc.shm.pipe.PipeEnds;
 import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.queue.QueueSlots;
-import dev.multiproc.shm.pipe.PipeLayout;
 import dev.multiproc.shm.ring.RingLayout;
-import dev.multiproc.shm.semaphore.SemaphoreLayout;
-import dev.multiproc.shm.semaphore.SemaphoreState;
-import dev.multiproc.shm.values.LongCells;
-import dev.multiproc.shm.values.ValuesLayout;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
@@ -210,30 +198,25 @@ public final class Multiproc implements AutoCloseable {
 
     /** A new zero-filled block of {@code size} bytes with a generated name. */
     public SharedMemory sharedMemory(long size) {
-        checkSize(size);
-        return new SharedMemory(this, newObject(ObjectKind.SHARED_MEMORY, size, region -> { }), true);
+        return new SharedMemory(this, newObject(Blueprints.sharedMemory(size)), true);
     }
 
     /**
-     * A new zero-filled block of {@code size} bytes named {@code name}.
+     * A new zero-filled block of {@code size} bytes whose OS name is exactly {@code name}
+     * (Python's {@code SharedMemory(name, create=True)}); removed when this context closes, or by
+     * {@link SharedMemory#unlink()}. For a block independent processes open and that outlives its
+     * maker, see {@link #openSharedMemory}.
      *
      * @throws SharedObjectExistsException if the name is taken
      * @throws IllegalArgumentException    if the name is empty, contains '/' or is too long for the OS
      */
     public SharedMemory sharedMemory(String name, long size) {
-        checkSize(size);
+        Blueprint blueprint = Blueprints.sharedMemory(size);
         ObjectNames.checkUserName(name, platform.maxNameLength());
         ensureOpen();
-        MappedRegion region = ObjectHeader.create(platform, name, ObjectKind.SHARED_MEMORY, size);
+        MappedRegion region = ObjectHeader.create(platform, name, ObjectKind.SHARED_MEMORY, blueprint.bodySize());
         registerCreated(name);
-        ObjectHeader.publish(region);
-        return new SharedMemory(this, Attachment.created(platform, region, ObjectKind.SHARED_MEMORY), true);
-    }
-
-    private static void checkSize(long size) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("shared memory size must be positive, got " + size);
-        }
+        return new SharedMemory(this, publishCreated(region, blueprint), true);
     }
 
     SharedMemory attachSharedMemory(String name) {
@@ -245,18 +228,16 @@ public final class Multiproc implements AutoCloseable {
 
     /** A new lock shared by processes [Lock]: not reentrant; any holder may unlock. */
     public SharedLock lock() {
-        return new SharedLock(this, newObject(ObjectKind.LOCK, LockLayout.LENGTH, region -> { }), true);
+        return new SharedLock(this, newObject(Blueprints.plain(ObjectKind.LOCK)), true);
     }
 
     /** A new reentrant lock shared by processes [RLock]. */
     public SharedReentrantLock reentrantLock() {
-        return new SharedReentrantLock(this, newObject(ObjectKind.REENTRANT_LOCK, LockLayout.LENGTH, region -> { }), true);
+        return new SharedReentrantLock(this, newObject(Blueprints.plain(ObjectKind.REENTRANT_LOCK)), true);
     }
 
     SharedCondition condition(AbstractSharedLock lock) {
-        Attachment attachment = newObject(ObjectKind.CONDITION, ConditionLayout.LENGTH,
-                created -> new ConditionState(platform, created).initialise(lock.kind().code(), lock.name()));
-        return new SharedCondition(this, attachment, true, lock);
+        return new SharedCondition(this, newObject(Blueprints.condition(platform, lock.kind(), lock.name())), true, lock);
     }
 
     /**
@@ -265,11 +246,7 @@ public final class Multiproc implements AutoCloseable {
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public SharedSemaphore semaphore(int permits) {
-        if (permits < 0) {
-            throw new IllegalArgumentException("a semaphore cannot start with negative permits: " + permits);
-        }
-        return new SharedSemaphore(this, newObject(ObjectKind.SEMAPHORE, SemaphoreLayout.LENGTH,
-                region -> new SemaphoreState(platform, region).initialise(permits, 0, false)), true);
+        return new SharedSemaphore(this, newObject(Blueprints.semaphore(platform, permits, false)), true);
     }
 
     /**
@@ -279,16 +256,12 @@ public final class Multiproc implements AutoCloseable {
      * @throws IllegalArgumentException if {@code permits} is not positive
      */
     public SharedSemaphore boundedSemaphore(int permits) {
-        if (permits <= 0) {
-            throw new IllegalArgumentException("a bounded semaphore needs at least one permit, got " + permits);
-        }
-        return new SharedSemaphore(this, newObject(ObjectKind.SEMAPHORE, SemaphoreLayout.LENGTH,
-                region -> new SemaphoreState(platform, region).initialise(permits, permits, true)), true);
+        return new SharedSemaphore(this, newObject(Blueprints.semaphore(platform, permits, true)), true);
     }
 
     /** A new event, not set [Event]. */
     public SharedEvent event() {
-        return new SharedEvent(this, newObject(ObjectKind.EVENT, EventLayout.LENGTH, region -> { }), true);
+        return new SharedEvent(this, newObject(Blueprints.plain(ObjectKind.EVENT)), true);
     }
 
     /**
@@ -297,54 +270,29 @@ public final class Multiproc implements AutoCloseable {
      * @throws IllegalArgumentException if {@code parties} is not positive
      */
     public SharedBarrier barrier(int parties) {
-        if (parties <= 0) {
-            throw new IllegalArgumentException("a barrier needs at least one party, got " + parties);
-        }
-        return new SharedBarrier(this, newObject(ObjectKind.BARRIER, BarrierLayout.LENGTH,
-                region -> new BarrierState(platform, region).initialise(parties)), true);
-    }
-
-    /** Creates an object, lets {@code initialise} write its body, publishes it, and attaches this process to it. */
-    Attachment newObject(ObjectKind kind, long bodySize, java.util.function.Consumer<MappedRegion> initialise) {
-        MappedRegion region = createObject(kind, bodySize);
-        try {
-            initialise.accept(region);
-        } catch (RuntimeException e) {
-            region.close();
-            unlinkCreated(region.name());
-            throw e;
-        }
-        ObjectHeader.publish(region);
-        return Attachment.created(platform, region, kind);
+        return new SharedBarrier(this, newObject(Blueprints.barrier(platform, parties)), true);
     }
 
     // ------------------------------------------------------------------ shared values
 
     /** A long shared by processes, starting at {@code initial} [Value('q')]. */
     public SharedLong sharedLong(long initial) {
-        return new SharedLong(this, newValues(ObjectKind.LONG_VALUES, 1, initial), true);
+        return new SharedLong(this, newObject(Blueprints.values(ObjectKind.LONG_VALUES, 1, initial)), true);
     }
 
     /** A double shared by processes, starting at {@code initial} [Value('d')]. */
     public SharedDouble sharedDouble(double initial) {
-        return new SharedDouble(this, newValues(ObjectKind.DOUBLE_VALUES, 1, Double.doubleToRawLongBits(initial)), true);
+        return new SharedDouble(this, newObject(Blueprints.values(ObjectKind.DOUBLE_VALUES, 1, Double.doubleToRawLongBits(initial))), true);
     }
 
     /** {@code length} longs shared by processes, all 0 [Array('q', n)]. */
     public SharedLongArray sharedLongArray(int length) {
-        return new SharedLongArray(this, newValues(ObjectKind.LONG_VALUES, length, 0L), true);
+        return new SharedLongArray(this, newObject(Blueprints.values(ObjectKind.LONG_VALUES, length, 0L)), true);
     }
 
     /** {@code length} doubles shared by processes, all 0.0 [Array('d', n)]. */
     public SharedDoubleArray sharedDoubleArray(int length) {
-        return new SharedDoubleArray(this, newValues(ObjectKind.DOUBLE_VALUES, length, Double.doubleToRawLongBits(0.0)), true);
-    }
-
-    private Attachment newValues(ObjectKind kind, int length, long initial) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("a shared array needs at least one element, got " + length);
-        }
-        return newObject(kind, ValuesLayout.bodySize(length), region -> LongCells.initialise(region, length, initial));
+        return new SharedDoubleArray(this, newObject(Blueprints.values(ObjectKind.DOUBLE_VALUES, length, Double.doubleToRawLongBits(0.0))), true);
     }
 
     // ------------------------------------------------------------------ shared map and list
@@ -356,9 +304,7 @@ public final class Multiproc implements AutoCloseable {
 
     /** A map shared by processes, sized by {@code options} (entries, average key and value sizes, stripes). */
     public <K, V> SharedMap<K, V> map(Codec<K> keyCodec, Codec<V> valueCodec, MapOptions options) {
-        java.util.Objects.requireNonNull(options, "options");
-        Attachment attachment = newObject(ObjectKind.MAP, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
-        return new SharedMap<>(this, attachment, true, keyCodec, valueCodec);
+        return new SharedMap<>(this, newObject(Blueprints.map(platform, options).withCodecs(keyCodec, valueCodec)), true, keyCodec, valueCodec);
     }
 
     /** Default most elements of {@link #list(Codec)}. */
@@ -371,9 +317,8 @@ public final class Multiproc implements AutoCloseable {
 
     /** A list shared by processes, of at most {@code maxElements} elements of about 64 bytes encoded. */
     public <E> SharedList<E> list(Codec<E> codec, int maxElements) {
-        MapOptions options = new MapOptions(maxElements, Long.BYTES, MapOptions.DEFAULT_VALUE_BYTES, 1);
-        Attachment attachment = newObject(ObjectKind.LIST, SharedMap.bodySize(options), created -> SharedMap.initialise(created, options));
-        return new SharedList<>(this, attachment, true, java.util.Objects.requireNonNull(codec, "codec"));
+        java.util.Objects.requireNonNull(codec, "codec");
+        return new SharedList<>(this, newObject(Blueprints.list(platform, maxElements).withCodecs(codec, null)), true, codec);
     }
 
     // ------------------------------------------------------------------ queues
@@ -399,7 +344,8 @@ public final class Multiproc implements AutoCloseable {
 
     /** A queue as {@code options} says: capacity, slot size, largest message. */
     public <E> SharedQueue<E> queue(Codec<E> codec, QueueOptions options) {
-        return new SharedQueue<>(this, newQueueRegion(options, false), true, java.util.Objects.requireNonNull(codec));
+        java.util.Objects.requireNonNull(codec, "codec");
+        return new SharedQueue<>(this, newObject(Blueprints.queue(platform, options, false).withCodecs(codec, null)), true, codec);
     }
 
     /** A joinable queue of {@value QueueLayout#DEFAULT_CAPACITY} messages [JoinableQueue()]. */
@@ -419,13 +365,8 @@ public final class Multiproc implements AutoCloseable {
 
     /** A joinable queue as {@code options} says. */
     public <E> JoinableQueue<E> joinableQueue(Codec<E> codec, QueueOptions options) {
-        return new JoinableQueue<>(this, newQueueRegion(options, true), true, java.util.Objects.requireNonNull(codec));
-    }
-
-    private Attachment newQueueRegion(QueueOptions options, boolean joinable) {
-        int slotData = (int) (QueueLayout.slotLength(options.slotBytes()) - QueueLayout.SLOT_DATA_OFFSET);
-        return newObject(ObjectKind.QUEUE, QueueLayout.length(options.capacity(), slotData),
-                region -> QueueSlots.initialise(region, options.capacity(), slotData, joinable, options.maxMessageBytes()));
+        java.util.Objects.requireNonNull(codec, "codec");
+        return new JoinableQueue<>(this, newObject(Blueprints.queue(platform, options, true).withCodecs(codec, null)), true, codec);
     }
 
     // ------------------------------------------------------------------ pipes
@@ -454,12 +395,204 @@ public final class Multiproc implements AutoCloseable {
     /** A pipe as {@code options} says: duplex or one-way, ring size, largest message. */
     public <E> Pipe<E> pipe(Codec<E> codec, PipeOptions options) {
         java.util.Objects.requireNonNull(codec, "codec");
-        boolean duplex = options.duplex();
-        int capacity = RingLayout.capacityFor(options.capacityBytes());
-        Attachment first = newObject(ObjectKind.PIPE, PipeLayout.length(duplex, capacity),
-                region -> PipeEnds.initialise(region, duplex, capacity, options.maxMessageBytes(), region.liveness().currentToken()));
+        Attachment first = newObject(Blueprints.pipe(options));
         Attachment second = Attachment.open(platform, first.name(), ObjectKind.PIPE);
         return new Pipe<>(new Connection<>(this, first, true, 0, codec), new Connection<>(this, second, true, 1, codec));
+    }
+
+    // ------------------------------------------------------------------ named objects
+
+    /**
+     * The queue named {@code name}, made now with room for {@value QueueLayout#DEFAULT_CAPACITY}
+     * messages if no process has made it yet. Any process on this machine opens the same queue by
+     * the same name; it stays until {@link #unlink}.
+     *
+     * @throws IllegalArgumentException          if the name is not 1 to 200 of {@code A-Z a-z 0-9 . _ -}
+     * @throws IncompatibleSharedObjectException naming both, if the name holds another kind or another shape of queue, or
+     *                                           a queue whose messages another codec encodes
+     */
+    public <E> SharedQueue<E> openQueue(String name, Codec<E> codec) {
+        return openQueue(name, codec, QueueLayout.DEFAULT_CAPACITY);
+    }
+
+    /** The queue named {@code name}, of {@code capacity} messages (see {@link #openQueue(String, Codec)}). */
+    public <E> SharedQueue<E> openQueue(String name, Codec<E> codec, int capacity) {
+        return openQueue(name, codec, QueueOptions.of(capacity));
+    }
+
+    /** The queue named {@code name}, as {@code options} says (see {@link #openQueue(String, Codec)}). */
+    public <E> SharedQueue<E> openQueue(String name, Codec<E> codec, QueueOptions options) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        return new SharedQueue<>(this, openNamed(name, Blueprints.queue(platform, options, false).withCodecs(codec, null)), false, codec);
+    }
+
+    /** The joinable queue named {@code name} (see {@link #openQueue(String, Codec)}). */
+    public <E> JoinableQueue<E> openJoinableQueue(String name, Codec<E> codec) {
+        return openJoinableQueue(name, codec, QueueLayout.DEFAULT_CAPACITY);
+    }
+
+    /** The joinable queue named {@code name}, of {@code capacity} messages. */
+    public <E> JoinableQueue<E> openJoinableQueue(String name, Codec<E> codec, int capacity) {
+        return openJoinableQueue(name, codec, QueueOptions.of(capacity));
+    }
+
+    /** The joinable queue named {@code name}, as {@code options} says. */
+    public <E> JoinableQueue<E> openJoinableQueue(String name, Codec<E> codec, QueueOptions options) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        return new JoinableQueue<>(this, openNamed(name, Blueprints.queue(platform, options, true).withCodecs(codec, null)), false, codec);
+    }
+
+    /** The map named {@code name}, made for {@code maxEntries} entries if nobody has made it yet. */
+    public <K, V> SharedMap<K, V> openMap(String name, Codec<K> keyCodec, Codec<V> valueCodec, int maxEntries) {
+        return openMap(name, keyCodec, valueCodec, MapOptions.of(maxEntries));
+    }
+
+    /** The map named {@code name}, sized by {@code options} if nobody has made it yet (the sizes must match if someone has). */
+    public <K, V> SharedMap<K, V> openMap(String name, Codec<K> keyCodec, Codec<V> valueCodec, MapOptions options) {
+        java.util.Objects.requireNonNull(keyCodec, "keyCodec");
+        java.util.Objects.requireNonNull(valueCodec, "valueCodec");
+        return new SharedMap<>(this, openNamed(name, Blueprints.map(platform, options).withCodecs(keyCodec, valueCodec)), false,
+                keyCodec, valueCodec);
+    }
+
+    /** The list named {@code name}, of at most {@value #DEFAULT_LIST_ELEMENTS} elements. */
+    public <E> SharedList<E> openList(String name, Codec<E> codec) {
+        return openList(name, codec, DEFAULT_LIST_ELEMENTS);
+    }
+
+    /** The list named {@code name}, of at most {@code maxElements} elements. */
+    public <E> SharedList<E> openList(String name, Codec<E> codec, int maxElements) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        return new SharedList<>(this, openNamed(name, Blueprints.list(platform, maxElements).withCodecs(codec, null)), false, codec);
+    }
+
+    /** The lock named {@code name}. */
+    public SharedLock openLock(String name) {
+        return new SharedLock(this, openNamed(name, Blueprints.plain(ObjectKind.LOCK)), false);
+    }
+
+    /** The reentrant lock named {@code name}. */
+    public SharedReentrantLock openReentrantLock(String name) {
+        return new SharedReentrantLock(this, openNamed(name, Blueprints.plain(ObjectKind.REENTRANT_LOCK)), false);
+    }
+
+    /** The semaphore named {@code name}, made with {@code permits} permits (one made with others is refused). */
+    public SharedSemaphore openSemaphore(String name, int permits) {
+        return new SharedSemaphore(this, openNamed(name, Blueprints.semaphore(platform, permits, false)), false);
+    }
+
+    /** The bounded semaphore named {@code name}, of {@code permits} permits. */
+    public SharedSemaphore openBoundedSemaphore(String name, int permits) {
+        return new SharedSemaphore(this, openNamed(name, Blueprints.semaphore(platform, permits, true)), false);
+    }
+
+    /** The event named {@code name}. */
+    public SharedEvent openEvent(String name) {
+        return new SharedEvent(this, openNamed(name, Blueprints.plain(ObjectKind.EVENT)), false);
+    }
+
+    /** The barrier named {@code name}, for {@code parties} parties. */
+    public SharedBarrier openBarrier(String name, int parties) {
+        return new SharedBarrier(this, openNamed(name, Blueprints.barrier(platform, parties)), false);
+    }
+
+    /** The shared long named {@code name}; {@code initial} is its value if this call makes it. */
+    public SharedLong openSharedLong(String name, long initial) {
+        return new SharedLong(this, openNamed(name, Blueprints.values(ObjectKind.LONG_VALUES, 1, initial)), false);
+    }
+
+    /** The shared double named {@code name}; {@code initial} is its value if this call makes it. */
+    public SharedDouble openSharedDouble(String name, double initial) {
+        return new SharedDouble(this, openNamed(name, Blueprints.values(ObjectKind.DOUBLE_VALUES, 1, Double.doubleToRawLongBits(initial))), false);
+    }
+
+    /** The array of {@code length} shared longs named {@code name} (all 0 if this call makes it). */
+    public SharedLongArray openSharedLongArray(String name, int length) {
+        return new SharedLongArray(this, openNamed(name, Blueprints.values(ObjectKind.LONG_VALUES, length, 0L)), false);
+    }
+
+    /** The array of {@code length} shared doubles named {@code name} (all 0.0 if this call makes it). */
+    public SharedDoubleArray openSharedDoubleArray(String name, int length) {
+        return new SharedDoubleArray(this, openNamed(name, Blueprints.values(ObjectKind.DOUBLE_VALUES, length,
+                Double.doubleToRawLongBits(0.0))), false);
+    }
+
+    /** The block of {@code size} bytes of shared memory named {@code name} (zero-filled if this call makes it). */
+    public SharedMemory openSharedMemory(String name, long size) {
+        return new SharedMemory(this, openNamed(name, Blueprints.sharedMemory(size)), false);
+    }
+
+    /**
+     * Removes the named object {@code name}, of any kind: processes that have it open keep using
+     * it, and the next {@code open...} of the name makes a new one.
+     *
+     * @return false if there was no such name
+     */
+    public boolean unlink(String name) {
+        return platform.unlinkRegion(ObjectNames.named(name));
+    }
+
+    private Attachment openNamed(String name, Blueprint blueprint) {
+        ensureOpen();
+        return NamedObjects.openOrCreate(platform, name, blueprint);
+    }
+
+    // ------------------------------------------------------------------ connections between processes
+
+    /**
+     * Listens on {@code name} for connections from other processes [connection.Listener]: each
+     * {@link #connect} gets a duplex connection of its own, with rings of
+     * {@value PipeOptions#DEFAULT_CAPACITY_BYTES} bytes.
+     *
+     * @throws SharedObjectExistsException if a live process listens on the name
+     */
+    public <E> Listener<E> listen(String name, Codec<E> codec) {
+        return listen(name, codec, PipeOptions.duplexPipe());
+    }
+
+    /** Listens on {@code name}; every connection's pipe is made as {@code options} says (duplex). */
+    public <E> Listener<E> listen(String name, Codec<E> codec, PipeOptions options) {
+        if (!options.duplex()) {
+            throw new IllegalArgumentException("connections are duplex: listen with PipeOptions.duplexPipe()");
+        }
+        Attachment attachment = openNamed(name, Blueprints.listener(platform));
+        return new Listener<>(this, attachment, name, codec, options.withCapacityBytes(RingLayout.capacityFor(options.capacityBytes())));
+    }
+
+    /**
+     * Connects to the process listening on {@code name} [connection.Client]: returns once it has
+     * accepted, this end of a duplex connection of its own.
+     *
+     * @throws ConnectionRefusedException if nobody listens on the name, or its listener closes or ends first
+     */
+    public <E> Connection<E> connect(String name, Codec<E> codec) throws InterruptedException {
+        return connect(name, codec, null);
+    }
+
+    /**
+     * Connects as {@link #connect(String, Codec)} does, waiting at most {@code timeout} (null:
+     * forever) for the listener to accept.
+     *
+     * @throws ConnectionRefusedException also when the listener has not accepted within {@code timeout}
+     */
+    public <E> Connection<E> connect(String name, Codec<E> codec, java.time.Duration timeout) throws InterruptedException {
+        ensureOpen();
+        return Listener.connect(this, name, ObjectNames.named(name), codec, timeout);
+    }
+
+    /** Creates an object with a generated name from {@code blueprint}, publishes it, and attaches this process to it. */
+    Attachment newObject(Blueprint blueprint) {
+        return publishCreated(createObject(blueprint.kind(), blueprint.bodySize()), blueprint);
+    }
+
+    /** Writes and publishes an object this context has just created; its name is forgotten if that fails. */
+    private Attachment publishCreated(MappedRegion region, Blueprint blueprint) {
+        try {
+            return blueprint.publish(platform, region);
+        } catch (RuntimeException e) {
+            forgetCreated(region.name());
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------ attaching by reference
@@ -522,7 +655,7 @@ public final class Multiproc implements AutoCloseable {
         }
     }
 
-    private <E> Connection<E> attachConnection(String name, int end, Codec<E> codec) {
+    <E> Connection<E> attachConnection(String name, int end, Codec<E> codec) {
         if (end != 0 && end != 1) {
             throw new IllegalArgumentException("a pipe has ends 0 and 1, not " + end);
         }

@@ -8,6 +8,7 @@ import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.process.Bootstrap;
 import dev.multiproc.shm.process.BootstrapLayout;
 import dev.multiproc.shm.lock.LockWord;
+import dev.multiproc.shm.listener.ListenerState;
 import dev.multiproc.shm.map.MapStripes;
 import dev.multiproc.shm.pipe.PipeEnds;
 import dev.multiproc.shm.pipe.PipeLayout;
@@ -41,6 +42,7 @@ final class ObjectInspector {
 
     static List<SharedObjectInfo> list(NativePlatform platform) {
         List<SharedObjectInfo> objects = new ArrayList<>();
+        Map<String, List<Long>> mappedBy = platform.processesMapping(ObjectNames.PREFIX);
         for (String name : platform.listRegions(ObjectNames.PREFIX)) {
             OptionalLong foreign = platform.foreignOwner(name);
             if (foreign.isPresent()) {
@@ -48,7 +50,7 @@ final class ObjectInspector {
                 continue;
             }
             try {
-                inspect(platform, name).ifPresent(objects::add);
+                inspect(platform, name, mappedBy.getOrDefault(name, List.of())).ifPresent(objects::add);
             } catch (RuntimeException unreadable) {
                 // one object that cannot be read (corrupt, half made) must not hide the others
                 objects.add(new SharedObjectInfo(name, "unreadable", 0, 0, false, Map.of("error", String.valueOf(unreadable.getMessage()))));
@@ -64,7 +66,7 @@ final class ObjectInspector {
         return objects;
     }
 
-    private static Optional<SharedObjectInfo> inspect(NativePlatform platform, String name) {
+    private static Optional<SharedObjectInfo> inspect(NativePlatform platform, String name, List<Long> mappedBy) {
         MappedRegion region;
         try {
             region = platform.openRegion(name);
@@ -75,6 +77,11 @@ final class ObjectInspector {
             Optional<ObjectKind> kind = ObjectHeader.kindOf(region);
             long creator = ObjectHeader.creatorOf(region);
             Map<String, String> details = new LinkedHashMap<>();
+            ObjectNames.userNameOf(name).ifPresent(chosen -> details.put("named", chosen + " (stays until unlinked)"));
+            List<Long> others = mappedBy.stream().filter(pid -> pid != ProcessHandle.current().pid()).toList();
+            if (!others.isEmpty()) {
+                details.put("attached by", others.stream().map(pid -> "pid " + pid).collect(java.util.stream.Collectors.joining(", ")));
+            }
             if (ObjectHeader.isRetired(region)) {
                 details.put("retired", "its creator let go; removed when its last user does");
             }
@@ -170,6 +177,13 @@ final class ObjectInspector {
                 if (deadWriters > 0) {
                     details.put("stripes locked by dead writers", deadWriters + " (recovered by the next writer)");
                 }
+            }
+            case LISTENER -> {
+                ListenerState listener = new ListenerState(platform, region);
+                long owner = listener.owner();
+                details.put("listening", owner == 0 ? "nobody (closed)" : describe(region, owner));
+                details.put("connections waiting for accept", Integer.toString(listener.waitingClaims()));
+                details.put("pipes on offer", Integer.toString(listener.unclaimedOffers()));
             }
             case LONG_VALUES, DOUBLE_VALUES -> {
                 LongCells cells = new LongCells(region);

@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.shm.queue.QueueSlots;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -10,11 +11,16 @@ import java.util.Optional;
  * The names multiproc gives shared objects: {@code mp-<context id>-<kind>-<n>}, where the
  * context id is 64 random bits in hex from a secure source (another user, who can list
  * {@code /dev/shm}, cannot guess the next one), and {@code mp-<context id>-context} for the
- * context's own marker. Names a user chooses, and names read from shared memory, are checked
- * here too.
+ * context's own marker. A named object ({@code mp.openQueue("orders", ...)}) is
+ * {@code mp-n-<name>}: its name has no context id, so no context's clean-up or collection ever
+ * takes it. Names a user chooses, and names read from shared memory, are checked here too.
  */
 final class ObjectNames {
     static final String PREFIX = "mp-";
+    /** What the OS names of named objects start with. */
+    static final String NAMED_PREFIX = PREFIX + "n-";
+    /** The longest name of a named object. */
+    static final int MAX_NAMED_LENGTH = 200;
     private static final String MARKER_SUFFIX = "-context";
     private static final int CONTEXT_ID_LENGTH = 16;
 
@@ -63,6 +69,32 @@ final class ObjectNames {
     }
 
     /**
+     * The OS name of the named object {@code name}.
+     *
+     * @throws IllegalArgumentException stating the rule, if {@code name} is not 1 to 200 letters, digits, '.', '_' or '-'
+     */
+    static String named(String name) {
+        boolean valid = name != null && !name.isEmpty() && name.length() <= MAX_NAMED_LENGTH;
+        for (int i = 0; valid && i < name.length(); i++) {
+            valid = isNameCharacter(name.charAt(i));
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("a shared object's name is 1 to " + MAX_NAMED_LENGTH
+                    + " of the characters A-Z, a-z, 0-9, '.', '_' and '-'; got " + (name == null ? "null" : "'" + name + "'"));
+        }
+        return NAMED_PREFIX + name;
+    }
+
+    /** The name a user gave a named object, if {@code osName} is one's OS name. */
+    static Optional<String> userNameOf(String osName) {
+        return osName.startsWith(NAMED_PREFIX) ? Optional.of(osName.substring(NAMED_PREFIX.length())) : Optional.empty();
+    }
+
+    private static boolean isNameCharacter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    }
+
+    /**
      * A name read from shared memory, where another process wrote it: it must be one multiproc
      * generates (our prefix, then letters, digits, '.', '_' and '-' only, never a path) and no
      * longer than any name, before any file operation uses it.
@@ -73,11 +105,12 @@ final class ObjectNames {
         boolean valid = stored.startsWith(PREFIX) && stored.length() <= MAX_STORED_NAME_LENGTH;
         for (int i = 0; valid && i < stored.length(); i++) {
             char c = stored.charAt(i);
-            valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+            valid = isNameCharacter(c) || c == QueueSlots.SPILL_SEPARATOR;
         }
         if (!valid) {
             throw new CorruptSharedObjectException(objectName, field + " length", stored.length(),
-                    "it must hold a multiproc name ('" + PREFIX + "' then letters, digits, '.', '_' or '-', at most "
+                    "it must hold a multiproc name ('" + PREFIX + "' then letters, digits, '.', '_', '-' or '"
+                            + QueueSlots.SPILL_SEPARATOR + "', at most "
                             + MAX_STORED_NAME_LENGTH + " characters)");
         }
         return stored;

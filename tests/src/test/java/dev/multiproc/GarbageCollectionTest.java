@@ -54,7 +54,7 @@ class GarbageCollectionTest {
 
             List<String> removed = Multiproc.collectGarbage();
             assertFalse(removed.contains(name), "a queue in use outlives its creator: " + removed);
-            assertTrue(removed.stream().noneMatch(object -> object.startsWith(name + "-s")), "and so do its spills: " + removed);
+            assertTrue(removed.stream().noneMatch(object -> object.startsWith(name + "+s")), "and so do its spills: " + removed);
             assertArrayEquals(big, queue.poll(10, java.util.concurrent.TimeUnit.SECONDS), "the spilled message is still there");
             queue.close();
             assertFalse(Files.exists(Path.of("/dev/shm", name)), "the last user of an ended context's queue removed it");

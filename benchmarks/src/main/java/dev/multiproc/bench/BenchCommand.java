@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
 final class BenchCommand implements Callable<Integer> {
     private static final List<String> PYTHON_TRANSPORTS = List.of("python-pipe", "python-queue");
     /** Rows that are operations, not transports: shared map and pool, and their Python counterparts. */
-    private static final List<String> OPERATIONS = List.of("mp-map", "python-manager-dict", "mp-pool", "python-pool");
+    private static final List<String> OPERATIONS = List.of("mp-connect", "mp-map", "python-manager-dict", "mp-pool", "python-pool");
 
     @Spec
     CommandSpec spec;
@@ -109,6 +109,7 @@ final class BenchCommand implements Callable<Integer> {
     static List<Transport> allTransports() {
         return List.of(FloorTransports.spin(), FloorTransports.futex(),
                 MultiprocTransports.pipe(WaitStrategy.BUSY_SPIN), MultiprocTransports.pipe(WaitStrategy.BLOCKING),
+                MultiprocTransports.connection(WaitStrategy.BUSY_SPIN),
                 MultiprocTransports.queue(WaitStrategy.BUSY_SPIN), MultiprocTransports.queue(WaitStrategy.BLOCKING),
                 MultiprocTransports.lockHandoff(),
                 SocketTransports.unixDomain(), SocketTransports.tcp(),
@@ -199,6 +200,7 @@ final class BenchCommand implements Callable<Integer> {
         OperationsBench.WarmUp warmUp = quick ? OperationsBench.WarmUp.QUICK : OperationsBench.WarmUp.FULL;
         try {
             return switch (name) {
+                case "mp-connect" -> List.of(OperationsBench.connectLatency(quick ? 20 : 100));
                 case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, quick ? 0.3 : 1), warmUp));
                 case "mp-pool" -> OperationsBench.pool(2, tasks, warmUp);
                 case "python-manager-dict" -> pythonAvailable ? List.of(OperationsBench.pythonDictOps(Math.max(seconds, quick ? 0.3 : 1)))

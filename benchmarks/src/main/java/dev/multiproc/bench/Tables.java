@@ -70,6 +70,10 @@ final class Tables {
         latencyRatio(table, measurements, "mp-lock-handoff", 8, "futex-floor", 8, "round trip p50", "<= 1.5x the floor");
         latencyRatio(table, measurements, "mp-pipe-spin", 64, "spin-floor", 8, "round trip p50", "<= 2x the floor");
         latencyRatio(table, measurements, "mp-pipe-block", 64, "futex-floor", 8, "round trip p50", "<= 1.3x the floor");
+        latencyRatio(table, measurements, "mp-connect-spin", 64, "mp-pipe-spin", 64, "round trip p50", "~1x (a connection is a pipe)");
+        figures.stream().filter(f -> f.name().equals("mp-connect") && !f.unit().isEmpty()).findFirst().ifPresent(connect ->
+                table.row("mp-connect, " + connect.what() + " (median) / 1 ms", String.format(Locale.ROOT, "%.2f", connect.value() / 1000),
+                        "< 1"));
         latencyRatio(table, measurements, "uds", 64, "mp-pipe-spin", 64, "round trip p50", ">= 10x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "tcp", 64, "mp-pipe-spin", 64, "round trip p50", ">= 20x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "python-pipe", 64, "mp-pipe-spin", 64, "round trip p50", "(reported)");

@@ -11,7 +11,8 @@ import java.util.Objects;
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
 enum BuiltInCodecs implements Codec {
-    BYTES {
+    /** Reads whatever any codec wrote, so it names no encoding. */
+    BYTES("") {
         @Override
         public int encodedSize(Object value) {
             return ((byte[]) value).length;
@@ -28,7 +29,7 @@ enum BuiltInCodecs implements Codec {
             return source.toArray(ValueLayout.JAVA_BYTE);
         }
     },
-    STRING {
+    STRING("utf-8") {
         @Override
         public int encodedSize(Object value) {
             return utf8Length((String) value);
@@ -44,7 +45,7 @@ enum BuiltInCodecs implements Codec {
             return new String(source.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         }
     },
-    LONGS {
+    LONGS("int64-le") {
         @Override
         public int encodedSize(Object value) {
             Objects.requireNonNull(value);
@@ -61,7 +62,7 @@ enum BuiltInCodecs implements Codec {
             return source.get(ValueLayout.JAVA_LONG_UNALIGNED, checkSize(source, Long.BYTES));
         }
     },
-    INTS {
+    INTS("int32-le") {
         @Override
         public int encodedSize(Object value) {
             Objects.requireNonNull(value);
@@ -78,7 +79,7 @@ enum BuiltInCodecs implements Codec {
             return source.get(ValueLayout.JAVA_INT_UNALIGNED, checkSize(source, Integer.BYTES));
         }
     },
-    DOUBLES {
+    DOUBLES("float64-le") {
         @Override
         public int encodedSize(Object value) {
             Objects.requireNonNull(value);
@@ -95,6 +96,17 @@ enum BuiltInCodecs implements Codec {
             return source.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, checkSize(source, Double.BYTES));
         }
     };
+
+    private final String identity;
+
+    BuiltInCodecs(String identity) {
+        this.identity = identity;
+    }
+
+    @Override
+    public String identity() {
+        return identity;
+    }
 
     /** The offset to read a fixed-size value at (0), once the source is checked to hold exactly {@code size} bytes. */
     long checkSize(MemorySegment source, int size) {

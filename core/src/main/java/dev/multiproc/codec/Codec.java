@@ -29,6 +29,16 @@ public interface Codec<T> {
     /** Reads a value from {@code source}, which holds exactly what {@link #encode} wrote. */
     T decode(MemorySegment source);
 
+    /**
+     * What names this codec's encoding to other processes, so that a named object opened with a
+     * codec that writes other bytes is refused ({@code IncompatibleSharedObjectException}) instead
+     * of decoding garbage: the same for every codec that reads what this one writes. Empty (the
+     * default) for a codec that does not say; then nothing is checked.
+     */
+    default String identity() {
+        return "";
+    }
+
     /** Raw bytes, as they are. */
     static Codec<byte[]> bytes() {
         return BuiltInCodecs.BYTES.typed();

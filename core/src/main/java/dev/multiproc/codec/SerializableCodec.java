@@ -122,6 +122,12 @@ final class SerializableCodec<T> implements Codec<T>, java.io.Serializable {
         }
     }
 
+    /** Every serializable codec reads what any other writes; the allow-list is each reader's own policy. */
+    @Override
+    public String identity() {
+        return "java-serialization";
+    }
+
     @Override
     public String toString() {
         return "Codec.serializable(" + allowed + ")";

@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link IllegalStateException} instead of a crash. Closing never removes the name: that is
  * {@link NativePlatform#unlinkRegion}.
  *
- * <p>Threads that sleep in the kernel on a word of the mapping (a futex) announce it with
+ * <p>Threads that wait on the mapping — sleeping in the kernel on a word of it (a futex), and
+ * keeping count of themselves in it before and after — announce it with
  * {@link #enterBlockingCall()}: {@link #close()} waits for them to leave, so memory is never
- * unmapped under a sleeping thread, and refuses new sleepers from the moment it starts.
+ * unmapped under a waiting thread, and refuses new waiters from the moment it starts.
  */
 public final class MappedRegion implements AutoCloseable {
     /** How long {@link #close()} waits for threads blocked in a native call on the memory. */
@@ -69,7 +70,7 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     /**
-     * Announces a thread about to sleep in the kernel on the memory.
+     * Announces a thread about to wait on the memory (and maybe sleep in the kernel on it).
      *
      * @return false if the region is closing: the caller must not sleep (and must not call
      * {@link #exitBlockingCall()})
@@ -82,7 +83,12 @@ public final class MappedRegion implements AutoCloseable {
         return true;
     }
 
-    /** The thread that {@link #enterBlockingCall() entered} has left the kernel. */
+    /** Whether {@link #close()} has begun: a thread waiting on the memory should stop. */
+    public boolean isClosing() {
+        return (blocked.get() & CLOSING) != 0;
+    }
+
+    /** The thread that {@link #enterBlockingCall() entered} has stopped waiting on the memory. */
     public void exitBlockingCall() {
         blocked.decrementAndGet();
     }

@@ -75,6 +75,15 @@ public interface NativePlatform {
     /** The names of the shared-memory objects on this machine that start with {@code prefix}. */
     List<String> listRegions(String prefix);
 
+    /**
+     * For listings: the processes that have objects whose names start with {@code prefix} mapped,
+     * by object name, as pids of this PID namespace (processes elsewhere, or of users this one
+     * may not inspect, are not seen). Empty where the platform cannot tell.
+     */
+    default Map<String, List<Long>> processesMapping(String prefix) {
+        return Map.of();
+    }
+
     // ------------------------------------------------------------------ wait and wake
 
     /**

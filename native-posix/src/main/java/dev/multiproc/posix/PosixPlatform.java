@@ -13,6 +13,7 @@ import dev.multiproc.spi.ProcessIdentity;
 import dev.multiproc.spi.ProcessSignal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.DirectoryStream;
@@ -25,7 +26,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Linux: POSIX shared memory ({@code shm_open} + {@code mmap}) under {@code /dev/shm}, futexes
@@ -205,6 +210,37 @@ public final class PosixPlatform implements NativePlatform {
         names.removeIf(LivenessRegistry::isRegistryName);
         return names;
     }
+
+    /** Reads every readable {@code /proc/<pid>/maps} of this namespace for mappings of {@code /dev/shm/<prefix>...}. */
+    @Override
+    public Map<String, List<Long>> processesMapping(String prefix) {
+        String mapped = " " + SHM_DIRECTORY.resolve(prefix);
+        Map<String, List<Long>> byName = new TreeMap<>();
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                Set<String> names = new TreeSet<>();
+                try (Stream<String> lines = Files.lines(process.resolve("maps"))) {
+                    lines.forEach(line -> {
+                        int at = line.indexOf(mapped);
+                        if (at >= 0) {
+                            String file = line.substring(at + 1 + SHM_DIRECTORY.toString().length() + 1);
+                            names.add(file.endsWith(DELETED_SUFFIX) ? file.substring(0, file.length() - DELETED_SUFFIX.length()) : file);
+                        }
+                    });
+                } catch (IOException | UncheckedIOException unreadable) {
+                    continue; // ended meanwhile, or another user's
+                }
+                long pid = Long.parseLong(process.getFileName().toString());
+                names.forEach(name -> byName.computeIfAbsent(name, n -> new ArrayList<>()).add(pid));
+            }
+        } catch (IOException e) {
+            throw new NativeCallException("opendir", "/proc", 0, "IOException", e.getMessage());
+        }
+        return byName;
+    }
+
+    /** What {@code /proc/<pid>/maps} appends to the file of a mapping whose name was removed. */
+    private static final String DELETED_SUFFIX = " (deleted)";
 
     private static List<String> shmFiles(String prefix) {
         List<String> names = new ArrayList<>();

@@ -1,6 +1,9 @@
 package dev.multiproc.bench.run;
 
+import dev.multiproc.Connection;
+import dev.multiproc.ConnectionRefusedException;
 import dev.multiproc.JvmProcess;
+import dev.multiproc.Listener;
 import dev.multiproc.MapOptions;
 import dev.multiproc.Multiproc;
 import dev.multiproc.ProcessPool;
@@ -89,6 +92,78 @@ public final class OperationsBench {
             child.join(Duration.ofSeconds(120));
             return new Figure("mp-map", "put+get from a child JVM", rate.get(), "ops/s",
                     "SharedMap<String, byte[]>, 16-byte keys, 8-byte values, 10,000 keys, lock-free get, striped put; " + warmUp.describe());
+        }
+    }
+
+    /**
+     * Microseconds from {@code mp.connect(name)} to the answer of the first message, while a
+     * listener in a child JVM waits in {@code accept()} (median of {@code connects}, after as many
+     * to warm up).
+     */
+    public static Figure connectLatency(int connects) throws Exception {
+        String name = "bench-connect-" + java.util.UUID.randomUUID();
+        try (Multiproc mp = Multiproc.create()) {
+            JvmProcess server = mp.process(() -> {
+                try (Listener<byte[]> listener = Multiproc.context().listen(name, Codec.bytes())) {
+                    while (true) {
+                        try (Connection<byte[]> connection = listener.accept()) {
+                            byte[] request = connection.recv();
+                            connection.send(request);
+                            if (request.length == 0) {
+                                return;
+                            }
+                        } catch (java.io.EOFException leftWithoutAsking) {
+                            // the first client only checks that someone listens
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            long[] micros = new long[connects];
+            byte[] message = new byte[64];
+            awaitListener(mp, name);
+            for (int run = -connects; run < connects; run++) {
+                Thread.sleep(2);
+                long start = System.nanoTime();
+                Connection<byte[]> connection = mp.connect(name, Codec.bytes(), Duration.ofSeconds(30));
+                connection.send(message);
+                connection.recv();
+                long elapsed = System.nanoTime() - start;
+                connection.close();
+                if (run >= 0) {
+                    micros[run] = TimeUnit.NANOSECONDS.toMicros(elapsed);
+                }
+            }
+            try (Connection<byte[]> last = mp.connect(name, Codec.bytes(), Duration.ofSeconds(30))) {
+                last.send(new byte[0]);
+                last.recv();
+            }
+            server.join(Duration.ofSeconds(30));
+            Arrays.sort(micros);
+            return new Figure("mp-connect", "connect + first round trip", micros[connects / 2], "µs",
+                    "mp.connect(name) to a listener in a child JVM waiting in accept(), one 64-byte round trip; median of " + connects
+                            + " (p90 " + micros[connects * 9 / 10] + " µs) after " + connects + " to warm up");
+        } finally {
+            Multiproc.context().unlink(name);
+        }
+    }
+
+    /** Waits (at most a minute) until a child JVM listens on {@code name}. */
+    private static void awaitListener(Multiproc mp, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (true) {
+            try {
+                mp.connect(name, Codec.bytes(), Duration.ofSeconds(30)).close();
+                return;
+            } catch (ConnectionRefusedException notListeningYet) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(5);
+            }
         }
     }
 

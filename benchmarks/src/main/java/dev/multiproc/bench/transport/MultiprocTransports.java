@@ -1,8 +1,11 @@
 package dev.multiproc.bench.transport;
 
 import dev.multiproc.Connection;
+import dev.multiproc.ConnectionRefusedException;
+import dev.multiproc.Listener;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pipe;
+import dev.multiproc.PipeOptions;
 import dev.multiproc.SharedQueue;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.codec.Codec;
@@ -17,6 +20,11 @@ public final class MultiprocTransports {
 
     public static Transport pipe(WaitStrategy strategy) {
         return new PipeTransport(strategy);
+    }
+
+    /** A connection made by {@code connect} to a {@code listen}ing peer: a pipe found by name. */
+    public static Transport connection(WaitStrategy strategy) {
+        return new ConnectTransport(strategy);
     }
 
     public static Transport queue(WaitStrategy strategy) {
@@ -99,6 +107,11 @@ public final class MultiprocTransports {
         }
     }
 
+    /** Ring bytes for messages of up to {@code maxSize}: room for several in flight, at least the default. */
+    private static int ringCapacity(int maxSize) {
+        return Math.max(Multiproc.DEFAULT_PIPE_CAPACITY, Integer.highestOneBit(Math.max(1, maxSize)) * 8);
+    }
+
     private static String label(WaitStrategy strategy) {
         return strategy == WaitStrategy.BUSY_SPIN ? "spin" : strategy == WaitStrategy.BLOCKING ? "block" : "backoff";
     }
@@ -116,8 +129,7 @@ public final class MultiprocTransports {
 
         @Override
         public Link open(Multiproc mp, int maxSize, int producers) {
-            int capacity = Math.max(Multiproc.DEFAULT_PIPE_CAPACITY, Integer.highestOneBit(Math.max(1, maxSize)) * 8);
-            Pipe<byte[]> pipe = mp.pipe(Codec.bytes(), true, capacity);
+            Pipe<byte[]> pipe = mp.pipe(Codec.bytes(), true, ringCapacity(maxSize));
             return new PipeLink(pipe.first().name(), strategy);
         }
     }
@@ -156,6 +168,56 @@ public final class MultiprocTransports {
         @Override
         public void close() {
             connection.close();
+        }
+    }
+
+    private record ConnectTransport(WaitStrategy strategy) implements Transport {
+        @Override
+        public String name() {
+            return "mp-connect-" + label(strategy);
+        }
+
+        @Override
+        public String description() {
+            return "multiproc mp.listen(name) in the responder, mp.connect(name) in the initiator (independent processes meeting "
+                    + "by name), then as mp-pipe: sendBytes/recvBytesInto, WaitStrategy." + strategy;
+        }
+
+        @Override
+        public Link open(Multiproc mp, int maxSize, int producers) {
+            return new ConnectLink("bench-" + java.util.UUID.randomUUID(), ringCapacity(maxSize), strategy);
+        }
+    }
+
+    /** The listener's name: the responder listens and accepts; the initiator connects once it listens. */
+    private record ConnectLink(String name, int capacity, WaitStrategy strategy) implements Link {
+        private static final long LISTEN_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
+        @Override
+        public Endpoint initiator() throws InterruptedException {
+            long deadline = System.nanoTime() + LISTEN_WAIT_NANOS;
+            while (true) {
+                try {
+                    return new PipeEndpoint(Multiproc.context().connect(name, Codec.bytes(), java.time.Duration.ofSeconds(60)), strategy);
+                } catch (ConnectionRefusedException notYet) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw notYet;
+                    }
+                    Thread.sleep(1);
+                }
+            }
+        }
+
+        @Override
+        public Endpoint responder() throws InterruptedException {
+            try (Listener<byte[]> listener = Multiproc.context().listen(name, Codec.bytes(), PipeOptions.duplexPipe().withCapacityBytes(capacity))) {
+                return new PipeEndpoint(listener.accept(), strategy);
+            }
+        }
+
+        @Override
+        public void cleanUp() {
+            Multiproc.context().unlink(name);
         }
     }
 

@@ -55,6 +55,20 @@ public final class ObjectHeader {
         }
     }
 
+    /**
+     * Records the fingerprints of the codecs the object is made for (0: none), before
+     * {@link #publish}; see {@link ObjectHeaderLayout#CODEC_OFFSET}.
+     */
+    public static void recordCodecs(MappedRegion region, long codec, long valueCodec) {
+        LONG.set(region.segment(), CODEC_OFFSET, codec);
+        LONG.set(region.segment(), VALUE_CODEC_OFFSET, valueCodec);
+    }
+
+    /** The codec fingerprints a published object records: messages, elements or keys first, then map values. */
+    public static long[] codecsOf(MappedRegion region) {
+        return new long[]{(long) LONG.get(region.segment(), CODEC_OFFSET), (long) LONG.get(region.segment(), VALUE_CODEC_OFFSET)};
+    }
+
     /** Makes the object visible to openers: every write before this call happens-before their reads. */
     public static void publish(MappedRegion region) {
         INT.setRelease(region.segment(), STATE_OFFSET, STATE_READY);
@@ -78,24 +92,29 @@ public final class ObjectHeader {
      * layout version.
      *
      * @throws dev.multiproc.SharedObjectNotFoundException if there is no such object
-     * @throws IncompatibleSharedObjectException           on any mismatch, or a creator that died
-     *                                                     before finishing the object
+     * @throws IncompatibleSharedObjectException           on any mismatch
+     * @throws AbandonedException                          if its creator died before finishing it, or
+     *                                                     it has no header a second after it appeared
      */
     public static MappedRegion open(NativePlatform platform, String name, ObjectKind kind) {
         long start = System.nanoTime();
         MappedRegion region = platform.openRegion(name);
         try {
-            while (!isReady(region)) {
+            while (!isPublished(region)) {
                 long waited = System.nanoTime() - start;
                 if (region.size() > 0 && region.size() < LENGTH) {
                     throw incompatible(name, kind, "it is " + region.size() + " bytes, smaller than any multiproc object");
                 }
                 long creator = creatorOf(region);
                 if (creator == 0 && region.size() > 0 && waited > MAGIC_TIMEOUT_NANOS) {
-                    throw incompatible(name, kind, "it is not a multiproc object (no header)");
+                    throw new AbandonedException(name, kind, "it is not a multiproc object (no header)");
+                }
+                // an empty object's creator holds its attachment lock while it sizes it (a big one takes a while)
+                if (region.size() == 0 && waited > MAGIC_TIMEOUT_NANOS && !platform.regionInUse(name)) {
+                    throw new AbandonedException(name, kind, "it has stayed empty since it was created: its creator died before sizing it");
                 }
                 if (creator != 0 && !region.liveness().isAlive(creator)) {
-                    throw incompatible(name, kind, "its creator (" + region.liveness().describe(creator) + ") died before finishing it");
+                    throw new AbandonedException(name, kind, "its creator (" + region.liveness().describe(creator) + ") died before finishing it");
                 }
                 if (waited > READY_TIMEOUT_NANOS) {
                     throw incompatible(name, kind, "it was not ready within "
@@ -115,7 +134,8 @@ public final class ObjectHeader {
         }
     }
 
-    private static boolean isReady(MappedRegion region) {
+    /** Whether the object's creator has published it (it may be retired since). */
+    public static boolean isPublished(MappedRegion region) {
         return region.size() >= LENGTH && (int) INT.getAcquire(region.segment(), STATE_OFFSET) >= STATE_READY;
     }
 
@@ -139,6 +159,17 @@ public final class ObjectHeader {
         // a mapping may be rounded up to whole pages (Windows), never down
         if (declared > segment.byteSize() || declared < LENGTH) {
             throw incompatible(name, expected, "its header declares " + declared + " bytes but it has " + segment.byteSize());
+        }
+    }
+
+    /**
+     * The object was never finished and never will be: its creator died before publishing it, or
+     * it holds no header at all. A name whose objects are made on demand by whoever comes first
+     * (a named object) may remove it, when unused, and make it again.
+     */
+    public static final class AbandonedException extends IncompatibleSharedObjectException {
+        AbandonedException(String name, ObjectKind kind, String why) {
+            super(name, "'" + name + "' cannot be opened as a " + kind.label() + ": " + why);
         }
     }
 

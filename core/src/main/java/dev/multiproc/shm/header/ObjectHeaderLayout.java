@@ -13,10 +13,11 @@ package dev.multiproc.shm.header;
  *   +-------------------+-------------------+---------+---------+
  *   |   creator token   |    creator pid    |  state  | (spare) |
  *   +-------------------+-------------------+---------+---------+
- *  48                                                          64
- *   +-----------------------------------------------------------+
- *   |                    reserved, zero                         |
- *   +-----------------------------------------------------------+
+ *  48                  56                  64
+ *   +-------------------+-------------------+
+ *   | codec fingerprint | codec fingerprint |
+ *   | (messages, keys)  | (map values)      |
+ *   +-------------------+-------------------+
  * </pre>
  *
  * The creator writes every field, then the body, then {@link #STATE_OFFSET} = {@link #STATE_READY}
@@ -34,6 +35,14 @@ public final class ObjectHeaderLayout {
     public static final long CREATOR_TOKEN_OFFSET = 24;
     public static final long CREATOR_PID_OFFSET = 32;
     public static final long STATE_OFFSET = 40;
+    /**
+     * A fingerprint of the identity of the codec the creator named for the object's messages,
+     * elements or keys (0: none), so that a process opening it by name with a codec of another
+     * encoding is refused; written before the state is published, never changed.
+     */
+    public static final long CODEC_OFFSET = 48;
+    /** The same for a map's values. */
+    public static final long VALUE_CODEC_OFFSET = 56;
 
     /** Bytes before the body of every object; a cache line, so the body starts aligned. */
     public static final long LENGTH = 64;

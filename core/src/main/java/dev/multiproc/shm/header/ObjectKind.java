@@ -21,7 +21,8 @@ public enum ObjectKind {
     LONG_VALUES(13, 2, "longs"),
     DOUBLE_VALUES(14, 2, "doubles"),
     MAP(15, 2, "map"),
-    LIST(16, 2, "list");
+    LIST(16, 2, "list"),
+    LISTENER(17, 2, "listener");
 
     private final int code;
     private final int layoutVersion;

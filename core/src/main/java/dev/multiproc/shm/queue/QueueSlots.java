@@ -435,7 +435,7 @@ public final class QueueSlots {
     }
 
     /**
-     * The spill object's name in the slot of {@code position}: this queue's name, "-s", then
+     * The spill object's name in the slot of {@code position}: this queue's name, "+s", then
      * lower-case hex, digits and '-' only (never a path), else the slot is corrupt.
      */
     public String spillName(long position) {
@@ -448,9 +448,15 @@ public final class QueueSlots {
         return spill;
     }
 
+    /**
+     * What separates a queue's name from the rest of its spills' names: a character no chosen
+     * name may hold, so that no named object can pass for a spill (or a spill for one).
+     */
+    public static final char SPILL_SEPARATOR = '+';
+
     /** What every spill object of queue {@code queueName} is named with first. */
     public static String spillPrefix(String queueName) {
-        return queueName + "-s";
+        return queueName + SPILL_SEPARATOR + "s";
     }
 
     /** Whether {@code candidate} is a name this queue gives its spill objects. */

@@ -11,7 +11,8 @@ import dev.multiproc.shm.wait.WaitPointLayout;
  * <pre>
  *   0         4         8          16        20        24                32
  *   +---------+---------+----------+---------+---------+-----------------+
- *   | permits |  bound  | wait pt. | recover |  (pad)  | recovered total |
+ *   | permits |  bound  | wait pt. | recover | initial | recovered total |
+ *   |         |         |          |         | permits |                 |
  *   +---------+---------+----------+---------+---------+-----------------+
  *  32
  *   +--------------------------------------------------------------------+
@@ -26,6 +27,8 @@ public final class SemaphoreLayout {
     public static final long WAIT_POINT_OFFSET = 8;
     /** 1: waiters give back a dead holder's permits by themselves. */
     public static final long RECOVER_OFFSET = WAIT_POINT_OFFSET + WaitPointLayout.LENGTH;
+    /** The permits it was made with (what opening it by name compares), never changed. */
+    public static final long INITIAL_PERMITS_OFFSET = 20;
     public static final long RECOVERED_TOTAL_OFFSET = 24;
     public static final long HOLDERS_OFFSET = 32;
     public static final long LENGTH = HOLDERS_OFFSET + ParticipantTableLayout.LENGTH;

@@ -49,6 +49,7 @@ public final class SemaphoreState implements Waiters {
     /** Creator: initial permits, bound (0 = none) and whether waiters recover dead holders' permits. */
     public void initialise(int permits, int bound, boolean recover) {
         INT.set(body, PERMITS_OFFSET, permits);
+        INT.set(body, INITIAL_PERMITS_OFFSET, permits);
         INT.set(body, BOUND_OFFSET, bound);
         INT.set(body, RECOVER_OFFSET, recover ? 1 : 0);
     }
@@ -56,6 +57,11 @@ public final class SemaphoreState implements Waiters {
     /** Whether holders are recorded and a dead holder's permits come back (bounded semaphores). */
     public boolean recoversDeadHolders() {
         return (int) INT.get(body, RECOVER_OFFSET) == 1;
+    }
+
+    /** The permits the semaphore was made with. */
+    public int initialPermits() {
+        return (int) INT.get(body, INITIAL_PERMITS_OFFSET);
     }
 
     public int bound() {

@@ -144,8 +144,10 @@ public final class WaitPoint {
      * The sleeping half of every wait: raise each point's sleeper count (a full fence), then
      * until the condition holds read each sequence, check the condition, and sleep in the kernel
      * on the sequences read. Slice checks run by elapsed time, not after a whole slice slept, so
-     * that steady wake-ups cannot put them off. Each sleep is announced to the mapping it sleeps
-     * on, which is then not unmapped under it.
+     * that steady wake-ups cannot put them off. The whole of it, sleeper counts included, is
+     * announced to the mappings it uses, which are then not unmapped under it; a mapping that
+     * starts closing ends the wait with {@link IllegalStateException}, the sleeper counts
+     * restored.
      */
     private static boolean sleepUntil(List<WaitPoint> points, BooleanSupplier condition, long start, long timeoutNanos,
                                       SliceCheck sliceCheck) throws InterruptedException {
@@ -153,63 +155,81 @@ public final class WaitPoint {
         long[] offsets = new long[count];
         int[] sequences = new int[count];
         List<MappedRegion> regions = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            WaitPoint point = points.get(i);
+        for (WaitPoint point : points) {
             regions.add(point.region);
-            offsets[i] = point.sequenceOffset;
-            INT.getAndAdd(point.segment, point.sleepersOffset, 1);
         }
-        NativePlatform platform = points.getFirst().platform;
+        int entered = 0;
         try {
-            long lastCheck = start;
-            while (true) {
-                for (int i = 0; i < count; i++) {
-                    sequences[i] = (int) INT.getVolatile(points.get(i).segment, offsets[i]);
+            for (MappedRegion region : regions) {
+                if (!region.enterBlockingCall()) {
+                    throw closed(region);
                 }
-                if (condition.getAsBoolean()) {
-                    return true;
-                }
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                long now = System.nanoTime();
-                if (now - lastCheck >= SLICE_NANOS) {
-                    lastCheck = now;
-                    sliceCheck.check();
-                    continue;
-                }
-                long sleep = SLICE_NANOS - (now - lastCheck);
-                if (timeoutNanos >= 0) {
-                    long remaining = timeoutNanos - (now - start);
-                    if (remaining <= 0) {
-                        return false;
-                    }
-                    sleep = Math.min(sleep, remaining);
-                }
-                int entered = 0;
-                try {
-                    for (MappedRegion region : regions) {
-                        if (!region.enterBlockingCall()) {
-                            throw new IllegalStateException("'" + region.name() + "' is closed in this process");
-                        }
-                        entered++;
-                    }
-                    if (count == 1) {
-                        platform.await(regions.getFirst(), offsets[0], sequences[0], sleep);
-                    } else {
-                        platform.awaitAny(regions, offsets, sequences, sleep);
-                    }
-                } finally {
-                    for (int i = 0; i < entered; i++) {
-                        regions.get(i).exitBlockingCall();
-                    }
+                entered++;
+            }
+            for (int i = 0; i < count; i++) {
+                WaitPoint point = points.get(i);
+                offsets[i] = point.sequenceOffset;
+                INT.getAndAdd(point.segment, point.sleepersOffset, 1);
+            }
+            try {
+                return sleepAnnounced(points, regions, offsets, sequences, condition, start, timeoutNanos, sliceCheck);
+            } finally {
+                for (WaitPoint point : points) {
+                    INT.getAndAdd(point.segment, point.sleepersOffset, -1);
                 }
             }
         } finally {
-            for (WaitPoint point : points) {
-                INT.getAndAdd(point.segment, point.sleepersOffset, -1);
+            for (int i = 0; i < entered; i++) {
+                regions.get(i).exitBlockingCall();
             }
         }
+    }
+
+    private static boolean sleepAnnounced(List<WaitPoint> points, List<MappedRegion> regions, long[] offsets, int[] sequences,
+                                          BooleanSupplier condition, long start, long timeoutNanos, SliceCheck sliceCheck)
+            throws InterruptedException {
+        int count = points.size();
+        NativePlatform platform = points.getFirst().platform;
+        long lastCheck = start;
+        while (true) {
+            for (int i = 0; i < count; i++) {
+                sequences[i] = (int) INT.getVolatile(points.get(i).segment, offsets[i]);
+            }
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            for (MappedRegion region : regions) {
+                if (region.isClosing()) {
+                    throw closed(region);
+                }
+            }
+            long now = System.nanoTime();
+            if (now - lastCheck >= SLICE_NANOS) {
+                lastCheck = now;
+                sliceCheck.check();
+                continue;
+            }
+            long sleep = SLICE_NANOS - (now - lastCheck);
+            if (timeoutNanos >= 0) {
+                long remaining = timeoutNanos - (now - start);
+                if (remaining <= 0) {
+                    return false;
+                }
+                sleep = Math.min(sleep, remaining);
+            }
+            if (count == 1) {
+                platform.await(regions.getFirst(), offsets[0], sequences[0], sleep);
+            } else {
+                platform.awaitAny(regions, offsets, sequences, sleep);
+            }
+        }
+    }
+
+    private static IllegalStateException closed(MappedRegion region) {
+        return new IllegalStateException("'" + region.name() + "' is closed in this process");
     }
 
     /** Wakes every sleeper; call after the state change they wait for. */
