@@ -123,6 +123,35 @@ public final class Multiproc implements AutoCloseable {
         return ObjectInspector.list(Platforms.current());
     }
 
+    /** The JDK multiproc needs: the Foreign Function & Memory API as final. */
+    private static final int MIN_JDK = 22;
+
+    /**
+     * The facts about this machine that decide how multiproc runs on it — JDK, native access,
+     * kernel, C library, optional system calls and the fallbacks in use, shared-memory space, the
+     * child start-up cache — each OK, or what to do ({@code multiproc doctor}).
+     */
+    public static List<PlatformCheck> checkPlatform() {
+        List<PlatformCheck> checks = new ArrayList<>();
+        int jdk = Runtime.version().feature();
+        checks.add(jdk >= MIN_JDK ? PlatformCheck.ok("JDK", System.getProperty("java.vm.name") + " " + Runtime.version())
+                : PlatformCheck.problem("JDK", Runtime.version().toString(), "multiproc needs JDK " + MIN_JDK + " or later"));
+        try {
+            NativePlatform current = Platforms.current();
+            Module calling = current.getClass().getModule();
+            checks.add(calling.isNativeAccessEnabled() ? PlatformCheck.ok("native access", "enabled for " + calling)
+                    : PlatformCheck.problem("native access", "not enabled for " + calling,
+                    "start the JVM with --enable-native-access=ALL-UNNAMED (class path) or =dev.multiproc.posix (module path), "
+                            + "or put Enable-Native-Access: ALL-UNNAMED in the jar's manifest"));
+            checks.addAll(current.checks());
+        } catch (RuntimeException | LinkageError unusable) {
+            checks.add(PlatformCheck.problem("platform", "no usable multiproc platform: " + unusable,
+                    "multiproc runs on Linux (native-posix) and Windows (native-windows): put the module for this OS on the class path"));
+        }
+        checks.add(StartupCacheDirectory.check());
+        return checks;
+    }
+
     /** The random id in the names this context generates; assigned when it first creates something. */
     public String id() {
         materialise();

@@ -81,7 +81,10 @@ final class TaskCodec {
             if (failedItem < 0) {
                 return new PoolWorker.Result(id, readItems(in), null, -1);
             }
-            return new PoolWorker.Result(id, null, (Throwable) deserialise(remaining(in)), failedItem);
+            if (!(deserialise(remaining(in)) instanceof Throwable failure)) {
+                throw new MultiprocException("a pool worker's result could not be read: it reports a failure that is not a Throwable");
+            }
+            return new PoolWorker.Result(id, null, failure, failedItem);
         } catch (IOException | ClassNotFoundException | BufferUnderflowException e) {
             throw new MultiprocException("a pool worker's result could not be read: " + e, e);
         }

@@ -43,6 +43,7 @@ class AttachmentTest extends ContextPerTest {
         return bytes;
     }
 
+    @LinuxOnly
     @ParameterizedTest(name = "{0} workers, {1}-byte messages")
     @CsvSource({"2, 16", "4, 16", "2, 102400", "4, 102400"})
     void poolTasksThatCaptureAQueueAllSucceedAndEveryMessageArrivesOnce(int workers, int size) throws Exception {

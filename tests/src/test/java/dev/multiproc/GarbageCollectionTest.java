@@ -10,6 +10,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 @Timeout(60)
+@LinuxOnly
 class GarbageCollectionTest {
 
     @Test

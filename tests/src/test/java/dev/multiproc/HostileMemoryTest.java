@@ -121,6 +121,7 @@ class HostileMemoryTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
     @Test
     void oneCorruptObjectDoesNotHideTheOthersFromLs() throws Exception {
         SharedMap<String, Long> broken = mp.map(Codec.string(), Codec.longs(), 16);

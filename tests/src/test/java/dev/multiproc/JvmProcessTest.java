@@ -37,6 +37,7 @@ class JvmProcessTest extends ContextPerTest {
         assertEquals(7, joined(exiting));
     }
 
+    @LinuxOnly
     @Test
     void terminateAndKillReportTheSignal() throws Exception {
         try (SharedMemory flags = mp.sharedMemory(64)) {
@@ -55,6 +56,7 @@ class JvmProcessTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
     @Test
     void terminateRightAfterStartStillReportsMinusFifteen() throws Exception {
         JvmProcess early = started(JvmProcessTest::sleepLong);
@@ -84,6 +86,7 @@ class JvmProcessTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
     @Test
     void joinWithTimeoutOnASleepingChildReturnsFalse() throws Exception {
         JvmProcess sleeper = started(JvmProcessTest::sleepLong);

@@ -106,6 +106,15 @@ class ListenerTest extends ContextPerTest {
             client.send("again");
             assertEquals("again", second.accept().recv());
         }
+    }
+
+    @LinuxOnly
+    @Test
+    void aClosedListenersNameGoesWithItsLastUser() throws Exception {
+        Listener<String> listener = mp.listen(name, Codec.string());
+        Connection<String> client = mp.connect(name, Codec.string());
+        listener.close();
+        client.close();
         assertTrue(Multiproc.listObjects().stream().noneMatch(info -> info.name().equals("mp-n-" + name)),
                 "the name goes with its last user once the listener is closed");
     }

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** multiproc on the module path: the platform is found through module-info, children start the same way. */
 @Timeout(120)
+@LinuxOnly
 class ModulePathTest {
 
     private static String location(Class<?> type) throws Exception {

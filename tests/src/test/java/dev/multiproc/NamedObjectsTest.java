@@ -124,6 +124,7 @@ class NamedObjectsTest extends ContextPerTest {
         assertNotNull(mp.openEvent("._-Az09"));
     }
 
+    @LinuxOnly
     @Test
     void aNamedQueueSpillsLikeAnyOtherAndItsSpillsCannotBeNamedObjects() throws Exception {
         String name = name("spill");
@@ -134,6 +135,7 @@ class NamedObjectsTest extends ContextPerTest {
         assertEquals(100_000, queue.take().length);
     }
 
+    @LinuxOnly
     @Test
     void lsShowsANamedObjectsNameAndWhoHasItOpen() throws Exception {
         String name = name("event");
@@ -143,6 +145,7 @@ class NamedObjectsTest extends ContextPerTest {
         assertEquals(name + " (stays until unlinked)", info.details().get("named"));
     }
 
+    @LinuxOnly
     @Test
     void unlinkRemovesEveryKindAndSaysWhetherThereWasOne() {
         List<Executable> opens = List.of(

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * user for the test ({@code useradd}) and runs {@link Participant} as that user ({@code runuser}).
  */
 @Timeout(180)
+@LinuxOnly
 class OtherUserTest {
     private static final String USER = "mptest-other";
     private static boolean createdUser;

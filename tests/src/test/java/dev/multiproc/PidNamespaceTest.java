@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * JVM is pid 1, and kills it with SIGKILL from outside.
  */
 @Timeout(120)
+@LinuxOnly
 class PidNamespaceTest extends ContextPerTest {
     private static final List<String> UNSHARE = List.of("unshare", "--pid", "--fork", "--mount-proc");
     /** Recovery happens within one wait slice of the death; one second is ample on a busy machine. */

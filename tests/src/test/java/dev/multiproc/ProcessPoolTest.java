@@ -100,6 +100,7 @@ class ProcessPoolTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
     @Test
     void aWorkerKilledMidTaskFailsOnlyThatTaskAndThePoolGoesOn() throws Exception {
         int tasks = 12;

@@ -139,6 +139,7 @@ class QueueTest extends ContextPerTest {
         return bytes;
     }
 
+    @LinuxOnly
     @Test
     void largeMessagesSpillAndArriveWholeAmongSmallOnes() throws Exception {
         int[] sizes = {10, 1 << 20, 3, 64 << 20, 200, 241, 5000, 1 << 20};

@@ -154,6 +154,7 @@ class ServicesTest {
         }
     }
 
+    @LinuxOnly
     @Test
     void lsShowsWhichProcessesHaveANamedObjectOpen() throws Exception {
         String event = name("shown");
@@ -192,6 +193,7 @@ class ServicesTest {
         assertEquals(List.of("eof 1", "eof 2", "eof 3", "eof 4"), ends, "the others end when their clients finish");
     }
 
+    @LinuxOnly
     @Test
     void whenTheListenerIsKilledClientsSeeEndOfFileAndConnectIsRefusedWithinASecond() throws Exception {
         String service = name("doomed");

@@ -153,6 +153,7 @@ class SharedMapTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
     @Test
     void listingsShowEntriesAndValues() {
         try (SharedMap<String, String> map = mp.map(Codec.string(), Codec.string(), 100);

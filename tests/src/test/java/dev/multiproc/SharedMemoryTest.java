@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 @Timeout(60)
 class SharedMemoryTest extends ContextPerTest {
+    @LinuxOnly
     @Test
     void createdMemoryIsZeroedOwnerOnlyAndSeenByAnAttachedHandle() throws Exception {
         try (SharedMemory shm = mp.sharedMemory(4096)) {
@@ -81,6 +82,7 @@ class SharedMemoryTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
     @Test
     void badInputGetsSpecificExceptions() {
         assertThrows(SharedObjectNotFoundException.class, () -> SharedMemory.attach("mp-no-such-object-anywhere"));

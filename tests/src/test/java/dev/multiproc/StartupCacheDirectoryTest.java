@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * path of jars only (the cache's condition) reports whether its children would start with it.
  */
 @Timeout(240)
+@LinuxOnly
 class StartupCacheDirectoryTest {
     @TempDir
     Path temporary;

@@ -10,6 +10,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The pool's wire format: every packed kind, the serialised fallback and failures read back equal. */
+@WithoutNativePlatform
 class TaskCodecTest {
 
     private static List<?> roundTrip(List<?> items) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "multiproc", mixinStandardHelpOptions = true, version = "multiproc 0.1.0",
         description = "Python's multiprocessing for the JVM, over shared memory: benchmarks and tools.",
-        subcommands = {BenchCommand.class, DemoCommand.class, StartupCommand.class, LsCommand.class, GcCommand.class, RmCommand.class, JmhCommand.class})
+        subcommands = {BenchCommand.class, DemoCommand.class, StartupCommand.class, LsCommand.class, GcCommand.class, RmCommand.class, DoctorCommand.class, JmhCommand.class})
 public final class Cli {
 
     public static void main(String[] args) {

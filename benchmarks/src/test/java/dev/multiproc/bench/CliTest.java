@@ -121,6 +121,24 @@ class CliTest {
         }
     }
 
+    @Test
+    void doctorReportsEveryCheckAndRmRemovesANamedObject() {
+        Run doctor = run("doctor");
+        assertEquals(0, doctor.exitCode(), doctor.out());
+        for (String check : new String[]{"JDK", "native access", "kernel", "C library", "futex_waitv", "pidfd_open",
+                "child descriptors", "shared memory", "start-up cache"}) {
+            assertTrue(doctor.out().contains(check), check + " in " + doctor.out());
+        }
+        assertTrue(doctor.out().contains("all OK"), doctor.out());
+        String name = "cli-rm-" + ProcessHandle.current().pid();
+        try (Multiproc mp = Multiproc.create()) {
+            mp.openEvent(name).close();
+            Run removed = run("rm", name);
+            assertEquals(0, removed.exitCode(), removed.out());
+            assertEquals(1, run("rm", "mp-n-" + name).exitCode(), "gone already");
+        }
+    }
+
     /** Creates an object in its own context and waits to be killed. */
     public static final class Leaver {
         public static void main(String[] args) throws Exception {

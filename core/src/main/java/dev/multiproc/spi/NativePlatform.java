@@ -165,6 +165,15 @@ public interface NativePlatform {
     void restoreDefaultTermination();
 
     /**
+     * The facts about this machine that decide how (and whether) multiproc works on it — kernel,
+     * C library, optional system calls and the fallbacks in use, shared-memory space — for
+     * {@code multiproc doctor}. Each probe is harmless; none throws.
+     */
+    default List<dev.multiproc.PlatformCheck> checks() {
+        return List.of();
+    }
+
+    /**
      * Called once, last, when the JVM exits normally: the platform lets go of what it holds for
      * the process (its liveness registration) and removes what nobody uses any more.
      */

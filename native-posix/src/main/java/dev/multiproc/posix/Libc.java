@@ -10,6 +10,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -80,12 +81,34 @@ final class Libc {
     }
 
     private static MethodHandle bind(String function, FunctionDescriptor descriptor, Linker.Option... options) {
+        return bindIfPresent(function, descriptor, options)
+                .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + function));
+    }
+
+    /**
+     * A function this C library may lack (a newer glibc's, or glibc's and not musl's): callers
+     * have a way without it. Looked up in the C library, then, for functions older glibc keeps
+     * there (before 2.34: semaphores in libpthread, {@code shm_*} in librt), in those.
+     */
+    private static Optional<MethodHandle> bindIfPresent(String function, FunctionDescriptor descriptor, Linker.Option... options) {
         Linker.Option[] withErrno = new Linker.Option[options.length + 1];
         withErrno[0] = CAPTURE_ERRNO;
         System.arraycopy(options, 0, withErrno, 1, options.length);
-        MemorySegment address = LIBC.find(function)
-                .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + function));
-        return LINKER.downcallHandle(address, descriptor, withErrno);
+        return LIBC.find(function).or(() -> OlderGlibc.LIBRARIES.find(function))
+                .map(address -> LINKER.downcallHandle(address, descriptor, withErrno));
+    }
+
+    /** The libraries glibc before 2.34 kept apart from libc, where they are installed; loaded only when a lookup needs them. */
+    private static final class OlderGlibc {
+        static final SymbolLookup LIBRARIES = loadIfPresent("libpthread.so.0").or(loadIfPresent("librt.so.1"));
+
+        private static SymbolLookup loadIfPresent(String library) {
+            try {
+                return SymbolLookup.libraryLookup(library, Arena.global());
+            } catch (IllegalArgumentException absent) {
+                return name -> Optional.empty();
+            }
+        }
     }
 
     private static MemorySegment callState() {
@@ -579,8 +602,49 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_INT, C_POINTER));
         static final MethodHandle FILE_ACTIONS_ADDOPEN = bind("posix_spawn_file_actions_addopen",
                 FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT));
-        static final MethodHandle FILE_ACTIONS_ADDCLOSEFROM = bind("posix_spawn_file_actions_addclosefrom_np",
+        static final MethodHandle FILE_ACTIONS_ADDCLOSE = bind("posix_spawn_file_actions_addclose",
                 FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT));
+        /** glibc 2.34 and later only. */
+        static final Optional<MethodHandle> FILE_ACTIONS_ADDCLOSEFROM = bindIfPresent("posix_spawn_file_actions_addclosefrom_np",
+                FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT));
+    }
+
+    /** Whether this C library has {@code posix_spawn_file_actions_addclosefrom_np} (glibc 2.34+). */
+    static boolean hasSpawnCloseFrom() {
+        return Spawning.FILE_ACTIONS_ADDCLOSEFROM.isPresent();
+    }
+
+    /** glibc's version ({@code gnu_get_libc_version}); empty on another C library. */
+    static Optional<String> gnuLibcVersion() {
+        try {
+            Optional<MethodHandle> version = bindIfPresent("gnu_get_libc_version", FunctionDescriptor.of(C_POINTER));
+            if (version.isEmpty()) {
+                return Optional.empty();
+            }
+            MemorySegment text = (MemorySegment) version.get().invokeExact(callState());
+            return Optional.of(text.reinterpret(64).getString(0));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the kernel has {@code futex_waitv} (5.16+): asked with no words, which it refuses otherwise than with ENOSYS. */
+    static boolean hasFutexWaitv() {
+        MemorySegment state = callState();
+        return syscall(state, numbers().futexWaitv(), 0, 0, 0, 0, 0, 0) == 0 || errno(state) != Errno.ENOSYS;
+    }
+
+    private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+    /**
+     * {@code close_range(from, ~0, CLOSE_RANGE_CLOEXEC)} (Linux 5.11): marks every descriptor of
+     * this process from {@code from} up close-on-exec.
+     *
+     * @return 0, or the errno (ENOSYS or EINVAL on kernels without it)
+     */
+    static int closeOnExecFrom(int from) {
+        MemorySegment state = callState();
+        return syscall(state, numbers().closeRange(), from, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC, 0, 0, 0) == 0 ? 0 : errno(state);
     }
 
     /** @return 0, or ESRCH when there is no such process */
@@ -629,12 +693,13 @@ final class Libc {
     }
 
     /**
-     * {@code posix_spawn} of {@code argv[0]} with standard input from /dev/null and every
-     * descriptor above 2 closed in the child.
+     * {@code posix_spawn} of {@code argv[0]} with standard input from /dev/null and, if
+     * {@code closeFromThree}, every descriptor above 2 closed in the child (glibc 2.34+); else
+     * each of {@code close} closed in it (descriptors that are not open then are passed over).
      *
      * @return the child's pid
      */
-    static int spawn(String[] argv, String[] environment) {
+    static int spawn(String[] argv, String[] environment, boolean closeFromThree, int[] close) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fileActions = arena.allocate(SPAWN_FILE_ACTIONS_SIZE, 8);
             MemorySegment state = callState();
@@ -643,8 +708,14 @@ final class Libc {
                 check("posix_spawn_file_actions_addopen", "/dev/null",
                         (int) Spawning.FILE_ACTIONS_ADDOPEN.invokeExact(state, fileActions, 0,
                                 arena.allocateFrom("/dev/null"), O_RDONLY, 0));
-                check("posix_spawn_file_actions_addclosefrom_np", argv[0],
-                        (int) Spawning.FILE_ACTIONS_ADDCLOSEFROM.invokeExact(state, fileActions, 3));
+                if (closeFromThree) {
+                    MethodHandle closeFrom = Spawning.FILE_ACTIONS_ADDCLOSEFROM.orElseThrow(() -> new UnsatisfiedLinkError(
+                            "C library function not found: posix_spawn_file_actions_addclosefrom_np"));
+                    check("posix_spawn_file_actions_addclosefrom_np", argv[0], (int) closeFrom.invokeExact(state, fileActions, 3));
+                }
+                for (int fd : close) {
+                    check("posix_spawn_file_actions_addclose", argv[0], (int) Spawning.FILE_ACTIONS_ADDCLOSE.invokeExact(state, fileActions, fd));
+                }
                 MemorySegment pid = arena.allocate(JAVA_INT);
                 int result = (int) Spawning.POSIX_SPAWN.invokeExact(state, pid, arena.allocateFrom(argv[0]), fileActions,
                         MemorySegment.NULL, cStringArray(arena, argv), cStringArray(arena, environment));

@@ -2,6 +2,7 @@ package dev.multiproc.posix;
 
 import dev.multiproc.IncompatibleSharedObjectException;
 import dev.multiproc.NativeCallException;
+import dev.multiproc.PlatformCheck;
 import dev.multiproc.SharedObjectExistsException;
 import dev.multiproc.SharedObjectNotFoundException;
 import dev.multiproc.spi.ChildProcess;
@@ -381,7 +382,7 @@ public final class PosixPlatform implements NativePlatform {
     public ChildProcess spawn(List<String> command, Map<String, String> environment) {
         String[] argv = command.toArray(String[]::new);
         String[] envp = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        int pid = Libc.spawn(argv, envp);
+        int pid = InheritedDescriptors.chosen().spawn(argv, envp);
         // the child cannot be reaped before we read its start time: only we reap it
         long startTime = ProcStat.read(pid).map(ProcStat::startTime).orElse(0L);
         return new PosixChildProcess(new ProcessIdentity(pid, startTime));
@@ -419,6 +420,67 @@ public final class PosixPlatform implements NativePlatform {
             if (pidfd >= 0) {
                 Libc.close(pidfd, what);
             }
+        }
+    }
+
+    /** Free shared memory below which {@code multiproc doctor} warns: a few queues' and pipes' worth. */
+    private static final long LOW_SHM_BYTES = 64L << 20;
+
+    @Override
+    public List<PlatformCheck> checks() {
+        List<PlatformCheck> checks = new ArrayList<>();
+        String kernel = readOr(Path.of("/proc/sys/kernel/osrelease"), "unknown");
+        checks.add(PlatformCheck.ok("kernel", "Linux " + kernel + " (" + System.getProperty("os.arch") + ")"));
+        Optional<String> glibc = Libc.gnuLibcVersion();
+        checks.add(glibc.map(version -> PlatformCheck.ok("C library", "glibc " + version))
+                .orElseGet(() -> PlatformCheck.fallback("C library", isMusl() ? "musl" : "not glibc",
+                        "untested here: multiproc binds only functions every C library has, and looks up the rest")));
+        checks.add(Libc.hasFutexWaitv() ? PlatformCheck.ok("futex_waitv (Linux 5.16+)", "present: Connection.waitAny sleeps on all connections at once")
+                : PlatformCheck.fallback("futex_waitv (Linux 5.16+)", "absent",
+                        "Connection.waitAny over several connections sleeps on the first and looks at the others every 1 ms"));
+        int pidfd = Libc.pidfdOpen(ProcessHandle.current().pid());
+        if (pidfd >= 0) {
+            Libc.close(pidfd, "pidfd of this process");
+            checks.add(PlatformCheck.ok("pidfd_open (Linux 5.3+)", "present: a parent learns at once that a child ended, and a daemon that its parent did"));
+        } else {
+            checks.add(PlatformCheck.fallback("pidfd_open (Linux 5.3+)", "absent (" + Errno.name(-pidfd) + ")",
+                    "children and parents are watched by looking at the process table every " + PROCESS_POLL_MILLIS + " ms"));
+        }
+        InheritedDescriptors spawning = InheritedDescriptors.chosen();
+        checks.add(spawning == InheritedDescriptors.CLOSE_FROM ? PlatformCheck.ok("child descriptors", spawning.describe())
+                : PlatformCheck.fallback("child descriptors", spawning.describe(), "a fallback: glibc before 2.34 or another C library"));
+        checks.add(sharedMemorySpace());
+        return checks;
+    }
+
+    private static PlatformCheck sharedMemorySpace() {
+        try {
+            java.nio.file.FileStore store = Files.getFileStore(SHM_DIRECTORY);
+            long free = store.getUsableSpace();
+            String finding = String.format(Locale.ROOT, "%s: %.0f MiB free of %.0f MiB", SHM_DIRECTORY, free / 1048576.0,
+                    store.getTotalSpace() / 1048576.0);
+            return free >= LOW_SHM_BYTES ? PlatformCheck.ok("shared memory", finding)
+                    : PlatformCheck.problem("shared memory", finding, "objects are reserved in full when made and fail when it is full: "
+                    + "give /dev/shm more room (docker run --shm-size=1g; mount -o remount,size=1G /dev/shm)");
+        } catch (IOException e) {
+            return PlatformCheck.problem("shared memory", SHM_DIRECTORY + " cannot be read: " + e.getMessage(),
+                    "multiproc needs a tmpfs at /dev/shm, as every Linux distribution mounts");
+        }
+    }
+
+    private static boolean isMusl() {
+        try (DirectoryStream<Path> loaders = Files.newDirectoryStream(Path.of("/lib"), "ld-musl-*")) {
+            return loaders.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String readOr(Path file, String otherwise) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            return otherwise;
         }
     }
 
