@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.codec.Codec;
+
 import dev.multiproc.codec.Deserialization;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
@@ -89,6 +91,25 @@ public final class ChildMain {
             probe.region.liveness().isAlive(probe.region.liveness().currentToken() + 1);
         }
         warmUp();
+        trainPoolWorker();
+    }
+
+    /**
+     * Runs a pool worker's path once — a task received on a pipe, its function deserialised and
+     * run over packed items, the result announced and sent — so that a pool's cold worker finds
+     * it loaded and linked in the archive.
+     */
+    private static void trainPoolWorker() throws Exception {
+        try (Multiproc scratch = Multiproc.create(); Pipe<byte[]> pipe = scratch.pipe(Codec.bytes());
+             SharedSemaphore signals = scratch.semaphore(0); SharedLongArray slots = scratch.sharedLongArray(2)) {
+            byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "training");
+            pipe.first().sendBytes(TaskCodec.encodeTask(1, 1, work, true, TaskCodec.encodeItems(java.util.List.of(1, 2, 3))));
+            String name = pipe.first().name();
+            Thread worker = new Thread(() -> PoolWorker.run(name, signals, slots, 0, null, 1), "training-pool-worker");
+            worker.start();
+            TaskCodec.decodeResult(pipe.first().recvBytes());
+            worker.join();
+        }
     }
 
     /**

@@ -218,6 +218,11 @@ public final class Connection<E> extends SharedObject {
         }
     }
 
+    /** Whether a message of {@code messageBytes} would be sent now, whole, without waiting for the other end to read. */
+    boolean canSendWithoutWaiting(long messageBytes) {
+        return sending.hasRoomFor(messageBytes);
+    }
+
     /** The liveness token of the process that holds the other end (its creator until someone attaches it). */
     long peerHolder() {
         return ends.holder(peer);

@@ -5,14 +5,16 @@ import dev.multiproc.codec.Codec;
 import java.io.EOFException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
- * What a pool worker JVM runs: receives serialised tasks on its pipe end, runs them, sends
- * back their results (or what they threw), until the pool closes the pipe or the worker has
- * run its allotted tasks.
+ * What a pool worker JVM runs: takes the tasks the pool sends on its pipe (the next one is
+ * usually there already: the pool sends ahead what fits in the pipe), runs them in order —
+ * recording in shared memory, before it runs one, that it has started it — sends back each result
+ * and signals the pool's collector, until the pool closes the pipe or the worker has run its
+ * allotted tasks. The function of a task comes once per work id ({@link WorkCache}).
  */
 final class PoolWorker {
-
     private PoolWorker() {
     }
 
@@ -23,16 +25,23 @@ final class PoolWorker {
     /** The id of the result a worker sends when its initializer threw (it then exits). */
     static final long INITIALIZER_FAILED = -1;
 
-    static void run(String pipe, SerializableRunnable initializer, int maxTasks) {
+    /**
+     * @param slots where this worker keeps its record (see {@link #startedAt} and {@link #announcedAt}): the id of
+     *              the task it started last — if it dies, the pool fails the tasks up to that one and sends the rest
+     *              elsewhere — and how many results it has announced
+     */
+    static void run(String pipe, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, SerializableRunnable initializer,
+                    int maxTasks) {
         try (Connection<byte[]> connection = Connection.attach(pipe, 1, Codec.bytes())) {
             if (initializer != null) {
                 try {
                     initializer.run();
                 } catch (RuntimeException | Error failure) {
-                    connection.sendBytes(TaskCodec.encodeResult(INITIALIZER_FAILED, null, sendable(failure), 0));
+                    answer(connection, resultsPosted, slots, slot, TaskCodec.encodeResult(INITIALIZER_FAILED, null, sendable(failure), 0));
                     throw failure;
                 }
             }
+            WorkCache works = new WorkCache();
             for (int done = 0; maxTasks == 0 || done < maxTasks; done++) {
                 byte[] message;
                 try {
@@ -40,15 +49,50 @@ final class PoolWorker {
                 } catch (EOFException poolClosed) {
                     return;
                 }
-                connection.sendBytes(execute(TaskCodec.decodeTask(message)));
+                OptionalLong id = TaskCodec.idOf(message);
+                if (id.isPresent()) {
+                    slots.set(startedAt(slot), id.getAsLong());
+                }
+                answer(connection, resultsPosted, slots, slot, execute(message, works));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /** The index in the pool's slot array of the id of the task worker {@code slot} started last. */
+    static int startedAt(int slot) {
+        return 2 * slot;
+    }
+
+    /** The index in the pool's slot array of how many results worker {@code slot} has announced. */
+    static int announcedAt(int slot) {
+        return 2 * slot + 1;
+    }
+
+    /**
+     * Announces a result, signals the pool's collector, then sends it: the collector, woken, knows
+     * a message is on its way and waits for the whole of it (a big one streams through the pipe
+     * while the collector reads), instead of finding nothing yet and sleeping.
+     */
+    private static void answer(Connection<byte[]> connection, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, byte[] result) {
+        slots.incrementAndGet(announcedAt(slot));
+        resultsPosted.release();
+        connection.sendBytes(result);
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static byte[] execute(TaskCodec.Task task) {
+    private static byte[] execute(byte[] message, WorkCache works) {
+        TaskCodec.Task task;
+        try {
+            task = TaskCodec.decodeTask(message, works);
+        } catch (IllegalStateException unreadable) {
+            OptionalLong id = TaskCodec.idOf(message);
+            if (id.isEmpty()) {
+                throw unreadable;
+            }
+            return TaskCodec.encodeResult(id.getAsLong(), null, sendable(unreadable), 0);
+        }
         List<Object> values = new ArrayList<>(task.items() == null ? 1 : task.items().size());
         int index = 0;
         try {

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
@@ -32,19 +33,26 @@ import java.util.function.Consumer;
 
 /**
  * A pool of worker JVMs that never hangs: Python's {@code multiprocessing.Pool} as an
- * {@link ExecutorService}. Tasks (serialisable functions and their arguments) travel to the
- * workers over shared-memory pipes, one task (or {@code map} chunk) per worker at a time; results
- * come back the same way.
+ * {@link ExecutorService}. Tasks (serialisable functions and their arguments, a {@code map} in
+ * chunks) travel to the workers over shared-memory pipes; the pool sends each worker up to
+ * {@value #MAX_IN_FLIGHT} tasks ahead, as many as fit its pipe, so a worker that finishes one
+ * starts the next at once, with no thread of this process in between. A collector thread of the pool reads the results (the
+ * workers signal it through one shared semaphore, whatever their number), completes the futures
+ * and sends the next tasks; a caller waiting for a {@code map} wakes once, when it is done. A
+ * function goes to each worker once ({@link WorkCache}).
  *
  * <p>A task that throws fails its future with that exception as the cause (its stack trace is
  * the worker's; a suppressed exception names the worker and its pid). A worker that dies —
- * exits, crashes, is killed — fails only the task it held, with {@link WorkerDiedException}
- * naming its exit code; the pool starts a replacement and every other task completes. A
- * worker reaching {@code maxTasksPerChild} is retired and replaced between tasks.
+ * exits, crashes, is killed — fails only the task it had started (each worker records the task
+ * it starts in shared memory before running it), with {@link WorkerDiedException} naming its
+ * exit code; tasks sent to it that it had not started go to other workers; the pool starts a
+ * replacement and every other task completes. A worker reaching {@code maxTasksPerChild} is
+ * sent no more, exits, and is replaced.
  *
  * <p>{@link #shutdown()} [close] lets submitted tasks finish; {@link #shutdownNow()} and
- * {@link #terminate()} end the workers at once and fail what is pending; {@link #close()} waits
- * for submitted work, as {@link ExecutorService#close()} does.
+ * {@link #terminate()} end the workers at once and fail every task not done; {@link #close()}
+ * waits for submitted work, as {@link ExecutorService#close()} does. Every way of stopping
+ * completes every future.
  */
 public final class ProcessPool implements ExecutorService, AutoCloseable {
     private static final AtomicInteger WORKER_NUMBERS = new AtomicInteger();
@@ -52,45 +60,74 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** Workers in a row whose initializer threw before the pool gives up and fails the work waiting for them. */
     static final int INITIALIZER_ATTEMPTS = 3;
     private static final long FIRST_RESTART_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Tasks sent to a worker and not yet answered, at most: the one it runs and those waiting in
+     * its pipe. Enough that a map's chunks (four per worker, as in Python) go out at once; few
+     * enough that a worker stuck on a long task holds back little work others could do.
+     */
+    static final int MAX_IN_FLIGHT = 8;
+    /** How often the collector looks for ended workers when nothing signals it. */
+    private static final long COLLECTOR_SLICE_MILLIS = 200;
 
     private enum State { RUNNING, SHUTDOWN, STOPPED }
 
-    /** A task waiting for, or held by, a worker. */
+    /** A function as the workers get it: serialised once, under an id the workers remember it by. */
+    private record Work(long id, byte[] serialised) {
+    }
+
+    /** A task waiting for, or sent to, a worker. */
     private static final class PendingTask {
-        final byte[] payload;
-        final Serializable work;
+        final long id;
+        final Work work;
+        final Serializable function;
         final List<?> items;
+        /** The items as the message carries them, encoded when the task was submitted (null for a call). */
+        final byte[] encodedItems;
         final String description;
         final Consumer<PoolWorker.Result> onResult;
         final Consumer<Throwable> onFailure;
 
-        PendingTask(byte[] payload, Serializable work, List<?> items, String description,
+        PendingTask(long id, Work work, Serializable function, List<?> items, String description,
                     Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
-            this.payload = payload;
+            this.id = id;
             this.work = work;
+            this.function = function;
             this.items = items;
+            this.encodedItems = TaskCodec.encodeItems(items);
             this.description = description;
             this.onResult = onResult;
             this.onFailure = onFailure;
         }
     }
 
-    /** One worker JVM and the parent's end of its pipe. */
+    /** One worker JVM and the pool's end of its pipe. */
     private final class Worker {
+        /** Its place in the pool (and in {@link #slots}). */
+        final int slot;
         final JvmProcess process;
         final Connection<byte[]> connection;
-        PendingTask current;
-        /** Tasks this worker has finished; at maxTasksPerChild it exits and gets no more. */
-        int finished;
+        /** Tasks sent and not answered, in the order sent (which is the order answered, and of their ids); guarded by the pool. */
+        final Deque<PendingTask> inFlight = new ArrayDeque<>();
+        /** The functions it holds (collector thread only). */
+        final WorkCache works = new WorkCache();
+        /** Tasks sent to it; at maxTasksPerChild it is sent no more. */
+        int sent;
+        /** Results read from it (collector thread only). */
+        long read;
         /** What its initializer threw, if it reported that before ending. */
         Throwable initializerFailure;
         /** Once it has ended and been accounted for: when its replacement may start (after a failed initializer, later). */
         long replaceAt;
         boolean ended;
 
-        Worker(JvmProcess process, Connection<byte[]> connection) {
+        Worker(int slot, JvmProcess process, Connection<byte[]> connection) {
+            this.slot = slot;
             this.process = process;
             this.connection = connection;
+        }
+
+        boolean mayTakeMore() {
+            return !ended && inFlight.size() < MAX_IN_FLIGHT && (options.maxTasksPerChild() == 0 || sent < options.maxTasksPerChild());
         }
     }
 
@@ -98,11 +135,19 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     private final PoolOptions options;
     private final Worker[] workers;
     private final Deque<PendingTask> queue = new ArrayDeque<>();
-    private final Pipe<byte[]> wakeUp;
-    private final AtomicBoolean wakePending = new AtomicBoolean();
+    /** Released by a worker per result, and by this process for a submission, a shutdown or a worker's end. */
+    private final SharedSemaphore signals;
+    /**
+     * Per worker slot, written by its worker: the id of the task it started last (before it runs
+     * it) and how many results it has announced (before it sends each); see {@link PoolWorker}.
+     */
+    private final SharedLongArray slots;
     private final AtomicLong taskIds = new AtomicLong();
+    private final AtomicLong workIds = new AtomicLong();
+    /** Functions already serialised, by identity (a lambda without captures is one object): a map of one again sends nothing new. */
+    private final Map<Object, Work> serialisedWorks = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final Thread dispatcher;
+    private final Thread collector;
     private volatile State state = State.RUNNING;
     /** Workers in a row (since the last result) whose initializer threw. */
     private int initializerFailures;
@@ -115,28 +160,33 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         if (options.initializer() != null) {
             JvmProcess.serialise(options.initializer(), "the pool's initializer");
         }
-        this.wakeUp = context.pipe(Codec.bytes(), false, 4096);
+        this.signals = context.semaphore(0);
+        this.slots = context.sharedLongArray(2 * options.workers());
         this.workers = new Worker[options.workers()];
         for (int index = 0; index < workers.length; index++) {
-            workers[index] = startWorker();
+            workers[index] = startWorker(index);
         }
-        this.dispatcher = new Thread(this::dispatch, "multiproc-pool-dispatcher");
-        dispatcher.setDaemon(true);
-        dispatcher.start();
+        this.collector = new Thread(this::collect, "multiproc-pool-collector");
+        collector.setDaemon(true);
+        collector.start();
     }
 
-    private Worker startWorker() {
+    private Worker startWorker(int slot) {
         Pipe<byte[]> pipe = context.pipe(Codec.bytes());
         String pipeName = pipe.first().name();
+        SharedSemaphore resultsPosted = signals;
+        SharedLongArray workerSlots = slots;
         SerializableRunnable initializer = options.initializer();
         int maxTasks = options.maxTasksPerChild();
-        JvmProcess process = context.process(() -> PoolWorker.run(pipeName, initializer, maxTasks));
+        slots.set(PoolWorker.startedAt(slot), 0);
+        slots.set(PoolWorker.announcedAt(slot), 0);
+        JvmProcess process = context.process(() -> PoolWorker.run(pipeName, resultsPosted, workerSlots, slot, initializer, maxTasks));
         process.setName("PoolWorker-" + WORKER_NUMBERS.incrementAndGet());
         process.setDaemon(true);
         process.setJvmOptions(options.jvmOptions());
         process.start();
         process.onExit().whenComplete((ended, error) -> wake());
-        return new Worker(process, pipe.first());
+        return new Worker(slot, process, pipe.first());
     }
 
     /** The processes of the workers now (they change as workers are replaced). */
@@ -153,23 +203,30 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     // ------------------------------------------------------------------ submitting
 
     private void wake() {
-        if (wakePending.compareAndSet(false, true) && state != State.STOPPED) {
-            try {
-                wakeUp.second().sendBytes(new byte[1]);
-            } catch (IllegalStateException closed) {
-                // the pool is gone; nobody to wake
-            }
+        try {
+            signals.release();
+        } catch (IllegalStateException closed) {
+            // the pool is gone; nobody to wake
         }
     }
 
-    /** A task ready to queue: {@code serialisedWork} is {@code work} serialised (once for all chunks of a map). */
-    private PendingTask pendingTask(Serializable work, byte[] serialisedWork, List<?> items, String description,
-                                    Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
-        byte[] payload = TaskCodec.encodeTask(taskIds.incrementAndGet(), serialisedWork, items);
-        return new PendingTask(payload, work, items, description, onResult, onFailure);
+    /** {@code function} as the workers get it: serialised once per function object. */
+    private Work work(Serializable function, String description) {
+        Work known = serialisedWorks.get(function);
+        if (known != null) {
+            return known;
+        }
+        Work work = new Work(workIds.incrementAndGet(), JvmProcess.serialise(function, description));
+        serialisedWorks.put(function, work);
+        return work;
     }
 
-    /** Queues {@code tasks} (those of one {@code what}), all or none, and wakes the dispatcher once. */
+    private PendingTask pendingTask(Serializable function, Work work, List<?> items, String description,
+                                    Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
+        return new PendingTask(taskIds.incrementAndGet(), work, function, items, description, onResult, onFailure);
+    }
+
+    /** Queues {@code tasks} (those of one {@code what}), all or none, and wakes the collector once. */
     private void enqueue(List<PendingTask> tasks, String what) {
         synchronized (this) {
             if (state != State.RUNNING) {
@@ -184,15 +241,14 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    private void enqueue(Serializable work, List<?> items, String description, Consumer<PoolWorker.Result> onResult,
+    private void enqueue(Serializable function, List<?> items, String description, Consumer<PoolWorker.Result> onResult,
                          Consumer<Throwable> onFailure) {
-        enqueue(List.of(pendingTask(work, JvmProcess.serialise(work, description), items, description, onResult, onFailure)),
-                description);
+        enqueue(List.of(pendingTask(function, work(function, description), items, description, onResult, onFailure)), description);
     }
 
     /**
      * Runs {@code function} on each chunk of {@code items} in the workers; each future gets its
-     * chunk's results in order. {@code items} is the pool's own copy: chunks are views of it.
+     * chunk's results in order. Chunks are views of {@code items}, encoded here, before this returns.
      */
     private <T, R> List<CompletableFuture<List<R>>> submitChunks(SerializableFunction<T, R> function, List<T> items, int chunkSize,
                                                                String what) {
@@ -200,7 +256,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         if (chunkSize <= 0) {
             throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
         }
-        byte[] work = JvmProcess.serialise(function, what);
+        Work work = work(function, what);
         List<CompletableFuture<List<R>>> futures = new ArrayList<>();
         List<PendingTask> tasks = new ArrayList<>();
         for (int from = 0; from < items.size(); from += chunkSize) {
@@ -243,7 +299,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return Math.max(1, items / chunks + (items % chunks == 0 ? 0 : 1));
     }
 
+    /** The items as a list (a list as it is: its chunks are encoded before the call returns). */
     private static <T> List<T> listOf(Iterable<T> items) {
+        if (items instanceof List<T> list) {
+            return list;
+        }
         List<T> list = new ArrayList<>();
         items.forEach(list::add);
         return list;
@@ -515,43 +575,45 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public List<Runnable> shutdownNow() {
         List<PendingTask> never;
-        List<Worker> busy = new ArrayList<>();
+        List<PendingTask> sent;
         synchronized (this) {
             state = State.STOPPED;
             never = new ArrayList<>(queue);
             queue.clear();
-            for (Worker worker : workers) {
-                if (worker.current != null) {
-                    busy.add(worker);
-                }
-            }
+            sent = takeInFlight();
         }
         for (Worker worker : workers) {
             worker.process.terminate();
         }
         CancellationException cancelled = new CancellationException("the pool was terminated");
-        for (Worker worker : busy) {
-            PendingTask task = worker.current;
-            if (task != null) {
-                task.onFailure.accept(cancelled);
-            }
-        }
+        sent.forEach(task -> task.onFailure.accept(cancelled));
         List<Runnable> unstarted = new ArrayList<>();
         for (PendingTask task : never) {
             task.onFailure.accept(cancelled);
             unstarted.add(() -> runHere(task));
         }
-        dispatcher.interrupt();
+        wake();
+        collector.interrupt();
         return unstarted;
+    }
+
+    /** Every task sent to a worker and not answered, taken from the workers; the caller holds the pool's lock. */
+    private List<PendingTask> takeInFlight() {
+        List<PendingTask> sent = new ArrayList<>();
+        for (Worker worker : workers) {
+            sent.addAll(worker.inFlight);
+            worker.inFlight.clear();
+        }
+        return sent;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void runHere(PendingTask task) {
         try {
             if (task.items == null) {
-                ((Callable<?>) task.work).call();
+                ((Callable<?>) task.function).call();
             } else {
-                task.items.forEach(((SerializableFunction) task.work)::apply);
+                task.items.forEach(((SerializableFunction) task.function)::apply);
             }
         } catch (Exception e) {
             throw new TaskFailedException(task.description + " failed when run here: " + e, e);
@@ -606,118 +668,121 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ the dispatcher
+    // ------------------------------------------------------------------ the collector
 
-    private void dispatch() {
+    /**
+     * The pool's one thread: reads every result that has come (a worker signals each), completes
+     * its future, sends every worker the tasks it has room for, replaces workers that
+     * ended; then sleeps until the next signal (a result, a submission, a shutdown, a worker's
+     * end) or, at most, {@value #COLLECTOR_SLICE_MILLIS} ms.
+     */
+    private void collect() {
         try {
             while (true) {
-                boolean busy = assignTasks();
-                State now = state;
-                if (now == State.STOPPED || now == State.SHUTDOWN && !busy && queueEmpty()) {
-                    break;
-                }
-                List<Connection<?>> connections = new ArrayList<>();
-                connections.add(wakeUp.first());
-                for (Worker worker : snapshotWorkers()) {
-                    if (worker.current != null) {
-                        connections.add(worker.connection);
-                    }
-                }
-                for (Connection<?> ready : Connection.waitAny(connections, Duration.ofMillis(200))) {
-                    if (ready == wakeUp.first()) {
-                        drainWakeUps();
-                    }
-                }
                 collectResults();
                 replaceEndedWorkers();
+                sendTasks();
+                State now = state;
+                if (now == State.STOPPED || now == State.SHUTDOWN && idle()) {
+                    break;
+                }
+                if (signals.tryAcquire(COLLECTOR_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    signals.drainPermits();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable e) {
-            // an Error too: no caller may be left waiting on a future the dispatcher will never complete
-            failEverything(new MultiprocException("the pool's dispatcher failed: " + e, e));
+            // an Error too: no caller may be left waiting on a future the collector will never complete
+            failEverything(new MultiprocException("the pool's collector failed: " + e, e));
             if (e instanceof Error error) {
                 throw error;
             }
         } finally {
             endWorkers();
-            wakeUp.close();
+            signals.close();
+            slots.close();
             terminated.complete(null);
         }
     }
 
-    private synchronized boolean queueEmpty() {
-        return queue.isEmpty();
+    /** Nothing queued, nothing sent and unanswered. */
+    private synchronized boolean idle() {
+        if (!queue.isEmpty()) {
+            return false;
+        }
+        for (Worker worker : workers) {
+            if (!worker.inFlight.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Sends queued tasks to live workers: an idle worker its next task whatever its size, a busy
+     * one more only while they fit its pipe whole (never waiting for it to read), up to
+     * {@value #MAX_IN_FLIGHT} (and never past a retiring worker's last).
+     */
+    private void sendTasks() {
+        for (Worker worker : snapshotWorkers()) {
+            while (true) {
+                PendingTask task;
+                boolean withWork;
+                synchronized (this) {
+                    if (state == State.STOPPED || !worker.mayTakeMore() || queue.isEmpty()) {
+                        break;
+                    }
+                    task = queue.peekFirst();
+                    withWork = !worker.works.holds(task.work.id());
+                    // ahead of the task it runs, a task goes only if it fits the pipe now: the worker reads it when it
+                    // starts it, and this thread must not wait for that
+                    if (!worker.inFlight.isEmpty()
+                            && !worker.connection.canSendWithoutWaiting(TaskCodec.taskBytes(task.work.serialised(), withWork, task.encodedItems))) {
+                        break;
+                    }
+                    queue.pollFirst();
+                    worker.inFlight.addLast(task);
+                    worker.sent++;
+                    worker.works.sent(task.work.id());
+                }
+                byte[] message = TaskCodec.encodeTask(task.id, task.work.id(), task.work.serialised(), withWork, task.encodedItems);
+                try {
+                    worker.connection.sendBytes(message);
+                } catch (IllegalStateException ended) {
+                    // the worker ended meanwhile: accounting for its end sends this task elsewhere
+                    break;
+                }
+            }
+        }
     }
 
     private synchronized List<Worker> snapshotWorkers() {
         return List.of(workers);
     }
 
-    /** Gives each idle, live worker the next task; returns whether any worker holds one. */
-    private boolean assignTasks() {
-        boolean busy = false;
-        for (Worker worker : snapshotWorkers()) {
-            boolean retiring = options.maxTasksPerChild() > 0 && worker.finished >= options.maxTasksPerChild();
-            if (worker.current == null && !retiring && worker.process.isAlive()) {
-                PendingTask task;
-                synchronized (this) {
-                    task = queue.pollFirst();
-                }
-                if (task != null) {
-                    worker.current = task;
-                    try {
-                        worker.connection.sendBytes(task.payload);
-                    } catch (IllegalStateException ended) {
-                        // the worker ended meanwhile: replaceEndedWorkers fails its task
-                    }
-                }
-            }
-            busy |= worker.current != null;
-        }
-        return busy;
-    }
-
-    /**
-     * Reads the wake-up signals, then lets submitters signal again. In that order: a submitter
-     * that finds the flag still set sent nothing, and its task is picked up by the queue scan
-     * that follows; one that signals after the reset is read next time.
-     */
-    private void drainWakeUps() throws InterruptedException {
-        Connection<byte[]> signals = wakeUp.first();
-        try {
-            while (signals.poll()) {
-                signals.recvBytes();
-            }
-        } catch (EOFException impossible) {
-            // the pool holds the other end until it ends
-        }
-        wakePending.set(false);
-    }
-
     private void collectResults() throws InterruptedException {
         for (Worker worker : snapshotWorkers()) {
-            if (worker.current != null) {
-                readResults(worker);
-            }
+            readResults(worker);
         }
     }
 
     /**
-     * Reads what the worker has sent (without waiting); false at end-of-file. A result that cannot
-     * be read fails only its task.
+     * Reads every result the worker has announced, waiting for those still on their way. A result
+     * that cannot be read fails only its task.
      */
-    private boolean readResults(Worker worker) throws InterruptedException {
+    private void readResults(Worker worker) throws InterruptedException {
         try {
-            while (worker.connection.poll()) {
+            while (worker.read < slots.get(PoolWorker.announcedAt(worker.slot))) {
                 byte[] message = worker.connection.recvBytes();
+                worker.read++;
                 PoolWorker.Result result;
                 try {
                     result = TaskCodec.decodeResult(message);
                 } catch (VirtualMachineError fatal) {
                     throw fatal;
                 } catch (RuntimeException | Error unreadable) {
-                    finish(worker, task -> task.onFailure.accept(new TaskFailedException("the result of " + task.description
+                    answered(worker, task -> task.onFailure.accept(new TaskFailedException("the result of " + task.description
                             + " from pool worker '" + worker.process.name() + "' could not be read: " + unreadable, unreadable)));
                     continue;
                 }
@@ -726,7 +791,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
                     continue;
                 }
                 initializerFailures = 0;
-                finish(worker, task -> {
+                answered(worker, task -> {
                     if (result.failure() != null) {
                         result.failure().addSuppressed(new MultiprocException("raised in pool worker '" + worker.process.name()
                                 + "' (pid " + worker.process.pid().orElse(-1) + ") running " + task.description
@@ -735,31 +800,28 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
                     task.onResult.accept(result);
                 });
             }
-            return true;
-        } catch (EOFException ended) {
-            return false;
-        } catch (IllegalStateException detached) {
-            return false;
+        } catch (EOFException | IllegalStateException ended) {
+            // the worker has ended: accounting for its end deals with what it held
         }
     }
 
-    /** The worker's current task is over: {@code outcome} completes its future. */
-    private void finish(Worker worker, Consumer<PendingTask> outcome) {
-        PendingTask task = worker.current;
-        if (task == null) {
-            return;
+    /** The worker's oldest task has its answer (a worker answers in the order it was sent tasks): {@code outcome} completes it. */
+    private void answered(Worker worker, Consumer<PendingTask> outcome) {
+        PendingTask task;
+        synchronized (this) {
+            task = worker.inFlight.pollFirst();
         }
-        worker.current = null;
-        worker.finished++;
-        outcome.accept(task);
+        if (task != null) {
+            outcome.accept(task);
+        }
     }
 
     /**
-     * A worker that ended: its task fails (unless its result came first), and a new worker takes
-     * its place. A worker whose initializer threw never started its task: the task goes back to
-     * the front of the queue, and the replacement starts after a delay that doubles with each such
-     * worker in a row; after {@link #INITIALIZER_ATTEMPTS} the pool stops and fails the work
-     * waiting for it with the initializer's exception.
+     * A worker that ended: the task it had started fails, unless its result came first; those it
+     * had not started go back to the front of the queue; a new worker takes its place. A worker whose initializer threw ran nothing: all its tasks go back, and the
+     * replacement starts after a delay that doubles with each such worker in a row; after
+     * {@link #INITIALIZER_ATTEMPTS} the pool stops and fails the work waiting for it with the
+     * initializer's exception.
      */
     private void replaceEndedWorkers() throws InterruptedException {
         for (int index = 0; index < workers.length; index++) {
@@ -771,7 +833,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
                 accountForEnd(worker);
             }
             if (state != State.STOPPED && System.nanoTime() - worker.replaceAt >= 0) {
-                Worker replacement = startWorker();
+                Worker replacement = startWorker(index);
                 synchronized (this) {
                     workers[index] = replacement;
                 }
@@ -780,23 +842,28 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     }
 
     private void accountForEnd(Worker worker) throws InterruptedException {
-        worker.ended = true;
         readResults(worker);
-        PendingTask lost = worker.current;
-        worker.current = null;
+        long startedLast = slots.get(PoolWorker.startedAt(worker.slot));
+        List<PendingTask> lost = new ArrayList<>();
+        List<PendingTask> unstarted = new ArrayList<>();
+        synchronized (this) {
+            worker.ended = true;
+            for (PendingTask task : worker.inFlight) {
+                (task.id <= startedLast ? lost : unstarted).add(task);
+            }
+            worker.inFlight.clear();
+            for (PendingTask task : unstarted.reversed()) {
+                queue.addFirst(task);
+            }
+        }
         worker.connection.close();
         worker.replaceAt = System.nanoTime();
-        if (worker.initializerFailure == null) {
-            if (lost != null) {
-                lost.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1),
-                        worker.process.exitCode().orElse(-1)));
-            }
-            return;
+        for (PendingTask task : lost) {
+            task.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1),
+                    worker.process.exitCode().orElse(-1)));
         }
-        if (lost != null) {
-            synchronized (this) {
-                queue.addFirst(lost);
-            }
+        if (worker.initializerFailure == null) {
+            return;
         }
         if (++initializerFailures >= INITIALIZER_ATTEMPTS) {
             brokenBy = worker.initializerFailure;
@@ -814,13 +881,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             state = State.STOPPED;
             pending = new ArrayList<>(queue);
             queue.clear();
+            pending.addAll(takeInFlight());
         }
         pending.forEach(task -> task.onFailure.accept(failure));
-        for (Worker worker : workers) {
-            if (worker.current != null) {
-                worker.current.onFailure.accept(failure);
-            }
-        }
     }
 
     /** Closes the workers' pipes (they exit at end-of-file) and waits for them, killing stragglers. */

@@ -17,10 +17,14 @@ import java.util.List;
  * anything else, and the functions, go by Java serialisation.
  *
  * <pre>
- * task:   id (8) | work length (4) | work (serialised) | items (see below, absent for a call)
+ * task:   id (8) | work id (8) | work length (4) | work (serialised; empty when the worker has it) | items (absent for a call)
  * result: id (8) | failed item (4, -1 when none) | items, or the failure (serialised)
  * items:  kind (1) | count (4) | ints, longs, doubles, strings (length + UTF-8 each) or a serialised list
  * </pre>
+ *
+ * A function goes to a worker once per work id: the pool and each worker keep the same
+ * {@link WorkCache} of the last functions sent, in the same order, so the pool knows when it may
+ * leave the work out.
  */
 final class TaskCodec {
     private static final byte INTS = 1;
@@ -28,33 +32,89 @@ final class TaskCodec {
     private static final byte DOUBLES = 3;
     private static final byte STRINGS = 4;
     private static final byte OBJECTS = 5;
-    /** Bytes before the items: id, then work length or failed item. */
+    /** Bytes before a result's items: id, then failed item. */
     private static final int PREFIX = Long.BYTES + Integer.BYTES;
+    /** Bytes before a task's work: id, work id, work length. */
+    private static final int TASK_PREFIX = 2 * Long.BYTES + Integer.BYTES;
+    private static final byte[] NO_WORK = new byte[0];
 
     private TaskCodec() {
     }
 
-    static byte[] encodeTask(long id, byte[] work, List<?> items) {
-        Writer out = new Writer(PREFIX + work.length + (items == null ? 0 : 5 + items.size() * 8));
-        out.buffer.putLong(id).putInt(work.length).put(work);
-        if (items != null) {
-            writeItems(out, items, "a task's items");
+    /** The items of a task, encoded once when it is submitted (null for a call, which has none). */
+    static byte[] encodeItems(List<?> items) {
+        if (items == null) {
+            return null;
         }
+        Writer out = new Writer(5 + items.size() * 8);
+        writeItems(out, items, "a task's items");
         return out.toBytes();
     }
 
-    /** A task as the worker reads it. */
+    /** The bytes of the message {@link #encodeTask} makes. */
+    static int taskBytes(byte[] work, boolean withWork, byte[] items) {
+        return TASK_PREFIX + (withWork ? work.length : 0) + (items == null ? 0 : items.length);
+    }
+
+    /**
+     * A task message, from its items as {@link #encodeItems} encoded them; {@code work} is left
+     * out ({@code withWork} false) when the worker has that work id already.
+     */
+    static byte[] encodeTask(long id, long workId, byte[] work, boolean withWork, byte[] items) {
+        byte[] sent = withWork ? work : NO_WORK;
+        ByteBuffer out = ByteBuffer.allocate(TASK_PREFIX + sent.length + (items == null ? 0 : items.length));
+        out.putLong(id).putLong(workId).putInt(sent.length).put(sent);
+        if (items != null) {
+            out.put(items);
+        }
+        return out.array();
+    }
+
+    /** What a worker remembers of a work it could not deserialise. */
+    private record UnreadableWork(Exception cause) {
+    }
+
+    /** The id of a task message, if it is long enough to have one (to report a task that cannot be read). */
+    static java.util.OptionalLong idOf(byte[] message) {
+        return message.length >= Long.BYTES ? java.util.OptionalLong.of(ByteBuffer.wrap(message).getLong()) : java.util.OptionalLong.empty();
+    }
+
+    /** A task as the worker reads it: its work, deserialised, or found in {@code works}. */
     record Task(long id, Object work, List<?> items) {
     }
 
-    static Task decodeTask(byte[] message) {
+    /**
+     * Reads a task; its work comes with it (and is remembered in {@code works}) or from
+     * {@code works}. A task whose work is neither is a task that fails.
+     */
+    static Task decodeTask(byte[] message, WorkCache works) {
         try {
             ByteBuffer in = ByteBuffer.wrap(message);
             long id = in.getLong();
-            byte[] work = new byte[length(in, in.getInt(), 1, "work")];
-            in.get(work);
+            long workId = in.getLong();
+            byte[] serialised = new byte[length(in, in.getInt(), 1, "work")];
+            in.get(serialised);
             List<?> items = in.hasRemaining() ? readItems(in) : null;
-            return new Task(id, deserialise(work), items);
+            Object work;
+            if (serialised.length > 0) {
+                try {
+                    work = deserialise(serialised);
+                } catch (IOException | ClassNotFoundException | RuntimeException unreadable) {
+                    // the pool counts it as sent: later tasks of this work fail the same way
+                    works.remember(workId, new UnreadableWork(unreadable));
+                    throw unreadable;
+                }
+                works.remember(workId, work);
+            } else {
+                work = works.recall(workId);
+                if (work == null) {
+                    throw new IOException("work " + workId + " was neither sent nor remembered");
+                }
+                if (work instanceof UnreadableWork unreadable) {
+                    throw new IOException("its work could not be read when it came: " + unreadable.cause(), unreadable.cause());
+                }
+            }
+            return new Task(id, work, items);
         } catch (IOException | ClassNotFoundException | BufferUnderflowException e) {
             throw new IllegalStateException("a pool task could not be read: " + e, e);
         }
@@ -132,61 +192,78 @@ final class TaskCodec {
         return count;
     }
 
-    private static byte kindOf(List<?> items) {
-        if (items.isEmpty()) {
-            return OBJECTS;
-        }
-        Class<?> type = items.getFirst() == null ? null : items.getFirst().getClass();
-        for (Object item : items) {
-            if (item == null || item.getClass() != type) {
-                return OBJECTS;
-            }
-        }
-        if (type == Integer.class) {
+    /** The packed kind every item of a list has, judged by the first one; a list that breaks it is found while writing. */
+    private static byte kindOf(Object first) {
+        if (first instanceof Integer) {
             return INTS;
         }
-        if (type == Long.class) {
+        if (first instanceof Long) {
             return LONGS;
         }
-        if (type == Double.class) {
+        if (first instanceof Double) {
             return DOUBLES;
         }
-        return type == String.class ? STRINGS : OBJECTS;
+        return first instanceof String ? STRINGS : OBJECTS;
     }
 
+    /**
+     * Writes {@code items} packed if they are all of the first one's type (one pass: an item of
+     * another type, or null, sends the writer back to serialise the whole list).
+     */
     private static void writeItems(Writer out, List<?> items, String what) {
-        byte kind = kindOf(items);
+        byte kind = items.isEmpty() ? OBJECTS : kindOf(items.getFirst());
+        int start = out.buffer.position();
         out.room(5).put(kind).putInt(items.size());
+        if (kind != OBJECTS && writePacked(out, items, kind)) {
+            return;
+        }
+        out.buffer.position(start);
+        out.room(5).put(OBJECTS).putInt(items.size());
+        byte[] serialised = JvmProcess.serialise(new ArrayList<>(items), what);
+        out.room(serialised.length).put(serialised);
+    }
+
+    /** Writes every item as {@code kind}; false at the first that is not one. */
+    private static boolean writePacked(Writer out, List<?> items, byte kind) {
         switch (kind) {
             case INTS -> {
                 ByteBuffer buffer = out.room(items.size() * Integer.BYTES);
                 for (Object item : items) {
-                    buffer.putInt((Integer) item);
+                    if (!(item instanceof Integer value)) {
+                        return false;
+                    }
+                    buffer.putInt(value);
                 }
             }
             case LONGS -> {
                 ByteBuffer buffer = out.room(items.size() * Long.BYTES);
                 for (Object item : items) {
-                    buffer.putLong((Long) item);
+                    if (!(item instanceof Long value)) {
+                        return false;
+                    }
+                    buffer.putLong(value);
                 }
             }
             case DOUBLES -> {
                 ByteBuffer buffer = out.room(items.size() * Double.BYTES);
                 for (Object item : items) {
-                    buffer.putDouble((Double) item);
-                }
-            }
-            case STRINGS -> {
-                for (Object item : items) {
-                    byte[] utf8 = ((String) item).getBytes(StandardCharsets.UTF_8);
-                    out.room(Integer.BYTES + utf8.length).putInt(utf8.length).put(utf8);
+                    if (!(item instanceof Double value)) {
+                        return false;
+                    }
+                    buffer.putDouble(value);
                 }
             }
             default -> {
-                byte[] serialised = JvmProcess.serialise(new ArrayList<>(items), what);
-                out.room(serialised.length).put(serialised);
+                for (Object item : items) {
+                    if (!(item instanceof String value)) {
+                        return false;
+                    }
+                    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+                    out.room(Integer.BYTES + utf8.length).putInt(utf8.length).put(utf8);
+                }
             }
         }
+        return true;
     }
 
     private static List<?> readItems(ByteBuffer in) throws IOException, ClassNotFoundException {

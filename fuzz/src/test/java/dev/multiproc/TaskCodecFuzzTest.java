@@ -10,7 +10,7 @@ class TaskCodecFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void poolMessagesFromAnotherProcessAreReadWithinTheirBytes(byte[] message) {
         Fuzzing.bounded(List.of(), Set.of(),
-                () -> TaskCodec.decodeTask(message),
+                () -> TaskCodec.decodeTask(message, new WorkCache()),
                 () -> TaskCodec.decodeResult(message));
     }
 }

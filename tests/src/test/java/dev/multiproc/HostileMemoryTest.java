@@ -267,11 +267,11 @@ class HostileMemoryTest extends ContextPerTest {
     @Test
     void poolTaskMessagesCannotAskForMoreThanTheyHold() {
         ByteBuffer task = ByteBuffer.allocate(64);
-        task.putLong(1).putInt(0).put((byte) 1).putInt(1 << 30);
-        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(task.array()));
+        task.putLong(1).putLong(1).putInt(0).put((byte) 1).putInt(1 << 30);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(task.array(), new WorkCache()));
         assertTrue(refused.getMessage().contains("does not fit"), refused.getMessage());
-        ByteBuffer work = ByteBuffer.allocate(16);
-        work.putLong(1).putInt(Integer.MAX_VALUE);
-        assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(work.array()));
+        ByteBuffer work = ByteBuffer.allocate(24);
+        work.putLong(1).putLong(1).putInt(Integer.MAX_VALUE);
+        assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(work.array(), new WorkCache()));
     }
 }

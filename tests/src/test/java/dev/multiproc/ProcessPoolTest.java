@@ -208,6 +208,56 @@ class ProcessPoolTest extends ContextPerTest {
     }
 
     @Test
+    void everyWayOfStoppingCompletesEveryFuture() throws Exception {
+        for (int round = 0; round < 6; round++) {
+            ProcessPool pool = mp.pool(2);
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int task = 0; task < 60; task++) {
+                futures.add(pool.applyAsync(ProcessPoolTest::slowSquare, task));
+            }
+            Thread.sleep(round * 40L);
+            switch (round % 3) {
+                case 0 -> pool.shutdownNow();
+                case 1 -> pool.terminate();
+                default -> pool.close();
+            }
+            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS), "round " + round);
+            for (CompletableFuture<Integer> future : futures) {
+                try {
+                    future.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException | CancellationException stopped) {
+                    assertTrue(round % 3 != 2, "close lets every task finish: " + stopped);
+                }
+            }
+        }
+    }
+
+    /** A function that counts, in the process that deserialises it, how often that happens. */
+    record CountedIncrement(SharedLong deserialised) implements SerializableFunction<Integer, Integer> {
+        @java.io.Serial
+        private Object readResolve() {
+            deserialised.incrementAndGet();
+            return this;
+        }
+
+        @Override
+        public Integer apply(Integer x) {
+            return x + 1;
+        }
+    }
+
+    @Test
+    void aMapsFunctionGoesToEachWorkerOnceAndNotAgainForTheNextMap() throws Exception {
+        try (ProcessPool pool = mp.pool(2); SharedLong deserialised = mp.sharedLong(0)) {
+            CountedIncrement increment = new CountedIncrement(deserialised);
+            List<Integer> items = range(1_000);
+            assertEquals(1_000, pool.map(increment, items, 10).getLast());
+            assertEquals(1_000, pool.map(increment, items, 10).getLast());
+            assertTrue(deserialised.get() <= 2, "100 chunks, twice, on 2 workers: deserialised " + deserialised.get() + " times");
+        }
+    }
+
+    @Test
     void unsendableWorkIsRefusedAtSubmissionNamingTheCulprit() {
         try (ProcessPool pool = mp.pool(1)) {
             Unsendable unsendable = new Unsendable();

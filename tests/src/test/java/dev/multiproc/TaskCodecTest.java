@@ -15,7 +15,7 @@ class TaskCodecTest {
 
     private static List<?> roundTrip(List<?> items) {
         byte[] work = JvmProcess.serialise((SerializableFunction<Object, Object>) x -> x, "test");
-        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(7, work, items));
+        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(7, 1, work, true, TaskCodec.encodeItems(items)), new WorkCache());
         assertEquals(7, task.id());
         PoolWorker.Result result = TaskCodec.decodeResult(TaskCodec.encodeResult(7, task.items(), null, -1));
         assertNull(result.failure());
@@ -57,8 +57,32 @@ class TaskCodecTest {
     @Test
     void aCallHasNoItems() {
         byte[] work = JvmProcess.serialise((SerializableCallable<Integer>) () -> 1, "test");
-        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, work, null));
+        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 1, work, true, null), new WorkCache());
         assertNull(task.items());
         assertInstanceOf(SerializableCallable.class, task.work());
+    }
+
+    @Test
+    void aWorkGoesOnceAndLaterTasksFindItByIdInTheSameCacheThePoolKeeps() {
+        byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "test");
+        WorkCache pool = new WorkCache();
+        WorkCache worker = new WorkCache();
+        for (long id = 1; id <= 2 * WorkCache.CAPACITY + 10; id++) {
+            long workId = id % 3 == 0 ? 1000 : id;
+            boolean withWork = !pool.holds(workId);
+            pool.sent(workId);
+            assertTrue(!withWork || workId != 1000 || id == 3, "a work used every third task goes once: task " + id);
+            byte[] message = TaskCodec.encodeTask(id, workId, work, withWork, TaskCodec.encodeItems(List.of(1)));
+            assertInstanceOf(SerializableFunction.class, TaskCodec.decodeTask(message, worker).work(), "task " + id);
+        }
+        byte[] withoutWork = TaskCodec.encodeTask(99, 2, work, false, TaskCodec.encodeItems(List.of(1)));
+        IllegalStateException forgotten = assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(withoutWork, worker),
+                "work 2 was evicted on both sides long ago: the pool would have sent it");
+        assertTrue(forgotten.getMessage().contains("neither sent nor remembered"), forgotten.getMessage());
+        byte[] unreadable = TaskCodec.encodeTask(100, 500, new byte[]{1, 2, 3}, true, TaskCodec.encodeItems(List.of(1)));
+        assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(unreadable, worker));
+        IllegalStateException again = assertThrows(IllegalStateException.class,
+                () -> TaskCodec.decodeTask(TaskCodec.encodeTask(101, 500, work, false, TaskCodec.encodeItems(List.of(1))), worker));
+        assertTrue(again.getMessage().contains("could not be read when it came"), again.getMessage());
     }
 }

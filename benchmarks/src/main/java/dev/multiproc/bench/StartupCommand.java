@@ -1,5 +1,7 @@
 package dev.multiproc.bench;
 
+import dev.multiproc.bench.run.BareJvm;
+
 import dev.multiproc.JvmProcess;
 import dev.multiproc.Multiproc;
 import dev.multiproc.SharedMemory;
@@ -7,13 +9,8 @@ import dev.multiproc.shm.Words;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +34,7 @@ final class StartupCommand implements Callable<Integer> {
         try (Multiproc mp = Multiproc.create()) {
             Multiproc.awaitChildStartupCache(Duration.ofSeconds(120));
             timeStart(mp);
-            long[] bare = measure(count, StartupCommand::timeBareJvm);
+            long[] bare = measure(count, BareJvm::startNanos);
             long[] cold = measure(count, () -> timeStart(mp));
             mp.prestartProcesses(1);
             long[] warm = measure(count, () -> {
@@ -98,18 +95,6 @@ final class StartupCommand implements Callable<Integer> {
                 Thread.sleep(0, 100_000);
             }
             child.join();
-            return arrived - start;
-        }
-    }
-
-    private static long timeBareJvm() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), StartupProbe.class.getName()));
-        long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).start();
-        try (InputStream out = process.getInputStream()) {
-            long arrived = Long.parseLong(new String(out.readAllBytes(), StandardCharsets.US_ASCII).trim());
-            process.waitFor();
             return arrived - start;
         }
     }

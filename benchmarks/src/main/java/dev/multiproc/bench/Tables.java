@@ -82,9 +82,20 @@ final class Tables {
         throughputRatio(table, measurements, "mp-queue-spin", "python-queue", "throughput 1->1", ">= 100x Python's Queue");
         throughputRatio(table, measurements, "mp-pipe-spin", "python-pipe", "throughput 1->1", "(reported)");
         figureRatio(table, figures, "mp-map", "python-manager-dict", "put+get", ">= 1000x Python's Manager().dict()", false);
-        figureRatio(table, figures, "mp-pool", "python-pool", "map of", ">= 10x Python's Pool.map", false);
+        figureRatio(table, figures, "mp-pool", "python-pool", "map of", ">= 3x Python's Pool.map", false);
+        figureGoal(table, figures, "mp-pool", "efficiency, map of", 100, ">= 0.8");
+        figureGoal(table, figures, "mp-pool", "efficiency, 1000 tasks", 100, ">= 0.95");
+        figures.stream().filter(f -> f.name().equals("mp-pool") && f.what().contains("in one chunk") && f.value() > 0).findFirst()
+                .ifPresent(oneChunk -> table.row("mp-pool, ns an item, map in one chunk, 1 worker / 30 ns",
+                        String.format(Locale.ROOT, "%.2f", 1e9 / oneChunk.value() / 30), "<= 1"));
         figureRatio(table, figures, "mp-pool", "python-pool", "creation to first result", "(reported; < 1 is faster)", true);
         return "Ratios (same run)\n" + table;
+    }
+
+    /** A figure against a goal stated for it alone: its value over {@code scale} (a percentage as a fraction). */
+    private static void figureGoal(Table table, List<OperationsBench.Figure> figures, String name, String what, double scale, String goal) {
+        figures.stream().filter(f -> f.name().equals(name) && f.what().startsWith(what) && !f.unit().isEmpty()).findFirst()
+                .ifPresent(figure -> table.row(name + ", " + figure.what(), String.format(Locale.ROOT, "%.2f", figure.value() / scale), goal));
     }
 
     private static void figureRatio(Table table, List<OperationsBench.Figure> figures, String name, String reference, String what,

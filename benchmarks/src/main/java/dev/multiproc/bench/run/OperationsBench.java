@@ -15,6 +15,7 @@ import dev.multiproc.bench.PythonPeerRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -174,9 +175,18 @@ public final class OperationsBench {
                 PythonPeerRunner.version() + " Manager().dict(), spawn start method (peer)");
     }
 
-    /** ProcessPool: creation (from pre-started JVMs) to first result, and a map of {@code tasks} trivial tasks. */
+    /**
+     * ProcessPool: creation (from pre-started JVMs) to first result; a map of {@code tasks}
+     * trivial tasks on {@code workers} workers; the same map on one worker in one chunk (the
+     * per-item cost, and what {@code workers} cores could do if splitting cost nothing: the
+     * efficiency row); 4 workers; imap and imapUnordered; 1,000 tasks of 1 ms of CPU; a cold
+     * pool's first result next to a bare JVM's start.
+     */
     public static List<Figure> pool(int workers, int tasks, WarmUp warmUp) throws Exception {
         List<Figure> figures = new ArrayList<>();
+        List<Integer> items = IntStream.range(0, tasks).boxed().toList();
+        String warm = warmUp.describe() + " (at least " + warmUp.poolMaps() + " maps)";
+        double mapRate;
         try (Multiproc mp = Multiproc.create()) {
             mp.prestartProcesses(workers);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -187,30 +197,96 @@ public final class OperationsBench {
             try (ProcessPool pool = mp.pool(workers)) {
                 pool.apply(x -> x + 1, 1);
                 double first = (System.nanoTime() - start) / 1e9;
-                List<Integer> items = IntStream.range(0, tasks).boxed().toList();
-                long warmupEnd = System.nanoTime() + warmUp.nanos();
-                for (int run = 0; run < warmUp.poolMaps() || System.nanoTime() < warmupEnd; run++) {
-                    pool.map(x -> x + 1, items);
-                }
-                double[] runs = new double[MAP_RUNS];
-                for (int run = 0; run < MAP_RUNS; run++) {
-                    long runStart = System.nanoTime();
-                    List<Integer> results = pool.map(x -> x + 1, items);
-                    runs[run] = (System.nanoTime() - runStart) / 1e9;
-                    if (results.getLast() != tasks) {
-                        throw new IllegalStateException("pool map returned a wrong result");
-                    }
-                }
-                Arrays.sort(runs);
-                double mapSeconds = runs[MAP_RUNS / 2];
+                mapRate = tasks / medianSeconds(() -> pool.map(x -> x + 1, items), tasks, warmUp);
                 figures.add(new Figure("mp-pool", "creation to first result (" + workers + " warm workers)", first, "s",
                         "mp.prestartProcesses(" + workers + ") beforehand, then mp.pool(" + workers + ").apply(x -> x + 1)"));
-                figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", tasks / mapSeconds,
-                        "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS
-                                + " runs, " + warmUp.describe() + " (at least " + warmUp.poolMaps() + " maps)"));
+                figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", mapRate,
+                        "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS + " runs, " + warm));
+                figures.add(new Figure("mp-pool", "imap, chunks of 1000, " + workers + " workers",
+                        tasks / medianSeconds(() -> drain(pool.imap(x -> x + 1, items, 1000)), tasks, warmUp), "tasks/s",
+                        "every result taken from the iterator, in order; " + warm));
+                figures.add(new Figure("mp-pool", "imapUnordered, chunks of 1000, " + workers + " workers",
+                        tasks / medianSeconds(() -> drain(pool.imapUnordered(x -> x + 1, items, 1000)), tasks, warmUp), "tasks/s",
+                        "every result taken from the iterator, as done; " + warm));
+                List<Integer> millisecondTasks = IntStream.range(0, CPU_TASKS).boxed().toList();
+                pool.map(OperationsBench::spinOneMillisecond, millisecondTasks, 1);
+                long cpuStart = System.nanoTime();
+                pool.map(OperationsBench::spinOneMillisecond, millisecondTasks, 1);
+                double cpuSeconds = (System.nanoTime() - cpuStart) / 1e9;
+                figures.add(new Figure("mp-pool", "efficiency, " + CPU_TASKS + " tasks of 1 ms of CPU, " + workers + " workers",
+                        100 * CPU_TASKS * 1e-3 / (workers * cpuSeconds), "%",
+                        "their CPU time over " + workers + " x the wall time of pool.map(spin 1 ms, items, chunk 1)"));
+            }
+            try (ProcessPool one = mp.pool(1)) {
+                double oneChunkRate = tasks / medianSeconds(() -> one.map(x -> x + 1, items, tasks), tasks, warmUp);
+                figures.add(new Figure("mp-pool", "map of " + tasks + " in one chunk, 1 worker", oneChunkRate, "tasks/s",
+                        String.format(Locale.ROOT, "%.1f ns an item: encode, move, run x + 1, move back, decode; ", 1e9 / oneChunkRate) + warm));
+                figures.add(new Figure("mp-pool", "efficiency, map of " + tasks + ", " + workers + " workers",
+                        100 * mapRate / (workers * oneChunkRate), "%",
+                        "the " + workers + "-worker map's rate over " + workers + " x the one-worker one-chunk rate (same run)"));
+            }
+            try (ProcessPool four = mp.pool(4)) {
+                figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, 4 workers on " + Multiproc.cpuCount() + " cores",
+                        tasks / medianSeconds(() -> four.map(x -> x + 1, items), tasks, warmUp), "tasks/s", "default chunk size; " + warm));
+            }
+        }
+        try (Multiproc cold = Multiproc.create()) {
+            long start = System.nanoTime();
+            try (ProcessPool pool = cold.pool(1)) {
+                pool.apply(x -> x + 1, 1);
+                figures.add(new Figure("mp-pool", "cold creation to first result (1 worker, no spare)", (System.nanoTime() - start) / 1e9, "s",
+                        String.format(Locale.ROOT, "a bare JVM (java -cp, a main that prints) starts in %.3f s here",
+                                BareJvm.startNanos() / 1e9)));
             }
         }
         return figures;
+    }
+
+    private static final int CPU_TASKS = 1_000;
+
+    /** A task of 1 ms of CPU (a busy loop). */
+    private static int spinOneMillisecond(int item) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+        long spins = 0;
+        while (System.nanoTime() < end) {
+            spins++;
+        }
+        return (int) (item + (spins & 1));
+    }
+
+    private static int drain(Iterator<?> results) {
+        int count = 0;
+        while (results.hasNext()) {
+            results.next();
+            count++;
+        }
+        return count;
+    }
+
+    /** A run of something measured, returning how many results it produced. */
+    @FunctionalInterface
+    private interface Run {
+        Object run() throws Exception;
+    }
+
+    /** The median of {@value #MAP_RUNS} timed runs, after warming up; each run must produce {@code expected} results. */
+    private static double medianSeconds(Run run, int expected, WarmUp warmUp) throws Exception {
+        long warmupEnd = System.nanoTime() + warmUp.nanos();
+        for (int round = 0; round < warmUp.poolMaps() || System.nanoTime() < warmupEnd; round++) {
+            run.run();
+        }
+        double[] runs = new double[MAP_RUNS];
+        for (int i = 0; i < MAP_RUNS; i++) {
+            long start = System.nanoTime();
+            Object produced = run.run();
+            runs[i] = (System.nanoTime() - start) / 1e9;
+            int count = produced instanceof List<?> list ? list.size() : (Integer) produced;
+            if (count != expected) {
+                throw new IllegalStateException("a pool run produced " + count + " results, not " + expected);
+            }
+        }
+        Arrays.sort(runs);
+        return runs[MAP_RUNS / 2];
     }
 
     /** Python's Pool: creation to first result, and the same map. */

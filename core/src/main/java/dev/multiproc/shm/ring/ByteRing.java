@@ -101,6 +101,19 @@ public final class ByteRing {
         return tail + needed - headCache <= capacity;
     }
 
+    /**
+     * Producer: whether a message of {@code messageBytes} would go in now, whole, without waiting
+     * for the consumer (counting its records' headers, a length prefix and a padding record).
+     */
+    public boolean hasRoomFor(long messageBytes) {
+        int fragment = maxFragment();
+        long records = messageBytes <= fragment ? 1 : (messageBytes + Long.BYTES + fragment - 1) / fragment;
+        long needed = messageBytes + Long.BYTES + records * (RECORD_HEADER_LENGTH + RECORD_ALIGNMENT) + recordLength(fragment);
+        long tail = tail();
+        headCache = (long) LONG.getAcquire(ring, HEAD_OFFSET);
+        return needed <= capacity - (tail - headCache);
+    }
+
     /** The producer's position, checked: aligned and never negative. */
     private long tail() {
         long tail = (long) LONG.get(ring, TAIL_OFFSET);
