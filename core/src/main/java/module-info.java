@@ -6,8 +6,10 @@ module dev.multiproc.core {
     exports dev.multiproc;
     exports dev.multiproc.spi;
     exports dev.multiproc.codec;
+    exports dev.multiproc.jfr;
 
     requires java.management;
+    requires jdk.jfr;
 
     uses dev.multiproc.spi.NativePlatform;
 }

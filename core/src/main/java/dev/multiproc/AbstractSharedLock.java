@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.jfr.WaitEvent;
+import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.shm.lock.LockWord;
 
 import java.util.Objects;
@@ -64,6 +66,8 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
         }
         long deadline = System.nanoTime() + timeoutNanos;
         boolean interrupted = false;
+        WaitEvent wait = new WaitEvent();
+        wait.begin();
         try {
             while (true) {
                 long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
@@ -81,14 +85,17 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
                     return false;
                 }
                 if (outcome != LockWord.ACQUIRED) {
+                    String dead = region.liveness().describe(outcome);
                     LOG.log(System.Logger.Level.WARNING, "{0} ''{1}'' was held by {2}, which died; "
                             + "this process (pid {3}) took it over: the data it guards may be half-updated",
-                            kind().label(), name(), region.liveness().describe(outcome), ProcessHandle.current().pid());
+                            kind().label(), name(), dead, ProcessHandle.current().pid());
+                    TakeOverEvent.record(name(), kind().label(), dead, 1);
                 }
                 onAcquired();
                 return true;
             }
         } finally {
+            wait.end(name(), kind().label(), "the lock");
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -92,15 +92,29 @@ final class Blueprints {
     static Blueprint queue(NativePlatform platform, QueueOptions options, boolean joinable) {
         int slotData = (int) (QueueLayout.slotLength(options.slotBytes()) - QueueLayout.SLOT_DATA_OFFSET);
         return Blueprint.of(ObjectKind.QUEUE, QueueLayout.length(options.capacity(), slotData),
-                region -> QueueSlots.initialise(region, options.capacity(), slotData, joinable, options.maxMessageBytes()),
-                queueShape(options.capacity(), slotData, joinable, options.maxMessageBytes()), region -> {
+                region -> QueueSlots.initialise(region, options.capacity(), slotData, joinable, modeCode(options.mode()),
+                        options.maxMessageBytes()),
+                queueShape(options.capacity(), slotData, joinable, modeCode(options.mode()), options.maxMessageBytes()), region -> {
                     QueueSlots slots = new QueueSlots(platform, region);
-                    return queueShape(slots.capacity(), slots.slotData(), slots.joinable(), slots.maxMessageBytes());
+                    return queueShape(slots.capacity(), slots.slotData(), slots.joinable(), slots.mode(), slots.maxMessageBytes());
                 });
     }
 
-    private static String queueShape(int capacity, int slotData, boolean joinable, long maxMessageBytes) {
-        return (joinable ? "a joinable queue of " : "a queue of ") + capacity + " slots of " + slotData
+    private static int modeCode(QueueMode mode) {
+        return switch (mode) {
+            case MPMC -> QueueLayout.MODE_MPMC;
+            case MPSC -> QueueLayout.MODE_MPSC;
+            case SPSC -> QueueLayout.MODE_SPSC;
+        };
+    }
+
+    private static String queueShape(int capacity, int slotData, boolean joinable, int mode, long maxMessageBytes) {
+        String modeName = switch (mode) {
+            case QueueLayout.MODE_MPSC -> "MPSC ";
+            case QueueLayout.MODE_SPSC -> "SPSC ";
+            default -> "";
+        };
+        return (joinable ? "a joinable " : "a ") + modeName + "queue of " + capacity + " slots of " + slotData
                 + " bytes for messages of up to " + maxMessageBytes + " bytes";
     }
 

@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.jfr.WaitEvent;
+import dev.multiproc.jfr.PeerDiedEvent;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.pipe.PipeEnds;
@@ -144,6 +146,8 @@ public final class Connection<E> extends SharedObject {
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
     /** A whole message that did not fit a caller's buffer; the next receive returns it. */
     private transient byte[] pending;
+    /** Whether this end has recorded that its peer died (one event per connection, however often it is read). */
+    private transient boolean peerDeathRecorded;
 
     Connection(Multiproc context, Attachment attachment, boolean createdHere, int end, Codec<E> codec) {
         super(context, attachment, createdHere);
@@ -401,6 +405,8 @@ public final class Connection<E> extends SharedObject {
         if (ring.peek()) {
             return true;
         }
+        WaitEvent wait = new WaitEvent();
+        wait.begin();
         try {
             if (ring.awaitRecord(timeoutNanos, waitStrategy, whileOpen(() -> {
                 if (ends.finished(peer)) {
@@ -411,8 +417,14 @@ public final class Connection<E> extends SharedObject {
             }
         } catch (PeerFinished finished) {
             // fall through: the check below reads what is left
+        } finally {
+            wait.end(name(), "pipe", "a message");
         }
         if (ends.finished(peer) && !ring.peek()) {
+            if (!ends.closed(peer) && !peerDeathRecorded) {
+                peerDeathRecorded = true;
+                PeerDiedEvent.record(name(), peer);
+            }
             throw new EOFException("the other end of pipe '" + name() + "' is closed (or its process ended) and nothing is left to read");
         }
         return ring.peek();

@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.jfr.RemovedEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.listener.ListenerState;
@@ -58,6 +59,9 @@ final class GarbageCollector {
             if (contextId != null && !contextIsLive(platform, contextId) && (dryRun || platform.unlinkSemaphore(name))) {
                 removed.add(name);
             }
+        }
+        if (!dryRun) {
+            removed.forEach(RemovedEvent::record);
         }
         return removed;
     }

@@ -371,10 +371,16 @@ public final class Multiproc implements AutoCloseable {
         return queue(codec, QueueOptions.of(capacity).withSlotBytes(slotBytes));
     }
 
-    /** A queue as {@code options} says: capacity, slot size, largest message. */
+    /** A queue as {@code options} says: capacity, slot size, largest message, wait strategy, mode. */
     public <E> SharedQueue<E> queue(Codec<E> codec, QueueOptions options) {
         java.util.Objects.requireNonNull(codec, "codec");
-        return new SharedQueue<>(this, newObject(Blueprints.queue(platform, options, false).withCodecs(codec, null)), true, codec);
+        return configured(new SharedQueue<>(this, newObject(Blueprints.queue(platform, options, false).withCodecs(codec, null)), true, codec),
+                options);
+    }
+
+    private static <Q extends SharedQueue<?>> Q configured(Q queue, QueueOptions options) {
+        queue.setWaitStrategy(options.waitStrategy());
+        return queue;
     }
 
     /** A joinable queue of {@value QueueLayout#DEFAULT_CAPACITY} messages [JoinableQueue()]. */
@@ -395,7 +401,8 @@ public final class Multiproc implements AutoCloseable {
     /** A joinable queue as {@code options} says. */
     public <E> JoinableQueue<E> joinableQueue(Codec<E> codec, QueueOptions options) {
         java.util.Objects.requireNonNull(codec, "codec");
-        return new JoinableQueue<>(this, newObject(Blueprints.queue(platform, options, true).withCodecs(codec, null)), true, codec);
+        return configured(new JoinableQueue<>(this, newObject(Blueprints.queue(platform, options, true).withCodecs(codec, null)), true, codec),
+                options);
     }
 
     // ------------------------------------------------------------------ pipes
@@ -452,7 +459,8 @@ public final class Multiproc implements AutoCloseable {
     /** The queue named {@code name}, as {@code options} says (see {@link #openQueue(String, Codec)}). */
     public <E> SharedQueue<E> openQueue(String name, Codec<E> codec, QueueOptions options) {
         java.util.Objects.requireNonNull(codec, "codec");
-        return new SharedQueue<>(this, openNamed(name, Blueprints.queue(platform, options, false).withCodecs(codec, null)), false, codec);
+        return configured(new SharedQueue<>(this, openNamed(name, Blueprints.queue(platform, options, false).withCodecs(codec, null)), false, codec),
+                options);
     }
 
     /** The joinable queue named {@code name} (see {@link #openQueue(String, Codec)}). */
@@ -468,7 +476,8 @@ public final class Multiproc implements AutoCloseable {
     /** The joinable queue named {@code name}, as {@code options} says. */
     public <E> JoinableQueue<E> openJoinableQueue(String name, Codec<E> codec, QueueOptions options) {
         java.util.Objects.requireNonNull(codec, "codec");
-        return new JoinableQueue<>(this, openNamed(name, Blueprints.queue(platform, options, true).withCodecs(codec, null)), false, codec);
+        return configured(new JoinableQueue<>(this, openNamed(name, Blueprints.queue(platform, options, true).withCodecs(codec, null)), false, codec),
+                options);
     }
 
     /** The map named {@code name}, made for {@code maxEntries} entries if nobody has made it yet. */

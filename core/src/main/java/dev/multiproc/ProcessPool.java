@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.jfr.PoolWorkerDiedEvent;
 import dev.multiproc.codec.Codec;
 
 import java.io.EOFException;
@@ -870,9 +871,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
         worker.connection.close();
         worker.replaceAt = System.nanoTime();
+        int exitCode = worker.process.exitCode().orElse(-1);
+        if (!lost.isEmpty() || exitCode != 0) {
+            PoolWorkerDiedEvent.record(worker.process.name(), worker.process.pid().orElse(-1), exitCode, lost.size(), unstarted.size());
+        }
         for (PendingTask task : lost) {
-            task.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1),
-                    worker.process.exitCode().orElse(-1)));
+            task.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1), exitCode));
         }
         if (worker.initializerFailure == null) {
             return;

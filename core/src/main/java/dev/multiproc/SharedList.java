@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.map.KeyHash;
@@ -124,7 +125,9 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         long threadId = Thread.currentThread().threadId();
         long deadWriter = stripe.lock(processToken, threadId);
         if (deadWriter != 0) {
-            LOG.log(System.Logger.Level.WARNING, "list ''{0}'': a process died changing it; this process took its lock over", name());
+            String dead = handle.region.liveness().describe(deadWriter);
+            LOG.log(System.Logger.Level.WARNING, "list ''{0}'': {1} died changing it; this process took its lock over", name(), dead);
+            TakeOverEvent.record(name(), "list", dead, 1);
         }
         try {
             return action.get();

@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.map.KeyHash;
@@ -170,9 +171,10 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         }
         long deadWriter = stripe.lock(processToken, threadId);
         if (deadWriter != 0) {
+            String dead = region.liveness().describe(deadWriter);
             LOG.log(System.Logger.Level.WARNING, "map ''{0}'': {1} died writing a stripe; this process (pid {2}) took its "
-                    + "lock over and repaired it (its last write is wholly there or absent)", name(), region.liveness().describe(deadWriter),
-                    ProcessHandle.current().pid());
+                    + "lock over and repaired it (its last write is wholly there or absent)", name(), dead, ProcessHandle.current().pid());
+            TakeOverEvent.record(name(), "map", dead, 1);
         }
         try {
             return action.get();

@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.jfr.WaitEvent;
+import dev.multiproc.jfr.SpillEvent;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
@@ -24,6 +26,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
  * A bounded first-in first-out queue shared by any number of producer and consumer processes
@@ -34,7 +37,12 @@ import java.util.function.Consumer;
  * straight into it and decoded straight out of it; a bigger one is written into a separate
  * shared-memory object whose name goes through the slot (see {@code spec/queue.md}), so any
  * size fits that memory allows. {@link #offerInPlace} and {@link #pollInPlace} give the raw
- * slot to a callback, for zero-copy producers and consumers.
+ * slot to a callback, for zero-copy producers and consumers; {@link #drain} hands a consumer
+ * every message there is, in place, and wakes sleeping producers once per batch.
+ *
+ * <p>{@link QueueOptions#mode()} says whether producers and consumers may be many ({@link
+ * QueueMode#MPMC}, the default) or one thread each ({@link QueueMode#MPSC}, {@link
+ * QueueMode#SPSC}); a single side claims positions without a compare-and-set.
  *
  * <p>Memory effects: actions of a producer before it enqueues a message happen-before the
  * actions of the consumer after it dequeues that message, in any process.
@@ -71,6 +79,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         /** Entries this process holds, by the thread that holds each; guarded by itself. */
         private final Map<Integer, WeakReference<Thread>> entries = new HashMap<>();
         private final ClaimedOnce debtSlot;
+        /** Whether the thread of one of this process's entries has ended (it then no longer holds a single side). */
+        final IntPredicate threadEnded = this::threadEnded;
         private volatile long lastRecoveryCheck;
 
         QueueShared(Attachment attachment) {
@@ -104,6 +114,32 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 threadEntry.set(claimed);
                 return claimed;
             }
+        }
+
+        private boolean threadEnded(int entry) {
+            synchronized (entries) {
+                WeakReference<Thread> held = entries.get(entry);
+                Thread thread = held == null ? null : held.get();
+                return thread == null || !thread.isAlive();
+            }
+        }
+
+        /** This thread's entry, as a producer: with the producer's role first if the queue has a single producer. */
+        int producerEntry() {
+            int entry = entry();
+            if (slots.singleProducer()) {
+                slots.holdRole(true, entry, token, threadEnded);
+            }
+            return entry;
+        }
+
+        /** This thread's entry, as a consumer: with the consumer's role first if the queue has a single consumer. */
+        int consumerEntry() {
+            int entry = entry();
+            if (slots.singleConsumer()) {
+                slots.holdRole(false, entry, token, threadEnded);
+            }
+            return entry;
         }
 
         /** This process's slot in the consumers' debts of a joinable queue (none if the table is full). */
@@ -153,11 +189,37 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
     }
 
+    /** Writes {@code value} into a claimed slot (or spill). */
+    @FunctionalInterface
+    private interface SlotWriter<T> {
+        void write(T value, MemorySegment target);
+    }
+
+    /** Reads a taken message in place, with {@code argument} (a reader's callback), and returns what the take returns. */
+    @FunctionalInterface
+    private interface SlotReader<A, R> {
+        R read(A argument, MemorySegment message);
+    }
+
+    /** Lets the caller's writer fill the slot: stateless, so a zero-copy put allocates nothing for it. */
+    private static final SlotWriter<Consumer<MemorySegment>> CALLER_FILLS = (writer, target) -> writer.accept(target);
+    private static final SlotReader<Consumer<MemorySegment>, Boolean> CALLER_READS = (reader, message) -> {
+        reader.accept(message);
+        return Boolean.TRUE;
+    };
+    private static final SlotReader<MessageHandler, Boolean> HANDLER_READS = (handler, message) -> {
+        handler.onMessage(message);
+        return Boolean.TRUE;
+    };
+    /** Messages a {@link #drain} takes between wake-ups of sleeping producers. */
+    private static final int DRAIN_WAKE_INTERVAL = 64;
+
     final transient QueueSlots slots;
     final transient QueueShared shared;
     private final transient Codec<E> codec;
-    /** Decodes a message in place; one for the handle, so that a take allocates nothing for it. */
-    private final transient java.util.function.Function<MemorySegment, E> decoder;
+    /** Encodes and decodes a message in place; one each for the handle, so that a put or take allocates nothing for them. */
+    private final transient SlotWriter<E> encoder;
+    private final transient SlotReader<Void, E> decoder;
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
 
     SharedQueue(Multiproc context, Attachment attachment, boolean createdHere, Codec<E> codec) {
@@ -165,7 +227,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         this.shared = attachment.shared(QueueShared.class, QueueShared::new);
         this.slots = shared.slots;
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.decoder = segment -> Encoding.decode(this.codec, segment, attachment.name(), "message");
+        this.encoder = (message, target) -> Encoding.encode(this.codec, message, target);
+        this.decoder = (unused, message) -> Encoding.decode(this.codec, message, attachment.name(), "message");
     }
 
     /**
@@ -212,8 +275,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
     // ------------------------------------------------------------------ producing
 
-    /** Writes one message of {@code size} bytes with {@code writer}; used by every producing method. */
-    private boolean produce(int size, Consumer<MemorySegment> writer, long timeoutNanos) throws InterruptedException {
+    /** Writes one message of {@code size} bytes, {@code value} with {@code writer}; used by every producing method. */
+    private <T> boolean produce(int size, SlotWriter<T> writer, T value, long timeoutNanos) throws InterruptedException {
         ensureOpen();
         if (size < 0) {
             throw new IllegalArgumentException("message size must not be negative: " + size);
@@ -221,8 +284,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         if (size > slots.maxMessageBytes()) {
             throw new MessageTooLargeException(name(), size, slots.maxMessageBytes());
         }
-        int entry = shared.entry();
-        String spill = size > slots.slotData() ? writeSpill(size, writer) : null;
+        int entry = shared.producerEntry();
+        String spill = size > slots.slotData() ? writeSpill(size, writer, value) : null;
         long position;
         try {
             position = claim(entry, timeoutNanos);
@@ -239,7 +302,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             return true;
         }
         try {
-            writer.accept(slots.slot(position, size));
+            writer.write(value, slots.slot(position, size));
         } catch (RuntimeException e) {
             slots.abandon(position);
             throw e;
@@ -255,18 +318,24 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
         // the clock is read only once a wait is needed: a read costs ~28 ns on a virtual machine's kvm-clock
         long deadline = System.nanoTime() + timeoutNanos;
-        while (true) {
-            long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
-            if (timeoutNanos > 0 && remaining <= 0) {
-                return -1;
+        WaitEvent wait = new WaitEvent();
+        wait.begin();
+        try {
+            while (true) {
+                long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
+                if (timeoutNanos > 0 && remaining <= 0) {
+                    return -1;
+                }
+                if (!slots.awaitNotFull(remaining, waitStrategy, this::removeSpill, whileOpen()) && timeoutNanos > 0) {
+                    return slots.tryClaimForProducer(entry);
+                }
+                position = slots.tryClaimForProducer(entry);
+                if (position >= 0) {
+                    return position;
+                }
             }
-            if (!slots.awaitNotFull(remaining, waitStrategy, this::removeSpill, whileOpen()) && timeoutNanos > 0) {
-                return slots.tryClaimForProducer(entry);
-            }
-            position = slots.tryClaimForProducer(entry);
-            if (position >= 0) {
-                return position;
-            }
+        } finally {
+            wait.end(name(), kind().label(), "room in the queue");
         }
     }
 
@@ -275,7 +344,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
      * with the queue) and this process's token (so no other process, in any PID namespace, can
      * choose the same name).
      */
-    private String writeSpill(int size, Consumer<MemorySegment> writer) {
+    private <T> String writeSpill(int size, SlotWriter<T> writer, T value) {
         String spill = QueueSlots.spillPrefix(name()) + Long.toHexString(shared.token) + "-" + SPILLS.incrementAndGet();
         MappedRegion region;
         try {
@@ -284,8 +353,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             throw new MultiprocException("no shared memory left for a message of " + size + " bytes in queue '" + name()
                     + "' (" + e.getMessage() + "); nothing was enqueued", e);
         }
+        SpillEvent.record(name(), size, slots.slotData());
         try {
-            writer.accept(ObjectHeader.body(region));
+            writer.write(value, ObjectHeader.body(region));
             ObjectHeader.publish(region);
         } catch (RuntimeException e) {
             region.close();
@@ -314,8 +384,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
     private boolean offer(E message, long timeoutNanos) throws InterruptedException {
         Objects.requireNonNull(message, "a SharedQueue holds no null elements");
-        int size = Encoding.size(codec, message);
-        return produce(size, target -> Encoding.encode(codec, message, target), timeoutNanos);
+        return produce(Encoding.size(codec, message), encoder, message, timeoutNanos);
     }
 
     /** Enqueues if there is room now; false if the queue is full. */
@@ -356,7 +425,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
      */
     public boolean offerInPlace(int size, Consumer<MemorySegment> writer) {
         try {
-            return produce(size, Objects.requireNonNull(writer), 0);
+            return produce(size, CALLER_FILLS, Objects.requireNonNull(writer), 0);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
         }
@@ -364,37 +433,42 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
     /** {@link #offerInPlace} that waits for room as long as it takes. */
     public void putInPlace(int size, Consumer<MemorySegment> writer) throws InterruptedException {
-        produce(size, Objects.requireNonNull(writer), -1);
+        produce(size, CALLER_FILLS, Objects.requireNonNull(writer), -1);
     }
 
     // ------------------------------------------------------------------ consuming
 
     /**
-     * Reads one message with {@code reader}; used by every consuming method. Returns what the
-     * reader returned (never null: a decoded message, or TRUE for in-place readers), or null if
-     * no message came in time.
+     * Reads one message with {@code reader} and {@code argument}; used by every consuming
+     * method. Returns what the reader returned (never null: a decoded message, or TRUE for
+     * in-place readers), or null if no message came in time. Sleeping producers are woken
+     * before it returns if {@code wakeProducers}; otherwise the caller must call
+     * {@link QueueSlots#wakeProducers()} after its last take.
      */
-    private <R> R consume(java.util.function.Function<MemorySegment, R> reader, long timeoutNanos)
+    private <A, R> R consume(SlotReader<A, R> reader, A argument, long timeoutNanos, boolean wakeProducers)
             throws InterruptedException {
         ensureOpen();
-        int entry = shared.entry();
+        int entry = shared.consumerEntry();
         // a joinable queue's consumer owes each message it takes until taskDone(); owing before the
         // take means a consumer that dies holding a message always leaves a debt to settle
         int debt = slots.joinable() ? shared.debtSlot() : ParticipantTable.NO_SLOT;
         slots.addDebt(debt, 1);
         boolean taken = false;
+        boolean released = false;
+        WaitEvent wait = null;
         try {
             long deadline = 0;
             boolean waited = false;
             while (true) {
                 long position = slots.tryClaimForConsumer(entry);
                 if (position >= 0) {
+                    released = true;
                     if (slots.skipped(position)) {
-                        slots.releaseSkipped(position);
+                        slots.releaseSkippedQuietly(position);
                         continue;
                     }
                     taken = true;
-                    return read(position, slots.flags(position), reader);
+                    return read(position, slots.flags(position), reader, argument);
                 }
                 if (timeoutNanos == 0) {
                     if (shared.recoverNowAndThen()) {
@@ -406,6 +480,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     // as in claim: the clock is read only once a wait is needed
                     deadline = System.nanoTime() + timeoutNanos;
                     waited = true;
+                    wait = new WaitEvent();
+                    wait.begin();
                 }
                 long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
                 if (timeoutNanos > 0 && remaining <= 0) {
@@ -414,32 +490,38 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 slots.awaitNotEmpty(remaining, waitStrategy, whileOpen());
             }
         } finally {
+            if (wait != null) {
+                wait.end(name(), kind().label(), "a message");
+            }
             if (!taken) {
                 slots.addDebt(debt, -1);
+            }
+            if (released && wakeProducers) {
+                slots.wakeProducers();
             }
         }
     }
 
-    private <R> R read(long position, int flags, java.util.function.Function<MemorySegment, R> reader) {
+    private <A, R> R read(long position, int flags, SlotReader<A, R> reader, A argument) {
         try {
             if (flags == QueueLayout.FLAG_SPILLED) {
                 String spill = slots.spillName(position);
                 MappedRegion region = ObjectHeader.open(platform(), spill, ObjectKind.SPILL);
                 try {
-                    return reader.apply(spillBody(region));
+                    return reader.read(argument, spillBody(region));
                 } finally {
                     region.close();
                     platform().unlinkRegion(spill);
                 }
             }
-            return reader.apply(slots.slot(position, slots.length(position)));
+            return reader.read(argument, slots.slot(position, slots.length(position)));
         } finally {
-            slots.release(position);
+            slots.releaseQuietly(position);
         }
     }
 
     private E poll(long timeoutNanos) throws InterruptedException {
-        return consume(decoder, timeoutNanos);
+        return consume(decoder, null, timeoutNanos, true);
     }
 
     /** Dequeues the head, or returns null if the queue is empty [Empty]. */
@@ -480,10 +562,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     public boolean pollInPlace(Consumer<MemorySegment> reader) {
         Objects.requireNonNull(reader);
         try {
-            return consume(segment -> {
-                reader.accept(segment);
-                return Boolean.TRUE;
-            }, 0) != null;
+            return consume(CALLER_READS, reader, 0, true) != null;
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
         }
@@ -492,10 +571,51 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     /** {@link #pollInPlace} that waits for a message as long as it takes. */
     public void takeInPlace(Consumer<MemorySegment> reader) throws InterruptedException {
         Objects.requireNonNull(reader);
-        consume(segment -> {
-            reader.accept(segment);
-            return Boolean.TRUE;
-        }, -1);
+        consume(CALLER_READS, reader, -1, true);
+    }
+
+    /**
+     * Zero-copy batch dequeue: gives {@code handler} each message there is now, oldest first, up
+     * to {@code maxMessages}, as a view valid only during its call, and returns how many. Slots
+     * go back to producers as each message is read, with one wake-up of sleeping producers per
+     * {@value #DRAIN_WAKE_INTERVAL} messages instead of one per message. A message whose handler
+     * throws counts as taken (as with {@link #pollInPlace}); the exception ends the drain and the
+     * messages after it stay in the queue.
+     */
+    public int drain(MessageHandler handler, int maxMessages) {
+        Objects.requireNonNull(handler, "handler");
+        return drainWith(HANDLER_READS, handler, maxMessages, null);
+    }
+
+    /**
+     * Takes up to {@code maxMessages} messages now in the queue, oldest first; each call takes
+     * what there is and never waits.
+     */
+    private <A> int drainWith(SlotReader<A, ?> reader, A argument, int maxMessages, Consumer<Object> sink) {
+        if (maxMessages < 0) {
+            throw new IllegalArgumentException("maxMessages must not be negative: " + maxMessages);
+        }
+        int drained = 0;
+        try {
+            while (drained < maxMessages) {
+                Object message = consume(reader, argument, 0, false);
+                if (message == null) {
+                    break;
+                }
+                drained++;
+                if (sink != null) {
+                    sink.accept(message);
+                }
+                if (drained % DRAIN_WAKE_INTERVAL == 0) {
+                    slots.wakeProducers();
+                }
+            }
+        } catch (InterruptedException impossible) {
+            throw new AssertionError(impossible);
+        } finally {
+            slots.wakeProducers();
+        }
+        return drained;
     }
 
     @Override
@@ -509,13 +629,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         if (target == this) {
             throw new IllegalArgumentException("cannot drain a queue into itself");
         }
-        int drained = 0;
-        E message;
-        while (drained < maxElements && (message = poll()) != null) {
-            target.add(message);
-            drained++;
-        }
-        return drained;
+        @SuppressWarnings("unchecked")
+        Consumer<Object> sink = message -> target.add((E) message);
+        return drainWith(decoder, null, Math.max(0, maxElements), sink);
     }
 
     // ------------------------------------------------------------------ looking without taking

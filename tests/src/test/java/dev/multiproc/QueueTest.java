@@ -249,20 +249,23 @@ class QueueTest extends ContextPerTest {
         }
     }
 
+    /** Takes one message in place, records it at offset 0 of {@code reading}, and holds it (to be killed meanwhile). */
+    static void takeOneAndHoldIt(SharedQueue<Long> queue, SharedMemory reading) {
+        try {
+            queue.takeInPlace(message -> {
+                set(reading, 0, message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+                sleep(120_000);
+            });
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aConsumerKilledMidReadLosesOnlyThatMessageAndItsSlotComesBack() throws Exception {
         try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 4); SharedMemory reading = mp.sharedMemory(64)) {
             queue.put(1L);
-            JvmProcess consumer = start(mp, () -> {
-                try {
-                    queue.takeInPlace(message -> {
-                        set(reading, 0, message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
-                        sleep(120_000);
-                    });
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }).getFirst();
+            JvmProcess consumer = start(mp, () -> QueueTest.takeOneAndHoldIt(queue, reading)).getFirst();
             awaitValue(reading, 0, 1);
             consumer.kill();
             assertTrue(consumer.join(Duration.ofSeconds(10)));

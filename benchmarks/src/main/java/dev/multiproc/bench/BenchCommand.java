@@ -110,7 +110,8 @@ final class BenchCommand implements Callable<Integer> {
         return List.of(FloorTransports.spin(), FloorTransports.futex(),
                 MultiprocTransports.pipe(WaitStrategy.BUSY_SPIN), MultiprocTransports.pipe(WaitStrategy.BLOCKING),
                 MultiprocTransports.connection(WaitStrategy.BUSY_SPIN),
-                MultiprocTransports.queue(WaitStrategy.BUSY_SPIN), MultiprocTransports.queue(WaitStrategy.BLOCKING),
+                MultiprocTransports.queue(WaitStrategy.BUSY_SPIN), MultiprocTransports.singleProducerSingleConsumerQueue(),
+                MultiprocTransports.queue(WaitStrategy.BLOCKING),
                 MultiprocTransports.lockHandoff(),
                 SocketTransports.unixDomain(), SocketTransports.tcp(),
                 AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), new AeronTransport(), new ChronicleTransport());

@@ -77,8 +77,11 @@ final class Tables {
         latencyRatio(table, measurements, "uds", 64, "mp-pipe-spin", 64, "round trip p50", ">= 10x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "tcp", 64, "mp-pipe-spin", 64, "round trip p50", ">= 20x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "python-pipe", 64, "mp-pipe-spin", 64, "round trip p50", "(reported)");
-        throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 1->1", ">= 0.7x Agrona ManyToOneRingBuffer");
-        throughputRatio(table, measurements, "mp-queue-spin", "agrona-o2o", "throughput 1->1", "(reported)");
+        throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 1->1", ">= 1.0x Agrona ManyToOneRingBuffer");
+        throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 2->1", ">= 1.0x Agrona ManyToOneRingBuffer");
+        throughputRatio(table, measurements, "mp-queue-spsc-spin", "agrona-o2o", "throughput 1->1", ">= 0.8x Agrona OneToOneRingBuffer");
+        latencyRatio(table, measurements, "mp-queue-spin", 64, "agrona-o2o", 64, "round trip p50", "<= 1.3x Agrona OneToOneRingBuffer");
+        latencyRatio(table, measurements, "mp-queue-spin", 64, "agrona-o2o", 64, 99.9, "round trip p99.9", "<= 1.3x Agrona OneToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spin", "python-queue", "throughput 1->1", ">= 100x Python's Queue");
         throughputRatio(table, measurements, "mp-pipe-spin", "python-pipe", "throughput 1->1", "(reported)");
         figureRatio(table, figures, "mp-map", "python-manager-dict", "put+get", ">= 1000x Python's Manager().dict()", false);
@@ -112,11 +115,16 @@ final class Tables {
 
     private static void latencyRatio(Table table, List<Measurement> measurements, String transport, int size, String reference,
                                      int referenceSize, String what, String goal) {
+        latencyRatio(table, measurements, transport, size, reference, referenceSize, 50, what, goal);
+    }
+
+    private static void latencyRatio(Table table, List<Measurement> measurements, String transport, int size, String reference,
+                                     int referenceSize, double percentile, String what, String goal) {
         Optional<Measurement> m = find(measurements, transport, "round trip", size);
         Optional<Measurement> r = find(measurements, reference, "round trip", referenceSize);
-        if (m.isPresent() && r.isPresent() && r.get().at(50) > 0) {
+        if (m.isPresent() && r.isPresent() && r.get().at(percentile) > 0) {
             table.row(transport + " " + Reports.bytes(size) + " / " + reference + " " + Reports.bytes(referenceSize) + ", " + what,
-                    String.format(Locale.ROOT, "%.2f", (double) m.get().at(50) / r.get().at(50)), goal);
+                    String.format(Locale.ROOT, "%.2f", (double) m.get().at(percentile) / r.get().at(percentile)), goal);
         }
     }
 

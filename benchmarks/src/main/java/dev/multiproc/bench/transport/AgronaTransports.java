@@ -100,6 +100,8 @@ public final class AgronaTransports {
         private final RingBuffer outgoing;
         private final RingBuffer incoming;
         private final UnsafeBuffer source = new UnsafeBuffer(new byte[0]);
+        /** Made once: nothing is allocated per message. */
+        private final org.agrona.concurrent.MessageHandler copier = this::copy;
         private byte[] target;
         private int received;
 
@@ -125,7 +127,7 @@ public final class AgronaTransports {
         @Override
         public int receive(byte[] buffer) {
             target = buffer;
-            while (incoming.read(this::copy, 1) == 0) {
+            while (incoming.read(copier, 1) == 0) {
                 Thread.onSpinWait();
             }
             return received;

@@ -6,6 +6,8 @@ import dev.multiproc.Listener;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pipe;
 import dev.multiproc.PipeOptions;
+import dev.multiproc.QueueMode;
+import dev.multiproc.QueueOptions;
 import dev.multiproc.SharedQueue;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.codec.Codec;
@@ -28,7 +30,12 @@ public final class MultiprocTransports {
     }
 
     public static Transport queue(WaitStrategy strategy) {
-        return new QueueTransport(strategy);
+        return new QueueTransport(strategy, QueueMode.MPMC);
+    }
+
+    /** A queue made for one producer and one consumer thread: neither side takes a CAS. */
+    public static Transport singleProducerSingleConsumerQueue() {
+        return new QueueTransport(WaitStrategy.BUSY_SPIN, QueueMode.SPSC);
     }
 
     /** Lock hand-off between the two JVMs: two locks used as binary semaphores (Python's any-holder unlock). */
@@ -221,27 +228,33 @@ public final class MultiprocTransports {
         }
     }
 
-    private record QueueTransport(WaitStrategy strategy) implements Transport {
+    /**
+     * Queues of 4,096 slots: for messages up to 240 bytes 1 MiB of slots, the ring size the
+     * Agrona peers get, so that neither side is measured running full for want of memory.
+     */
+    private record QueueTransport(WaitStrategy strategy, QueueMode mode) implements Transport {
+        private static final int CAPACITY = 4096;
+
         @Override
         public String name() {
-            return "mp-queue-" + label(strategy);
+            return "mp-queue-" + (mode == QueueMode.MPMC ? "" : mode.name().toLowerCase(java.util.Locale.ROOT) + "-") + label(strategy);
         }
 
         @Override
         public String description() {
-            return "multiproc SharedQueue (MPMC slots), offerInPlace/pollInPlace copying to/from a byte[], WaitStrategy." + strategy
-                    + "; ping-pong uses one queue per direction";
+            return "multiproc SharedQueue (" + mode + ", " + CAPACITY + " slots), putInPlace/takeInPlace copying to/from a byte[], WaitStrategy."
+                    + strategy + "; ping-pong uses one queue per direction";
         }
 
         @Override
         public boolean manyToOne() {
-            return true;
+            return !mode.equals(QueueMode.SPSC);
         }
 
         @Override
         public Link open(Multiproc mp, int maxSize, int producers) {
-            int slotBytes = Math.max(240, maxSize);
-            return new QueueLink(mp.queue(Codec.bytes(), 256, slotBytes), mp.queue(Codec.bytes(), 256, slotBytes), strategy);
+            QueueOptions options = QueueOptions.of(CAPACITY).withSlotBytes(Math.max(240, maxSize)).withMode(mode).withWaitStrategy(strategy);
+            return new QueueLink(mp.queue(Codec.bytes(), options), mp.queue(Codec.bytes(), options), strategy);
         }
     }
 
@@ -262,10 +275,16 @@ public final class MultiprocTransports {
         }
     }
 
+    /** Writer and reader made once, as a zero-copy user would: nothing is allocated per message. */
     private static final class QueueEndpoint implements Endpoint {
         private final SharedQueue<byte[]> outgoing;
         private final SharedQueue<byte[]> incoming;
-        private final int[] received = new int[1];
+        private final java.util.function.Consumer<MemorySegment> writer = this::write;
+        private final java.util.function.Consumer<MemorySegment> reader = this::read;
+        private byte[] sending;
+        private int sendingLength;
+        private byte[] target;
+        private int received;
 
         QueueEndpoint(SharedQueue<byte[]> outgoing, SharedQueue<byte[]> incoming, WaitStrategy strategy) {
             this.outgoing = outgoing;
@@ -274,18 +293,27 @@ public final class MultiprocTransports {
             incoming.setWaitStrategy(strategy);
         }
 
+        private void write(MemorySegment slot) {
+            MemorySegment.copy(sending, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sendingLength);
+        }
+
+        private void read(MemorySegment message) {
+            received = (int) message.byteSize();
+            MemorySegment.copy(message, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, target, 0, received);
+        }
+
         @Override
         public void send(byte[] message, int length) throws InterruptedException {
-            outgoing.putInPlace(length, slot -> MemorySegment.copy(MemorySegment.ofArray(message), 0, slot, 0, length));
+            sending = message;
+            sendingLength = length;
+            outgoing.putInPlace(length, writer);
         }
 
         @Override
         public int receive(byte[] buffer) throws InterruptedException {
-            incoming.takeInPlace(message -> {
-                MemorySegment.copy(message, 0, MemorySegment.ofArray(buffer), 0, message.byteSize());
-                received[0] = (int) message.byteSize();
-            });
-            return received[0];
+            target = buffer;
+            incoming.takeInPlace(reader);
+            return received;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.barrier;
 
+import dev.multiproc.jfr.BarrierBrokenEvent;
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeader;
@@ -129,7 +130,9 @@ public final class BarrierState implements Waiters {
         boolean ended = waitPoint.await(() -> generationEnded(generation), timeoutNanos, strategy, () -> {
             sliceCheck.check();
             if (participants.anyDead(liveness)) {
-                participants.reclaimDead(liveness);
+                for (ParticipantTable.Reclaimed dead : participants.reclaimDead(liveness)) {
+                    BarrierBrokenEvent.record(name, liveness.describe(dead.token()));
+                }
                 breakGeneration(generation);
             }
         });

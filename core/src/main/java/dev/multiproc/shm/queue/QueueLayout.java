@@ -4,16 +4,18 @@ import dev.multiproc.shm.table.ParticipantTableLayout;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
 /**
- * The body of a multi-producer multi-consumer queue: bounded, slots with per-slot sequence
- * numbers (after Dmitry Vyukov's bounded MPMC queue), a table of each thread's intent so that
+ * The body of a bounded queue: slots with per-slot sequence numbers (after Dmitry Vyukov's
+ * bounded MPMC queue), a mode saying whether producers and consumers may be many or only one
+ * each, the thread that holds a single side, a table of each thread's intent so that
  * a slot claimed by a thread that died can be told from one that is merely slow, and the
  * counters of a joinable queue. See {@code spec/queue.md}.
  *
  * <pre>
- *     0          4           8          12         16                   24                64
- *     +----------+-----------+----------+----------+--------------------+-----------------+
- *     | capacity | slot data | joinable |          | max message bytes  |                 |
- *     +----------+-----------+----------+----------+--------------------+-----------------+
+ *     0          4           8          12         16                   24         28         32      64
+ *     +----------+-----------+----------+----------+--------------------+----------+----------+-------+
+ *     | capacity | slot data | joinable |   mode   | max message bytes  | producer | consumer |       |
+ *     |          |           |          |          |                    |   role   |   role   |       |
+ *     +----------+-----------+----------+----------+--------------------+----------+----------+-------+
  *    64                       192                      320            384            448
  *     +------------------------+------------------------+--------------+--------------+
  *     | tail (enqueue position)| head (dequeue position)| not-empty    | not-full     |
@@ -41,7 +43,8 @@ import dev.multiproc.shm.wait.WaitPointLayout;
  *
  * Every field that one side writes often sits on cache lines of its own: the tail (producers),
  * the head (consumers), each wait point (read by every publish and every release), and each
- * thread's intent.
+ * thread's intent. The first line is written only at creation and when a single side changes
+ * hands, so every operation may read its mode and roles.
  */
 public final class QueueLayout {
     public static final long CACHE_LINE = 64;
@@ -49,8 +52,14 @@ public final class QueueLayout {
     public static final long CAPACITY_OFFSET = 0;
     public static final long SLOT_DATA_OFFSET_FIELD = 4;
     public static final long JOINABLE_OFFSET = 8;
+    /** {@link #MODE_MPMC}, {@link #MODE_MPSC} or {@link #MODE_SPSC}. */
+    public static final long MODE_OFFSET = 12;
     /** The largest message the queue accepts (and a consumer reads). */
     public static final long MAX_MESSAGE_OFFSET = 16;
+    /** The intent entry + 1 of the thread that is the only producer (single-producer modes); 0: none yet. */
+    public static final long PRODUCER_ROLE_OFFSET = 24;
+    /** The intent entry + 1 of the thread that is the only consumer (single-consumer modes); 0: none yet. */
+    public static final long CONSUMER_ROLE_OFFSET = 28;
     public static final long TAIL_OFFSET = CACHE_LINE;
     public static final long HEAD_OFFSET = TAIL_OFFSET + 2 * CACHE_LINE;
     public static final long NOT_EMPTY_OFFSET = HEAD_OFFSET + 2 * CACHE_LINE;
@@ -75,6 +84,13 @@ public final class QueueLayout {
     public static final long SLOT_LENGTH_OFFSET = 8;
     public static final long SLOT_FLAGS_OFFSET = 12;
     public static final long SLOT_DATA_OFFSET = 16;
+
+    /** Any number of producers and consumers: both sides claim positions with a CAS. */
+    public static final int MODE_MPMC = 0;
+    /** Any number of producers, one consumer thread at a time: the consumer moves the head with a release store. */
+    public static final int MODE_MPSC = 1;
+    /** One producer thread and one consumer thread at a time: neither side takes a CAS. */
+    public static final int MODE_SPSC = 2;
 
     /** The slot holds the message itself. */
     public static final int FLAG_INLINE = 0;
@@ -106,6 +122,7 @@ public final class QueueLayout {
                 "each wait point starts a cache line");
         check(DONE_OFFSET + Long.BYTES <= DEBTS_OFFSET, "the joinable counters overlap the debts");
         check(SLOTS_OFFSET % CACHE_LINE == 0, "slots start on a cache line");
+        check(CONSUMER_ROLE_OFFSET + Integer.BYTES <= TAIL_OFFSET, "the roles leave the first line");
     }
 
     private static void check(boolean invariant, String broken) {

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.queue;
 
+import dev.multiproc.jfr.QueueSlotRecoveredEvent;
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeader;
@@ -14,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 import static dev.multiproc.shm.Words.INT;
 import static dev.multiproc.shm.Words.LONG;
@@ -30,7 +32,10 @@ import static dev.multiproc.shm.queue.QueueLayout.*;
  * slot's turn, records the position in its intent entry, CASes the tail forward, writes the
  * message, and publishes the sequence {@code p + 1} with a volatile store (then wakes sleeping
  * consumers). Consumer: symmetric on the head, reads the message in place, and gives the slot
- * back with sequence {@code p + capacity}.
+ * back with sequence {@code p + capacity} (a release store; the full fence that must come
+ * before the read of the producers' sleeper count may be paid once for several slots). A side
+ * that the mode makes single moves its position with a release store instead of the CAS: the
+ * thread that holds the side's role (a word naming its intent entry) is the only writer.
  *
  * <p>Memory effects: everything a producer wrote into a slot happens-before the consumer's read
  * of it (sequence release/acquire); a consumer's read of a slot happens-before the next lap's
@@ -67,6 +72,9 @@ public final class QueueSlots {
     private final int slotData;
     private final long slotLength;
     private final boolean joinable;
+    private final int mode;
+    private final boolean singleProducer;
+    private final boolean singleConsumer;
     private final long maxMessageBytes;
     private final WaitPoint notEmpty;
     private final WaitPoint notFull;
@@ -94,6 +102,13 @@ public final class QueueSlots {
             throw new CorruptSharedObjectException(name, "joinable flag", joinableFlag, "it must be 0 or 1");
         }
         this.joinable = joinableFlag == 1;
+        this.mode = (int) INT.get(whole, MODE_OFFSET);
+        if (mode != MODE_MPMC && mode != MODE_MPSC && mode != MODE_SPSC) {
+            throw new CorruptSharedObjectException(name, "mode", mode, "it must be " + MODE_MPMC + " (MPMC), "
+                    + MODE_MPSC + " (MPSC) or " + MODE_SPSC + " (SPSC)");
+        }
+        this.singleProducer = mode == MODE_SPSC;
+        this.singleConsumer = mode != MODE_MPMC;
         this.maxMessageBytes = (long) LONG.get(whole, MAX_MESSAGE_OFFSET);
         if (maxMessageBytes <= 0) {
             throw new CorruptSharedObjectException(name, "message size limit", maxMessageBytes, "it must be positive");
@@ -109,11 +124,12 @@ public final class QueueSlots {
     }
 
     /** Creator: the queue's shape and every slot's first sequence; before the header is published. */
-    public static void initialise(MappedRegion region, int capacity, int slotData, boolean joinable, long maxMessageBytes) {
+    public static void initialise(MappedRegion region, int capacity, int slotData, boolean joinable, int mode, long maxMessageBytes) {
         MemorySegment whole = ObjectHeader.body(region);
         INT.set(whole, CAPACITY_OFFSET, capacity);
         INT.set(whole, SLOT_DATA_OFFSET_FIELD, slotData);
         INT.set(whole, JOINABLE_OFFSET, joinable ? 1 : 0);
+        INT.set(whole, MODE_OFFSET, mode);
         LONG.set(whole, MAX_MESSAGE_OFFSET, maxMessageBytes);
         long slotLength = QueueLayout.slotLength(slotData);
         for (int slot = 0; slot < capacity; slot++) {
@@ -135,6 +151,19 @@ public final class QueueSlots {
 
     public boolean joinable() {
         return joinable;
+    }
+
+    /** {@link QueueLayout#MODE_MPMC}, {@link QueueLayout#MODE_MPSC} or {@link QueueLayout#MODE_SPSC}. */
+    public int mode() {
+        return mode;
+    }
+
+    public boolean singleProducer() {
+        return singleProducer;
+    }
+
+    public boolean singleConsumer() {
+        return singleConsumer;
     }
 
     /** The largest message the queue accepts; a spilled message bigger than this is not read. */
@@ -210,11 +239,59 @@ public final class QueueSlots {
         return -1;
     }
 
-    /** Frees an entry this process holds. */
+    /** Frees an entry this process holds, and the single sides its thread held. */
     public void releaseEntry(int entry, long token) {
         long offset = intentOffset(entry);
         LONG.setVolatile(body, offset + INTENT_POSITION_OFFSET, NO_INTENT);
+        INT.compareAndSet(body, PRODUCER_ROLE_OFFSET, entry + 1, 0);
+        INT.compareAndSet(body, CONSUMER_ROLE_OFFSET, entry + 1, 0);
         LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, token, 0L);
+    }
+
+    // ------------------------------------------------------------------ single sides
+
+    /**
+     * Makes the thread of intent {@code entry} (of the process {@code token}) the only producer
+     * ({@code producer}) or consumer of a queue whose mode makes that side single: at once if it
+     * is already, by a CAS of the role word if nobody holds it or its holder is gone — its entry
+     * freed, its process dead, or (in this process) its thread ended, as {@code endedHere} says.
+     *
+     * @throws IllegalStateException if a live thread holds the side
+     */
+    public void holdRole(boolean producer, int entry, long token, IntPredicate endedHere) {
+        long offset = producer ? PRODUCER_ROLE_OFFSET : CONSUMER_ROLE_OFFSET;
+        int mine = entry + 1;
+        while (true) {
+            int holder = (int) INT.getAcquire(body, offset);
+            if (holder == mine) {
+                return;
+            }
+            if (holder != 0) {
+                if (holder < 1 || holder > INTENT_ENTRIES) {
+                    throw new CorruptSharedObjectException(name, producer ? "producer role" : "consumer role", holder,
+                            "it must be 0 or an intent entry + 1, 1 to " + INTENT_ENTRIES);
+                }
+                long holderToken = (long) LONG.getVolatile(body, intentOffset(holder - 1) + INTENT_TOKEN_OFFSET);
+                boolean gone = holderToken == 0 || (holderToken == token ? endedHere.test(holder - 1) : !liveness.isAlive(holderToken));
+                if (!gone) {
+                    String side = producer ? "producer" : "consumer";
+                    throw new IllegalStateException("queue '" + name + "' is single-" + side + " (" + modeName()
+                            + ") and another thread " + (holderToken == token ? "of this process" : "of a live process")
+                            + " is its " + side + "; it passes on when that thread ends or its process closes the queue or dies");
+                }
+            }
+            if (INT.compareAndSet(body, offset, holder, mine)) {
+                return;
+            }
+        }
+    }
+
+    private String modeName() {
+        return switch (mode) {
+            case MODE_MPSC -> "MPSC";
+            case MODE_SPSC -> "SPSC";
+            default -> "MPMC";
+        };
     }
 
     private void intend(int entry, long position) {
@@ -278,6 +355,11 @@ public final class QueueSlots {
             long difference = sequence(position) - position;
             if (difference == 0) {
                 intend(entry, position);
+                if (singleProducer) {
+                    // the role's holder is the tail's only writer; the release store orders the intent before it
+                    LONG.setRelease(body, TAIL_OFFSET, position + 1);
+                    return position;
+                }
                 if (LONG.compareAndSet(body, TAIL_OFFSET, position, position + 1)) {
                     return position;
                 }
@@ -345,6 +427,7 @@ public final class QueueSlots {
         boolean skipped = (taken & SKIPPED) != 0;
         String spill = !skipped && flags(previous) == FLAG_SPILLED ? spillName(previous) : null;
         if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, taken, previous + capacity)) {
+            QueueSlotRecoveredEvent.record(name, previous, !skipped);
             if (skipped) {
                 LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
             }
@@ -370,6 +453,10 @@ public final class QueueSlots {
             long difference = sequence(position) - (position + 1);
             if (difference == 0) {
                 intend(entry, position | CONSUMER_INTENT);
+                if (singleConsumer) {
+                    LONG.setRelease(body, HEAD_OFFSET, position + 1);
+                    return position;
+                }
                 if (LONG.compareAndSet(body, HEAD_OFFSET, position, position + 1)) {
                     return position;
                 }
@@ -383,16 +470,23 @@ public final class QueueSlots {
         }
     }
 
-    /** Gives a skipped slot back (see {@link #release}); it no longer counts as claimed. */
-    public void releaseSkipped(long position) {
+    /** Gives a skipped slot back (see {@link #releaseQuietly}); it no longer counts as claimed. */
+    public void releaseSkippedQuietly(long position) {
         LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
-        release(position);
+        releaseQuietly(position);
     }
 
-    /** Gives the slot of {@code position} back to producers and wakes them. */
-    public void release(long position) {
-        LONG.setVolatile(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + capacity);
-        notFull.wakeAllAfterVolatileWrite();
+    /**
+     * Gives the slot of {@code position} back to producers with a release store; a producer
+     * asleep on it wakes only at the next {@link #wakeProducers()}, which must follow.
+     */
+    public void releaseQuietly(long position) {
+        LONG.setRelease(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + capacity);
+    }
+
+    /** After one or more quiet releases: a full fence, then a wake of producers if any sleep. */
+    public void wakeProducers() {
+        notFull.wakeAll();
     }
 
     public boolean awaitNotEmpty(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
@@ -417,6 +511,7 @@ public final class QueueSlots {
             return false;
         }
         if (LONG.compareAndSet(body, slotOffset(head) + SLOT_SEQUENCE_OFFSET, head, (head + 1) | SKIPPED)) {
+            QueueSlotRecoveredEvent.record(name, head, false);
             countSkip();
             notEmpty.wakeAll();
             wakeIfAllDone();

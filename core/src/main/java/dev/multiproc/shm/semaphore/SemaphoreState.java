@@ -1,5 +1,6 @@
 package dev.multiproc.shm.semaphore;
 
+import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.WaitStrategy;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
@@ -34,12 +35,14 @@ import static dev.multiproc.shm.semaphore.SemaphoreLayout.*;
  * permit, in any process.
  */
 public final class SemaphoreState implements Waiters {
+    private final String name;
     private final Liveness liveness;
     private final MemorySegment body;
     private final WaitPoint waitPoint;
     private final ParticipantTable holders;
 
     public SemaphoreState(NativePlatform platform, MappedRegion region) {
+        this.name = region.name();
         this.liveness = region.liveness();
         this.body = ObjectHeader.body(region, LENGTH);
         this.waitPoint = new WaitPoint(platform, region, ObjectHeaderLayout.LENGTH + WAIT_POINT_OFFSET);
@@ -167,6 +170,7 @@ public final class SemaphoreState implements Waiters {
         for (ParticipantTable.Reclaimed dead : holders.reclaimDead(liveness)) {
             if (dead.count() > 0) {
                 int count = (int) dead.count();
+                TakeOverEvent.record(name, "semaphore", liveness.describe(dead.token()), count);
                 int bound = bound();
                 while (true) {
                     int permits = (int) INT.getVolatile(body, PERMITS_OFFSET);

@@ -1,0 +1,35 @@
+package dev.multiproc.jfr;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.Threshold;
+
+/**
+ * A thread that waited on a shared object longer than the threshold: for a lock, for room in a
+ * queue, for a message. Begun only once a wait is needed (an uncontended call records nothing);
+ * the threshold is a setting of the recording ({@code dev.multiproc.Wait#threshold}).
+ */
+@Name(WaitEvent.NAME)
+@Label("Wait on a shared object")
+@Category("multiproc")
+@Description("A wait for a lock, for room in a queue, or for a message that lasted longer than the threshold")
+@Threshold("20 ms")
+public final class WaitEvent extends MultiprocEvent {
+    public static final String NAME = "dev.multiproc.Wait";
+
+    @Label("Waiting for")
+    public String waitingFor;
+
+    /** Ends the wait that {@link #begin()} started and records it if it was long enough. */
+    public void end(String objectName, String objectKind, String waitingFor) {
+        end();
+        if (shouldCommit()) {
+            this.objectName = objectName;
+            this.objectKind = objectKind;
+            this.waitingFor = waitingFor;
+            commit();
+        }
+    }
+}
