@@ -130,6 +130,13 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
         return heldByCaller() && word.recovered();
     }
 
+    /** The lock's numbers now, read from shared memory: every process sees the same. */
+    public LockMetrics metrics() {
+        ensureOpen();
+        long owner = word.owner();
+        return new LockMetrics(owner != 0, owner == 0 ? 0 : region.liveness().pid(owner).orElse(0), word.sleepers(), word.recoveries());
+    }
+
     /** Whether some process holds the lock now. */
     public boolean isLocked() {
         ensureOpen();

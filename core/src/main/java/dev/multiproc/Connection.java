@@ -287,6 +287,17 @@ public final class Connection<E> extends SharedObject {
         return receiving;
     }
 
+    /**
+     * This end's numbers now, read from the pipe's shared memory (the other end's process sees
+     * the same from its side). Ring bytes include each message's 16-byte record header and
+     * padding to 8 bytes.
+     */
+    public ConnectionMetrics metrics() {
+        ensureOpen();
+        return new ConnectionMetrics(sending == null ? 0 : sending.written(), receiving == null ? 0 : receiving.consumed(),
+                sending == null ? 0 : sending.bytesInFlight(), receiving == null ? 0 : receiving.bytesInFlight(), ends.finished(peer));
+    }
+
     private IllegalStateException brokenPipe() {
         return new IllegalStateException("the other end of pipe '" + name() + "' is closed or its process has ended: "
                 + "nothing will read this message");

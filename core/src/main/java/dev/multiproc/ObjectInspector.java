@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.shm.queue.QueueLayout;
 import dev.multiproc.shm.barrier.BarrierState;
 import dev.multiproc.shm.condition.ConditionState;
 import dev.multiproc.shm.event.EventState;
@@ -20,7 +21,6 @@ import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +149,16 @@ final class ObjectInspector {
                 details.put("slot bytes", Integer.toString(slots.slotData()));
                 details.put("consumers waiting", Integer.toString(slots.consumersWaiting()));
                 details.put("producers waiting", Integer.toString(slots.producersWaiting()));
+                QueueSlots.Counters counters = slots.counters();
+                details.put("put", Long.toString(counters.put()));
+                details.put("taken", Long.toString(counters.taken()));
+                details.put("skipped", Long.toString(counters.skipped()));
+                details.put("spills", Long.toString(counters.spills()));
+                details.put("waits", counters.producerWaits() + " producer, " + counters.consumerWaits() + " consumer, "
+                        + counters.waitedNanos() / 1_000_000 + " ms in all");
+                if (slots.mode() != QueueLayout.MODE_MPMC) {
+                    details.put("mode", slots.singleProducer() ? "SPSC" : "MPSC");
+                }
                 if (slots.joinable()) {
                     details.put("unfinished", Long.toString(slots.unfinished()));
                 }
@@ -173,7 +183,7 @@ final class ObjectInspector {
                 details.put("entries", map.entriesNow() + "/" + map.maxEntries());
                 details.put("record bytes", map.recordBytesUsedNow() + "/" + map.stripes().length * map.recordBytes());
                 details.put("stripes", Integer.toString(map.stripes().length));
-                long deadWriters = Arrays.stream(map.stripes()).filter(s -> s.owner() != 0 && !region.liveness().isAlive(s.owner())).count();
+                long deadWriters = map.stripesWithDeadWriter(region.liveness());
                 if (deadWriters > 0) {
                     details.put("stripes locked by dead writers", deadWriters + " (recovered by the next writer)");
                 }

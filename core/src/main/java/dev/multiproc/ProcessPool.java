@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import java.util.concurrent.atomic.LongAdder;
 import dev.multiproc.jfr.PoolWorkerDiedEvent;
 import dev.multiproc.codec.Codec;
 
@@ -136,6 +137,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     private final PoolOptions options;
     private final Worker[] workers;
     private final Deque<PendingTask> queue = new ArrayDeque<>();
+    private final LongAdder tasksAnswered = new LongAdder();
+    private final LongAdder tasksLost = new LongAdder();
+    private final LongAdder workerDeaths = new LongAdder();
     /** Released by a worker per result, and by this process for a submission, a shutdown or a worker's end. */
     private final SharedSemaphore signals;
     /**
@@ -236,7 +240,31 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     private PendingTask pendingTask(Serializable function, Work work, List<?> items, String description,
                                     Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
-        return new PendingTask(taskIds.incrementAndGet(), work, function, items, description, onResult, onFailure);
+        return new PendingTask(taskIds.incrementAndGet(), work, function, items, description, result -> {
+            tasksAnswered.increment();
+            onResult.accept(result);
+        }, failure -> {
+            tasksLost.increment();
+            onFailure.accept(failure);
+        });
+    }
+
+    /**
+     * The pool's numbers now. A pool lives in the process that made it, so these are this
+     * process's counts (tasks here are what the pool sends to a worker at once: a single task,
+     * or a chunk of a map).
+     */
+    public PoolMetrics metrics() {
+        synchronized (this) {
+            int alive = 0;
+            int inFlight = 0;
+            for (Worker worker : workers) {
+                alive += worker.process.isAlive() ? 1 : 0;
+                inFlight += worker.inFlight.size();
+            }
+            return new PoolMetrics(workers.length, alive, taskIds.get(), tasksAnswered.sum(), tasksLost.sum(), workerDeaths.sum(),
+                    queue.size(), inFlight);
+        }
     }
 
     /** Queues {@code tasks} (those of one {@code what}), all or none, and wakes the collector once. */
@@ -873,6 +901,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         worker.replaceAt = System.nanoTime();
         int exitCode = worker.process.exitCode().orElse(-1);
         if (!lost.isEmpty() || exitCode != 0) {
+            workerDeaths.increment();
             PoolWorkerDiedEvent.record(worker.process.name(), worker.process.pid().orElse(-1), exitCode, lost.size(), unstarted.size());
         }
         for (PendingTask task : lost) {

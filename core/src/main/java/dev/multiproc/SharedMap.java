@@ -96,6 +96,14 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         return MapLayout.length(options.stripes(), options.bucketsPerStripe(), options.recordBytesPerHalf());
     }
 
+    /** The map's numbers now, read from shared memory: every process sees the same. */
+    public MapMetrics metrics() {
+        ensureOpen();
+        MapStripes shape = stripes(attachment);
+        return new MapMetrics(shape.entriesNow(), maxEntries, shape.recordBytesUsedNow(), (long) stripes.length * recordBytes,
+                stripes.length, shape.stripesWithDeadWriter(region.liveness()));
+    }
+
     @Override
     ObjectKind kind() {
         return ObjectKind.MAP;

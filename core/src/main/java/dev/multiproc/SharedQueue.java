@@ -317,7 +317,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             return position;
         }
         // the clock is read only once a wait is needed: a read costs ~28 ns on a virtual machine's kvm-clock
-        long deadline = System.nanoTime() + timeoutNanos;
+        long waitStart = System.nanoTime();
+        long deadline = waitStart + timeoutNanos;
         WaitEvent wait = new WaitEvent();
         wait.begin();
         try {
@@ -335,8 +336,14 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 }
             }
         } finally {
-            wait.end(name(), kind().label(), "room in the queue");
+            endWait(wait, waitStart, true);
         }
+    }
+
+    /** Counts a put's or take's wait in the queue and records it if it was long. */
+    private void endWait(WaitEvent wait, long startNanos, boolean producer) {
+        slots.countWait(producer, System.nanoTime() - startNanos);
+        wait.end(name(), kind().label(), producer ? "room in the queue" : "a message");
     }
 
     /**
@@ -354,6 +361,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     + "' (" + e.getMessage() + "); nothing was enqueued", e);
         }
         SpillEvent.record(name(), size, slots.slotData());
+        slots.countSpill();
         try {
             writer.write(value, ObjectHeader.body(region));
             ObjectHeader.publish(region);
@@ -456,6 +464,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         boolean taken = false;
         boolean released = false;
         WaitEvent wait = null;
+        long waitStart = 0;
         try {
             long deadline = 0;
             boolean waited = false;
@@ -478,7 +487,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 }
                 if (!waited) {
                     // as in claim: the clock is read only once a wait is needed
-                    deadline = System.nanoTime() + timeoutNanos;
+                    waitStart = System.nanoTime();
+                    deadline = waitStart + timeoutNanos;
                     waited = true;
                     wait = new WaitEvent();
                     wait.begin();
@@ -491,7 +501,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             }
         } finally {
             if (wait != null) {
-                wait.end(name(), kind().label(), "a message");
+                endWait(wait, waitStart, false);
             }
             if (!taken) {
                 slots.addDebt(debt, -1);
@@ -716,6 +726,18 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     }
 
     // ------------------------------------------------------------------ counts and bulk
+
+    /**
+     * The queue's numbers now, read from shared memory: every process (and {@code multiproc ls})
+     * sees the same. Counts are since the queue was made, by all processes.
+     */
+    public QueueMetrics metrics() {
+        ensureOpen();
+        QueueSlots.Counters counters = slots.counters();
+        return new QueueMetrics(slots.size(), slots.capacity(), counters.put(), counters.taken(), counters.skipped(),
+                counters.spills(), counters.producerWaits(), counters.consumerWaits(), counters.waitedNanos(),
+                slots.producersWaiting(), slots.consumersWaiting(), slots.joinable() ? slots.unfinished() : 0);
+    }
 
     /** Messages in the queue at this moment (claimed by producers, not yet taken). */
     @Override

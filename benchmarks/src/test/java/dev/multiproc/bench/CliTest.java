@@ -114,6 +114,13 @@ class CliTest {
             assertTrue(run.out().contains("depth=2/8"), run.out());
             assertTrue(run.out().contains(lock.name()), run.out());
             assertTrue(run.out().contains("owner=pid " + ProcessHandle.current().pid()), run.out());
+            Run json = run("ls", "--json");
+            assertEquals(0, json.exitCode(), json.err());
+            String listing = json.out().strip();
+            assertTrue(listing.startsWith("[") && listing.endsWith("]"), listing);
+            assertTrue(listing.contains("{\"name\": \"" + queue.name() + "\", \"kind\": \"queue\""), listing);
+            assertTrue(listing.contains("\"depth\": \"2/8\", "), listing);
+            assertTrue(listing.contains("\"put\": \"2\", \"taken\": \"0\""), listing);
             Run watched = run("ls", "--watch", "--count", "2");
             assertEquals(0, watched.exitCode());
             assertTrue(watched.out().split(queue.name(), -1).length >= 3, "two refreshes");

@@ -49,7 +49,7 @@ public final class Reports {
         return groups;
     }
 
-    static String json(String text) {
+    public static String json(String text) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : text.toCharArray()) {
             switch (c) {

@@ -1,5 +1,7 @@
 package dev.multiproc.shm.map;
 
+import java.util.Arrays;
+import dev.multiproc.spi.Liveness;
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
@@ -93,6 +95,11 @@ public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntr
             sleepers += stripe.sleepers();
         }
         return sleepers;
+    }
+
+    /** Stripes whose lock a process that died holds (the next writer repairs each). */
+    public long stripesWithDeadWriter(Liveness liveness) {
+        return Arrays.stream(stripes).filter(s -> s.owner() != 0 && !liveness.isAlive(s.owner())).count();
     }
 
     /** Entries now, summed stripe by stripe (not one moment: for listings). */

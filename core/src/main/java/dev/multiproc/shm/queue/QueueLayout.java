@@ -21,11 +21,11 @@ import dev.multiproc.shm.wait.WaitPointLayout;
  *     | tail (enqueue position)| head (dequeue position)| not-empty    | not-full     |
  *     | own 128 bytes          | own 128 bytes          | wait point   | wait point   |
  *     +------------------------+------------------------+--------------+--------------+
- *   448            456            464             472           480               512
- *     +--------------+--------------+---------------+-------------+-----------------+
- *     | all-done     | skipped now  | skipped total | done        |                 |
- *     | wait point   |              |               |             |                 |
- *     +--------------+--------------+---------------+-------------+-----------------+
+ *   448          456          464           472        480        488          496          504         512
+ *     +------------+------------+-------------+----------+----------+------------+------------+-----------+
+ *     | all-done   | skipped    | skipped     | done     | spills   | producer   | consumer   | waited    |
+ *     | wait point | now        | total       |          |          | waits      | waits      | nanos     |
+ *     +------------+------------+-------------+----------+----------+------------+------------+-----------+
  *   512
  *     +-----------------------------------------------------------------------------+
  *     | consumers' debts: participant table (64 x 16 bytes), joinable queues         |
@@ -71,6 +71,14 @@ public final class QueueLayout {
     public static final long SKIPPED_TOTAL_OFFSET = SKIPPED_NOW_OFFSET + Long.BYTES;
     /** {@code taskDone()} calls, plus tasks lost with consumers that died (joinable queues). */
     public static final long DONE_OFFSET = SKIPPED_TOTAL_OFFSET + Long.BYTES;
+    /** Messages written into spill objects (for metrics; counted on the spill path only). */
+    public static final long SPILLS_OFFSET = DONE_OFFSET + Long.BYTES;
+    /** Puts that found the queue full and had to wait (counted only when a wait begins). */
+    public static final long PRODUCER_WAITS_OFFSET = SPILLS_OFFSET + Long.BYTES;
+    /** Takes that found the queue empty and had to wait. */
+    public static final long CONSUMER_WAITS_OFFSET = PRODUCER_WAITS_OFFSET + Long.BYTES;
+    /** Nanoseconds all those waits took together. */
+    public static final long WAITED_NANOS_OFFSET = CONSUMER_WAITS_OFFSET + Long.BYTES;
     /** Per consumer process: messages taken and not yet marked done (joinable queues). */
     public static final long DEBTS_OFFSET = ALL_DONE_OFFSET + CACHE_LINE;
     public static final long INTENTS_OFFSET = DEBTS_OFFSET + ParticipantTableLayout.LENGTH;
@@ -120,7 +128,7 @@ public final class QueueLayout {
         check(HEAD_OFFSET - TAIL_OFFSET >= 2 * CACHE_LINE, "head and tail share a prefetched pair of lines");
         check(NOT_EMPTY_OFFSET % CACHE_LINE == 0 && NOT_FULL_OFFSET % CACHE_LINE == 0 && ALL_DONE_OFFSET % CACHE_LINE == 0,
                 "each wait point starts a cache line");
-        check(DONE_OFFSET + Long.BYTES <= DEBTS_OFFSET, "the joinable counters overlap the debts");
+        check(WAITED_NANOS_OFFSET + Long.BYTES <= DEBTS_OFFSET, "the counters overlap the debts");
         check(SLOTS_OFFSET % CACHE_LINE == 0, "slots start on a cache line");
         check(CONSUMER_ROLE_OFFSET + Integer.BYTES <= TAIL_OFFSET, "the roles leave the first line");
     }

@@ -617,6 +617,35 @@ public final class QueueSlots {
         return allDone.sleepers();
     }
 
+    /** Counts a message that went into a spill object. */
+    public void countSpill() {
+        LONG.getAndAdd(body, SPILLS_OFFSET, 1L);
+    }
+
+    /** Counts a wait of a producer ({@code producer}) or consumer that took {@code nanos}. */
+    public void countWait(boolean producer, long nanos) {
+        LONG.getAndAdd(body, producer ? PRODUCER_WAITS_OFFSET : CONSUMER_WAITS_OFFSET, 1L);
+        LONG.getAndAdd(body, WAITED_NANOS_OFFSET, Math.max(0, nanos));
+    }
+
+    /** What the counters say now, each read once (a snapshot of counters that move independently). */
+    public Counters counters() {
+        long skippedNow = (long) LONG.getVolatile(body, SKIPPED_NOW_OFFSET);
+        long skippedTotal = (long) LONG.getVolatile(body, SKIPPED_TOTAL_OFFSET);
+        long head = head();
+        long tail = tail();
+        return new Counters(Math.max(0, tail - skippedTotal), Math.max(0, head - (skippedTotal - skippedNow)), skippedTotal,
+                (long) LONG.getVolatile(body, SPILLS_OFFSET), (long) LONG.getVolatile(body, PRODUCER_WAITS_OFFSET),
+                (long) LONG.getVolatile(body, CONSUMER_WAITS_OFFSET), (long) LONG.getVolatile(body, WAITED_NANOS_OFFSET));
+    }
+
+    /**
+     * The queue's lifetime counts: messages put (positions claimed and not skipped) and taken,
+     * positions skipped, spills, waits and their total time.
+     */
+    public record Counters(long put, long taken, long skipped, long spills, long producerWaits, long consumerWaits, long waitedNanos) {
+    }
+
     // ------------------------------------------------------------------ joinable
 
     /** The debt slot of the process {@code token} (claimed on first use); {@link ParticipantTable#NO_SLOT} if full. */

@@ -247,6 +247,16 @@ public final class ByteRing {
         return readable.await(this::peek, timeoutNanos, strategy, sliceCheck);
     }
 
+    /** Ring bytes ever written (record headers and padding included). */
+    public long written() {
+        return (long) LONG.getVolatile(ring, TAIL_OFFSET);
+    }
+
+    /** Ring bytes ever consumed. */
+    public long consumed() {
+        return (long) LONG.getVolatile(ring, HEAD_OFFSET);
+    }
+
     /** Bytes written and not yet consumed (for listings). */
     public long bytesInFlight() {
         return (long) LONG.getVolatile(ring, TAIL_OFFSET) - (long) LONG.getVolatile(ring, HEAD_OFFSET);
