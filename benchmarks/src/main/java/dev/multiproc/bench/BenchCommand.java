@@ -180,17 +180,17 @@ final class BenchCommand implements Callable<Integer> {
         List<Measurement> measurements = Rounds.medianMeasurements(measurementRounds);
         List<OperationsBench.Figure> figures = Rounds.medianFigures(figureRounds);
         run.put("took", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
-        String tables = Tables.render(measurements, figures);
+        Tables tables = new Tables(measurements, figures);
         StringBuilder out = new StringBuilder();
         run.forEach((key, value) -> out.append(key).append(": ").append(value).append('\n'));
-        out.append('\n').append(tables);
+        out.append('\n').append(tables.text());
         System.out.print(out);
         if (json != null) {
             Files.writeString(json, Reports.toJson(run, measurements), StandardCharsets.UTF_8);
             System.out.println("wrote " + json);
         }
         if (html != null) {
-            Files.writeString(html, HtmlReport.render(run, tables, measurements), StandardCharsets.UTF_8);
+            Files.writeString(html, HtmlReport.render(run, tables.html(), measurements), StandardCharsets.UTF_8);
             System.out.println("wrote " + html);
         }
         return 0;

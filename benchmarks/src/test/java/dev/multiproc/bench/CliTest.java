@@ -86,6 +86,40 @@ class CliTest {
         assertTrue(page.contains("distr: 3"), "a logarithmic latency axis");
         assertTrue(page.contains("mp-pipe-spin") && page.contains("spin-floor"), "one line per transport");
         assertFalse(page.contains("<script src="), "self-contained: nothing loaded from elsewhere");
+
+        org.jsoup.nodes.Document document = org.jsoup.Jsoup.parse(page);
+        assertTrue(document.select("dt:contains(date) + dd").text().startsWith("20"), "the run's date on top");
+        assertFalse(document.select("dt:contains(command) + dd").text().isEmpty(), "the command on top");
+        org.jsoup.select.Elements tables = document.select("table.sortable");
+        assertTrue(tables.size() >= 4, "latency, throughput and ratio tables: " + tables.size());
+        org.jsoup.nodes.Element ratios = tables.stream().filter(t -> t.select("thead th").eachText().equals(
+                List.of("COMPARISON", "RATIO", "GOAL", "MET"))).findFirst().orElseThrow(() -> new AssertionError("no ratio table"));
+        org.jsoup.nodes.Element pipeToFloor = ratios.select("tbody tr:contains(mp-pipe-spin 64 B / spin-floor 8 B)").first();
+        assertNotNull(pipeToFloor, ratios.outerHtml());
+        double ratio = Double.parseDouble(pipeToFloor.child(1).text());
+        assertEquals(ratio <= 2 ? "yes" : "no", pipeToFloor.child(3).text(), "MET follows the ratio and its goal (<= 2x)");
+        assertEquals(ratio, Double.parseDouble(pipeToFloor.child(1).attr("data-value")), 1e-9, "numbers sort by their value");
+        org.jsoup.select.Elements bars = document.select("svg.throughput-chart rect[data-transport]");
+        assertTrue(bars.size() >= 5, "a bar per throughput row: " + bars.size());
+        for (org.jsoup.nodes.Element bar : bars) {
+            assertTrue(Double.parseDouble(bar.attr("data-rate")) > 0 && Double.parseDouble(bar.attr("width")) > 0, bar.outerHtml());
+        }
+        assertTrue(bars.eachAttr("data-transport").containsAll(List.of("mp-pipe-spin", "agrona-o2o", "uds")), bars.eachAttr("data-transport").toString());
+    }
+
+    @Test
+    void aGoalIsMetOnlyOnTheRightSideOfItsBound() {
+        assertEquals("yes", Tables.met(0.8, ">= 0.8x Agrona OneToOneRingBuffer"));
+        assertEquals("no", Tables.met(0.79, ">= 0.8x Agrona OneToOneRingBuffer"));
+        assertEquals("yes", Tables.met(1.3, "<= 1.3x Agrona"));
+        assertEquals("no", Tables.met(1.0, "< 1"));
+        assertEquals("yes", Tables.met(35, ">= 10x slower than mp-pipe-spin"));
+        assertEquals("", Tables.met(1.0, "(reported)"));
+        assertEquals("", Tables.met(1.0, "~1x (a connection is a pipe)"));
+        assertEquals(2.5e6, Table.numericValue("2.50 M"), 1);
+        assertEquals(1024, Table.numericValue("1.0 KiB"), 1e-9);
+        assertEquals(12345, Table.numericValue("12,345"), 1e-9);
+        assertTrue(Double.isNaN(Table.numericValue("mp-queue-spin")));
     }
 
     @Test
