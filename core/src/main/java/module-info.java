@@ -9,7 +9,8 @@ module dev.multiproc.core {
     exports dev.multiproc.jfr;
 
     requires java.management;
-    requires jdk.jfr;
+    // the events of dev.multiproc.jfr are jdk.jfr.Event subclasses: whoever reads this API reads jdk.jfr
+    requires transitive jdk.jfr;
 
     uses dev.multiproc.spi.NativePlatform;
 }

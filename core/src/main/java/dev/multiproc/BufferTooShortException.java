@@ -6,6 +6,9 @@ package dev.multiproc;
  * a copy of it and its size, as Python's {@code BufferTooShort} does.
  */
 public class BufferTooShortException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final transient byte[] message;
 
     public BufferTooShortException(byte[] message, int bufferLength) {

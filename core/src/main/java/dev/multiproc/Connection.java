@@ -401,6 +401,9 @@ public final class Connection<E> extends SharedObject {
 
     /** Signals, from inside a wait, that the other end has finished. */
     private static final class PeerFinished extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
         PeerFinished() {
             super(null, null, false, false);
         }
@@ -528,7 +531,6 @@ public final class Connection<E> extends SharedObject {
         return whole;
     }
 
-    /** Reads a message that came in several records. */
     /**
      * Reads a message that came in several records: the first (begin) starts with the total
      * length, checked against the pipe's limit before anything is allocated; each piece must fit

@@ -6,6 +6,9 @@ package dev.multiproc;
  * Nothing stays behind: the pipe the client made for the connection is removed.
  */
 public class ConnectionRefusedException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final String listenerName;
 
     public ConnectionRefusedException(String listenerName, String message) {

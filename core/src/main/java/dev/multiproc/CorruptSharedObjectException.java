@@ -9,6 +9,9 @@ package dev.multiproc;
  * message names it, the field and the value.
  */
 public class CorruptSharedObjectException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final String objectName;
     private final String field;
     private final long value;
@@ -20,16 +23,15 @@ public class CorruptSharedObjectException extends MultiprocException {
      * @param rule       what the value should have been, for the message
      */
     public CorruptSharedObjectException(String objectName, String field, long value, String rule) {
-        super("shared object '" + objectName + "' is corrupt: its " + field + " is " + value + ", but " + rule);
-        this.objectName = objectName;
-        this.field = field;
-        this.value = value;
+        this(objectName, field, value, rule, null);
     }
 
     /** The same, with what failed on the value (a codec that could not decode it). */
     public CorruptSharedObjectException(String objectName, String field, long value, String rule, Throwable cause) {
-        this(objectName, field, value, rule);
-        initCause(cause);
+        super("shared object '" + objectName + "' is corrupt: its " + field + " is " + value + ", but " + rule, cause);
+        this.objectName = objectName;
+        this.field = field;
+        this.value = value;
     }
 
     /** The name of the corrupt object. */

@@ -6,6 +6,9 @@ package dev.multiproc;
  * all. The object's memory is left untouched.
  */
 public class IncompatibleSharedObjectException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final String objectName;
 
     public IncompatibleSharedObjectException(String objectName, String message) {

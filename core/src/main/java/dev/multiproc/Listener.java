@@ -55,7 +55,9 @@ public final class Listener<E> extends SharedObject {
         this.pipes = pipes;
         this.token = attachment.token();
         this.listenName = listenName;
-        this.offered = new Connection[state.backlog()];
+        @SuppressWarnings("unchecked") // an array of a generic type is made raw, and holds only connections of this codec
+        Connection<E>[] slots = (Connection<E>[]) new Connection<?>[state.backlog()];
+        this.offered = slots;
         long owner = state.takeOver(token, pipes.capacityBytes(), pipes.maxMessageBytes());
         if (owner != 0) {
             close();

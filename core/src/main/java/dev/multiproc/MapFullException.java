@@ -5,6 +5,9 @@ package dev.multiproc;
  * sizes involved and how to create a map that fits.
  */
 public class MapFullException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     public MapFullException(String message) {
         super(message);
     }

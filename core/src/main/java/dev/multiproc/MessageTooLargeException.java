@@ -5,6 +5,9 @@ package dev.multiproc;
  * chosen when it was made: {@link QueueOptions}, {@link PipeOptions}). Nothing was sent.
  */
 public class MessageTooLargeException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final long size;
     private final long limit;
 

@@ -5,6 +5,9 @@ package dev.multiproc;
  * operation is a programming or environment error, not a condition callers recover from in line.
  */
 public class MultiprocException extends RuntimeException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     public MultiprocException(String message) {
         super(message);
     }

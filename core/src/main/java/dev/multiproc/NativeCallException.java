@@ -5,6 +5,9 @@ package dev.multiproc;
  * the error number with its symbolic name and the system's text for it.
  */
 public class NativeCallException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final String call;
     private final String objectName;
     private final int errorCode;

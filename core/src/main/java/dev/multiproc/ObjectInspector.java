@@ -131,6 +131,7 @@ final class ObjectInspector {
                     details.put("bound", Integer.toString(state.bound()));
                 }
                 details.put("waiters", Integer.toString(state.sleepers()));
+                details.put("permits recovered from dead processes", Long.toString(state.recoveredTotal()));
             }
             case EVENT -> {
                 EventState state = new EventState(platform, region);

@@ -5,6 +5,9 @@ package dev.multiproc;
  * exception the task threw in the worker, with the worker's stack trace.
  */
 public class TaskFailedException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     public TaskFailedException(String message, Throwable cause) {
         super(message, cause);
     }

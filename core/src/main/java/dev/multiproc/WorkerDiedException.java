@@ -5,6 +5,9 @@ package dev.multiproc;
  * replaced it and carried on with the other tasks.
  */
 public class WorkerDiedException extends MultiprocException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final String worker;
     private final long pid;
     private final int exitCode;

@@ -97,6 +97,9 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The names --transports accepts, for the help text and validation. */
     static final class TransportNames extends ArrayList<String> {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
         TransportNames() {
             for (Transport transport : allTransports()) {
                 add(transport.name());

@@ -31,6 +31,7 @@ final class SerializableCodec<T> implements Codec<T>, java.io.Serializable {
     private record Encoded(Object value, byte[] bytes) {
     }
 
+    @SuppressWarnings("serial") // always a List.of(...), which serialises
     private final List<Class<?>> allowed;
     private transient ObjectInputFilter filter;
     private transient ThreadLocal<Encoded> lastEncoded;

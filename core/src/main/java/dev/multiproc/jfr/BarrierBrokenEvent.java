@@ -16,6 +16,9 @@ public final class BarrierBrokenEvent extends MultiprocEvent {
     @Label("Dead process")
     public String deadProcess;
 
+    private BarrierBrokenEvent() {
+    }
+
     public static void record(String objectName, String deadProcess) {
         BarrierBrokenEvent event = new BarrierBrokenEvent();
         if (event.shouldCommit()) {

@@ -17,6 +17,9 @@ public final class PeerDiedEvent extends MultiprocEvent {
     @Description("The pipe end (0 or 1) whose holder died")
     public int peerEnd;
 
+    private PeerDiedEvent() {
+    }
+
     public static void record(String objectName, int peerEnd) {
         PeerDiedEvent event = new PeerDiedEvent();
         if (event.shouldCommit()) {

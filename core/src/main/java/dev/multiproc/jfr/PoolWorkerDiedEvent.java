@@ -27,6 +27,9 @@ public final class PoolWorkerDiedEvent extends MultiprocEvent {
     @Description("Tasks sent to the worker that it had not started: they go to another worker")
     public int tasksRequeued;
 
+    private PoolWorkerDiedEvent() {
+    }
+
     public static void record(String workerName, long workerPid, int exitCode, int tasksFailed, int tasksRequeued) {
         PoolWorkerDiedEvent event = new PoolWorkerDiedEvent();
         if (event.shouldCommit()) {

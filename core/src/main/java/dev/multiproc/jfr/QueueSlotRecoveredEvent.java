@@ -24,6 +24,9 @@ public final class QueueSlotRecoveredEvent extends MultiprocEvent {
     @Description("True if a consumer died reading the message (it is lost); false if a producer died before publishing")
     public boolean messageLost;
 
+    private QueueSlotRecoveredEvent() {
+    }
+
     public static void record(String objectName, long position, boolean messageLost) {
         QueueSlotRecoveredEvent event = new QueueSlotRecoveredEvent();
         if (event.shouldCommit()) {

@@ -13,6 +13,9 @@ import jdk.jfr.Name;
 public final class RemovedEvent extends MultiprocEvent {
     public static final String NAME = "dev.multiproc.Removed";
 
+    private RemovedEvent() {
+    }
+
     public static void record(String objectName) {
         RemovedEvent event = new RemovedEvent();
         if (event.shouldCommit()) {

@@ -22,6 +22,9 @@ public final class SpillEvent extends MultiprocEvent {
     @DataAmount
     public long slotBytes;
 
+    private SpillEvent() {
+    }
+
     public static void record(String queueName, long bytes, long slotBytes) {
         SpillEvent event = new SpillEvent();
         if (event.shouldCommit()) {

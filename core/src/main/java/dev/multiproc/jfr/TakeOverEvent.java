@@ -22,6 +22,9 @@ public final class TakeOverEvent extends MultiprocEvent {
     public long recovered;
 
     /** Records that this process took {@code objectName} over from {@code deadProcess}. */
+    private TakeOverEvent() {
+    }
+
     public static void record(String objectName, String objectKind, String deadProcess, long recovered) {
         TakeOverEvent event = new TakeOverEvent();
         if (event.shouldCommit()) {

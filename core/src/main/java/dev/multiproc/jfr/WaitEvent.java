@@ -22,6 +22,10 @@ public final class WaitEvent extends MultiprocEvent {
     @Label("Waiting for")
     public String waitingFor;
 
+    /** An event to {@link #begin()} where a wait starts and {@link #end(String, String, String)} where it ends. */
+    public WaitEvent() {
+    }
+
     /** Ends the wait that {@link #begin()} started and records it if it was long enough. */
     public void end(String objectName, String objectKind, String waitingFor) {
         end();

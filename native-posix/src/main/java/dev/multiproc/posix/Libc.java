@@ -452,7 +452,6 @@ final class Libc {
                 FunctionDescriptor.of(C_POINTER, C_POINTER, JAVA_INT), Linker.Option.firstVariadicArg(2));
         static final MethodHandle SEM_CLOSE = bind("sem_close", FunctionDescriptor.of(JAVA_INT, C_POINTER));
         static final MethodHandle SEM_UNLINK = bind("sem_unlink", FunctionDescriptor.of(JAVA_INT, C_POINTER));
-        static final MethodHandle SEM_WAIT = bind("sem_wait", FunctionDescriptor.of(JAVA_INT, C_POINTER));
         static final MethodHandle SEM_TRYWAIT = bind("sem_trywait", FunctionDescriptor.of(JAVA_INT, C_POINTER));
         static final MethodHandle SEM_TIMEDWAIT = bind("sem_timedwait", FunctionDescriptor.of(JAVA_INT, C_POINTER, C_POINTER));
         static final MethodHandle SEM_POST = bind("sem_post", FunctionDescriptor.of(JAVA_INT, C_POINTER));
@@ -504,23 +503,6 @@ final class Libc {
             if ((int) Semaphores.SEM_UNLINK.invokeExact(state, arena.allocateFrom(name)) != 0) {
                 throw Errno.failure("sem_unlink", name, errno(state));
             }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** @return 0 on success, or EINTR */
-    static int semWait(MemorySegment sem, String name) {
-        try {
-            MemorySegment state = callState();
-            if ((int) Semaphores.SEM_WAIT.invokeExact(state, sem) == 0) {
-                return 0;
-            }
-            int errno = errno(state);
-            if (errno == Errno.EINTR) {
-                return errno;
-            }
-            throw Errno.failure("sem_wait", name, errno);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -191,37 +191,58 @@ public final class Peer {
         }
     }
 
+    /** Messages a throughput receiver takes at most per call (where the transport reads in batches). */
+    private static final int RECEIVE_BATCH = 256;
+
+    /** Tells warm-up from measurement by each message's stamp, and counts the stop marks. */
+    private static final class StampCounter implements java.util.function.LongConsumer {
+        private final long warmupNanos;
+        private long warmupEnd = -1;
+        long measured;
+        int stopped;
+
+        StampCounter(long warmupNanos) {
+            this.warmupNanos = warmupNanos;
+        }
+
+        @Override
+        public void accept(long stamp) {
+            if (stamp == Messages.STOP) {
+                stopped++;
+                return;
+            }
+            if (warmupEnd < 0) {
+                warmupEnd = stamp + warmupNanos;
+            }
+            if (stamp >= warmupEnd) {
+                measured++;
+            }
+        }
+    }
+
     /**
-     * Counts messages until {@code stops} stop marks came, leaving out those sent during the
-     * warm-up (by their stamp); records the count and the time from the first counted to the last.
+     * Counts what arrives after the warm-up until every sender's stop mark: the clock is read
+     * once per batch taken, and the messages of the first measured batch only start it.
      */
     private static void count(Endpoint endpoint, byte[] message, int stops, Step step, int index, ResultStore results)
             throws Exception {
-        long warmupEnd = -1;
+        StampCounter counter = new StampCounter(step.warmupNanos());
         long first = 0;
         long last = 0;
-        long messages = 0;
-        int stopped = 0;
-        while (stopped < stops) {
-            endpoint.receive(message);
-            long stamp = Messages.stampOf(message);
-            if (stamp == Messages.STOP) {
-                stopped++;
-                continue;
-            }
-            if (warmupEnd < 0) {
-                warmupEnd = stamp + step.warmupNanos();
-            }
-            if (stamp < warmupEnd) {
+        long countedFrom = -1;
+        while (counter.stopped < stops) {
+            long before = counter.measured;
+            endpoint.receiveBatch(message, RECEIVE_BATCH, counter);
+            if (counter.measured == before) {
                 continue;
             }
             long now = System.nanoTime();
-            if (messages == 0) {
+            if (countedFrom < 0) {
+                countedFrom = counter.measured;
                 first = now;
             }
-            messages++;
             last = now;
         }
-        results.putCount(index, messages, last - first);
+        results.putCount(index, countedFrom < 0 ? 0 : counter.measured - countedFrom, last - first);
     }
 }

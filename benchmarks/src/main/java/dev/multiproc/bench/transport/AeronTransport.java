@@ -32,7 +32,7 @@ public final class AeronTransport implements Transport {
 
     @Override
     public String description() {
-        return "Aeron IPC (aeron:ipc), embedded media driver in the responder JVM, busy-spin offer/poll (peer)";
+        return "Aeron IPC (aeron:ipc), embedded media driver in the responder JVM, busy-spin offer/poll, poll(handler, 256) on the throughput steps (peer)";
     }
 
     @Override
@@ -87,6 +87,12 @@ public final class AeronTransport implements Transport {
         private final Subscription subscription;
         private final UnsafeBuffer source = new UnsafeBuffer(new byte[0]);
         private final FragmentAssembler assembler = new FragmentAssembler(this::copy);
+        private final FragmentAssembler stampAssembler = new FragmentAssembler(
+                (buffer, offset, length, header) -> {
+                    copy(buffer, offset, length, header);
+                    this.stampSink.accept(Messages.stampOf(this.target));
+                });
+        private java.util.function.LongConsumer stampSink;
         private byte[] target;
         private int received;
 
@@ -129,6 +135,18 @@ public final class AeronTransport implements Transport {
                 }
             }
             return received;
+        }
+
+        /** A batch with {@code poll(handler, fragmentLimit)}, the way Aeron's subscribers read. */
+        @Override
+        public int receiveBatch(byte[] buffer, int max, java.util.function.LongConsumer stamps) {
+            target = buffer;
+            stampSink = stamps;
+            int taken;
+            while ((taken = subscription.poll(stampAssembler, max)) == 0) {
+                Thread.onSpinWait();
+            }
+            return taken;
         }
 
         private void copy(DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {

@@ -42,7 +42,7 @@ public final class AgronaTransports {
         @Override
         public String description() {
             return "Agrona " + (many ? "ManyToOneRingBuffer" : "OneToOneRingBuffer")
-                    + " over a mapped file in /dev/shm, busy-spin both sides (peer)";
+                    + " over a mapped file in /dev/shm, busy-spin both sides, read(handler, 256) on the throughput steps (peer)";
         }
 
         @Override
@@ -102,6 +102,12 @@ public final class AgronaTransports {
         private final UnsafeBuffer source = new UnsafeBuffer(new byte[0]);
         /** Made once: nothing is allocated per message. */
         private final org.agrona.concurrent.MessageHandler copier = this::copy;
+        private final org.agrona.concurrent.MessageHandler stampReader =
+                (type, buffer, index, length) -> {
+                    copy(type, buffer, index, length);
+                    this.stampSink.accept(Messages.stampOf(this.target));
+                };
+        private java.util.function.LongConsumer stampSink;
         private byte[] target;
         private int received;
 
@@ -131,6 +137,18 @@ public final class AgronaTransports {
                 Thread.onSpinWait();
             }
             return received;
+        }
+
+        /** A batch with {@code read(handler, limit)}, the way Agrona's consumers read. */
+        @Override
+        public int receiveBatch(byte[] buffer, int max, java.util.function.LongConsumer stamps) {
+            target = buffer;
+            stampSink = stamps;
+            int taken;
+            while ((taken = incoming.read(stampReader, max)) == 0) {
+                Thread.onSpinWait();
+            }
+            return taken;
         }
 
         private void copy(int type, MutableDirectBuffer buffer, int index, int length) {

@@ -12,7 +12,19 @@ public interface Endpoint extends AutoCloseable {
     /** Waits for the next message, copies it into {@code buffer}, returns its length. */
     int receive(byte[] buffer) throws Exception;
 
+    /**
+     * Waits for at least one message and takes up to {@code max} of those there are, the way the
+     * transport's own consumers take them (a batch where it reads in batches), copying each into
+     * {@code buffer} (as {@link #receive} does: a consumer reads all of every message) and giving
+     * its stamp to {@code stamps}; returns how many it took.
+     */
+    default int receiveBatch(byte[] buffer, int max, java.util.function.LongConsumer stamps) throws Exception {
+        receive(buffer);
+        stamps.accept(Messages.stampOf(buffer));
+        return 1;
+    }
+
     @Override
-    default void close() throws Exception {
+    default void close() throws java.io.IOException {
     }
 }

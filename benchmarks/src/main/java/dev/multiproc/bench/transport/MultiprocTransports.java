@@ -229,11 +229,11 @@ public final class MultiprocTransports {
     }
 
     /**
-     * Queues of 4,096 slots: for messages up to 240 bytes 1 MiB of slots, the ring size the
-     * Agrona peers get, so that neither side is measured running full for want of memory.
+     * Queues of 1 MiB of slots (4,096 slots for messages up to 240 bytes, 16 for 64 KiB), the ring
+     * size the Agrona peers get, so that neither side is measured running full for want of memory.
      */
     private record QueueTransport(WaitStrategy strategy, QueueMode mode) implements Transport {
-        private static final int CAPACITY = 4096;
+        private static final int SLOT_MEMORY = 1 << 20;
 
         @Override
         public String name() {
@@ -242,8 +242,8 @@ public final class MultiprocTransports {
 
         @Override
         public String description() {
-            return "multiproc SharedQueue (" + mode + ", " + CAPACITY + " slots), putInPlace/takeInPlace copying to/from a byte[], WaitStrategy."
-                    + strategy + "; ping-pong uses one queue per direction";
+            return "multiproc SharedQueue (" + mode + ", 1 MiB of slots), putInPlace/takeInPlace copying to/from a byte[], "
+                    + "drain(handler, 256) on the throughput steps, WaitStrategy." + strategy + "; ping-pong uses one queue per direction";
         }
 
         @Override
@@ -253,7 +253,10 @@ public final class MultiprocTransports {
 
         @Override
         public Link open(Multiproc mp, int maxSize, int producers) {
-            QueueOptions options = QueueOptions.of(CAPACITY).withSlotBytes(Math.max(240, maxSize)).withMode(mode).withWaitStrategy(strategy);
+            int slotBytes = Math.max(240, maxSize);
+            long slotLength = (slotBytes + 16L + 63) & -64L; // a slot's 16-byte header, whole cache lines (spec/queue.md)
+            int capacity = Math.max(16, Integer.highestOneBit((int) (SLOT_MEMORY / slotLength)));
+            QueueOptions options = QueueOptions.of(capacity).withSlotBytes(slotBytes).withMode(mode).withWaitStrategy(strategy);
             return new QueueLink(mp.queue(Codec.bytes(), options), mp.queue(Codec.bytes(), options), strategy);
         }
     }
@@ -281,6 +284,11 @@ public final class MultiprocTransports {
         private final SharedQueue<byte[]> incoming;
         private final java.util.function.Consumer<MemorySegment> writer = this::write;
         private final java.util.function.Consumer<MemorySegment> reader = this::read;
+        private final dev.multiproc.MessageHandler stampReader = message -> {
+            read(message);
+            this.stampSink.accept(Messages.stampOf(this.target));
+        };
+        private java.util.function.LongConsumer stampSink;
         private byte[] sending;
         private int sendingLength;
         private byte[] target;
@@ -314,6 +322,19 @@ public final class MultiprocTransports {
             target = buffer;
             incoming.takeInPlace(reader);
             return received;
+        }
+
+        /** A batch with {@code drain}; when there is none, one take that waits the queue's way (spinning or blocking). */
+        @Override
+        public int receiveBatch(byte[] buffer, int max, java.util.function.LongConsumer stamps) throws InterruptedException {
+            target = buffer;
+            stampSink = stamps;
+            int taken = incoming.drain(stampReader, max);
+            if (taken > 0) {
+                return taken;
+            }
+            incoming.takeInPlace(stampReader::onMessage);
+            return 1;
         }
 
         @Override

@@ -168,6 +168,9 @@ public final class ObjectHeader {
      * (a named object) may remove it, when unused, and make it again.
      */
     public static final class AbandonedException extends IncompatibleSharedObjectException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
         AbandonedException(String name, ObjectKind kind, String why) {
             super(name, "'" + name + "' cannot be opened as a " + kind.label() + ": " + why);
         }

@@ -2,6 +2,9 @@ package dev.multiproc.shm.map;
 
 /** A stripe has no room for an entry: too many entries, or too many bytes even after compaction. */
 public final class StripeFullException extends RuntimeException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final boolean entriesExhausted;
     private final long needed;
     private final long available;
