@@ -73,6 +73,42 @@ class QueueInProcessTest extends ContextPerTest {
     }
 
     @Test
+    void aQueueOfOneHoldsOneMessageAndNeverWritesOverTheOneBeingRead() throws Exception {
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 1)) {
+            queue.put(1L);
+            assertFalse(queue.offer(2L), "full at one message");
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch putMeanwhile = new java.util.concurrent.CountDownLatch(1);
+            long[] seen = new long[2];
+            Thread consumer = Thread.ofPlatform().start(() -> {
+                try {
+                    queue.takeInPlace(message -> {
+                        seen[0] = message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                        reading.countDown();
+                        try {
+                            putMeanwhile.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        seen[1] = message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                    });
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(reading.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(queue.offer(2L), "the one message was taken: there is room for one");
+            assertFalse(queue.offer(3L), "and for one only");
+            putMeanwhile.countDown();
+            consumer.join(10_000);
+            assertEquals(1L, seen[0]);
+            assertEquals(1L, seen[1], "the message being read was not written over");
+            assertEquals(2L, queue.poll());
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
     void zeroCopyProducersAndConsumersUseTheSlotInPlace() throws Exception {
         try (SharedQueue<byte[]> queue = mp.queue(Codec.bytes(), 4)) {
             assertTrue(queue.offerInPlace(16, slot -> {

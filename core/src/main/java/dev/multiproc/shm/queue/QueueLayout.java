@@ -147,8 +147,17 @@ public final class QueueLayout {
         return (SLOT_DATA_OFFSET + slotData + CACHE_LINE - 1) & -CACHE_LINE;
     }
 
+    /**
+     * Slots in the ring of a queue of {@code capacity} messages: the capacity, but at least two,
+     * because with one slot "published" (sequence p + 1) and "given back" (p + slots) would be
+     * the same number.
+     */
+    public static int slotCount(int capacity) {
+        return Math.max(2, capacity);
+    }
+
     public static long length(int capacity, int slotData) {
-        return SLOTS_OFFSET + capacity * slotLength(slotData);
+        return SLOTS_OFFSET + slotCount(capacity) * slotLength(slotData);
     }
 
     public static long intentOffset(int entry) {

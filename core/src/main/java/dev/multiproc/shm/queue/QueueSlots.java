@@ -28,6 +28,11 @@ import static dev.multiproc.shm.queue.QueueLayout.*;
  * ({@code (p + 1) | SKIPPED}: holds nothing, the consumer passes it); {@code p + capacity} —
  * free for the producer of the next lap.
  *
+ * <p>The ring has {@link QueueLayout#slotCount} slots: as many as the capacity, but two for a
+ * queue of one message, whose sequences could not tell "published" ({@code p + 1}) from "free
+ * for the next lap" ({@code p + slots}) with one slot; that queue claims only while the head is
+ * less than one position behind the tail.
+ *
  * <p>Producer: reads the tail (volatile) and the slot's sequence (acquire); if it is the
  * slot's turn, records the position in its intent entry, CASes the tail forward, writes the
  * message, and publishes the sequence {@code p + 1} with a volatile store (then wakes sleeping
@@ -67,7 +72,9 @@ public final class QueueSlots {
     private final Liveness liveness;
     private final MemorySegment body;
     private final int capacity;
-    /** {@code capacity - 1} when the capacity is a power of two (a mask instead of a division), else -1. */
+    /** Slots in the ring: the capacity, but at least 2 (see {@link QueueLayout#slotCount}). */
+    private final int slotCount;
+    /** {@code slotCount - 1} when it is a power of two (a mask instead of a division), else -1. */
     private final long mask;
     private final int slotData;
     private final long slotLength;
@@ -113,7 +120,8 @@ public final class QueueSlots {
         if (maxMessageBytes <= 0) {
             throw new CorruptSharedObjectException(name, "message size limit", maxMessageBytes, "it must be positive");
         }
-        this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
+        this.slotCount = QueueLayout.slotCount(capacity);
+        this.mask = Integer.bitCount(slotCount) == 1 ? slotCount - 1 : -1;
         this.slotLength = QueueLayout.slotLength(slotData);
         this.body = whole.asSlice(0, QueueLayout.length(capacity, slotData));
         long base = ObjectHeaderLayout.LENGTH;
@@ -132,7 +140,7 @@ public final class QueueSlots {
         INT.set(whole, MODE_OFFSET, mode);
         LONG.set(whole, MAX_MESSAGE_OFFSET, maxMessageBytes);
         long slotLength = QueueLayout.slotLength(slotData);
-        for (int slot = 0; slot < capacity; slot++) {
+        for (int slot = 0; slot < QueueLayout.slotCount(capacity); slot++) {
             LONG.set(whole, SLOTS_OFFSET + slot * slotLength + SLOT_SEQUENCE_OFFSET, (long) slot);
         }
         for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
@@ -172,7 +180,7 @@ public final class QueueSlots {
     }
 
     private long slotOffset(long position) {
-        long index = mask >= 0 ? position & mask : position % capacity;
+        long index = mask >= 0 ? position & mask : position % slotCount;
         return SLOTS_OFFSET + index * slotLength;
     }
 
@@ -180,7 +188,7 @@ public final class QueueSlots {
     private long rawSequence(long position) {
         long sequence = (long) LONG.getAcquire(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET);
         if ((sequence & ~SKIPPED) < 0 || (sequence & ~SKIPPED) >= SKIPPED) {
-            throw new CorruptSharedObjectException(name, "sequence of slot " + (position % capacity), sequence,
+            throw new CorruptSharedObjectException(name, "sequence of slot " + (position % slotCount), sequence,
                     "a sequence is a position below 2^62, with bit 62 at most");
         }
         return sequence;
@@ -199,7 +207,7 @@ public final class QueueSlots {
     public int length(long position) {
         int length = (int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET);
         if (length < 0 || length > slotData) {
-            throw new CorruptSharedObjectException(name, "message length in slot " + (position % capacity), length,
+            throw new CorruptSharedObjectException(name, "message length in slot " + (position % slotCount), length,
                     "it must be 0 to the slot's " + slotData + " bytes");
         }
         return length;
@@ -208,7 +216,7 @@ public final class QueueSlots {
     public int flags(long position) {
         int flags = (int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET);
         if (flags != FLAG_INLINE && flags != FLAG_SPILLED) {
-            throw new CorruptSharedObjectException(name, "flags of slot " + (position % capacity), flags,
+            throw new CorruptSharedObjectException(name, "flags of slot " + (position % slotCount), flags,
                     "they must be " + FLAG_INLINE + " (inline) or " + FLAG_SPILLED + " (spilled)");
         }
         return flags;
@@ -353,6 +361,9 @@ public final class QueueSlots {
         while (true) {
             long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
             long difference = sequence(position) - position;
+            if (difference == 0 && !withinCapacity(position)) {
+                return -1;
+            }
             if (difference == 0) {
                 intend(entry, position);
                 if (singleProducer) {
@@ -367,7 +378,7 @@ public final class QueueSlots {
                 return -1;
             } else if ((long) LONG.getVolatile(body, TAIL_OFFSET) == position) {
                 // a slot ahead of the tail means another producer claimed it, which moves the tail first
-                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % capacity), sequence(position),
+                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % slotCount), sequence(position),
                         "the tail stands at " + position + " and no slot may be ahead of it");
             }
         }
@@ -395,11 +406,20 @@ public final class QueueSlots {
         LONG.getAndAdd(body, SKIPPED_TOTAL_OFFSET, 1L);
     }
 
+    /**
+     * Whether claiming {@code position} keeps the queue within its capacity. Only a queue of one
+     * message has more slots than its capacity (two): there the slot can be free while the one
+     * message is still waiting, so the head decides.
+     */
+    private boolean withinCapacity(long position) {
+        return slotCount == capacity || position - (long) LONG.getVolatile(body, HEAD_OFFSET) < capacity;
+    }
+
     public boolean awaitNotFull(long timeoutNanos, WaitStrategy strategy, Consumer<String> spillRemover,
                                 WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
         return notFull.await(() -> {
             long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
-            return sequence(position) - position >= 0;
+            return sequence(position) - position >= 0 && withinCapacity(position);
         }, timeoutNanos, strategy, () -> {
             sliceCheck.check();
             recoverAbandonedConsumerSlot(spillRemover);
@@ -412,7 +432,7 @@ public final class QueueSlots {
      */
     public boolean recoverAbandonedConsumerSlot(Consumer<String> spillRemover) {
         long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
-        long previous = tail - capacity;
+        long previous = tail - slotCount;
         if (previous < 0) {
             return false;
         }
@@ -426,7 +446,7 @@ public final class QueueSlots {
         }
         boolean skipped = (taken & SKIPPED) != 0;
         String spill = !skipped && flags(previous) == FLAG_SPILLED ? spillName(previous) : null;
-        if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, taken, previous + capacity)) {
+        if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, taken, previous + slotCount)) {
             QueueSlotRecoveredEvent.record(name, previous, !skipped);
             if (skipped) {
                 LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
@@ -464,7 +484,7 @@ public final class QueueSlots {
                 return -1;
             } else if ((long) LONG.getVolatile(body, HEAD_OFFSET) == position) {
                 // a slot a lap ahead of the head means another consumer took it, which moves the head first
-                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % capacity), sequence(position),
+                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % slotCount), sequence(position),
                         "the head stands at " + position + " and no slot may be ahead of it");
             }
         }
@@ -481,7 +501,7 @@ public final class QueueSlots {
      * asleep on it wakes only at the next {@link #wakeProducers()}, which must follow.
      */
     public void releaseQuietly(long position) {
-        LONG.setRelease(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + capacity);
+        LONG.setRelease(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + slotCount);
     }
 
     /** After one or more quiet releases: a full fence, then a wake of producers if any sleep. */
@@ -537,7 +557,7 @@ public final class QueueSlots {
         int length = length(position);
         String spill = new String(slot(position, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
         if (!isSpillOf(name, spill)) {
-            throw new CorruptSharedObjectException(name, "spill name length in slot " + (position % capacity), length,
+            throw new CorruptSharedObjectException(name, "spill name length in slot " + (position % slotCount), length,
                     "the slot must hold '" + spillPrefix(name) + "' followed by lower-case hex, digits and '-'");
         }
         return spill;
