@@ -48,7 +48,7 @@ public final class ChildMain {
         MappedRegion region = ObjectHeader.open(platform, args[0], ObjectKind.PROCESS);
         Bootstrap bootstrap = new Bootstrap(platform, region);
         ProcessIdentity parent = bootstrap.parent();
-        watchParent(platform, parent);
+        watchParent(platform, parent, bootstrap);
         int state = bootstrap.state();
         if (state == BootstrapLayout.STATE_SPARE) {
             warmUp();
@@ -80,6 +80,18 @@ public final class ChildMain {
 
     private static Runnable deserialise(byte[] payload) throws Exception {
         return (Runnable) Deserialization.read(payload);
+    }
+
+    /**
+     * Whether this process has a non-daemon target: read, or handed over in the bootstrap (its
+     * fields are written before its state says so, and read after).
+     */
+    private static boolean runsOnWithoutParent(Bootstrap bootstrap) {
+        if (targetReceived) {
+            return !daemon;
+        }
+        int state = bootstrap.state();
+        return (state == BootstrapLayout.STATE_TARGET_READY || state == BootstrapLayout.STATE_RUNNING) && !bootstrap.daemon();
     }
 
     /** Loads the classes a child loads on its way to a target, so that the archive holds them. */
@@ -127,13 +139,15 @@ public final class ChildMain {
 
     /**
      * A daemon (or a spare not yet given a target) ends with its parent: a thread sleeps until
-     * the parent process ends (pidfd on Linux), then terminates this process.
+     * the parent process ends (pidfd on Linux), then terminates this process. A non-daemon child
+     * whose target was handed over runs on, even if it had not read the target yet when its
+     * parent died (the target is in the bootstrap object, which this process has mapped).
      */
-    private static void watchParent(NativePlatform platform, ProcessIdentity parent) {
+    private static void watchParent(NativePlatform platform, ProcessIdentity parent, Bootstrap bootstrap) {
         Thread watcher = new Thread(() -> {
             try {
                 platform.awaitExit(parent, null);
-                if (daemon || !targetReceived) {
+                if (!runsOnWithoutParent(bootstrap)) {
                     platform.signal(platform.currentProcess().pid(), ProcessSignal.TERMINATE);
                 }
             } catch (InterruptedException e) {

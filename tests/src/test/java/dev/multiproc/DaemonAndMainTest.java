@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class DaemonAndMainTest {
 
     /**
-     * Starts a daemon child that sleeps and a non-daemon child that sleeps, prints both pids,
-     * then ends as {@code args[0]} says: "return", "throw", or "wait" (to be SIGKILLed).
+     * Starts a daemon child that sleeps and a non-daemon child that works for 3 s and then
+     * writes "done" to the file {@code args[1]}, prints both pids, then ends as {@code args[0]}
+     * says: "return", "throw", or "wait" (to be SIGKILLed).
      */
     public static final class ParentWithChildren {
         public static void main(String[] args) throws Exception {
@@ -25,11 +26,13 @@ class DaemonAndMainTest {
             JvmProcess daemon = mp.process(JvmProcessTest::sleepLong);
             daemon.setDaemon(true);
             daemon.start();
+            String doneFile = args[1];
             JvmProcess worker = mp.process(() -> {
                 try {
                     Thread.sleep(3_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(doneFile), "done");
+                } catch (InterruptedException | java.io.IOException e) {
+                    throw new IllegalStateException(e);
                 }
             });
             worker.start();
@@ -48,7 +51,9 @@ class DaemonAndMainTest {
     void daemonChildrenDieWithTheirParentAndOthersFinish(String howTheParentEnds) throws Exception {
         long daemonPid;
         long workerPid;
-        try (ChildJvm parent = ChildJvm.start(ParentWithChildren.class, howTheParentEnds)) {
+        java.nio.file.Path done = java.nio.file.Files.createTempFile("multiproc-worker", ".done");
+        java.nio.file.Files.delete(done);
+        try (ChildJvm parent = ChildJvm.start(ParentWithChildren.class, howTheParentEnds, done.toString())) {
             daemonPid = Long.parseLong(parent.readLine());
             workerPid = Long.parseLong(parent.readLine());
             if (howTheParentEnds.equals("kill")) {
@@ -62,7 +67,10 @@ class DaemonAndMainTest {
             Optional<ProcessHandle> worker = ProcessHandle.of(workerPid);
             assertTrue(awaitGone(workerPid, 30), "the non-daemon child finishes its work and exits");
             assertTrue(worker.isEmpty() || !worker.get().isAlive());
+            assertTrue(java.nio.file.Files.exists(done), "the non-daemon child did its work before it ended (" + howTheParentEnds + ")");
+            assertEquals("done", java.nio.file.Files.readString(done));
         } finally {
+            java.nio.file.Files.deleteIfExists(done);
             ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroyForcibly);
             ProcessHandle.of(workerPid).ifPresent(ProcessHandle::destroyForcibly);
             // a parent killed with SIGKILL leaves its context marker behind

@@ -233,8 +233,13 @@ class SynchronisationTest extends ContextPerTest {
                 lock.lock();
                 System.exit(lock.recoveredFromDeadOwner() && lock.getHoldCount() == 1 ? 42 : 5);
             }).getFirst();
-            Thread.sleep(500);
-            assertTrue(waiter.isAlive(), "the waiter waits while the holder lives");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (lock.metrics().waiters() < 1) {
+                assertTrue(System.nanoTime() < deadline, "the waiter never went to sleep on the lock");
+                Thread.sleep(5);
+            }
+            assertTrue(waiter.isAlive(), "the waiter sleeps on the lock while the holder lives");
+            assertEquals(holder.pid().orElseThrow(), lock.metrics().ownerPid(), "the holder still holds it");
             holder.kill();
             joinAll(List.of(waiter), 42);
         }
