@@ -3,6 +3,7 @@ package dev.multiproc;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.jfr.PeerDiedEvent;
 import dev.multiproc.jfr.PoolWorkerDiedEvent;
+import dev.multiproc.jfr.QueueSlotRecoveredEvent;
 import dev.multiproc.jfr.SpillEvent;
 import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.jfr.WaitEvent;
@@ -23,7 +24,10 @@ import java.util.concurrent.TimeUnit;
 import static dev.multiproc.Children.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** What a JFR recording holds after a lock take-over, a pool worker's death, a spill, a pipe peer's death and a long wait. */
+/**
+ * What a JFR recording holds after a lock take-over, a pool worker's death, a spill, a queue
+ * consumer killed mid-read, a pipe peer's death and a long wait.
+ */
 @Timeout(120)
 class JfrEventsTest extends ContextPerTest {
 
@@ -31,7 +35,8 @@ class JfrEventsTest extends ContextPerTest {
     void aRecordingHoldsTheEventsOfDeathsSpillsAndLongWaitsWithTheirObjectsAndProcesses() throws Exception {
         Path file = Files.createTempFile("multiproc-events", ".jfr");
         try (Recording recording = new Recording()) {
-            for (String event : List.of(TakeOverEvent.NAME, PoolWorkerDiedEvent.NAME, SpillEvent.NAME, PeerDiedEvent.NAME)) {
+            for (String event : List.of(TakeOverEvent.NAME, PoolWorkerDiedEvent.NAME, SpillEvent.NAME, PeerDiedEvent.NAME,
+                    QueueSlotRecoveredEvent.NAME)) {
                 recording.enable(event);
             }
             recording.enable(WaitEvent.NAME).withThreshold(Duration.ofMillis(100));
@@ -73,6 +78,18 @@ class JfrEventsTest extends ContextPerTest {
                 assertNull(queue.poll(300, TimeUnit.MILLISECONDS), "a wait of 300 ms for a message that never comes");
             }
 
+            String lossyQueueName;
+            try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 2); SharedMemory reading = mp.sharedMemory(64)) {
+                lossyQueueName = queue.name();
+                queue.put(7L);
+                queue.put(8L);
+                JvmProcess consumer = start(mp, () -> QueueTest.takeOneAndHoldIt(queue, reading)).getFirst();
+                awaitValue(reading, 0, 7);
+                consumer.kill();
+                assertTrue(consumer.join(Duration.ofSeconds(10)));
+                assertTrue(queue.offer(9L, 10, TimeUnit.SECONDS), "the killed consumer's slot comes back");
+            }
+
             String pipeName;
             try (Pipe<String> pipe = mp.pipe(Codec.string())) {
                 pipeName = pipe.first().name();
@@ -105,6 +122,11 @@ class JfrEventsTest extends ContextPerTest {
             RecordedEvent spill = only(events, SpillEvent.NAME);
             assertEquals(queueName, spill.getString("objectName"));
             assertTrue(spill.getLong("bytes") >= 100_000, "the spilled message's encoded size");
+
+            RecordedEvent slotRecovered = only(events, QueueSlotRecoveredEvent.NAME);
+            assertEquals(lossyQueueName, slotRecovered.getString("objectName"));
+            assertTrue(slotRecovered.getBoolean("messageLost"), "the killed consumer's message is lost");
+            assertEquals(0, slotRecovered.getLong("position"));
 
             RecordedEvent peerDied = only(events, PeerDiedEvent.NAME);
             assertEquals(pipeName, peerDied.getString("objectName"));
