@@ -1,5 +1,7 @@
 package dev.multiproc.shm.barrier;
 
+import dev.multiproc.shm.LayoutChecks;
+import dev.multiproc.shm.wait.WaitPointLayout;
 import dev.multiproc.shm.table.ParticipantTableLayout;
 
 /**
@@ -30,6 +32,16 @@ public final class BarrierLayout {
 
     public static final long BROKEN_BIT = 1L << 31;
     public static final long ARRIVED_MASK = BROKEN_BIT - 1;
+
+    static {
+        LayoutChecks.of("BarrierLayout")
+                .field("parties", PARTIES_OFFSET, Integer.BYTES)
+                .field("reset broken", RESET_BROKEN_OFFSET, Integer.BYTES)
+                .field("state", STATE_OFFSET, Long.BYTES)
+                .field("wait point", WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("participants", PARTICIPANTS_OFFSET, ParticipantTableLayout.LENGTH)
+                .within(LENGTH);
+    }
 
     private BarrierLayout() {
     }

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.condition;
 
+import dev.multiproc.shm.LayoutChecks;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
 /**
@@ -23,6 +24,16 @@ public final class ConditionLayout {
     public static final long LOCK_NAME_OFFSET = LOCK_NAME_LENGTH_OFFSET + 4;
     public static final int LOCK_NAME_CAPACITY = 256;
     public static final long LENGTH = LOCK_NAME_OFFSET + LOCK_NAME_CAPACITY;
+
+    static {
+        LayoutChecks.of("ConditionLayout")
+                .field("state", STATE_OFFSET, Long.BYTES)
+                .field("wait point", WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("lock kind", LOCK_KIND_OFFSET, Integer.BYTES)
+                .field("lock name length", LOCK_NAME_LENGTH_OFFSET, Integer.BYTES)
+                .bytes("lock name", LOCK_NAME_OFFSET, LOCK_NAME_CAPACITY)
+                .within(LENGTH);
+    }
 
     private ConditionLayout() {
     }

@@ -1,5 +1,7 @@
 package dev.multiproc.shm.header;
 
+import dev.multiproc.shm.LayoutChecks;
+
 /**
  * The 64-byte header at offset 0 of every multiproc shared object. Little-endian, as the
  * machine writes it; see {@code spec/header.md}.
@@ -54,6 +56,20 @@ public final class ObjectHeaderLayout {
      * (see {@code spec/names-and-cleanup.md}). Opening it still works meanwhile.
      */
     public static final int STATE_RETIRED = 2;
+
+    static {
+        LayoutChecks.of("ObjectHeaderLayout")
+                .field("magic", MAGIC_OFFSET, Long.BYTES)
+                .field("version", VERSION_OFFSET, Integer.BYTES)
+                .field("kind", KIND_OFFSET, Integer.BYTES)
+                .field("total size", TOTAL_SIZE_OFFSET, Long.BYTES)
+                .field("creator token", CREATOR_TOKEN_OFFSET, Long.BYTES)
+                .field("creator pid", CREATOR_PID_OFFSET, Long.BYTES)
+                .field("state", STATE_OFFSET, Integer.BYTES)
+                .field("codec", CODEC_OFFSET, Long.BYTES)
+                .field("value codec", VALUE_CODEC_OFFSET, Long.BYTES)
+                .within(LENGTH);
+    }
 
     private ObjectHeaderLayout() {
     }

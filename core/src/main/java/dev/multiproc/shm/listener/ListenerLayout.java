@@ -1,5 +1,6 @@
 package dev.multiproc.shm.listener;
 
+import dev.multiproc.shm.LayoutChecks;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
 /**
@@ -70,6 +71,26 @@ public final class ListenerLayout {
     public static final int BACKLOG = 64;
     /** Pipes the owner keeps offered, made while it waits in accept, so that a client's connect need not wait for it. */
     public static final int SPARE_PIPES = 2;
+
+    static {
+        LayoutChecks.of("ListenerLayout")
+                .field("owner", OWNER_OFFSET, Long.BYTES)
+                .field("state", STATE_OFFSET, Integer.BYTES)
+                .field("backlog", BACKLOG_OFFSET, Integer.BYTES)
+                .field("next ticket", NEXT_TICKET_OFFSET, Long.BYTES)
+                .field("pipe capacity", PIPE_CAPACITY_OFFSET, Integer.BYTES)
+                .field("max message", MAX_MESSAGE_OFFSET, Long.BYTES)
+                .field("requests wait point", REQUESTS_WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("answers wait point", ANSWERS_WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("slots", SLOTS_OFFSET, BACKLOG * SLOT_LENGTH);
+        LayoutChecks.of("ListenerLayout slot")
+                .field("client", SLOT_CLIENT_OFFSET, Long.BYTES)
+                .field("state", SLOT_STATE_OFFSET, Integer.BYTES)
+                .field("name length", SLOT_NAME_LENGTH_OFFSET, Integer.BYTES)
+                .field("ticket", SLOT_TICKET_OFFSET, Long.BYTES)
+                .bytes("name", SLOT_NAME_OFFSET, MAX_PIPE_NAME_LENGTH)
+                .within(SLOT_LENGTH);
+    }
 
     private ListenerLayout() {
     }

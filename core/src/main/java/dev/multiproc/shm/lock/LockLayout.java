@@ -1,5 +1,6 @@
 package dev.multiproc.shm.lock;
 
+import dev.multiproc.shm.LayoutChecks;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
 /**
@@ -29,6 +30,17 @@ public final class LockLayout {
     public static final long WAIT_POINT_OFFSET = 24;
     public static final long RECOVERIES_OFFSET = WAIT_POINT_OFFSET + WaitPointLayout.LENGTH;
     public static final long LENGTH = RECOVERIES_OFFSET + 8;
+
+    static {
+        LayoutChecks.of("LockLayout")
+                .field("owner", OWNER_OFFSET, Long.BYTES)
+                .field("owner thread", OWNER_THREAD_OFFSET, Long.BYTES)
+                .field("holds", HOLDS_OFFSET, Integer.BYTES)
+                .field("recovered", RECOVERED_OFFSET, Integer.BYTES)
+                .field("wait point", WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("recoveries", RECOVERIES_OFFSET, Long.BYTES)
+                .within(LENGTH);
+    }
 
     private LockLayout() {
     }

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.pipe;
 
+import dev.multiproc.shm.LayoutChecks;
 import dev.multiproc.shm.ring.RingLayout;
 
 /**
@@ -38,6 +39,19 @@ public final class PipeLayout {
     public static final int END_IN_TRANSIT = 1;
     /** The end is closed: its peer reads what is left, then end-of-file. */
     public static final int END_CLOSED = 2;
+
+    static {
+        LayoutChecks.of("PipeLayout")
+                .field("duplex", DUPLEX_OFFSET, Integer.BYTES)
+                .field("capacity", CAPACITY_OFFSET, Integer.BYTES)
+                .field("ends", ENDS_OFFSET, 2 * END_LENGTH)
+                .field("max message", MAX_MESSAGE_OFFSET, Long.BYTES)
+                .within(RINGS_OFFSET);
+        LayoutChecks.of("PipeLayout end")
+                .field("holder", END_HOLDER_OFFSET, Long.BYTES)
+                .field("state", END_STATE_OFFSET, Integer.BYTES)
+                .within(END_LENGTH);
+    }
 
     private PipeLayout() {
     }

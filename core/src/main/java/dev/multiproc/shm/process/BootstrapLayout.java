@@ -1,5 +1,6 @@
 package dev.multiproc.shm.process;
 
+import dev.multiproc.shm.LayoutChecks;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
 /**
@@ -51,6 +52,23 @@ public final class BootstrapLayout {
     public static final int STATE_RUNNING = 3;
     /** The parent retired the spare: the child exits without running anything. */
     public static final int STATE_RETIRED = 4;
+
+    static {
+        LayoutChecks.of("BootstrapLayout")
+                .field("state", STATE_OFFSET, Integer.BYTES)
+                .field("daemon", DAEMON_OFFSET, Integer.BYTES)
+                .field("wait point", WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("parent pid", PARENT_PID_OFFSET, Long.BYTES)
+                .field("parent start time", PARENT_START_TIME_OFFSET, Long.BYTES)
+                .field("name length", NAME_LENGTH_OFFSET, Integer.BYTES)
+                .bytes("name", NAME_OFFSET, NAME_CAPACITY)
+                .field("spare ready", SPARE_READY_OFFSET, Integer.BYTES)
+                .field("parent name length", PARENT_NAME_LENGTH_OFFSET, Integer.BYTES)
+                .bytes("parent name", PARENT_NAME_OFFSET, NAME_CAPACITY)
+                .field("payload capacity", PAYLOAD_CAPACITY_OFFSET, Long.BYTES)
+                .field("payload length", PAYLOAD_LENGTH_OFFSET, Long.BYTES)
+                .field("payload", PAYLOAD_OFFSET, Long.BYTES);
+    }
 
     private BootstrapLayout() {
     }

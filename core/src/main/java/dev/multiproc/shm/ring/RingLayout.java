@@ -1,5 +1,8 @@
 package dev.multiproc.shm.ring;
 
+import dev.multiproc.shm.LayoutChecks;
+import dev.multiproc.shm.wait.WaitPointLayout;
+
 /**
  * A single-producer single-consumer ring of variable-length records (one direction of a
  * pipe), after Agrona's {@code RingBufferDescriptor}. See {@code spec/pipe.md}.
@@ -54,6 +57,20 @@ public final class RingLayout {
     public static final int FLAG_PADDING = 4;
 
     public static final int MIN_CAPACITY = 4096;
+
+    static {
+        LayoutChecks.of("RingLayout")
+                .ownLine("tail", TAIL_OFFSET, Long.BYTES, 2 * 64)
+                .ownLine("head", HEAD_OFFSET, Long.BYTES, 64)
+                .field("readable wait point", READABLE_WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("writable wait point", WRITABLE_WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .within(DATA_OFFSET);
+        LayoutChecks.of("RingLayout record")
+                .field("tag", RECORD_TAG_OFFSET, Long.BYTES)
+                .field("length", RECORD_LENGTH_OFFSET, Integer.BYTES)
+                .field("flags", RECORD_FLAGS_OFFSET, Integer.BYTES)
+                .within(RECORD_HEADER_LENGTH);
+    }
 
     private RingLayout() {
     }

@@ -1,5 +1,6 @@
 package dev.multiproc.shm.semaphore;
 
+import dev.multiproc.shm.LayoutChecks;
 import dev.multiproc.shm.table.ParticipantTableLayout;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
@@ -32,6 +33,18 @@ public final class SemaphoreLayout {
     public static final long RECOVERED_TOTAL_OFFSET = 24;
     public static final long HOLDERS_OFFSET = 32;
     public static final long LENGTH = HOLDERS_OFFSET + ParticipantTableLayout.LENGTH;
+
+    static {
+        LayoutChecks.of("SemaphoreLayout")
+                .field("permits", PERMITS_OFFSET, Integer.BYTES)
+                .field("bound", BOUND_OFFSET, Integer.BYTES)
+                .field("wait point", WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
+                .field("recover", RECOVER_OFFSET, Integer.BYTES)
+                .field("initial permits", INITIAL_PERMITS_OFFSET, Integer.BYTES)
+                .field("recovered total", RECOVERED_TOTAL_OFFSET, Long.BYTES)
+                .field("holders", HOLDERS_OFFSET, ParticipantTableLayout.LENGTH)
+                .within(LENGTH);
+    }
 
     private SemaphoreLayout() {
     }

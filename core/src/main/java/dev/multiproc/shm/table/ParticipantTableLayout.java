@@ -1,5 +1,7 @@
 package dev.multiproc.shm.table;
 
+import dev.multiproc.shm.LayoutChecks;
+
 /**
  * A fixed table of (process token, count) slots that a structure embeds to remember which
  * processes take part and how much each holds: a semaphore counts the permits each process
@@ -22,6 +24,13 @@ public final class ParticipantTableLayout {
     public static final long TOKEN_OFFSET = 0;
     public static final long COUNT_OFFSET = 8;
     public static final long LENGTH = SLOTS * SLOT_LENGTH;
+
+    static {
+        LayoutChecks.of("ParticipantTableLayout slot")
+                .field("token", TOKEN_OFFSET, Long.BYTES)
+                .field("count", COUNT_OFFSET, Long.BYTES)
+                .within(SLOT_LENGTH);
+    }
 
     private ParticipantTableLayout() {
     }

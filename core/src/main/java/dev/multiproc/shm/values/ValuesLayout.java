@@ -1,5 +1,7 @@
 package dev.multiproc.shm.values;
 
+import dev.multiproc.shm.LayoutChecks;
+
 /**
  * The body of shared values ({@code SharedLong}, {@code SharedDouble} and their arrays): a
  * length, then the values, eight bytes each (a double as its IEEE 754 bits). See
@@ -15,6 +17,12 @@ package dev.multiproc.shm.values;
 public final class ValuesLayout {
     public static final long LENGTH_OFFSET = 0;
     public static final long VALUES_OFFSET = 8;
+
+    static {
+        LayoutChecks.of("ValuesLayout")
+                .field("length", LENGTH_OFFSET, Integer.BYTES)
+                .field("values", VALUES_OFFSET, Long.BYTES);
+    }
 
     private ValuesLayout() {
     }

@@ -1,5 +1,7 @@
 package dev.multiproc.shm.wait;
 
+import dev.multiproc.shm.LayoutChecks;
+
 /**
  * A wait point: the 8 bytes a shared structure embeds for each condition processes sleep on.
  *
@@ -18,6 +20,13 @@ public final class WaitPointLayout {
     public static final long SEQUENCE_OFFSET = 0;
     public static final long SLEEPERS_OFFSET = 4;
     public static final long LENGTH = 8;
+
+    static {
+        LayoutChecks.of("WaitPointLayout")
+                .field("sequence", SEQUENCE_OFFSET, Integer.BYTES)
+                .field("sleepers", SLEEPERS_OFFSET, Integer.BYTES)
+                .within(LENGTH);
+    }
 
     private WaitPointLayout() {
     }
