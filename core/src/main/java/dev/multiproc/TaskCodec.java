@@ -270,7 +270,11 @@ final class TaskCodec {
         byte kind = in.get();
         int count = in.getInt();
         if (kind == OBJECTS) {
-            return (List<?>) deserialise(remaining(in));
+            Object items = deserialise(remaining(in));
+            if (!(items instanceof List<?> list)) {
+                throw new IOException("serialised items are " + (items == null ? "null" : "a " + items.getClass().getName()) + ", not a list");
+            }
+            return list;
         }
         int itemBytes = switch (kind) {
             case INTS -> Integer.BYTES;
