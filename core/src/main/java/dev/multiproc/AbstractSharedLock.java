@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.jfr.WaitEvent;
 import dev.multiproc.jfr.TakeOverEvent;
+import dev.multiproc.jfr.WaitEvent;
 import dev.multiproc.shm.lock.LockWord;
 
 import java.util.Objects;

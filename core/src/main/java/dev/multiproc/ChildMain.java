@@ -1,7 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-
 import dev.multiproc.codec.Deserialization;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;

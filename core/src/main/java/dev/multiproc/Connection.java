@@ -1,8 +1,9 @@
 package dev.multiproc;
 
-import dev.multiproc.jfr.WaitEvent;
-import dev.multiproc.jfr.PeerDiedEvent;
 import dev.multiproc.codec.Codec;
+import dev.multiproc.jfr.PeerDiedEvent;
+import dev.multiproc.jfr.WaitEvent;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.pipe.PipeEnds;
 import dev.multiproc.shm.pipe.PipeLayout;
@@ -11,7 +12,6 @@ import dev.multiproc.shm.ring.RingLayout;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
 
 import java.io.EOFException;
 import java.io.Serializable;

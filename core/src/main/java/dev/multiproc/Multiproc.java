@@ -1,9 +1,9 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.shm.condition.ConditionState;
+import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.queue.QueueLayout;
 import dev.multiproc.shm.ring.RingLayout;

@@ -1,18 +1,18 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.queue.QueueLayout;
 import dev.multiproc.shm.barrier.BarrierState;
 import dev.multiproc.shm.condition.ConditionState;
 import dev.multiproc.shm.event.EventState;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.process.Bootstrap;
-import dev.multiproc.shm.process.BootstrapLayout;
-import dev.multiproc.shm.lock.LockWord;
 import dev.multiproc.shm.listener.ListenerState;
+import dev.multiproc.shm.lock.LockWord;
 import dev.multiproc.shm.map.MapStripes;
 import dev.multiproc.shm.pipe.PipeEnds;
 import dev.multiproc.shm.pipe.PipeLayout;
+import dev.multiproc.shm.process.Bootstrap;
+import dev.multiproc.shm.process.BootstrapLayout;
+import dev.multiproc.shm.queue.QueueLayout;
 import dev.multiproc.shm.queue.QueueSlots;
 import dev.multiproc.shm.ring.ByteRing;
 import dev.multiproc.shm.semaphore.SemaphoreState;

@@ -1,8 +1,7 @@
 package dev.multiproc;
 
-import java.util.concurrent.atomic.LongAdder;
-import dev.multiproc.jfr.PoolWorkerDiedEvent;
 import dev.multiproc.codec.Codec;
+import dev.multiproc.jfr.PoolWorkerDiedEvent;
 
 import java.io.EOFException;
 import java.io.Serializable;
@@ -31,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**

@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.codec.Codec;
+import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.map.KeyHash;
 import dev.multiproc.shm.map.MapStripe;

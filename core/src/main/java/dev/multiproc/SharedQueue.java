@@ -1,8 +1,8 @@
 package dev.multiproc;
 
-import dev.multiproc.jfr.WaitEvent;
-import dev.multiproc.jfr.SpillEvent;
 import dev.multiproc.codec.Codec;
+import dev.multiproc.jfr.SpillEvent;
+import dev.multiproc.jfr.WaitEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.queue.QueueLayout;

@@ -1,8 +1,8 @@
 package dev.multiproc.shm.barrier;
 
 import dev.multiproc.shm.LayoutChecks;
-import dev.multiproc.shm.wait.WaitPointLayout;
 import dev.multiproc.shm.table.ParticipantTableLayout;
+import dev.multiproc.shm.wait.WaitPointLayout;
 
 /**
  * The body of a barrier. See {@code spec/barrier.md}.

@@ -1,8 +1,8 @@
 package dev.multiproc.shm.barrier;
 
-import dev.multiproc.jfr.BarrierBrokenEvent;
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.jfr.BarrierBrokenEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;

@@ -1,15 +1,15 @@
 package dev.multiproc.shm.map;
 
-import java.util.Arrays;
-import dev.multiproc.spi.Liveness;
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.Waiters;
+import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 import static dev.multiproc.shm.Words.INT;
 import static dev.multiproc.shm.Words.LONG;

@@ -1,8 +1,8 @@
 package dev.multiproc.shm.queue;
 
-import dev.multiproc.jfr.QueueSlotRecoveredEvent;
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.jfr.QueueSlotRecoveredEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;

@@ -1,7 +1,7 @@
 package dev.multiproc.shm.semaphore;
 
-import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.WaitStrategy;
+import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.table.ParticipantTable;
