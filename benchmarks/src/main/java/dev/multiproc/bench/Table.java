@@ -1,5 +1,7 @@
 package dev.multiproc.bench;
 
+import dev.multiproc.bench.report.Reports;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +49,7 @@ final class Table {
     String html() {
         StringBuilder out = new StringBuilder("<table class=\"sortable\">\n<thead><tr>");
         for (String header : rows.getFirst()) {
-            out.append("<th>").append(escape(header)).append("</th>");
+            out.append("<th>").append(Reports.html(header)).append("</th>");
         }
         out.append("</tr></thead>\n<tbody>\n");
         for (String[] row : rows.subList(1, rows.size())) {
@@ -59,7 +61,7 @@ final class Table {
                 } else {
                     out.append("<td class=\"num\" data-value=\"").append(value).append("\">");
                 }
-                out.append(escape(cell)).append("</td>");
+                out.append(Reports.html(cell)).append("</td>");
             }
             out.append("</tr>\n");
         }
@@ -86,10 +88,6 @@ final class Table {
 
     /** Suffixes of the numbers the tables show, longest first, with what each multiplies by. */
     private static final String[][] UNITS = {{"KiB", "1024"}, {"MiB", "1048576"}, {"M", "1e6"}, {"k", "1e3"}, {"B", "1"}};
-
-    static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 
     @Override
     public String toString() {

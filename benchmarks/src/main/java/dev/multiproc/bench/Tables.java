@@ -66,10 +66,10 @@ final class Tables {
     String html() {
         StringBuilder out = new StringBuilder();
         for (Section section : sections) {
-            out.append("<h3>").append(Table.escape(section.title())).append("</h3>\n").append(section.table().html());
+            out.append("<h3>").append(Reports.html(section.title())).append("</h3>\n").append(section.table().html());
         }
         out.append("<h3>Transports</h3>\n<ul>\n");
-        transports.forEach(line -> out.append("<li>").append(Table.escape(line)).append("</li>\n"));
+        transports.forEach(line -> out.append("<li>").append(Reports.html(line)).append("</li>\n"));
         return out.append("</ul>\n").toString();
     }
 

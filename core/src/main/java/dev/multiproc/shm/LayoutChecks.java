@@ -30,11 +30,14 @@ public final class LayoutChecks {
         return place(name, offset, size, 1);
     }
 
-    /** A field that starts a cache line of its own: nothing else before the next line. */
-    public LayoutChecks ownLine(String name, long offset, long size, long cacheLine) {
+    /**
+     * A field that starts a cache line and has {@code lines} lines to itself (two where the
+     * hardware prefetches lines in pairs): nothing else is placed before they end.
+     */
+    public LayoutChecks ownLines(String name, long offset, long size, long cacheLine, int lines) {
         check(offset % cacheLine == 0, name + " at " + offset + " does not start a cache line");
         place(name, offset, size, Math.min(size, Long.BYTES));
-        end = Math.max(end, offset + cacheLine);
+        end = Math.max(end, offset + lines * cacheLine);
         return this;
     }
 

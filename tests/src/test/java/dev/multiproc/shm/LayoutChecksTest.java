@@ -30,7 +30,7 @@ class LayoutChecksTest {
         AssertionError past = assertThrows(AssertionError.class, () -> LayoutChecks.of("Sample").field("count", 8, Long.BYTES).within(12));
         assertEquals("Sample: count ends at 16, past the length 12", past.getMessage());
         AssertionError shared = assertThrows(AssertionError.class, () -> LayoutChecks.of("Sample")
-                .ownLine("tail", 0, Long.BYTES, 64).field("head", 32, Long.BYTES));
+                .ownLines("tail", 0, Long.BYTES, 64, 1).field("head", 32, Long.BYTES));
         assertEquals("Sample: head at 32 overlaps tail, which ends at 64", shared.getMessage());
         LayoutChecks.of("Sample").bytes("name", 3, 5).field("count", 8, Long.BYTES).within(16);
     }

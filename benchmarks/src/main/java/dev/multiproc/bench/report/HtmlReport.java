@@ -31,10 +31,6 @@ public final class HtmlReport {
         }
     }
 
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
     /** Height of one bar of the throughput chart, and the room for labels left of the bars. */
     private static final int BAR_HEIGHT = 22;
     private static final int LABEL_WIDTH = 330;
@@ -60,7 +56,7 @@ public final class HtmlReport {
             double x = LABEL_WIDTH + scale(tick, low, high);
             svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
                     + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
-                    x, x, height - 20, x, height - 6, escape(Reports.rate(tick))));
+                    x, x, height - 20, x, height - 6, Reports.html(Reports.rate(tick))));
         }
         for (int i = 0; i < rows.size(); i++) {
             Measurement m = rows.get(i);
@@ -70,9 +66,9 @@ public final class HtmlReport {
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">%s</text>"
                             + "<rect data-transport=\"%s\" data-rate=\"%.0f\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
                             + "<text x=\"%.1f\" y=\"%d\" font-size=\"12\">%s msg/s</text>\n",
-                    LABEL_WIDTH - 6, y + 15, escape(label), escape(m.transport()), m.messagesPerSecond(), LABEL_WIDTH, y + 3,
+                    LABEL_WIDTH - 6, y + 15, Reports.html(label), Reports.html(m.transport()), m.messagesPerSecond(), LABEL_WIDTH, y + 3,
                     Math.max(1, scale(m.messagesPerSecond(), low, high)), BAR_HEIGHT - 6, ours ? "#1f77b4" : "#aaa",
-                    LABEL_WIDTH + Math.max(1, scale(m.messagesPerSecond(), low, high)) + 4, y + 15, escape(Reports.rate(m.messagesPerSecond()))));
+                    LABEL_WIDTH + Math.max(1, scale(m.messagesPerSecond(), low, high)) + 4, y + 15, Reports.html(Reports.rate(m.messagesPerSecond()))));
         }
         return svg.append("</svg>\n").toString();
     }
@@ -96,7 +92,7 @@ public final class HtmlReport {
                 .append(resource(UPLOT + "uPlot.iife.min.js"))
                 .append("\n</script></head><body>\n<h1>multiproc bench</h1>\n<dl>\n");
         for (Map.Entry<String, String> entry : run.entrySet()) {
-            html.append("<dt>").append(escape(entry.getKey())).append("</dt><dd>").append(escape(entry.getValue())).append("</dd>\n");
+            html.append("<dt>").append(Reports.html(entry.getKey())).append("</dt><dd>").append(Reports.html(entry.getValue())).append("</dd>\n");
         }
         html.append("</dl>\n<h2>Throughput</h2>\n<p>Messages per second, logarithmic; multiproc's rows in blue.</p>\n")
                 .append(throughputChart(measurements));

@@ -49,6 +49,11 @@ public final class Reports {
         return groups;
     }
 
+    /** {@code text} as HTML text or attribute value. */
+    public static String html(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
     public static String json(String text) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : text.toCharArray()) {

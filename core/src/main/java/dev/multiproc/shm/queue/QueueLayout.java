@@ -1,5 +1,6 @@
 package dev.multiproc.shm.queue;
 
+import dev.multiproc.shm.LayoutChecks;
 import dev.multiproc.shm.table.ParticipantTableLayout;
 import dev.multiproc.shm.wait.WaitPointLayout;
 
@@ -125,18 +126,34 @@ public final class QueueLayout {
     public static final int MAX_CAPACITY = 1 << 28;
 
     static {
-        check(HEAD_OFFSET - TAIL_OFFSET >= 2 * CACHE_LINE, "head and tail share a prefetched pair of lines");
-        check(NOT_EMPTY_OFFSET % CACHE_LINE == 0 && NOT_FULL_OFFSET % CACHE_LINE == 0 && ALL_DONE_OFFSET % CACHE_LINE == 0,
-                "each wait point starts a cache line");
-        check(WAITED_NANOS_OFFSET + Long.BYTES <= DEBTS_OFFSET, "the counters overlap the debts");
-        check(SLOTS_OFFSET % CACHE_LINE == 0, "slots start on a cache line");
-        check(CONSUMER_ROLE_OFFSET + Integer.BYTES <= TAIL_OFFSET, "the roles leave the first line");
-    }
-
-    private static void check(boolean invariant, String broken) {
-        if (!invariant) {
-            throw new AssertionError("QueueLayout: " + broken);
-        }
+        LayoutChecks.of("QueueLayout")
+                .field("capacity", CAPACITY_OFFSET, Integer.BYTES)
+                .field("slot data", SLOT_DATA_OFFSET_FIELD, Integer.BYTES)
+                .field("joinable", JOINABLE_OFFSET, Integer.BYTES)
+                .field("mode", MODE_OFFSET, Integer.BYTES)
+                .field("max message", MAX_MESSAGE_OFFSET, Long.BYTES)
+                .field("producer role", PRODUCER_ROLE_OFFSET, Integer.BYTES)
+                .field("consumer role", CONSUMER_ROLE_OFFSET, Integer.BYTES)
+                .ownLines("tail", TAIL_OFFSET, Long.BYTES, CACHE_LINE, 2)
+                .ownLines("head", HEAD_OFFSET, Long.BYTES, CACHE_LINE, 2)
+                .ownLines("not-empty", NOT_EMPTY_OFFSET, WaitPointLayout.LENGTH, CACHE_LINE, 1)
+                .ownLines("not-full", NOT_FULL_OFFSET, WaitPointLayout.LENGTH, CACHE_LINE, 1)
+                .field("all-done", ALL_DONE_OFFSET, WaitPointLayout.LENGTH)
+                .field("skipped now", SKIPPED_NOW_OFFSET, Long.BYTES)
+                .field("skipped total", SKIPPED_TOTAL_OFFSET, Long.BYTES)
+                .field("done", DONE_OFFSET, Long.BYTES)
+                .field("spills", SPILLS_OFFSET, Long.BYTES)
+                .field("producer waits", PRODUCER_WAITS_OFFSET, Long.BYTES)
+                .field("consumer waits", CONSUMER_WAITS_OFFSET, Long.BYTES)
+                .field("waited nanos", WAITED_NANOS_OFFSET, Long.BYTES)
+                .ownLines("debts", DEBTS_OFFSET, ParticipantTableLayout.LENGTH, CACHE_LINE, 1)
+                .ownLines("intents", INTENTS_OFFSET, INTENT_ENTRIES * INTENT_ENTRY_LENGTH, CACHE_LINE, 1)
+                .ownLines("slots", SLOTS_OFFSET, SLOT_DATA_OFFSET, CACHE_LINE, 1);
+        LayoutChecks.of("QueueLayout slot")
+                .field("sequence", SLOT_SEQUENCE_OFFSET, Long.BYTES)
+                .field("length", SLOT_LENGTH_OFFSET, Integer.BYTES)
+                .field("flags", SLOT_FLAGS_OFFSET, Integer.BYTES)
+                .within(SLOT_DATA_OFFSET);
     }
 
     private QueueLayout() {

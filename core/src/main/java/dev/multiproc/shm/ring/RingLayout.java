@@ -60,8 +60,8 @@ public final class RingLayout {
 
     static {
         LayoutChecks.of("RingLayout")
-                .ownLine("tail", TAIL_OFFSET, Long.BYTES, 2 * 64)
-                .ownLine("head", HEAD_OFFSET, Long.BYTES, 64)
+                .ownLines("tail", TAIL_OFFSET, Long.BYTES, 64, 2)
+                .ownLines("head", HEAD_OFFSET, Long.BYTES, 64, 1)
                 .field("readable wait point", READABLE_WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
                 .field("writable wait point", WRITABLE_WAIT_POINT_OFFSET, WaitPointLayout.LENGTH)
                 .within(DATA_OFFSET);
