@@ -116,7 +116,7 @@ public final class ChildMain {
             byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "training");
             pipe.first().sendBytes(TaskCodec.encodeTask(1, 1, work, true, TaskCodec.encodeItems(java.util.List.of(1, 2, 3))));
             String name = pipe.first().name();
-            Thread worker = new Thread(() -> PoolWorker.run(name, signals, slots, 0, null, 1), "training-pool-worker");
+            Thread worker = new Thread(() -> PoolWorker.run(name, signals, slots, 0, null, 1, WaitStrategy.BACKOFF), "training-pool-worker");
             worker.start();
             TaskCodec.decodeResult(pipe.first().recvBytes());
             worker.join();

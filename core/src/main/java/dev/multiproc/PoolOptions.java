@@ -10,8 +10,13 @@ import java.util.Objects;
  * @param initializer      run once in each worker before its first task (null: none)
  * @param maxTasksPerChild a worker exits and is replaced after this many tasks (0: never)
  * @param jvmOptions       extra JVM options for the workers
+ * @param waitStrategy     how the workers wait for tasks and the pool for results; null (the
+ *                         default): {@link WaitStrategy#BLOCKING} when the workers are as many as
+ *                         the cores or more — a waiter that spins or yields there takes the CPU
+ *                         a worker needs — else {@link WaitStrategy#BACKOFF}
  */
-public record PoolOptions(int workers, SerializableRunnable initializer, int maxTasksPerChild, List<String> jvmOptions) {
+public record PoolOptions(int workers, SerializableRunnable initializer, int maxTasksPerChild, List<String> jvmOptions,
+                          WaitStrategy waitStrategy) {
 
     public PoolOptions {
         if (workers <= 0) {
@@ -25,18 +30,31 @@ public record PoolOptions(int workers, SerializableRunnable initializer, int max
 
     /** {@code workers} workers, no initializer, workers never retired. */
     public static PoolOptions of(int workers) {
-        return new PoolOptions(workers, null, 0, List.of());
+        return new PoolOptions(workers, null, 0, List.of(), null);
     }
 
     public PoolOptions withInitializer(SerializableRunnable initializer) {
-        return new PoolOptions(workers, initializer, maxTasksPerChild, jvmOptions);
+        return new PoolOptions(workers, initializer, maxTasksPerChild, jvmOptions, waitStrategy);
     }
 
     public PoolOptions withMaxTasksPerChild(int tasks) {
-        return new PoolOptions(workers, initializer, tasks, jvmOptions);
+        return new PoolOptions(workers, initializer, tasks, jvmOptions, waitStrategy);
     }
 
     public PoolOptions withJvmOptions(List<String> options) {
-        return new PoolOptions(workers, initializer, maxTasksPerChild, options);
+        return new PoolOptions(workers, initializer, maxTasksPerChild, options, waitStrategy);
+    }
+
+    /** These options with {@code strategy} for the workers and the pool (null: chosen by the pool). */
+    public PoolOptions withWaitStrategy(WaitStrategy strategy) {
+        return new PoolOptions(workers, initializer, maxTasksPerChild, jvmOptions, strategy);
+    }
+
+    /** The strategy a pool of these options waits with on a machine of {@code cores} cores. */
+    WaitStrategy waitStrategyOn(int cores) {
+        if (waitStrategy != null) {
+            return waitStrategy;
+        }
+        return workers >= cores ? WaitStrategy.BLOCKING : WaitStrategy.BACKOFF;
     }
 }

@@ -29,10 +29,12 @@ final class PoolWorker {
      * @param slots where this worker keeps its record (see {@link #startedAt} and {@link #announcedAt}): the id of
      *              the task it started last — if it dies, the pool fails the tasks up to that one and sends the rest
      *              elsewhere — and how many results it has announced
+     * @param waitStrategy how it waits for its next task (the pool's)
      */
     static void run(String pipe, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, SerializableRunnable initializer,
-                    int maxTasks) {
+                    int maxTasks, WaitStrategy waitStrategy) {
         try (Connection<byte[]> connection = Connection.attach(pipe, 1, Codec.bytes())) {
+            connection.setWaitStrategy(waitStrategy);
             if (initializer != null) {
                 try {
                     initializer.run();

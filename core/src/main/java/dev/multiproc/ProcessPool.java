@@ -36,12 +36,14 @@ import java.util.function.Consumer;
 /**
  * A pool of worker JVMs that never hangs: Python's {@code multiprocessing.Pool} as an
  * {@link ExecutorService}. Tasks (serialisable functions and their arguments, a {@code map} in
- * chunks) travel to the workers over shared-memory pipes; the pool sends each worker up to
- * {@value #MAX_IN_FLIGHT} tasks ahead, as many as fit its pipe, so a worker that finishes one
- * starts the next at once, with no thread of this process in between. A collector thread of the pool reads the results (the
- * workers signal it through one shared semaphore, whatever their number), completes the futures
- * and sends the next tasks; a caller waiting for a {@code map} wakes once, when it is done. A
- * function goes to each worker once ({@link WorkCache}).
+ * chunks) travel to the workers over shared-memory pipes; the pool sends each task to the worker
+ * with the fewest unanswered, up to {@value #MAX_IN_FLIGHT} ahead, as many as fit its pipe, so a
+ * worker that finishes one starts the next at once, with no thread of this process in between. A
+ * map's chunks are queued as they are encoded: the first runs while the caller encodes the next.
+ * A collector thread of the pool reads the results (the workers signal it through one shared
+ * semaphore, whatever their number), completes the futures and sends the next tasks; a caller
+ * waiting for a {@code map} wakes once, when it is done. A function goes to each worker once
+ * ({@link WorkCache}). Collector and workers wait as {@link PoolOptions#waitStrategy()} says.
  *
  * <p>A task that throws fails its future with that exception as the cause (its stack trace is
  * the worker's; a suppressed exception names the worker and its pid). A worker that dies —
@@ -135,6 +137,8 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     private final Multiproc context;
     private final PoolOptions options;
+    /** How the collector and the workers wait ({@link PoolOptions#waitStrategyOn}). */
+    private final WaitStrategy waitStrategy;
     private final Worker[] workers;
     private final Deque<PendingTask> queue = new ArrayDeque<>();
     private final LongAdder tasksAnswered = new LongAdder();
@@ -156,6 +160,10 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     private volatile State state = State.RUNNING;
     /** Workers in a row (since the last result) whose initializer threw. */
     private int initializerFailures;
+    /** Submissions whose tasks are still being added (a map adds each chunk as it encodes it); guarded by the pool. */
+    private int submitting;
+    /** Once the pool has stopped: what tasks added since fail with; guarded by the pool. */
+    private RuntimeException stoppedWith;
     /** Why the pool stopped on its own (its initializer kept failing), for later submissions. */
     private volatile Throwable brokenBy;
 
@@ -166,6 +174,8 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             JvmProcess.serialise(options.initializer(), "the pool's initializer");
         }
         this.signals = context.semaphore(0);
+        this.waitStrategy = options.waitStrategyOn(Multiproc.cpuCount());
+        signals.setWaitStrategy(waitStrategy);
         this.slots = context.sharedLongArray(2 * options.workers());
         this.workers = new Worker[options.workers()];
         for (int index = 0; index < workers.length; index++) {
@@ -195,9 +205,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         SharedLongArray workerSlots = slots;
         SerializableRunnable initializer = options.initializer();
         int maxTasks = options.maxTasksPerChild();
+        WaitStrategy strategy = waitStrategy;
         slots.set(PoolWorker.startedAt(slot), 0);
         slots.set(PoolWorker.announcedAt(slot), 0);
-        JvmProcess process = context.process(() -> PoolWorker.run(pipeName, resultsPosted, workerSlots, slot, initializer, maxTasks));
+        JvmProcess process = context.process(() -> PoolWorker.run(pipeName, resultsPosted, workerSlots, slot, initializer, maxTasks,
+                strategy));
         process.setName("PoolWorker-" + WORKER_NUMBERS.incrementAndGet());
         process.setDaemon(true);
         process.setJvmOptions(options.jvmOptions());
@@ -267,29 +279,62 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    /** Queues {@code tasks} (those of one {@code what}), all or none, and wakes the collector once. */
-    private void enqueue(List<PendingTask> tasks, String what) {
-        synchronized (this) {
-            if (state != State.RUNNING) {
-                throw new RejectedExecutionException("the pool is shut down: " + what + " was not accepted"
-                        + (brokenBy == null ? "" : " (its initializer failed in " + INITIALIZER_ATTEMPTS + " workers in a row: " + brokenBy + ")"),
-                        brokenBy);
-            }
-            queue.addAll(tasks);
+    /**
+     * Starts a submission ({@code what}): refused unless the pool runs. Its tasks then go in
+     * through {@link #add}, even past a shutdown — a submission accepted runs whole — until
+     * {@link #endSubmission}; the collector does not count the pool idle meanwhile.
+     */
+    private synchronized void beginSubmission(String what) {
+        if (state != State.RUNNING) {
+            throw new RejectedExecutionException("the pool is shut down: " + what + " was not accepted"
+                    + (brokenBy == null ? "" : " (its initializer failed in " + INITIALIZER_ATTEMPTS + " workers in a row: " + brokenBy + ")"),
+                    brokenBy);
         }
-        if (!tasks.isEmpty()) {
+        submitting++;
+    }
+
+    /** Queues a task of a submission begun, and wakes the collector; a pool stopped meanwhile fails it instead. */
+    private void add(PendingTask task) {
+        RuntimeException stopped;
+        synchronized (this) {
+            stopped = stoppedWith;
+            if (stopped == null) {
+                queue.addLast(task);
+            }
+        }
+        if (stopped == null) {
+            wake();
+        } else {
+            task.onFailure.accept(stopped);
+        }
+    }
+
+    private void endSubmission() {
+        boolean shutDown;
+        synchronized (this) {
+            submitting--;
+            shutDown = state != State.RUNNING;
+        }
+        if (shutDown) {
             wake();
         }
     }
 
-    private void enqueue(Serializable function, List<?> items, String description, Consumer<PoolWorker.Result> onResult,
-                         Consumer<Throwable> onFailure) {
-        enqueue(List.of(pendingTask(function, work(function, description), items, description, onResult, onFailure)), description);
+    private void submitOne(Serializable function, String description, Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
+        Work work = work(function, description);
+        beginSubmission(description);
+        try {
+            add(pendingTask(function, work, null, description, onResult, onFailure));
+        } finally {
+            endSubmission();
+        }
     }
 
     /**
      * Runs {@code function} on each chunk of {@code items} in the workers; each future gets its
-     * chunk's results in order. Chunks are views of {@code items}, encoded here, before this returns.
+     * chunk's results in order. Chunks are views of {@code items}, each encoded here and queued
+     * at once — the first runs while the next is encoded — all before this returns; an item
+     * that cannot be sent fails the call, and chunks queued before it still run.
      */
     private <T, R> List<CompletableFuture<List<R>>> submitChunks(SerializableFunction<T, R> function, List<T> items, int chunkSize,
                                                                String what) {
@@ -299,16 +344,19 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
         Work work = work(function, what);
         List<CompletableFuture<List<R>>> futures = new ArrayList<>();
-        List<PendingTask> tasks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += chunkSize) {
-            int to = Math.min(items.size(), from + chunkSize);
-            String description = items.size() == 1 ? what : what + " chunk of items " + from + ".." + (to - 1);
-            CompletableFuture<List<R>> future = new CompletableFuture<>();
-            tasks.add(pendingTask(function, work, items.subList(from, to), description,
-                    result -> complete(future, result), future::completeExceptionally));
-            futures.add(future);
+        beginSubmission(what);
+        try {
+            for (int from = 0; from < items.size(); from += chunkSize) {
+                int to = Math.min(items.size(), from + chunkSize);
+                String description = items.size() == 1 ? what : what + " chunk of items " + from + ".." + (to - 1);
+                CompletableFuture<List<R>> future = new CompletableFuture<>();
+                add(pendingTask(function, work, items.subList(from, to), description, result -> complete(future, result),
+                        future::completeExceptionally));
+                futures.add(future);
+            }
+        } finally {
+            endSubmission();
         }
-        enqueue(tasks, what);
         return futures;
     }
 
@@ -358,9 +406,10 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** {@link #mapAsync} with an explicit chunk size. */
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
-        List<CompletableFuture<List<R>>> chunks = submitChunks(function, listOf(items), chunkSize, "map");
+        List<T> list = listOf(items);
+        List<CompletableFuture<List<R>>> chunks = submitChunks(function, list, chunkSize, "map");
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<R> results = new ArrayList<>();
+            List<R> results = new ArrayList<>(list.size());
             chunks.forEach(chunk -> results.addAll(chunk.join()));
             return results;
         });
@@ -479,7 +528,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Serializable work = sendable(task, "Callable");
         CompletableFuture<T> future = new CompletableFuture<>();
-        enqueue(work, null, "task " + task.getClass().getName(), result -> {
+        submitOne(work, "task " + task.getClass().getName(), result -> {
             if (result.failure() == null) {
                 @SuppressWarnings("unchecked")
                 T value = (T) result.values().getFirst();
@@ -617,8 +666,10 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     public List<Runnable> shutdownNow() {
         List<PendingTask> never;
         List<PendingTask> sent;
+        CancellationException cancelled = new CancellationException("the pool was terminated");
         synchronized (this) {
             state = State.STOPPED;
+            stoppedWith = cancelled;
             never = new ArrayList<>(queue);
             queue.clear();
             sent = takeInFlight();
@@ -626,7 +677,6 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         for (Worker worker : workers) {
             worker.process.terminate();
         }
-        CancellationException cancelled = new CancellationException("the pool was terminated");
         sent.forEach(task -> task.onFailure.accept(cancelled));
         List<Runnable> unstarted = new ArrayList<>();
         for (PendingTask task : never) {
@@ -747,9 +797,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
-    /** Nothing queued, nothing sent and unanswered. */
+    /** No submission under way, nothing queued, nothing sent and unanswered. */
     private synchronized boolean idle() {
-        if (!queue.isEmpty()) {
+        if (submitting > 0 || !queue.isEmpty()) {
             return false;
         }
         for (Worker worker : workers) {
@@ -761,41 +811,58 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     }
 
     /**
-     * Sends queued tasks to live workers: an idle worker its next task whatever its size, a busy
-     * one more only while they fit its pipe whole (never waiting for it to read), up to
-     * {@value #MAX_IN_FLIGHT} (and never past a retiring worker's last).
+     * Sends queued tasks to live workers, each to the one with the fewest unanswered — a map's
+     * chunks spread over the workers instead of filling the first one's pipe: an idle worker its
+     * next task whatever its size, a busy one more only while it fits its pipe whole (never
+     * waiting for it to read), up to {@value #MAX_IN_FLIGHT} (and never past a retiring worker's last).
      */
     private void sendTasks() {
-        for (Worker worker : snapshotWorkers()) {
-            while (true) {
-                PendingTask task;
-                boolean withWork;
-                synchronized (this) {
-                    if (state == State.STOPPED || !worker.mayTakeMore() || queue.isEmpty()) {
-                        break;
-                    }
-                    task = queue.peekFirst();
-                    withWork = !worker.works.holds(task.work.id());
-                    // ahead of the task it runs, a task goes only if it fits the pipe now: the worker reads it when it
-                    // starts it, and this thread must not wait for that
-                    if (!worker.inFlight.isEmpty()
-                            && !worker.connection.canSendWithoutWaiting(TaskCodec.taskBytes(task.work.serialised(), withWork, task.encodedItems))) {
-                        break;
-                    }
-                    queue.pollFirst();
-                    worker.inFlight.addLast(task);
-                    worker.sent++;
-                    worker.works.sent(task.work.id());
+        List<Worker> ended = new ArrayList<>();
+        while (true) {
+            Worker worker;
+            PendingTask task;
+            boolean withWork;
+            synchronized (this) {
+                if (state == State.STOPPED || queue.isEmpty()) {
+                    return;
                 }
-                byte[] message = TaskCodec.encodeTask(task.id, task.work.id(), task.work.serialised(), withWork, task.encodedItems);
-                try {
-                    worker.connection.sendBytes(message);
-                } catch (IllegalStateException ended) {
-                    // the worker ended meanwhile: accounting for its end sends this task elsewhere
-                    break;
+                task = queue.peekFirst();
+                worker = leastLoadedWithRoom(task, ended);
+                if (worker == null) {
+                    return;
                 }
+                withWork = !worker.works.holds(task.work.id());
+                queue.pollFirst();
+                worker.inFlight.addLast(task);
+                worker.sent++;
+                worker.works.sent(task.work.id());
+            }
+            byte[] message = TaskCodec.encodeTask(task.id, task.work.id(), task.work.serialised(), withWork, task.encodedItems);
+            try {
+                worker.connection.sendBytes(message);
+            } catch (IllegalStateException closed) {
+                // the worker ended meanwhile: accounting for its end sends this task elsewhere
+                ended.add(worker);
             }
         }
+    }
+
+    /** The live worker, not in {@code ended}, that can take {@code task} now and has the fewest unanswered; the caller holds the pool's lock. */
+    private Worker leastLoadedWithRoom(PendingTask task, List<Worker> ended) {
+        Worker best = null;
+        for (Worker worker : workers) {
+            if (ended.contains(worker) || !worker.mayTakeMore() || best != null && worker.inFlight.size() >= best.inFlight.size()) {
+                continue;
+            }
+            // ahead of the task it runs, a task goes only if it fits the pipe now: the worker reads it when it starts it,
+            // and this thread must not wait for that
+            boolean withWork = !worker.works.holds(task.work.id());
+            if (worker.inFlight.isEmpty()
+                    || worker.connection.canSendWithoutWaiting(TaskCodec.taskBytes(task.work.serialised(), withWork, task.encodedItems))) {
+                best = worker;
+            }
+        }
+        return best;
     }
 
     private synchronized List<Worker> snapshotWorkers() {
@@ -924,6 +991,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         List<PendingTask> pending;
         synchronized (this) {
             state = State.STOPPED;
+            stoppedWith = failure;
             pending = new ArrayList<>(queue);
             queue.clear();
             pending.addAll(takeInFlight());

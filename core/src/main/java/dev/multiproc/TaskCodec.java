@@ -3,8 +3,11 @@ package dev.multiproc;
 import dev.multiproc.codec.Deserialization;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,39 +37,50 @@ final class TaskCodec {
     private static final byte OBJECTS = 5;
     /** Bytes before a result's items: id, then failed item. */
     private static final int PREFIX = Long.BYTES + Integer.BYTES;
+    /** Bytes before a list's items: kind, count. */
+    private static final int ITEMS_HEAD = 1 + Integer.BYTES;
     /** Bytes before a task's work: id, work id, work length. */
     private static final int TASK_PREFIX = 2 * Long.BYTES + Integer.BYTES;
-    private static final byte[] NO_WORK = new byte[0];
+    private static final VarHandle INT_AT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_AT = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle DOUBLE_AT = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
 
     private TaskCodec() {
     }
 
-    /** The items of a task, encoded once when it is submitted (null for a call, which has none). */
+    /**
+     * A task's message but for its head: its items (none for a call), encoded once when the task
+     * is submitted, behind room for the head that {@link #encodeTask} writes in place — most tasks
+     * go out without being copied again.
+     */
     static byte[] encodeItems(List<?> items) {
         if (items == null) {
-            return null;
+            return new byte[TASK_PREFIX];
         }
-        Writer out = new Writer(5 + items.size() * 8);
-        writeItems(out, items, "a task's items");
+        Object[] all = items.toArray();
+        Writer out = new Writer(TASK_PREFIX + itemsBytes(all));
+        out.buffer.position(TASK_PREFIX);
+        writeItems(out, all, "a task's items");
         return out.toBytes();
     }
 
     /** The bytes of the message {@link #encodeTask} makes. */
-    static int taskBytes(byte[] work, boolean withWork, byte[] items) {
-        return TASK_PREFIX + (withWork ? work.length : 0) + (items == null ? 0 : items.length);
+    static int taskBytes(byte[] work, boolean withWork, byte[] encodedItems) {
+        return encodedItems.length + (withWork ? work.length : 0);
     }
 
     /**
-     * A task message, from its items as {@link #encodeItems} encoded them; {@code work} is left
-     * out ({@code withWork} false) when the worker has that work id already.
+     * A task message, from what {@link #encodeItems} made of its items; {@code work} is left out
+     * ({@code withWork} false) when the worker has that work id already, and the message is then
+     * {@code encodedItems} itself, its head written in place.
      */
-    static byte[] encodeTask(long id, long workId, byte[] work, boolean withWork, byte[] items) {
-        byte[] sent = withWork ? work : NO_WORK;
-        ByteBuffer out = ByteBuffer.allocate(TASK_PREFIX + sent.length + (items == null ? 0 : items.length));
-        out.putLong(id).putLong(workId).putInt(sent.length).put(sent);
-        if (items != null) {
-            out.put(items);
+    static byte[] encodeTask(long id, long workId, byte[] work, boolean withWork, byte[] encodedItems) {
+        if (!withWork) {
+            ByteBuffer.wrap(encodedItems).putLong(id).putLong(workId).putInt(0);
+            return encodedItems;
         }
+        ByteBuffer out = ByteBuffer.allocate(taskBytes(work, true, encodedItems));
+        out.putLong(id).putLong(workId).putInt(work.length).put(work).put(encodedItems, TASK_PREFIX, encodedItems.length - TASK_PREFIX);
         return out.array();
     }
 
@@ -127,9 +141,10 @@ final class TaskCodec {
             out.buffer.putLong(id).putInt(failedItem).put(serialised);
             return out.toBytes();
         }
-        Writer out = new Writer(PREFIX + 5 + values.size() * 8);
+        Object[] all = values.toArray();
+        Writer out = new Writer(PREFIX + itemsBytes(all));
         out.buffer.putLong(id).putInt(-1);
-        writeItems(out, values, "a task's results");
+        writeItems(out, all, "a task's results");
         return out.toBytes();
     }
 
@@ -193,7 +208,8 @@ final class TaskCodec {
     }
 
     /** The packed kind every item of a list has, judged by the first one; a list that breaks it is found while writing. */
-    private static byte kindOf(Object first) {
+    private static byte kindOf(Object[] items) {
+        Object first = items.length == 0 ? null : items[0];
         if (first instanceof Integer) {
             return INTS;
         }
@@ -206,63 +222,74 @@ final class TaskCodec {
         return first instanceof String ? STRINGS : OBJECTS;
     }
 
+    /** The bytes {@code items} take packed: exact for numbers, so that no buffer is copied to trim it; a guess otherwise. */
+    private static int itemsBytes(Object[] items) {
+        int each = switch (kindOf(items)) {
+            case INTS -> Integer.BYTES;
+            case LONGS -> Long.BYTES;
+            case DOUBLES -> Double.BYTES;
+            default -> 16;
+        };
+        return ITEMS_HEAD + items.length * each;
+    }
+
     /**
      * Writes {@code items} packed if they are all of the first one's type (one pass: an item of
      * another type, or null, sends the writer back to serialise the whole list).
      */
-    private static void writeItems(Writer out, List<?> items, String what) {
-        byte kind = items.isEmpty() ? OBJECTS : kindOf(items.getFirst());
+    private static void writeItems(Writer out, Object[] items, String what) {
+        byte kind = kindOf(items);
         int start = out.buffer.position();
-        out.room(5).put(kind).putInt(items.size());
+        out.room(ITEMS_HEAD).put(kind).putInt(items.length);
         if (kind != OBJECTS && writePacked(out, items, kind)) {
             return;
         }
         out.buffer.position(start);
-        out.room(5).put(OBJECTS).putInt(items.size());
-        byte[] serialised = JvmProcess.serialise(new ArrayList<>(items), what);
+        out.room(ITEMS_HEAD).put(OBJECTS).putInt(items.length);
+        byte[] serialised = JvmProcess.serialise(new ArrayList<>(Arrays.asList(items)), what);
         out.room(serialised.length).put(serialised);
     }
 
     /** Writes every item as {@code kind}; false at the first that is not one. */
-    private static boolean writePacked(Writer out, List<?> items, byte kind) {
-        switch (kind) {
-            case INTS -> {
-                ByteBuffer buffer = out.room(items.size() * Integer.BYTES);
-                for (Object item : items) {
+    private static boolean writePacked(Writer out, Object[] items, byte kind) {
+        if (kind == STRINGS) {
+            for (Object item : items) {
+                if (!(item instanceof String value)) {
+                    return false;
+                }
+                byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+                out.room(Integer.BYTES + utf8.length).putInt(utf8.length).put(utf8);
+            }
+            return true;
+        }
+        int each = kind == INTS ? Integer.BYTES : Long.BYTES;
+        ByteBuffer buffer = out.room(items.length * each);
+        byte[] bytes = buffer.array();
+        int at = buffer.position();
+        for (Object item : items) {
+            switch (kind) {
+                case INTS -> {
                     if (!(item instanceof Integer value)) {
                         return false;
                     }
-                    buffer.putInt(value);
+                    INT_AT.set(bytes, at, (int) value);
                 }
-            }
-            case LONGS -> {
-                ByteBuffer buffer = out.room(items.size() * Long.BYTES);
-                for (Object item : items) {
+                case LONGS -> {
                     if (!(item instanceof Long value)) {
                         return false;
                     }
-                    buffer.putLong(value);
+                    LONG_AT.set(bytes, at, (long) value);
                 }
-            }
-            case DOUBLES -> {
-                ByteBuffer buffer = out.room(items.size() * Double.BYTES);
-                for (Object item : items) {
+                default -> {
                     if (!(item instanceof Double value)) {
                         return false;
                     }
-                    buffer.putDouble(value);
+                    DOUBLE_AT.set(bytes, at, (double) value);
                 }
             }
-            default -> {
-                for (Object item : items) {
-                    if (!(item instanceof String value)) {
-                        return false;
-                    }
-                    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-                    out.room(Integer.BYTES + utf8.length).putInt(utf8.length).put(utf8);
-                }
-            }
+            at += each;
         }
+        buffer.position(at);
         return true;
     }
 
@@ -284,20 +311,22 @@ final class TaskCodec {
             default -> throw new IOException("unknown item kind " + kind);
         };
         Object[] items = new Object[length(in, count, itemBytes, "items")];
+        byte[] bytes = in.array();
+        int at = in.arrayOffset() + in.position();
         switch (kind) {
             case INTS -> {
-                for (int i = 0; i < count; i++) {
-                    items[i] = in.getInt();
+                for (int i = 0; i < count; i++, at += Integer.BYTES) {
+                    items[i] = (int) INT_AT.get(bytes, at);
                 }
             }
             case LONGS -> {
-                for (int i = 0; i < count; i++) {
-                    items[i] = in.getLong();
+                for (int i = 0; i < count; i++, at += Long.BYTES) {
+                    items[i] = (long) LONG_AT.get(bytes, at);
                 }
             }
             case DOUBLES -> {
-                for (int i = 0; i < count; i++) {
-                    items[i] = in.getDouble();
+                for (int i = 0; i < count; i++, at += Double.BYTES) {
+                    items[i] = (double) DOUBLE_AT.get(bytes, at);
                 }
             }
             case STRINGS -> {
@@ -308,6 +337,9 @@ final class TaskCodec {
                 }
             }
             default -> throw new IOException("unknown item kind " + kind);
+        }
+        if (kind != STRINGS) {
+            in.position(at - in.arrayOffset());
         }
         return Arrays.asList(items);
     }

@@ -232,6 +232,84 @@ class ProcessPoolTest extends ContextPerTest {
         }
     }
 
+    /** The pid of the worker that runs it, after a pause that keeps the worker busy while the others are sent theirs. */
+    static long pidOfWorker(int item) {
+        sleep(20);
+        return ProcessHandle.current().pid();
+    }
+
+    @Test
+    void aMapsChunksSpreadOverTheWorkersInsteadOfFillingTheFirstOnesPipe() throws Exception {
+        try (ProcessPool pool = mp.pool(2)) {
+            List<Long> pids = pool.map(ProcessPoolTest::pidOfWorker, range(8), 1);
+            Set<Long> workers = new HashSet<>();
+            pool.workers().forEach(worker -> workers.add(worker.pid().orElseThrow()));
+            assertEquals(workers, new HashSet<>(pids), "both workers ran chunks: " + pids);
+            for (long pid : workers) {
+                assertTrue(java.util.Collections.frequency(pids, pid) >= 2, "8 chunks sent at once go 4 and 4: " + pids);
+            }
+        }
+    }
+
+    /** An item that takes 30 ms to serialise: a map of them is still encoding its later chunks while the first run. */
+    static final class SlowToSend implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1;
+        final int value;
+
+        SlowToSend(int value) {
+            this.value = value;
+        }
+
+        @java.io.Serial
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            sleep(30);
+            out.defaultWriteObject();
+        }
+    }
+
+    /** Starts a map of ten slow-to-send items, chunks of one, and returns once its first chunk is queued. */
+    private static CompletableFuture<CompletableFuture<List<Integer>>> mapStillEncoding(ProcessPool pool) throws InterruptedException {
+        List<SlowToSend> items = range(10).stream().map(SlowToSend::new).toList();
+        CompletableFuture<CompletableFuture<List<Integer>>> submitted = CompletableFuture.supplyAsync(
+                () -> pool.mapAsync(item -> item.value * 2, items, 1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pool.metrics().submitted() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertFalse(submitted.isDone(), "the map is still encoding its chunks");
+        return submitted;
+    }
+
+    @Test
+    void aMapAcceptedBeforeAShutdownRunsWholeAndOneStoppedMidSubmissionFailsItsFuture() throws Exception {
+        ProcessPool pool = mp.pool(2);
+        CompletableFuture<CompletableFuture<List<Integer>>> accepted = mapStillEncoding(pool);
+        pool.shutdown();
+        assertThrows(RejectedExecutionException.class, () -> pool.apply(x -> x, 1), "the pool takes nothing new");
+        assertEquals(range(10).stream().map(x -> x * 2).toList(), accepted.get(60, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS),
+                "every chunk ran, those queued after the shutdown too");
+        assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+
+        ProcessPool stopped = mp.pool(2);
+        CompletableFuture<CompletableFuture<List<Integer>>> cut = mapStillEncoding(stopped);
+        stopped.shutdownNow();
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> cut.get(60, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS),
+                "chunks added after shutdownNow fail at once instead of waiting for a pool that is gone");
+        assertInstanceOf(CancellationException.class, failed.getCause());
+        assertTrue(stopped.awaitTermination(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void thePoolWaitsWithoutSpinningWhenItsWorkersFillTheCores() {
+        int cores = Multiproc.cpuCount();
+        assertEquals(WaitStrategy.BLOCKING, PoolOptions.of(cores).waitStrategyOn(cores));
+        assertEquals(WaitStrategy.BLOCKING, PoolOptions.of(2 * cores).waitStrategyOn(cores));
+        assertEquals(WaitStrategy.BACKOFF, PoolOptions.of(3).waitStrategyOn(8));
+        assertEquals(WaitStrategy.BUSY_SPIN, PoolOptions.of(8).withWaitStrategy(WaitStrategy.BUSY_SPIN).waitStrategyOn(2),
+                "a strategy set is kept");
+    }
+
     /** A function that counts, in the process that deserialises it, how often that happens. */
     record CountedIncrement(SharedLong deserialised) implements SerializableFunction<Integer, Integer> {
         @java.io.Serial

@@ -57,7 +57,7 @@ class TaskCodecTest {
     @Test
     void aCallHasNoItems() {
         byte[] work = JvmProcess.serialise((SerializableCallable<Integer>) () -> 1, "test");
-        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 1, work, true, null), new WorkCache());
+        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 1, work, true, TaskCodec.encodeItems(null)), new WorkCache());
         assertNull(task.items());
         assertInstanceOf(SerializableCallable.class, task.work());
     }
