@@ -55,6 +55,27 @@ class TaskCodecTest {
     }
 
     @Test
+    void encodedItemsSentAgainWithOrWithoutTheWorkReadTheSame() {
+        byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x, "test");
+        byte[] items = TaskCodec.encodeItems(List.of(4, 5, 6));
+        WorkCache first = new WorkCache();
+        assertEquals(List.of(4, 5, 6), TaskCodec.decodeTask(TaskCodec.encodeTask(1, 7, work, false, items), rememberingWork(work, 7)).items(),
+                "the head written in place in front of the items");
+        TaskCodec.Task withWork = TaskCodec.decodeTask(TaskCodec.encodeTask(2, 7, work, true, items), first);
+        assertEquals(2, withWork.id());
+        assertEquals(List.of(4, 5, 6), withWork.items(), "the items copied behind the work");
+        TaskCodec.Task again = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 7, work, false, items), first);
+        assertEquals(3, again.id(), "a task sent again (its worker died) carries its new head");
+        assertEquals(List.of(4, 5, 6), again.items());
+    }
+
+    private static WorkCache rememberingWork(byte[] work, long workId) {
+        WorkCache cache = new WorkCache();
+        TaskCodec.decodeTask(TaskCodec.encodeTask(0, workId, work, true, TaskCodec.encodeItems(null)), cache);
+        return cache;
+    }
+
+    @Test
     void aCallHasNoItems() {
         byte[] work = JvmProcess.serialise((SerializableCallable<Integer>) () -> 1, "test");
         TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 1, work, true, TaskCodec.encodeItems(null)), new WorkCache());
