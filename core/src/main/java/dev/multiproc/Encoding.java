@@ -29,6 +29,36 @@ final class Encoding {
     }
 
     /**
+     * {@code value} encoded on the heap, for a structure that copies it into shared memory: a byte
+     * array as it is (the bytes codec would write it unchanged), anything else into a new array.
+     */
+    static <T> MemorySegment onHeap(Codec<T> codec, T value) {
+        return MemorySegment.ofArray(toBytes(codec, value));
+    }
+
+    /** {@code value} encoded into a byte array: the array itself for the bytes codec. */
+    static <T> byte[] toBytes(Codec<T> codec, T value) {
+        if (codec == (Object) Codec.bytes()) {
+            return (byte[]) value;
+        }
+        byte[] bytes = new byte[size(codec, value)];
+        encode(codec, value, MemorySegment.ofArray(bytes));
+        return bytes;
+    }
+
+    /**
+     * Decodes bytes copied out of shared memory for this caller alone ({@link #decode}): the bytes
+     * codec hands the copy over instead of copying it again.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T decodeCopy(Codec<T> codec, byte[] copy, String objectName, String what) {
+        if (codec == (Object) Codec.bytes()) {
+            return (T) copy;
+        }
+        return decode(codec, MemorySegment.ofArray(copy), objectName, what);
+    }
+
+    /**
      * Reads a value another process wrote. Bytes a built-in codec cannot make sense of (a buggy or
      * hostile writer, a length corrupted in the object) are a corrupt value of the object, named.
      * What a codec refuses on purpose reaches the caller as the codec threw it: the allow-list's

@@ -11,7 +11,8 @@ import dev.multiproc.shm.map.StripeFullException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -103,21 +104,18 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         handle.close();
     }
 
-    private static MemorySegment indexKey(int index) {
-        MemorySegment key = MemorySegment.ofArray(new byte[Long.BYTES]);
-        key.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, index);
-        return key;
+    /** The key an element is stored under: its index, eight bytes in the machine's order. */
+    private static byte[] indexKey(int index) {
+        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(0, index).array();
     }
 
     private MemorySegment encode(E element) {
         Objects.requireNonNull(element, "a SharedList holds no null elements");
-        byte[] bytes = new byte[Encoding.size(codec, element)];
-        Encoding.encode(codec, element, MemorySegment.ofArray(bytes));
-        return MemorySegment.ofArray(bytes);
+        return Encoding.onHeap(codec, element);
     }
 
     private E decode(byte[] bytes) {
-        return Encoding.decode(codec, MemorySegment.ofArray(bytes), name(), "element");
+        return Encoding.decodeCopy(codec, bytes, name(), "element");
     }
 
     private <R> R locked(Supplier<R> action) {
@@ -142,7 +140,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
 
     /** The element at {@code index}, which the list's count says is there (the lock held). */
     private byte[] read(int index) {
-        MemorySegment key = indexKey(index);
+        byte[] key = indexKey(index);
         byte[] element = stripe.getLocked(KeyHash.of(key), key);
         if (element == null) {
             throw new CorruptSharedObjectException(name(), "element count", stripe.count(), "index " + index + " is below it but holds nothing");
@@ -151,7 +149,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
     }
 
     private byte[] write(int index, MemorySegment element) {
-        MemorySegment key = indexKey(index);
+        byte[] key = indexKey(index);
         return stripe.put(KeyHash.of(key), key, element);
     }
 
@@ -164,7 +162,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
     @Override
     public E get(int index) {
         handle.ensureOpen();
-        MemorySegment key = indexKey(index);
+        byte[] key = indexKey(index);
         byte[] bytes = index < 0 ? null : stripe.get(KeyHash.of(key), key, processToken, Thread.currentThread().threadId());
         if (bytes == null) {
             throw new IndexOutOfBoundsException("index " + index + " of list '" + name() + "' of size " + size());
@@ -232,7 +230,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
                 for (int moved = index + 1; moved < size; moved++) {
                     write(moved - 1, MemorySegment.ofArray(read(moved)));
                 }
-                MemorySegment last = indexKey(size - 1);
+                byte[] last = indexKey(size - 1);
                 stripe.remove(KeyHash.of(last), last);
                 return removed;
             });

@@ -123,21 +123,24 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
 
     // ------------------------------------------------------------------ encoding
 
-    private static <T> MemorySegment encode(Codec<T> codec, T value, String what) {
-        Objects.requireNonNull(value, () -> "a SharedMap holds no null " + what + "s");
-        byte[] bytes = new byte[Encoding.size(codec, value)];
-        MemorySegment segment = MemorySegment.ofArray(bytes);
-        Encoding.encode(codec, value, segment);
-        return segment;
+    private MemorySegment encodeValue(V value) {
+        return Encoding.onHeap(valueCodec, Objects.requireNonNull(value, "a SharedMap holds no null values"));
     }
 
+    private byte[] valueBytes(V value) {
+        Objects.requireNonNull(value, "a SharedMap holds no null values");
+        return Encoding.toBytes(valueCodec, value);
+    }
+
+    /** The key's bytes, which the map hashes and compares in place; a byte-array key as it is. */
     @SuppressWarnings("unchecked")
-    private MemorySegment encodeKey(Object key) {
-        return encode(keyCodec, (K) key, "key");
+    private byte[] encodeKey(Object key) {
+        Objects.requireNonNull(key, "a SharedMap holds no null keys");
+        return Encoding.toBytes(keyCodec, (K) key);
     }
 
     private V decodeValue(byte[] bytes) {
-        return bytes == null ? null : Encoding.decode(valueCodec, MemorySegment.ofArray(bytes), name(), "value");
+        return bytes == null ? null : Encoding.decodeCopy(valueCodec, bytes, name(), "value");
     }
 
     private MapStripe stripeFor(long hash) {
@@ -145,7 +148,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     }
 
     /** An encoded key, its hash and its stripe, for the writes; its methods run with the stripe locked. */
-    private record LocatedKey(MemorySegment bytes, long hash, MapStripe stripe) {
+    private record LocatedKey(byte[] bytes, long hash, MapStripe stripe) {
         byte[] current() {
             return stripe.getLocked(hash, bytes);
         }
@@ -160,7 +163,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     }
 
     private LocatedKey locate(Object key) {
-        MemorySegment bytes = encodeKey(key);
+        byte[] bytes = encodeKey(key);
         long hash = KeyHash.of(bytes);
         return new LocatedKey(bytes, hash, stripeFor(hash));
     }
@@ -221,7 +224,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
 
     /** The bytes of {@code key}'s value, or null, without a lock (see {@link MapStripe#get}). */
     private byte[] read(Object key) {
-        MemorySegment bytes = encodeKey(key);
+        byte[] bytes = encodeKey(key);
         long hash = KeyHash.of(bytes);
         return stripeFor(hash).get(hash, bytes, processToken, threadId());
     }
@@ -321,14 +324,14 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     public V put(K key, V value) {
         LocatedKey located = locate(key);
-        MemorySegment encodedValue = encode(valueCodec, value, "value");
+        MemorySegment encodedValue = encodeValue(value);
         return decodeValue(locked(located.stripe(), () -> located.put(encodedValue)));
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
         LocatedKey located = locate(key);
-        MemorySegment encodedValue = encode(valueCodec, value, "value");
+        MemorySegment encodedValue = encodeValue(value);
         return decodeValue(locked(located.stripe(), () -> {
             byte[] current = located.current();
             return current != null ? current : located.put(encodedValue);
@@ -348,7 +351,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
             return false;
         }
         LocatedKey located = locate(key);
-        byte[] expected = encode(valueCodec, (V) value, "value").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] expected = valueBytes((V) value);
         return locked(located.stripe(), () -> {
             if (!Arrays.equals(located.current(), expected)) {
                 return false;
@@ -361,8 +364,8 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
         LocatedKey located = locate(key);
-        byte[] expected = encode(valueCodec, oldValue, "value").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        MemorySegment replacement = encode(valueCodec, newValue, "value");
+        byte[] expected = valueBytes(oldValue);
+        MemorySegment replacement = encodeValue(newValue);
         return locked(located.stripe(), () -> {
             if (!Arrays.equals(located.current(), expected)) {
                 return false;
@@ -375,7 +378,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     public V replace(K key, V value) {
         LocatedKey located = locate(key);
-        MemorySegment encodedValue = encode(valueCodec, value, "value");
+        MemorySegment encodedValue = encodeValue(value);
         return decodeValue(locked(located.stripe(), () -> located.current() == null ? null : located.put(encodedValue)));
     }
 
@@ -391,7 +394,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
             V current = decodeValue(located.current());
             V next = remapping.apply(key, current);
             if (next != null) {
-                located.put(encode(valueCodec, next, "value"));
+                located.put(encodeValue(next));
             } else if (current != null) {
                 located.remove();
             }

@@ -38,7 +38,7 @@ public class MapRecordTest {
     private static final long READER = 2;
 
     private final MapStripe stripe;
-    private final MemorySegment key = MemorySegment.ofArray("the-key".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    private final byte[] key = "the-key".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final long hash = KeyHash.of(key);
 
     public MapRecordTest() {

@@ -1,7 +1,8 @@
 package dev.multiproc.shm.map;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * The hash of an encoded key: computed from its bytes alone, so that every process, whatever
@@ -10,20 +11,22 @@ import java.lang.foreign.ValueLayout;
  */
 public final class KeyHash {
     private static final long MULTIPLIER = 0x9E37_79B9_7F4A_7C15L;
+    /** Eight bytes of a key in the machine's order, as shared memory reads them. */
+    static final VarHandle LONG_IN_KEY = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private KeyHash() {
     }
 
-    public static long of(MemorySegment key) {
-        long length = key.byteSize();
+    public static long of(byte[] key) {
+        int length = key.length;
         long hash = length * MULTIPLIER;
-        long offset = 0;
+        int offset = 0;
         for (; offset + Long.BYTES <= length; offset += Long.BYTES) {
-            hash = Long.rotateLeft((hash ^ key.get(ValueLayout.JAVA_LONG_UNALIGNED, offset)) * MULTIPLIER, 29);
+            hash = Long.rotateLeft((hash ^ (long) LONG_IN_KEY.get(key, offset)) * MULTIPLIER, 29);
         }
         long tail = 0;
         for (int shift = 0; offset < length; offset++, shift += 8) {
-            tail |= (key.get(ValueLayout.JAVA_BYTE, offset) & 0xFFL) << shift;
+            tail |= (key[offset] & 0xFFL) << shift;
         }
         hash = Long.rotateLeft((hash ^ tail) * MULTIPLIER, 29);
         hash ^= hash >>> 33;

@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 import static dev.multiproc.shm.Words.INT;
@@ -221,7 +222,7 @@ public final class MapStripe {
     }
 
     /** The bucket holding {@code key} in {@code half}, or -1. Reads plainly: callers validate. */
-    private long findBucket(int half, long hash, MemorySegment key) {
+    private long findBucket(int half, long hash, byte[] key) {
         long index = hash & mask;
         for (int probes = 0; probes < buckets; probes++, index = (index + 1) & mask) {
             long pointer = (long) LONG.getOpaque(stripe, bucketOffset(half, index));
@@ -238,17 +239,36 @@ public final class MapStripe {
         return -1;
     }
 
-    private boolean keyEquals(long record, MemorySegment key) {
+    /** Compares the key in place, eight bytes at a time (the reads are bounds-checked: a corrupt length cannot reach past the stripe). */
+    private boolean keyEquals(long record, byte[] key) {
         int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
-        return keyLength == key.byteSize()
-                && MemorySegment.mismatch(stripe, record + RECORD_HEADER, record + RECORD_HEADER + keyLength, key, 0, keyLength) == -1;
+        if (keyLength != key.length) {
+            return false;
+        }
+        long stored = record + RECORD_HEADER;
+        int offset = 0;
+        for (; offset + Long.BYTES <= keyLength; offset += Long.BYTES) {
+            if (stripe.get(ValueLayout.JAVA_LONG_UNALIGNED, stored + offset) != (long) KeyHash.LONG_IN_KEY.get(key, offset)) {
+                return false;
+            }
+        }
+        for (; offset < keyLength; offset++) {
+            if (stripe.get(ValueLayout.JAVA_BYTE, stored + offset) != key[offset]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private byte[] value(int half, long index) {
         long record = record(half, (long) LONG.getOpaque(stripe, bucketOffset(half, index)));
         int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
         int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
-        return stripe.asSlice(record + RECORD_HEADER + keyLength, valueLength).toArray(ValueLayout.JAVA_BYTE);
+        long valueOffset = record + RECORD_HEADER + keyLength;
+        Objects.checkFromIndexSize(valueOffset, valueLength, stripe.byteSize());
+        byte[] value = new byte[valueLength];
+        MemorySegment.copy(stripe, ValueLayout.JAVA_BYTE, valueOffset, value, 0, valueLength);
+        return value;
     }
 
     /** What an optimistic read returns when it raced a writer. */
@@ -258,7 +278,7 @@ public final class MapStripe {
      * The value of {@code key} (its bytes), or null, without taking the lock unless a writer
      * holds the stripe for long.
      */
-    public byte[] get(long hash, MemorySegment key, long token, long threadId) {
+    public byte[] get(long hash, byte[] key, long token, long threadId) {
         for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++) {
             long before = (long) LONG.getAcquire(stripe, VERSION_OFFSET);
             if ((before & 1) != 0) {
@@ -290,7 +310,7 @@ public final class MapStripe {
     }
 
     /** The value of {@code key}; the caller holds the lock. */
-    public byte[] getLocked(long hash, MemorySegment key) {
+    public byte[] getLocked(long hash, byte[] key) {
         int half = active();
         long index = findBucket(half, hash, key);
         return index < 0 ? null : value(half, index);
@@ -303,8 +323,8 @@ public final class MapStripe {
      *
      * @throws StripeFullException if a new entry exceeds the stripe's entries, or the record its bytes
      */
-    public byte[] put(long hash, MemorySegment key, MemorySegment value) {
-        long need = MapLayout.recordLength((int) key.byteSize(), (int) value.byteSize());
+    public byte[] put(long hash, byte[] key, MemorySegment value) {
+        long need = MapLayout.recordLength(key.length, (int) value.byteSize());
         if (need > recordBytes) {
             throw new StripeFullException(false, need, recordBytes);
         }
@@ -345,12 +365,12 @@ public final class MapStripe {
         }
     }
 
-    private void writeRecord(long record, long hash, MemorySegment key, MemorySegment value) {
-        INT.set(stripe, record + RECORD_KEY_LENGTH, (int) key.byteSize());
+    private void writeRecord(long record, long hash, byte[] key, MemorySegment value) {
+        INT.set(stripe, record + RECORD_KEY_LENGTH, key.length);
         INT.set(stripe, record + RECORD_VALUE_LENGTH, (int) value.byteSize());
         LONG.set(stripe, record + RECORD_HASH, hash);
-        MemorySegment.copy(key, 0, stripe, record + RECORD_HEADER, key.byteSize());
-        MemorySegment.copy(value, 0, stripe, record + RECORD_HEADER + key.byteSize(), value.byteSize());
+        MemorySegment.copy(key, 0, stripe, ValueLayout.JAVA_BYTE, record + RECORD_HEADER, key.length);
+        MemorySegment.copy(value, 0, stripe, record + RECORD_HEADER + key.length, value.byteSize());
     }
 
     /** The first free (empty or removed) bucket on {@code hash}'s probe path; one always exists (counts keep a quarter free). */
@@ -366,7 +386,7 @@ public final class MapStripe {
     }
 
     /** Removes {@code key}; returns its value's bytes, or null if it was absent. */
-    public byte[] remove(long hash, MemorySegment key) {
+    public byte[] remove(long hash, byte[] key) {
         beginWrite();
         try {
             int half = active();
