@@ -75,6 +75,13 @@ public class QueueBenchmark {
         return singleProducerSingleConsumer.poll();
     }
 
+    /** What the joinable queue adds to a put and a take (its consumer's debt), without the {@code taskDone} a plain queue has no counterpart for. */
+    @Benchmark
+    public Long joinableQueueOfferPoll() {
+        joinable.offer(value);
+        return joinable.poll();
+    }
+
     @Benchmark
     public Long joinableQueueOfferPollTaskDone() {
         joinable.offer(value);
