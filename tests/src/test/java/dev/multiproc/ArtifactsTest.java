@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(60)
 class ArtifactsTest {
-    private static final List<String> PUBLISHED = List.of("core", "native-posix", "native-windows");
+    private static final List<String> PUBLISHED = List.of("core", "native-posix", "native-windows", "remote");
     private final Path root = Path.of(System.getProperty("multiproc.root", ".."));
     private final String version = System.getProperty("multiproc.version", "");
 

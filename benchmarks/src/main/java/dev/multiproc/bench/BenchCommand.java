@@ -14,6 +14,7 @@ import dev.multiproc.bench.transport.AgronaTransports;
 import dev.multiproc.bench.transport.ChronicleTransport;
 import dev.multiproc.bench.transport.FloorTransports;
 import dev.multiproc.bench.transport.MultiprocTransports;
+import dev.multiproc.bench.transport.RemoteTransport;
 import dev.multiproc.bench.transport.SocketTransports;
 import dev.multiproc.bench.transport.Transport;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -117,7 +118,8 @@ final class BenchCommand implements Callable<Integer> {
                 MultiprocTransports.queue(WaitStrategy.BLOCKING),
                 MultiprocTransports.lockHandoff(),
                 SocketTransports.unixDomain(), SocketTransports.tcp(),
-                AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), new AeronTransport(), new ChronicleTransport());
+                AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), new AeronTransport(), new ChronicleTransport(),
+                new RemoteTransport());
     }
 
     @Override

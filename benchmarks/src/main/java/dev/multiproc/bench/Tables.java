@@ -106,6 +106,8 @@ final class Tables {
         latencyRatio(table, measurements, "uds", 64, "mp-pipe-spin", 64, "round trip p50", ">= 10x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "tcp", 64, "mp-pipe-spin", 64, "round trip p50", ">= 20x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "python-pipe", 64, "mp-pipe-spin", 64, "round trip p50", "(reported)");
+        latencyRatio(table, measurements, "mp-remote", 64, "tcp", 64, "round trip p50", "<= 0.5x JDK TCP loopback");
+        throughputRatio(table, measurements, "mp-remote", "tcp", "throughput 1->1", ">= 5x JDK TCP loopback");
         throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 1->1", ">= 1.0x Agrona ManyToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 2->1", ">= 1.0x Agrona ManyToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spsc-spin", "agrona-o2o", "throughput 1->1", ">= 0.8x Agrona OneToOneRingBuffer");

@@ -1,0 +1,83 @@
+package dev.multiproc.bench.transport;
+
+import dev.multiproc.Connection;
+import dev.multiproc.Multiproc;
+import dev.multiproc.codec.Codec;
+import dev.multiproc.remote.Remote;
+import dev.multiproc.remote.RemoteListener;
+import dev.multiproc.remote.RemoteOptions;
+
+import java.net.DatagramSocket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A remote connection ({@code multiproc-remote}) over loopback UDP: each peer a Remote with its
+ * own embedded media driver, as two hosts would have; the responder listens, the initiator
+ * connects. Compared with JDK TCP over the same loopback.
+ */
+public final class RemoteTransport implements Transport {
+    @Override
+    public String name() {
+        return "mp-remote";
+    }
+
+    @Override
+    public String description() {
+        return "multiproc-remote Connection over Aeron UDP on loopback (aeron:udp?endpoint=127.0.0.1:port), an embedded media "
+                + "driver in each peer, sendBytes/recvBytesInto through the connection's local pipe and pump threads";
+    }
+
+    @Override
+    public List<String> jvmOptions() {
+        return PeerOptions.unsafe();
+    }
+
+    @Override
+    public Link open(Multiproc mp, int maxSize, int producers) throws SocketException {
+        try (DatagramSocket probe = new DatagramSocket(0)) {
+            return new RemoteLink("aeron:udp?endpoint=127.0.0.1:" + probe.getLocalPort());
+        }
+    }
+
+    private record RemoteLink(String channel) implements Link {
+        @Override
+        public Endpoint initiator() {
+            Multiproc context = Multiproc.create();
+            Remote remote = Remote.open(context, RemoteOptions.defaults().withConnectTimeout(Duration.ofSeconds(60)));
+            return new RemoteEndpoint(context, remote, null, remote.connect(channel, Codec.bytes()));
+        }
+
+        @Override
+        public Endpoint responder() throws InterruptedException {
+            Multiproc context = Multiproc.create();
+            Remote remote = Remote.open(context);
+            RemoteListener<byte[]> listener = remote.listen(channel, Codec.bytes());
+            return new RemoteEndpoint(context, remote, listener, listener.accept());
+        }
+    }
+
+    private record RemoteEndpoint(Multiproc context, Remote remote, RemoteListener<byte[]> listener, Connection<byte[]> connection)
+            implements Endpoint {
+        @Override
+        public void send(byte[] message, int length) {
+            connection.sendBytes(message, 0, length);
+        }
+
+        @Override
+        public int receive(byte[] buffer) throws Exception {
+            return connection.recvBytesInto(buffer);
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            if (listener != null) {
+                listener.close();
+            }
+            remote.close();
+            context.close();
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package dev.multiproc.remote;
+
+import dev.multiproc.Connection;
+import dev.multiproc.ConnectionRefusedException;
+import dev.multiproc.Multiproc;
+import dev.multiproc.Pipe;
+import dev.multiproc.codec.Codec;
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Connections to other hosts over Aeron: Python's {@code Listener}/{@code Client} on a network
+ * address. {@link #listen} and {@link #connect} take an Aeron UDP channel
+ * ({@code aeron:udp?endpoint=host:port}) and give {@link Connection}s with the contract of local
+ * ones — {@code send}/{@code recv}/{@code poll}, {@code sendBytes}/{@code recvBytes}, in order,
+ * none lost or duplicated (Aeron retransmits what the network drops), {@code EOFException} once
+ * the peer has closed, died or stayed unreachable for {@link RemoteOptions#peerTimeout()} — and
+ * {@link Connection#waitAny} mixes them with local ones: each is a local pipe whose other end two
+ * pump threads tie to Aeron.
+ *
+ * <p>With an {@link RemoteOptions#authKey() auth key}, both ends prove they know it (HMAC-SHA256
+ * challenge and response, as Python's {@code authkey}); a client without the right key is
+ * refused with {@link ConnectionRefusedException}, and so is one whose listener cannot prove it.
+ *
+ * <p>The media driver is embedded (one per JVM, removed when its last {@code Remote} closes) unless
+ * {@link RemoteOptions#aeronDirectory()} names an external one. The JVM needs
+ * {@code --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED} (Aeron's Agrona uses it).
+ */
+public final class Remote implements AutoCloseable {
+    static final int LISTEN_STREAM = 0x6D70;
+    static final int REPLY_STREAM = LISTEN_STREAM + 1;
+
+    private final Multiproc context;
+    private final RemoteOptions options;
+    private final boolean embedded;
+    private final Aeron aeron;
+    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private Remote(Multiproc context, RemoteOptions options) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.options = Objects.requireNonNull(options, "options");
+        this.embedded = options.aeronDirectory() == null;
+        String directory = embedded ? MediaDrivers.acquire(options.peerTimeout().toNanos()) : options.aeronDirectory();
+        try {
+            this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+        } catch (RuntimeException e) {
+            if (embedded) {
+                MediaDrivers.release();
+            }
+            throw e;
+        }
+    }
+
+    /** Remote connections with the default options (no key, an embedded media driver). */
+    public static Remote open(Multiproc context) {
+        return open(context, RemoteOptions.defaults());
+    }
+
+    public static Remote open(Multiproc context, RemoteOptions options) {
+        return new Remote(context, options);
+    }
+
+    /** The directory of the media driver this uses (the embedded one's, or the external one named). */
+    public String aeronDirectory() {
+        return aeron.context().aeronDirectoryName();
+    }
+
+    /** Listens on {@code channel} ({@code aeron:udp?endpoint=host:port}, the address clients connect to). */
+    public <T> RemoteListener<T> listen(String channel, Codec<T> codec) {
+        ensureOpen();
+        RemoteListener<T> listener = new RemoteListener<>(this, channel, codec);
+        open.add(listener);
+        return listener;
+    }
+
+    /**
+     * Connects to the listener on {@code channel}.
+     *
+     * @throws ConnectionRefusedException if no listener answers within the connect timeout, or the
+     *                                    keys do not match
+     */
+    public <T> Connection<T> connect(String channel, Codec<T> codec) {
+        ensureOpen();
+        Objects.requireNonNull(codec, "codec");
+        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+        String replyHost = localAddressToward(endpointOf(channel));
+        Subscription replies = aeron.addSubscription("aeron:udp?endpoint=" + replyHost + ":0", REPLY_STREAM);
+        ExclusivePublication out = null;
+        try {
+            String replyChannel = await(channel, "its reply address to resolve", deadline, replies::tryResolveChannelEndpointPort);
+            out = aeron.addExclusivePublication(channel, LISTEN_STREAM);
+            ExclusivePublication request = out;
+            await(channel, "a listener to answer", deadline, () -> request.isConnected() ? "" : null);
+            byte[] nonce = Frames.nonce();
+            send(channel, out, Frames.hello(nonce, REPLY_STREAM, replyChannel));
+            Image image = await(channel, "the listener's reply", deadline, () -> replies.imageCount() > 0 ? replies.imageAtIndex(0) : null);
+            byte[] frame = receive(channel, image, deadline);
+            byte[] key = options.authKey();
+            if (frame[0] == Frames.CHALLENGE) {
+                if (key == null) {
+                    throw refused(channel, "the listener asks for an authentication key and none was given");
+                }
+                byte[] listenerProof = Frames.part(frame, 1, 1 + Frames.PROOF_BYTES);
+                byte[] listenerNonce = Frames.part(frame, 1 + Frames.PROOF_BYTES, 1 + Frames.PROOF_BYTES + Frames.NONCE_BYTES);
+                if (!Frames.proves(key, "listener", nonce, listenerProof)) {
+                    throw refused(channel, "the listener could not prove it knows the authentication key");
+                }
+                send(channel, out, Frames.response(Frames.proof(key, "client", listenerNonce)));
+                frame = receive(channel, image, deadline);
+            } else if (frame[0] == Frames.WELCOME && key != null) {
+                throw refused(channel, "the listener did not ask for the authentication key, so it cannot have proved it knows it");
+            }
+            if (frame[0] == Frames.REFUSED) {
+                throw refused(channel, "the listener refused: " + Frames.text(frame));
+            }
+            if (frame[0] != Frames.WELCOME) {
+                throw refused(channel, "the listener answered with a frame of kind " + frame[0] + ", not a welcome");
+            }
+            Pipe<T> pipe = context.pipe(codec);
+            ExclusivePublication linked = out;
+            Link link = new Link("to " + channel, out, image, pipe.second(), options.peerTimeout().toNanos(), () -> {
+                linked.close();
+                replies.close();
+            });
+            link.start();
+            return pipe.first();
+        } catch (RuntimeException e) {
+            closeQuietly(out);
+            closeQuietly(replies);
+            throw e;
+        }
+    }
+
+    RemoteOptions options() {
+        return options;
+    }
+
+    Aeron aeron() {
+        return aeron;
+    }
+
+    Multiproc context() {
+        return context;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Remote is closed");
+        }
+    }
+
+    /** Closes the listeners, the Aeron client and (the last Remote of the JVM) the embedded media driver. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        open.forEach(Remote::closeQuietly);
+        aeron.close();
+        if (embedded) {
+            MediaDrivers.release();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers shared with the listener
+
+    static ConnectionRefusedException refused(String channel, String why) {
+        return new ConnectionRefusedException(channel, "connection to " + channel + " refused: " + why);
+    }
+
+    /** Waits for {@code value} to give non-null, until {@code deadline}; refused if it does not. */
+    static <V> V await(String channel, String what, long deadline, java.util.function.Supplier<V> value) {
+        IdleStrategy idle = new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+        while (true) {
+            V found = value.get();
+            if (found != null) {
+                return found;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw refused(channel, "timed out waiting for " + what);
+            }
+            idle.idle();
+        }
+    }
+
+    /** Sends one handshake frame (a few bytes: it never waits long). */
+    static void send(String channel, Publication publication, byte[] frame) {
+        if (!Link.offer(publication, new UnsafeBuffer(frame), frame.length, TimeUnit.SECONDS.toNanos(5), () -> false)) {
+            throw refused(channel, "the peer went away during the handshake");
+        }
+    }
+
+    /** The next frame from {@code image}, whole, until {@code deadline}. */
+    static byte[] receive(String channel, Image image, long deadline) {
+        byte[][] frame = new byte[1][];
+        FragmentAssembler assembler = new FragmentAssembler((buffer, offset, length, header) -> {
+            frame[0] = new byte[length];
+            buffer.getBytes(offset, frame[0]);
+        });
+        BooleanSupplier arrived = () -> {
+            image.poll(assembler, 1);
+            return frame[0] != null || image.isClosed();
+        };
+        await(channel, "the peer's handshake", deadline, () -> arrived.getAsBoolean() ? Boolean.TRUE : null);
+        if (frame[0] == null || frame[0].length == 0) {
+            throw refused(channel, "the peer went away during the handshake");
+        }
+        return frame[0];
+    }
+
+    static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // closing what is already gone
+        }
+    }
+
+    private static InetSocketAddress endpointOf(String channel) {
+        String endpoint = ChannelUri.parse(channel).get("endpoint");
+        if (endpoint == null) {
+            throw new IllegalArgumentException("a remote channel names the listener's endpoint (aeron:udp?endpoint=host:port): " + channel);
+        }
+        int colon = endpoint.lastIndexOf(':');
+        String host = endpoint.substring(0, colon).replace("[", "").replace("]", "");
+        return new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1)));
+    }
+
+    /** This host's address on the route to {@code peer}: where the peer can send back. */
+    private static String localAddressToward(InetSocketAddress peer) {
+        try (DatagramSocket probe = new DatagramSocket()) {
+            probe.connect(peer);
+            InetAddress local = probe.getLocalAddress();
+            String host = local.getHostAddress();
+            return local instanceof Inet6Address ? "[" + host + "]" : host;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no route to " + peer + ": " + e.getMessage(), e);
+        }
+    }
+}

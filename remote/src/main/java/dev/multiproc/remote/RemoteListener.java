@@ -1,0 +1,103 @@
+package dev.multiproc.remote;
+
+import dev.multiproc.Connection;
+import dev.multiproc.ConnectionRefusedException;
+import dev.multiproc.Pipe;
+import dev.multiproc.codec.Codec;
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.Subscription;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Accepts remote connections on an Aeron channel [Listener]. Each client is an Aeron image of the
+ * listener's subscription; a thread of its own reads its hello, answers on the client's reply
+ * channel, checks the auth key both ways, and then pumps the connection's incoming frames. A
+ * client refused (wrong key, wrong version) is told why and never reaches {@link #accept()}.
+ * Closing the listener ends the connections it accepted (their frames arrive on its subscription).
+ *
+ * @param <T> the type of the messages
+ */
+public final class RemoteListener<T> implements AutoCloseable {
+    private final Remote remote;
+    private final String channel;
+    private final Codec<T> codec;
+    private final Subscription subscription;
+    private final BlockingQueue<Connection<T>> accepted = new LinkedBlockingQueue<>();
+
+    RemoteListener(Remote remote, String channel, Codec<T> codec) {
+        this.remote = remote;
+        this.channel = channel;
+        this.codec = java.util.Objects.requireNonNull(codec, "codec");
+        this.subscription = remote.aeron().addSubscription(channel, Remote.LISTEN_STREAM, this::onClient, image -> { });
+    }
+
+    /** The channel clients connect to. */
+    public String channel() {
+        return channel;
+    }
+
+    /** The next client's connection, waiting as long as it takes [accept]. */
+    public Connection<T> accept() throws InterruptedException {
+        return accepted.take();
+    }
+
+    /** The next client's connection, or null if none came within {@code timeout}. */
+    public Connection<T> accept(Duration timeout) throws InterruptedException {
+        return accepted.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops listening; the connections it accepted end. */
+    @Override
+    public void close() {
+        subscription.close();
+    }
+
+    private void onClient(Image image) {
+        Thread handshake = new Thread(() -> welcome(image), "multiproc-remote-handshake " + channel + " #" + image.sessionId());
+        handshake.setDaemon(true);
+        handshake.start();
+    }
+
+    private void welcome(Image image) {
+        RemoteOptions options = remote.options();
+        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+        ExclusivePublication reply = null;
+        try {
+            Frames.Hello hello = Frames.Hello.read(Remote.receive(channel, image, deadline));
+            reply = remote.aeron().addExclusivePublication(hello.replyChannel(), hello.replyStream());
+            ExclusivePublication answer = reply;
+            Remote.await(channel, "the client's reply channel", deadline, () -> answer.isConnected() ? "" : null);
+            if (hello.version() != Frames.VERSION) {
+                Remote.send(channel, reply, Frames.refused("this listener speaks version " + Frames.VERSION + ", not " + hello.version()));
+                reply.close();
+                return;
+            }
+            byte[] key = options.authKey();
+            if (key != null) {
+                byte[] nonce = Frames.nonce();
+                Remote.send(channel, reply, Frames.challenge(Frames.proof(key, "listener", hello.clientNonce()), nonce));
+                byte[] response = Remote.receive(channel, image, deadline);
+                if (response[0] != Frames.RESPONSE || response.length != 1 + Frames.PROOF_BYTES
+                        || !Frames.proves(key, "client", nonce, Frames.part(response, 1, 1 + Frames.PROOF_BYTES))) {
+                    Remote.send(channel, reply, Frames.refused("wrong authentication key"));
+                    reply.close();
+                    return;
+                }
+            }
+            Remote.send(channel, reply, Frames.kindOnly(Frames.WELCOME));
+            Pipe<T> pipe = remote.context().pipe(codec);
+            Link link = new Link("from " + image.sourceIdentity() + " on " + channel, reply, image, pipe.second(),
+                    options.peerTimeout().toNanos(), reply);
+            link.start();
+            accepted.add(pipe.first());
+        } catch (ConnectionRefusedException | IllegalArgumentException | IllegalStateException failed) {
+            // a client that does not finish its handshake, or a listener closing: nothing to accept
+            Remote.closeQuietly(reply);
+        }
+    }
+}

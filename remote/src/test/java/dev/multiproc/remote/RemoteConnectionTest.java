@@ -1,0 +1,221 @@
+package dev.multiproc.remote;
+
+import dev.multiproc.Connection;
+import dev.multiproc.ConnectionRefusedException;
+import dev.multiproc.JvmProcess;
+import dev.multiproc.Multiproc;
+import dev.multiproc.Pipe;
+import dev.multiproc.codec.Codec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.EOFException;
+import java.io.File;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Remote connections over loopback UDP: order, keys, ends and deaths, mixed with local pipes. */
+@Timeout(120)
+class RemoteConnectionTest {
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
+    private Multiproc mp;
+
+    @BeforeEach
+    void setUp() {
+        mp = Multiproc.create();
+    }
+
+    @AfterEach
+    void tearDown() {
+        mp.close();
+    }
+
+    /** A loopback channel on a UDP port free a moment ago. */
+    static String freeChannel() throws Exception {
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            return "aeron:udp?endpoint=127.0.0.1:" + socket.getLocalPort();
+        }
+    }
+
+    /** A body that may throw. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} on a thread of its own (the common pool may have a single thread on two cores). */
+    static CompletableFuture<Void> background(String name, Body body) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+                done.complete(null);
+            } catch (Throwable failure) {
+                done.completeExceptionally(failure);
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return done;
+    }
+
+    private static RemoteOptions options() {
+        return RemoteOptions.defaults().withPeerTimeout(PEER_TIMEOUT).withConnectTimeout(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aHundredThousandMessagesArriveInOrderBothWaysNoneLostOrDuplicated() throws Exception {
+        String channel = freeChannel();
+        try (Remote remote = Remote.open(mp, options()); RemoteListener<Long> listener = remote.listen(channel, Codec.longs())) {
+            Connection<Long> client = remote.connect(channel, Codec.longs());
+            Connection<Long> server = listener.accept(Duration.ofSeconds(10));
+            assertNotNull(server, "accepted");
+            int count = 100_000;
+            CompletableFuture<Void> echo = background("echo", () -> {
+                for (int i = 0; i < count; i++) {
+                    server.send(server.recv() * 2);
+                }
+            });
+            CompletableFuture<Void> sender = background("sender", () -> {
+                for (long i = 0; i < count; i++) {
+                    client.send(i);
+                }
+            });
+            for (long i = 0; i < count; i++) {
+                assertEquals(2 * i, client.recv(), "message " + i);
+            }
+            sender.get(60, TimeUnit.SECONDS);
+            echo.get(60, TimeUnit.SECONDS);
+            assertFalse(client.poll(Duration.ofMillis(200)), "nothing more: none duplicated");
+            client.close();
+            assertThrows(EOFException.class, server::recv, "the client closed its end");
+            server.close();
+        }
+    }
+
+    @Test
+    void aWrongOrMissingKeyIsRefusedAndTheRightOneWelcomed() throws Exception {
+        String channel = freeChannel();
+        byte[] key = "the right key".getBytes(StandardCharsets.UTF_8);
+        try (Remote listening = Remote.open(mp, options().withAuthKey(key));
+             RemoteListener<String> listener = listening.listen(channel, Codec.string());
+             Remote wrong = Remote.open(mp, options().withAuthKey("a wrong key".getBytes(StandardCharsets.UTF_8)));
+             Remote none = Remote.open(mp, options());
+             Remote right = Remote.open(mp, options().withAuthKey(key))) {
+            ConnectionRefusedException refused = assertThrows(ConnectionRefusedException.class, () -> wrong.connect(channel, Codec.string()));
+            assertTrue(refused.getMessage().contains("could not prove") || refused.getMessage().contains("wrong authentication key"),
+                    refused.getMessage());
+            ConnectionRefusedException missing = assertThrows(ConnectionRefusedException.class, () -> none.connect(channel, Codec.string()));
+            assertTrue(missing.getMessage().contains("asks for an authentication key"), missing.getMessage());
+            assertNull(listener.accept(Duration.ofMillis(300)), "no refused client reaches accept");
+            Connection<String> client = right.connect(channel, Codec.string());
+            Connection<String> server = listener.accept(Duration.ofSeconds(10));
+            client.send("with the right key");
+            assertEquals("with the right key", server.recv());
+            client.close();
+            server.close();
+        }
+    }
+
+    @Test
+    void aListenerWithoutAKeyIsRefusedByAClientThatHasOne() throws Exception {
+        String channel = freeChannel();
+        try (Remote open = Remote.open(mp, options()); RemoteListener<String> listener = open.listen(channel, Codec.string());
+             Remote keyed = Remote.open(mp, options().withAuthKey(new byte[]{1, 2, 3}))) {
+            ConnectionRefusedException refused = assertThrows(ConnectionRefusedException.class, () -> keyed.connect(channel, Codec.string()));
+            assertTrue(refused.getMessage().contains("did not ask for the authentication key"), refused.getMessage());
+            assertNotNull(listener);
+        }
+    }
+
+    @Test
+    void nobodyListeningIsRefusedOnceTheConnectTimeoutHasPassed() throws Exception {
+        try (Remote remote = Remote.open(mp, options().withConnectTimeout(Duration.ofMillis(700)))) {
+            long start = System.nanoTime();
+            ConnectionRefusedException refused = assertThrows(ConnectionRefusedException.class,
+                    () -> remote.connect(freeChannel(), Codec.string()));
+            assertTrue(refused.getMessage().contains("timed out waiting for a listener"), refused.getMessage());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "bounded by the connect timeout");
+        }
+    }
+
+    @Test
+    void waitAnyMixesRemoteAndLocalConnections() throws Exception {
+        String channel = freeChannel();
+        try (Remote remote = Remote.open(mp, options()); RemoteListener<String> listener = remote.listen(channel, Codec.string());
+             Pipe<String> pipe = mp.pipe(Codec.string())) {
+            Connection<String> client = remote.connect(channel, Codec.string());
+            Connection<String> server = listener.accept(Duration.ofSeconds(10));
+            assertEquals(List.of(), Connection.waitAny(List.of(server, pipe.first()), Duration.ofMillis(100)));
+            client.send("over the network");
+            assertEquals(List.of(server), Connection.waitAny(List.of(server, pipe.first()), Duration.ofSeconds(10)));
+            assertEquals("over the network", server.recv());
+            pipe.second().send("local");
+            assertEquals(List.of(pipe.first()), Connection.waitAny(List.of(server, pipe.first()), Duration.ofSeconds(10)));
+            client.close();
+            server.close();
+        }
+    }
+
+    /** The child's side of the kill test: connects, says hello, then waits to be killed. */
+    static void connectAndWait(String channel, long peerTimeoutMillis) {
+        try (Multiproc child = Multiproc.create();
+             Remote remote = Remote.open(child, RemoteOptions.defaults().withPeerTimeout(Duration.ofMillis(peerTimeoutMillis)))) {
+            Connection<String> connection = remote.connect(channel, Codec.string());
+            connection.send("hello from " + ProcessHandle.current().pid());
+            Thread.sleep(120_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aPeerKilledWithSigkillEndsTheConnectionWithEofWithinThePeerTimeout() throws Exception {
+        String channel = freeChannel();
+        long peerTimeout = PEER_TIMEOUT.toMillis();
+        JvmProcess child = mp.process(() -> connectAndWait(channel, peerTimeout));
+        try (Remote remote = Remote.open(mp, options()); RemoteListener<String> listener = remote.listen(channel, Codec.string())) {
+            child.start();
+            Connection<String> server = listener.accept(Duration.ofSeconds(60));
+            assertNotNull(server, "the child connected");
+            assertEquals("hello from " + child.pid().orElseThrow(), server.recv());
+            child.kill();
+            assertTrue(child.join(Duration.ofSeconds(30)));
+            long killed = System.nanoTime();
+            assertTrue(server.poll(PEER_TIMEOUT.multipliedBy(5)), "end of file within the peer timeout (and slack)");
+            assertThrows(EOFException.class, server::recv);
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            assertTrue(tookMillis < PEER_TIMEOUT.toMillis() * 5, "EOF after " + tookMillis + " ms");
+            server.close();
+        } finally {
+            child.kill();
+            child.join(Duration.ofSeconds(30));
+            removeDriverOf(child);
+        }
+    }
+
+    /** The media driver directory a killed child left (its heartbeat stops a few seconds after). */
+    private static void removeDriverOf(JvmProcess child) throws InterruptedException {
+        File base = new File("/dev/shm");
+        String prefix = MediaDrivers.PREFIX + child.pid().orElse(-1) + "-";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            MediaDrivers.removeLeftBehind(base);
+            File[] left = base.listFiles((dir, name) -> name.startsWith(prefix));
+            if (left == null || left.length == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("the killed child's media driver directory is still there: " + List.of(left));
+            }
+            Thread.sleep(200);
+        }
+    }
+}
