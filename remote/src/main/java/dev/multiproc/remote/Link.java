@@ -13,8 +13,10 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.io.EOFException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One remote connection: a local pipe whose far end the user holds (so that it is a
@@ -22,14 +24,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * between the near end and Aeron — messages the user sends go out as DATA frames on the
  * publication, frames from the peer's image come in as messages.
  *
- * <p>The connection ends — the user's {@code recv} throws {@code EOFException} once everything
- * before is read — when the peer sends CLOSE (it closed its end), when its image goes (it died or
- * became unreachable for the peer timeout), or when nothing can be sent to it for that long. The
- * user closing its end sends CLOSE. The last pump to stop closes the near end and the link's
- * Aeron resources.
+ * <p>Closing is a handshake, as TCP's: the user closing its end makes the out pump send what is
+ * left, then CLOSE, and wait (up to the peer timeout) for the peer's CLOSE; a peer receiving CLOSE
+ * answers with CLOSE and ends — its user reads what came before, then {@code EOFException}. The
+ * answer means the peer has read everything sent before the CLOSE, so a JVM that closes its
+ * connections and its {@link Remote} and exits loses nothing in flight. The connection also ends
+ * when the peer's image goes (it died, or was unreachable for the peer timeout) or nothing can be
+ * sent to it for that long. The last pump to stop closes the near end and the link's Aeron
+ * resources.
  */
 final class Link {
-    /** How often a pump blocked on the local pipe looks whether the link has ended. */
+    /** How often a pump blocked on the local pipe looks whether the link is ending. */
     private static final Duration LOOK_INTERVAL = Duration.ofMillis(100);
     private static final int FRAGMENTS_PER_POLL = 64;
 
@@ -40,7 +45,17 @@ final class Link {
     private final long peerTimeoutNanos;
     private final AutoCloseable resources;
     private final AtomicInteger pumpsRunning = new AtomicInteger(2);
-    private volatile boolean ended;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    /** The Remote is closing: both pumps stop at once. */
+    private volatile boolean stopping;
+    /** The peer sent CLOSE: nothing more comes; the out pump answers with CLOSE. */
+    private volatile boolean peerClosed;
+    /** The in pump has stopped (CLOSE received, the image gone, or stopping). */
+    private volatile boolean inDone;
+    /** The user closed its end: the out pump has sent, or is sending, CLOSE and waits for the answer. */
+    private volatile boolean closing;
+    /** The user's end is closed: what still arrives is dropped. */
+    private boolean userGone;
     private byte[] scratch = new byte[256];
 
     Link(String description, Publication out, Image in, Connection<?> near, long peerTimeoutNanos, AutoCloseable resources) {
@@ -57,9 +72,30 @@ final class Link {
         pump("in", this::receiveLoop);
     }
 
-    /** Ends the link (the remote closing, the user's end closed, the peer gone); the pumps stop within an interval. */
-    void end() {
-        ended = true;
+    /**
+     * Ends the link for a closing {@link Remote}: one its user closed gets until {@code grace}
+     * for the peer to answer its CLOSE (so that everything sent before arrives); any other stops
+     * at once.
+     */
+    void stop(Duration grace) throws InterruptedException {
+        if (closing || userClosedItsEnd()) {
+            finished.await(grace.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        stopping = true;
+        finished.await(LOOK_INTERVAL.toNanos() * 10, TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether the user's end is closed (its messages may still be on their way through the pump). */
+    private boolean userClosedItsEnd() {
+        try {
+            return near.metrics().peerFinished();
+        } catch (IllegalStateException nearClosed) {
+            return false;
+        }
+    }
+
+    boolean isFinished() {
+        return finished.getCount() == 0;
     }
 
     private void pump(String direction, Runnable loop) {
@@ -67,10 +103,10 @@ final class Link {
             try {
                 loop.run();
             } finally {
-                ended = true;
                 if (pumpsRunning.decrementAndGet() == 0) {
                     near.close();
                     Remote.closeQuietly(resources);
+                    finished.countDown();
                 }
             }
         }, "multiproc-remote-" + direction + " " + description);
@@ -81,20 +117,30 @@ final class Link {
     private void sendLoop() {
         MutableDirectBuffer frame = new ExpandableDirectByteBuffer(256);
         try {
-            while (!ended) {
+            while (!stopping) {
+                if (inDone) {
+                    if (peerClosed) {
+                        frame.putByte(0, Frames.CLOSE);
+                        offer(out, frame, 1, peerTimeoutNanos, () -> stopping);
+                    }
+                    return;
+                }
                 if (!near.poll(LOOK_INTERVAL)) {
                     continue;
                 }
                 byte[] message = near.recvBytes();
                 frame.putByte(0, Frames.DATA);
                 frame.putBytes(1, message);
-                if (!offer(out, frame, 1 + message.length, peerTimeoutNanos, () -> ended)) {
+                if (!offer(out, frame, 1 + message.length, peerTimeoutNanos, () -> stopping)) {
                     return;
                 }
             }
         } catch (EOFException userClosed) {
+            closing = true;
             frame.putByte(0, Frames.CLOSE);
-            offer(out, frame, 1, peerTimeoutNanos, () -> false);
+            if (offer(out, frame, 1, peerTimeoutNanos, () -> stopping)) {
+                awaitPeersClose();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IllegalStateException closed) {
@@ -102,25 +148,33 @@ final class Link {
         }
     }
 
+    /** After our CLOSE: the peer's CLOSE (it has read everything before ours), its image gone, or the peer timeout. */
+    private void awaitPeersClose() {
+        long deadline = System.nanoTime() + peerTimeoutNanos;
+        while (!inDone && !stopping && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
     private void receiveLoop() {
         FragmentAssembler assembler = new FragmentAssembler(this::onFrame);
         IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
         try {
-            while (!ended && !in.isClosed()) {
+            while (!stopping && !peerClosed && !in.isClosed()) {
                 idle.idle(in.poll(assembler, FRAGMENTS_PER_POLL));
             }
-        } catch (IllegalStateException closed) {
-            // the user closed its end: nothing more can be delivered
+        } finally {
+            inDone = true;
         }
     }
 
     private void onFrame(DirectBuffer buffer, int offset, int length, Header header) {
         byte kind = buffer.getByte(offset);
         if (kind == Frames.CLOSE) {
-            ended = true;
+            peerClosed = true;
             return;
         }
-        if (kind != Frames.DATA) {
+        if (kind != Frames.DATA || userGone) {
             return;
         }
         int bytes = length - 1;
@@ -128,7 +182,11 @@ final class Link {
             scratch = new byte[Math.max(bytes, 2 * scratch.length)];
         }
         buffer.getBytes(offset + 1, scratch, 0, bytes);
-        near.sendBytes(scratch, 0, bytes);
+        try {
+            near.sendBytes(scratch, 0, bytes);
+        } catch (IllegalStateException userClosed) {
+            userGone = true;
+        }
     }
 
     /** A condition checked while waiting to send. */

@@ -55,6 +55,7 @@ public final class Remote implements AutoCloseable {
     private final boolean embedded;
     private final Aeron aeron;
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+    private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private Remote(Multiproc context, RemoteOptions options) {
@@ -143,7 +144,7 @@ public final class Remote implements AutoCloseable {
                 linked.close();
                 replies.close();
             });
-            link.start();
+            start(link);
             return pipe.first();
         } catch (RuntimeException e) {
             closeQuietly(out);
@@ -154,6 +155,13 @@ public final class Remote implements AutoCloseable {
 
     RemoteOptions options() {
         return options;
+    }
+
+    /** Starts a connection's pumps; {@link #close()} lets it finish closing. */
+    void start(Link link) {
+        links.removeIf(Link::isFinished);
+        links.add(link);
+        link.start();
     }
 
     Aeron aeron() {
@@ -174,13 +182,29 @@ public final class Remote implements AutoCloseable {
         }
     }
 
-    /** Closes the listeners, the Aeron client and (the last Remote of the JVM) the embedded media driver. */
+    /**
+     * Closes the connections — one whose end the user closed gets up to the peer timeout for the
+     * peer to confirm it has everything; any other ends at once — then the listeners, the Aeron
+     * client and (the last Remote of the JVM) the embedded media driver.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        long deadline = System.nanoTime() + options.peerTimeout().toNanos();
+        boolean interrupted = false;
+        for (Link link : links) {
+            try {
+                link.stop(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         open.forEach(Remote::closeQuietly);
         aeron.close();
         if (embedded) {

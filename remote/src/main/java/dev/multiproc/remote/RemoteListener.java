@@ -93,7 +93,7 @@ public final class RemoteListener<T> implements AutoCloseable {
             Pipe<T> pipe = remote.context().pipe(codec);
             Link link = new Link("from " + image.sourceIdentity() + " on " + channel, reply, image, pipe.second(),
                     options.peerTimeout().toNanos(), reply);
-            link.start();
+            remote.start(link);
             accepted.add(pipe.first());
         } catch (ConnectionRefusedException | IllegalArgumentException | IllegalStateException failed) {
             // a client that does not finish its handshake, or a listener closing: nothing to accept

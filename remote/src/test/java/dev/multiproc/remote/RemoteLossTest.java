@@ -99,4 +99,47 @@ class RemoteLossTest {
             }
         }
     }
+
+    /** The child: connects, sends {@code count} longs, closes, and exits at once. */
+    static void sendAndExit(String channel, int count) {
+        try (Multiproc child = Multiproc.create();
+             Remote remote = Remote.open(child, RemoteOptions.defaults().withConnectTimeout(Duration.ofSeconds(30)))) {
+            Connection<Long> connection = remote.connect(channel, Codec.longs());
+            for (long i = 0; i < count; i++) {
+                connection.send(i);
+            }
+            connection.close();
+        }
+    }
+
+    @Test
+    void aSenderThatClosesAndExitsRightAwayLosesNothingItSentThroughALossyNetwork() throws Exception {
+        String channel = RemoteConnectionTest.freeChannel();
+        JvmProcess sender = mp.process(() -> sendAndExit(channel, MESSAGES));
+        sender.setJvmOptions(List.of(
+                "-Daeron.SendChannelEndpoint.supplier=io.aeron.driver.ext.DebugSendChannelEndpointSupplier",
+                "-Daeron.debug.send.data.loss.rate=0.01",
+                "-Daeron.debug.send.data.loss.seed=11"));
+        try (Remote remote = Remote.open(mp); RemoteListener<Long> listener = remote.listen(channel, Codec.longs())) {
+            sender.start();
+            Connection<Long> connection = listener.accept(Duration.ofSeconds(60));
+            assertNotNull(connection, "the sender connected");
+            long expected = 0;
+            try {
+                while (true) {
+                    assertEquals(expected, connection.recv(), "in order, none twice");
+                    expected++;
+                }
+            } catch (EOFException end) {
+                // the sender closed after its last message
+            }
+            assertEquals(MESSAGES, expected, "the sender's close waited for the last messages (some resent) to arrive");
+            assertTrue(sender.join(Duration.ofSeconds(60)));
+            assertEquals(0, sender.exitCode().orElse(-1));
+            connection.close();
+        } finally {
+            sender.kill();
+            sender.join(Duration.ofSeconds(30));
+        }
+    }
 }
