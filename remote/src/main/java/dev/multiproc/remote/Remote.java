@@ -153,6 +153,24 @@ public final class Remote implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves {@code queue} to other hosts on {@code channel}: what their {@link #remoteQueue}s put
+     * lands in it, in order, each at most once; a full queue holds them back.
+     */
+    public QueueExport exportQueue(dev.multiproc.SharedQueue<?> queue, String channel) {
+        return new QueueExport(Objects.requireNonNull(queue, "queue"), listen(channel, Codec.bytes()));
+    }
+
+    /**
+     * The producer's side of the queue another host exports on {@code channel}; {@code codec} is
+     * the one the exported queue was made with.
+     *
+     * @throws ConnectionRefusedException as {@link #connect}
+     */
+    public <T> RemoteQueue<T> remoteQueue(String channel, Codec<T> codec) {
+        return new RemoteQueue<>(channel, codec, connect(channel, Codec.bytes()), options.peerTimeout());
+    }
+
     RemoteOptions options() {
         return options;
     }

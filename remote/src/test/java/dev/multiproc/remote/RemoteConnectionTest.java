@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.EOFException;
-import java.io.File;
 import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -197,25 +196,7 @@ class RemoteConnectionTest {
         } finally {
             child.kill();
             child.join(Duration.ofSeconds(30));
-            removeDriverOf(child);
-        }
-    }
-
-    /** The media driver directory a killed child left (its heartbeat stops a few seconds after). */
-    private static void removeDriverOf(JvmProcess child) throws InterruptedException {
-        File base = new File("/dev/shm");
-        String prefix = MediaDrivers.PREFIX + child.pid().orElse(-1) + "-";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            MediaDrivers.removeLeftBehind(base);
-            File[] left = base.listFiles((dir, name) -> name.startsWith(prefix));
-            if (left == null || left.length == 0) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("the killed child's media driver directory is still there: " + List.of(left));
-            }
-            Thread.sleep(200);
+            KilledDrivers.remove(child);
         }
     }
 }
