@@ -59,9 +59,36 @@ final class MediaDrivers {
         }
     }
 
-    private static File base() {
+    static File base() {
         File shm = new File("/dev/shm");
         return shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** An embedded driver's directory on this machine, its process, and whether the driver is running. */
+    record DriverDirectory(File directory, long pid, boolean active) {
+    }
+
+    /** The embedded drivers' directories under the base directory (ours and other JVMs'). */
+    static java.util.List<DriverDirectory> directories() {
+        java.util.List<DriverDirectory> found = new java.util.ArrayList<>();
+        File[] directories = base().listFiles((dir, name) -> name.startsWith(PREFIX));
+        for (File directory : directories == null ? new File[0] : directories) {
+            long pid = pidOf(directory);
+            if (pid >= 0) {
+                found.add(new DriverDirectory(directory, pid, CommonContext.isDriverActive(directory, STALE_HEARTBEAT_MILLIS, message -> { })));
+            }
+        }
+        return found;
+    }
+
+    private static long pidOf(File directory) {
+        String rest = directory.getName().substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+        } catch (NumberFormatException notOurs) {
+            return -1;
+        }
     }
 
     /** Removes the directories of embedded drivers whose process is gone and whose heartbeat has stopped. */
@@ -71,12 +98,8 @@ final class MediaDrivers {
             return;
         }
         for (File directory : found) {
-            String rest = directory.getName().substring(PREFIX.length());
-            int dash = rest.indexOf('-');
-            long pid;
-            try {
-                pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-            } catch (NumberFormatException notOurs) {
+            long pid = pidOf(directory);
+            if (pid < 0) {
                 continue;
             }
             boolean processGone = ProcessHandle.of(pid).map(process -> !process.isAlive()).orElse(true);

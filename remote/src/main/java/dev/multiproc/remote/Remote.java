@@ -171,6 +171,32 @@ public final class Remote implements AutoCloseable {
         return new RemoteQueue<>(channel, codec, connect(channel, Codec.bytes()), options.peerTimeout());
     }
 
+    /**
+     * What {@code multiproc doctor} says about remote connections on this machine: whether this JVM
+     * gives Aeron the export it needs, where embedded media drivers keep their directories, and
+     * directories left by JVMs that are gone (the next embedded driver removes them).
+     */
+    public static List<dev.multiproc.PlatformCheck> checkPlatform() {
+        List<dev.multiproc.PlatformCheck> checks = new java.util.ArrayList<>();
+        boolean exported = Object.class.getModule().isExported("jdk.internal.misc", Remote.class.getModule());
+        checks.add(exported
+                ? dev.multiproc.PlatformCheck.ok("remote: Aeron's JDK access", "java.base exports jdk.internal.misc to multiproc-remote")
+                : dev.multiproc.PlatformCheck.problem("remote: Aeron's JDK access", "jdk.internal.misc is not exported to multiproc-remote",
+                "start the JVM with --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED (Aeron's Agrona needs it)"));
+        java.io.File base = MediaDrivers.base();
+        checks.add(dev.multiproc.PlatformCheck.ok("remote: media driver", "embedded by default, directory under " + base + " ("
+                + base.getUsableSpace() / (1 << 20) + " MiB free; about 6 MiB per connection and direction)"));
+        List<MediaDrivers.DriverDirectory> drivers = MediaDrivers.directories();
+        long left = drivers.stream().filter(driver -> !driver.active()).count();
+        List<Long> running = drivers.stream().filter(MediaDrivers.DriverDirectory::active).map(MediaDrivers.DriverDirectory::pid).toList();
+        String runningNow = running.isEmpty() ? "no embedded driver running" : "embedded drivers running in pids " + running;
+        checks.add(left == 0
+                ? dev.multiproc.PlatformCheck.ok("remote: driver directories", runningNow)
+                : dev.multiproc.PlatformCheck.fallback("remote: driver directories", left + " left by JVMs that are gone; " + runningNow,
+                        "the next embedded driver started here removes them"));
+        return checks;
+    }
+
     RemoteOptions options() {
         return options;
     }
