@@ -21,6 +21,8 @@ import java.util.Arrays;
  * REFUSED    kind | reason (UTF-8)
  * DATA       kind | the message's bytes
  * CLOSE      kind
+ * BATCH      kind | (length (4) | a message's bytes) repeated: messages that were waiting together
+ * PART       kind | a piece of a message too long for one frame; the last piece comes as DATA
  * </pre>
  *
  * The key is checked both ways, as Python's {@code authkey} is: the client proves it to the
@@ -35,6 +37,8 @@ final class Frames {
     static final byte REFUSED = 5;
     static final byte DATA = 6;
     static final byte CLOSE = 7;
+    static final byte BATCH = 8;
+    static final byte PART = 9;
 
     static final int VERSION = 1;
     static final int NONCE_BYTES = 16;

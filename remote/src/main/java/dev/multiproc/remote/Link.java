@@ -6,12 +6,14 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.EOFException;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One remote connection: a local pipe whose far end the user holds (so that it is a
  * {@link Connection} like any other: {@code recv}, {@code poll}, {@code waitAny}), and two pumps
- * between the near end and Aeron — messages the user sends go out as DATA frames on the
- * publication, frames from the peer's image come in as messages.
+ * between the near end and Aeron — messages the user sends go out as DATA frames (or, several
+ * waiting at once, one BATCH frame) on the publication, frames from the peer's image come in as
+ * messages.
  *
  * <p>Closing is a handshake, as TCP's: the user closing its end makes the out pump send what is
  * left, then CLOSE, and wait (up to the peer timeout) for the peer's CLOSE; a peer receiving CLOSE
@@ -37,6 +40,8 @@ final class Link {
     /** How often a pump blocked on the local pipe looks whether the link is ending. */
     private static final Duration LOOK_INTERVAL = Duration.ofMillis(100);
     private static final int FRAGMENTS_PER_POLL = 64;
+    /** A BATCH frame is closed once it holds this many bytes (a message already taken still goes in). */
+    private static final int BATCH_BYTES = 8 * 1024;
 
     private final String description;
     private final Publication out;
@@ -54,6 +59,13 @@ final class Link {
     private volatile boolean inDone;
     /** The user closed its end: the out pump has sent, or is sending, CLOSE and waits for the answer. */
     private volatile boolean closing;
+    /** Out pump: a message taken that did not fit the last BATCH; it starts the next frame. */
+    private byte[] carried;
+    /** Out pump: a message too long for one frame, its first PART sent, the rest to follow. */
+    private byte[] oversized;
+    /** In pump: the PART frames of a long message so far. */
+    private final ExpandableArrayBuffer parts = new ExpandableArrayBuffer(0);
+    private int partsLength;
     /** The user's end is closed: what still arrives is dropped. */
     private boolean userGone;
     private byte[] scratch = new byte[256];
@@ -102,6 +114,10 @@ final class Link {
         Thread thread = new Thread(() -> {
             try {
                 loop.run();
+            } catch (RuntimeException | Error unexpected) {
+                // the other pump must not go on alone: the user gets end-of-file instead of a link half gone
+                stopping = true;
+                throw unexpected;
             } finally {
                 if (pumpsRunning.decrementAndGet() == 0) {
                     near.close();
@@ -125,13 +141,13 @@ final class Link {
                     }
                     return;
                 }
-                if (!near.poll(LOOK_INTERVAL)) {
+                if (carried == null && !near.poll(LOOK_INTERVAL)) {
                     continue;
                 }
-                byte[] message = near.recvBytes();
-                frame.putByte(0, Frames.DATA);
-                frame.putBytes(1, message);
-                if (!offer(out, frame, 1 + message.length, peerTimeoutNanos, () -> stopping)) {
+                if (!offer(out, frame, batch(frame), peerTimeoutNanos, () -> stopping)) {
+                    return;
+                }
+                if (oversized != null && !sendInParts(frame)) {
                     return;
                 }
             }
@@ -145,6 +161,71 @@ final class Link {
             Thread.currentThread().interrupt();
         } catch (IllegalStateException closed) {
             // the near end was closed under the pump: the link is over
+        }
+    }
+
+    /**
+     * Writes the next message into {@code frame} as DATA, or, if more are waiting already, as many
+     * as fit {@link #BATCH_BYTES} as one BATCH (the user's sends are never held back for company:
+     * only what is there now joins); returns the frame's length.
+     */
+    private int batch(MutableDirectBuffer frame) throws EOFException, InterruptedException {
+        byte[] first = carried != null ? carried : near.recvBytes();
+        carried = null;
+        int maxFrame = out.maxMessageLength();
+        if (1 + first.length > maxFrame) {
+            oversized = first;
+            frame.putByte(0, Frames.PART);
+            frame.putBytes(1, first, 0, maxFrame - 1);
+            return maxFrame;
+        }
+        if (!near.poll()) {
+            frame.putByte(0, Frames.DATA);
+            frame.putBytes(1, first);
+            return 1 + first.length;
+        }
+        frame.putByte(0, Frames.BATCH);
+        int length = 1;
+        byte[] message = first;
+        while (true) {
+            frame.putInt(length, message.length, ByteOrder.BIG_ENDIAN);
+            frame.putBytes(length + Integer.BYTES, message);
+            length += Integer.BYTES + message.length;
+            if (length >= BATCH_BYTES || !near.poll()) {
+                return length;
+            }
+            try {
+                message = near.recvBytes();
+            } catch (EOFException userClosed) {
+                // what the frame holds goes first; the next look finds the end again
+                return length;
+            }
+            if (length + Integer.BYTES + message.length > maxFrame) {
+                carried = message;
+                return length;
+            }
+        }
+    }
+
+    /**
+     * The rest of {@link #oversized} after its first PART: more PART frames, the last piece as
+     * DATA (the receiver joins them); false if the peer could not be reached.
+     */
+    private boolean sendInParts(MutableDirectBuffer frame) {
+        byte[] message = oversized;
+        oversized = null;
+        int piece = out.maxMessageLength() - 1;
+        for (int at = piece; ; at += piece) {
+            int bytes = Math.min(piece, message.length - at);
+            boolean last = at + bytes == message.length;
+            frame.putByte(0, last ? Frames.DATA : Frames.PART);
+            frame.putBytes(1, message, at, bytes);
+            if (!offer(out, frame, 1 + bytes, peerTimeoutNanos, () -> stopping)) {
+                return false;
+            }
+            if (last) {
+                return true;
+            }
         }
     }
 
@@ -174,14 +255,38 @@ final class Link {
             peerClosed = true;
             return;
         }
-        if (kind != Frames.DATA || userGone) {
+        if (kind == Frames.PART) {
+            parts.putBytes(partsLength, buffer, offset + 1, length - 1);
+            partsLength += length - 1;
+        } else if (kind == Frames.DATA && partsLength > 0) {
+            parts.putBytes(partsLength, buffer, offset + 1, length - 1);
+            deliver(parts, 0, partsLength + length - 1);
+            partsLength = 0;
+        } else if (kind == Frames.DATA) {
+            deliver(buffer, offset + 1, length - 1);
+        } else if (kind == Frames.BATCH) {
+            int at = offset + 1;
+            int end = offset + length;
+            while (at + Integer.BYTES <= end) {
+                int bytes = buffer.getInt(at, ByteOrder.BIG_ENDIAN);
+                if (bytes < 0 || at + Integer.BYTES + bytes > end) {
+                    return;
+                }
+                deliver(buffer, at + Integer.BYTES, bytes);
+                at += Integer.BYTES + bytes;
+            }
+        }
+    }
+
+    /** Writes one message into the near end, for the user to receive; dropped once the user has closed its end. */
+    private void deliver(DirectBuffer buffer, int offset, int bytes) {
+        if (userGone) {
             return;
         }
-        int bytes = length - 1;
         if (scratch.length < bytes) {
             scratch = new byte[Math.max(bytes, 2 * scratch.length)];
         }
-        buffer.getBytes(offset + 1, scratch, 0, bytes);
+        buffer.getBytes(offset, scratch, 0, bytes);
         try {
             near.sendBytes(scratch, 0, bytes);
         } catch (IllegalStateException userClosed) {

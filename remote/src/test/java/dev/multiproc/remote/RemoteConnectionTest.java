@@ -100,6 +100,35 @@ class RemoteConnectionTest {
     }
 
     @Test
+    void messagesOfEverySizeArriveWholeAndInOrderAloneOrInBatches() throws Exception {
+        String channel = freeChannel();
+        int[] sizes = {0, 1, 7, 100, 8_187, 8_192, 8_193, 70_000, 300_000, 1_000_000};
+        try (Remote remote = Remote.open(mp, options()); RemoteListener<byte[]> listener = remote.listen(channel, Codec.bytes())) {
+            Connection<byte[]> client = remote.connect(channel, Codec.bytes());
+            Connection<byte[]> server = listener.accept(Duration.ofSeconds(10));
+            int messages = 3 * sizes.length;
+            CompletableFuture<Void> sender = background("sender", () -> {
+                for (int i = 0; i < messages; i++) {
+                    byte[] message = new byte[sizes[i % sizes.length]];
+                    java.util.Arrays.fill(message, (byte) i);
+                    client.send(message);
+                }
+            });
+            for (int i = 0; i < messages; i++) {
+                byte[] message = server.recv();
+                assertEquals(sizes[i % sizes.length], message.length, "message " + i + " whole");
+                for (byte b : message) {
+                    assertEquals((byte) i, b, "message " + i + "'s bytes");
+                }
+            }
+            sender.get(60, TimeUnit.SECONDS);
+            client.close();
+            assertThrows(EOFException.class, server::recv);
+            server.close();
+        }
+    }
+
+    @Test
     void aWrongOrMissingKeyIsRefusedAndTheRightOneWelcomed() throws Exception {
         String channel = freeChannel();
         byte[] key = "the right key".getBytes(StandardCharsets.UTF_8);
