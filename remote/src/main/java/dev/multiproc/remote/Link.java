@@ -1,6 +1,7 @@
 package dev.multiproc.remote;
 
 import dev.multiproc.Connection;
+import dev.multiproc.PipeOptions;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Publication;
@@ -256,6 +257,11 @@ final class Link {
             return;
         }
         if (kind == Frames.PART) {
+            if ((long) partsLength + length - 1 > PipeOptions.DEFAULT_MAX_MESSAGE_BYTES) {
+                // longer than any message a pipe carries: a peer that breaks the protocol loses its connection
+                stopping = true;
+                return;
+            }
             parts.putBytes(partsLength, buffer, offset + 1, length - 1);
             partsLength += length - 1;
         } else if (kind == Frames.DATA && partsLength > 0) {
