@@ -145,36 +145,12 @@ public final class MultiprocTransports {
     private record PipeLink(String pipe, WaitStrategy strategy) implements Link {
         @Override
         public Endpoint initiator() {
-            return new PipeEndpoint(Connection.attach(pipe, 0, Codec.bytes()), strategy);
+            return new ConnectionEndpoint(Connection.attach(pipe, 0, Codec.bytes()), strategy);
         }
 
         @Override
         public Endpoint responder() {
-            return new PipeEndpoint(Connection.attach(pipe, 1, Codec.bytes()), strategy);
-        }
-    }
-
-    private static final class PipeEndpoint implements Endpoint {
-        private final Connection<byte[]> connection;
-
-        PipeEndpoint(Connection<byte[]> connection, WaitStrategy strategy) {
-            this.connection = connection;
-            connection.setWaitStrategy(strategy);
-        }
-
-        @Override
-        public void send(byte[] message, int length) {
-            connection.sendBytes(message, 0, length);
-        }
-
-        @Override
-        public int receive(byte[] buffer) throws Exception {
-            return connection.recvBytesInto(buffer);
-        }
-
-        @Override
-        public void close() {
-            connection.close();
+            return new ConnectionEndpoint(Connection.attach(pipe, 1, Codec.bytes()), strategy);
         }
     }
 
@@ -205,7 +181,7 @@ public final class MultiprocTransports {
             long deadline = System.nanoTime() + LISTEN_WAIT_NANOS;
             while (true) {
                 try {
-                    return new PipeEndpoint(Multiproc.context().connect(name, Codec.bytes(), java.time.Duration.ofSeconds(60)), strategy);
+                    return new ConnectionEndpoint(Multiproc.context().connect(name, Codec.bytes(), java.time.Duration.ofSeconds(60)), strategy);
                 } catch (ConnectionRefusedException notYet) {
                     if (System.nanoTime() - deadline > 0) {
                         throw notYet;
@@ -218,7 +194,7 @@ public final class MultiprocTransports {
         @Override
         public Endpoint responder() throws InterruptedException {
             try (Listener<byte[]> listener = Multiproc.context().listen(name, Codec.bytes(), PipeOptions.duplexPipe().withCapacityBytes(capacity))) {
-                return new PipeEndpoint(listener.accept(), strategy);
+                return new ConnectionEndpoint(listener.accept(), strategy);
             }
         }
 

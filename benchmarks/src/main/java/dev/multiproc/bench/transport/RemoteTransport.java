@@ -1,7 +1,7 @@
 package dev.multiproc.bench.transport;
 
-import dev.multiproc.Connection;
 import dev.multiproc.Multiproc;
+import dev.multiproc.WaitStrategy;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.remote.Remote;
 import dev.multiproc.remote.RemoteListener;
@@ -46,7 +46,7 @@ public final class RemoteTransport implements Transport {
         public Endpoint initiator() {
             Multiproc context = Multiproc.create();
             Remote remote = Remote.open(context, RemoteOptions.defaults().withConnectTimeout(Duration.ofSeconds(60)));
-            return new RemoteEndpoint(context, remote, null, remote.connect(channel, Codec.bytes()));
+            return new ConnectionEndpoint(remote.connect(channel, Codec.bytes()), WaitStrategy.BACKOFF, remote, context);
         }
 
         @Override
@@ -54,30 +54,7 @@ public final class RemoteTransport implements Transport {
             Multiproc context = Multiproc.create();
             Remote remote = Remote.open(context);
             RemoteListener<byte[]> listener = remote.listen(channel, Codec.bytes());
-            return new RemoteEndpoint(context, remote, listener, listener.accept());
-        }
-    }
-
-    private record RemoteEndpoint(Multiproc context, Remote remote, RemoteListener<byte[]> listener, Connection<byte[]> connection)
-            implements Endpoint {
-        @Override
-        public void send(byte[] message, int length) {
-            connection.sendBytes(message, 0, length);
-        }
-
-        @Override
-        public int receive(byte[] buffer) throws Exception {
-            return connection.recvBytesInto(buffer);
-        }
-
-        @Override
-        public void close() {
-            connection.close();
-            if (listener != null) {
-                listener.close();
-            }
-            remote.close();
-            context.close();
+            return new ConnectionEndpoint(listener.accept(), WaitStrategy.BACKOFF, listener, remote, context);
         }
     }
 }
