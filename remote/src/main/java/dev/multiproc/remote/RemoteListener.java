@@ -1,9 +1,9 @@
 package dev.multiproc.remote;
 
 import dev.multiproc.Connection;
-import dev.multiproc.ConnectionRefusedException;
 import dev.multiproc.Pipe;
 import dev.multiproc.codec.Codec;
+import io.aeron.ChannelUri;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.Subscription;
@@ -69,7 +69,7 @@ public final class RemoteListener<T> implements AutoCloseable {
         ExclusivePublication reply = null;
         try {
             Frames.Hello hello = Frames.Hello.read(Remote.receive(channel, image, deadline));
-            reply = remote.aeron().addExclusivePublication(hello.replyChannel(), hello.replyStream());
+            reply = remote.aeron().addExclusivePublication(replyChannel(hello, image), hello.replyStream());
             ExclusivePublication answer = reply;
             Remote.await(channel, "the client's reply channel", deadline, () -> answer.isConnected() ? "" : null);
             if (hello.version() != Frames.VERSION) {
@@ -95,9 +95,31 @@ public final class RemoteListener<T> implements AutoCloseable {
                     options.peerTimeout().toNanos(), reply);
             remote.start(link);
             accepted.add(pipe.first());
-        } catch (ConnectionRefusedException | IllegalArgumentException | IllegalStateException failed) {
-            // a client that does not finish its handshake, or a listener closing: nothing to accept
+        } catch (RuntimeException failed) {
+            // a client that does not finish its handshake, asks for a reply elsewhere, or a listener closing: nothing to accept
             Remote.closeQuietly(reply);
         }
+    }
+
+    /**
+     * The channel a client asked to be answered on, if it is a plain UDP endpoint at the address
+     * its frames come from: an unauthenticated client cannot make the listener send to anyone else.
+     */
+    static String replyChannel(Frames.Hello hello, Image image) {
+        ChannelUri uri = ChannelUri.parse(hello.replyChannel());
+        String endpoint = uri.get("endpoint");
+        boolean[] otherParameters = {false};
+        uri.forEachParameter((key, value) -> otherParameters[0] |= !key.equals("endpoint"));
+        String source = image.sourceIdentity();
+        if (!"udp".equals(uri.media()) || endpoint == null || otherParameters[0] || !host(endpoint).equals(host(source))) {
+            throw new IllegalArgumentException("a client at " + source + " asked to be answered on " + hello.replyChannel());
+        }
+        return "aeron:udp?endpoint=" + endpoint;
+    }
+
+    /** The host of {@code host:port} (an IPv6 host in brackets or not). */
+    private static String host(String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        return (colon < 0 ? endpoint : endpoint.substring(0, colon)).replace("[", "").replace("]", "");
     }
 }

@@ -6,6 +6,8 @@ import dev.multiproc.JvmProcess;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pipe;
 import dev.multiproc.codec.Codec;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +126,31 @@ class RemoteConnectionTest {
             sender.get(60, TimeUnit.SECONDS);
             client.close();
             assertThrows(EOFException.class, server::recv);
+            server.close();
+        }
+    }
+
+    @Test
+    void aHelloAskingToBeAnsweredAtAnotherAddressGetsNoAnswer() throws Exception {
+        String channel = freeChannel();
+        int victimPort;
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            victimPort = socket.getLocalPort();
+        }
+        String victim = "aeron:udp?endpoint=127.0.0.2:" + victimPort;
+        try (Remote remote = Remote.open(mp, options()); RemoteListener<String> listener = remote.listen(channel, Codec.string());
+             Subscription victimSees = remote.aeron().addSubscription(victim, Remote.REPLY_STREAM);
+             ExclusivePublication hostile = remote.aeron().addExclusivePublication(channel, Remote.LISTEN_STREAM)) {
+            Remote.await(channel, "the hostile client to reach the listener", System.nanoTime() + TimeUnit.SECONDS.toNanos(10),
+                    () -> hostile.isConnected() ? "" : null);
+            Remote.send(channel, hostile, Frames.hello(Frames.nonce(), Remote.REPLY_STREAM, victim));
+            assertNull(listener.accept(Duration.ofMillis(1500)), "nothing to accept");
+            assertEquals(0, victimSees.imageCount(), "the listener sent nothing to the address the client named, 127.0.0.2");
+            Connection<String> client = remote.connect(channel, Codec.string());
+            Connection<String> server = listener.accept(Duration.ofSeconds(10));
+            client.send("an honest client still connects");
+            assertEquals("an honest client still connects", server.recv());
+            client.close();
             server.close();
         }
     }
