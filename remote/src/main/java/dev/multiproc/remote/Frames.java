@@ -17,7 +17,7 @@ import java.util.Arrays;
  * HELLO      kind | version (4) | client nonce (16) | reply stream (4) | reply channel (UTF-8)
  * CHALLENGE  kind | proof (32): HMAC(key, "listener" + client nonce) | listener nonce (16)
  * RESPONSE   kind | proof (32): HMAC(key, "client" + listener nonce)
- * WELCOME    kind
+ * WELCOME    kind | data channel (UTF-8): where the client sends its messages from now on
  * REFUSED    kind | reason (UTF-8)
  * DATA       kind | the message's bytes
  * CLOSE      kind
@@ -104,6 +104,11 @@ final class Frames {
     static byte[] refused(String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(1 + text.length).put(REFUSED).put(text).array();
+    }
+
+    static byte[] welcome(String dataChannel) {
+        byte[] channel = dataChannel.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + channel.length).put(WELCOME).put(channel).array();
     }
 
     static byte[] kindOnly(byte kind) {

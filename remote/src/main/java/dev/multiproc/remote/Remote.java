@@ -49,6 +49,7 @@ import java.util.function.BooleanSupplier;
 public final class Remote implements AutoCloseable {
     static final int LISTEN_STREAM = 0x6D70;
     static final int REPLY_STREAM = LISTEN_STREAM + 1;
+    static final int DATA_STREAM = LISTEN_STREAM + 2;
 
     private final Multiproc context;
     private final RemoteOptions options;
@@ -135,11 +136,16 @@ public final class Remote implements AutoCloseable {
             if (frame[0] == Frames.REFUSED) {
                 throw refused(channel, "the listener refused: " + Frames.text(frame));
             }
-            if (frame[0] != Frames.WELCOME) {
+            if (frame[0] != Frames.WELCOME || frame.length < 2) {
                 throw refused(channel, "the listener answered with a frame of kind " + frame[0] + ", not a welcome");
             }
+            // the connection's messages go to a channel of its own, so that it outlives the listener
+            ExclusivePublication data = aeron.addExclusivePublication(Frames.text(frame), DATA_STREAM);
+            out.close();
+            out = data;
+            await(channel, "the connection's channel", deadline, () -> data.isConnected() ? "" : null);
             Pipe<T> pipe = context.pipe(codec);
-            ExclusivePublication linked = out;
+            ExclusivePublication linked = data;
             Link link = new Link("to " + channel, out, image, pipe.second(), options.peerTimeout().toNanos(), () -> {
                 linked.close();
                 replies.close();
@@ -318,13 +324,21 @@ public final class Remote implements AutoCloseable {
         if (endpoint == null) {
             throw new IllegalArgumentException("a remote channel names the listener's endpoint (aeron:udp?endpoint=host:port): " + channel);
         }
-        int colon = endpoint.lastIndexOf(':');
-        String host = endpoint.substring(0, colon).replace("[", "").replace("]", "");
-        return new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1)));
+        return endpoint(endpoint);
+    }
+
+    /** {@code host:port} (an IPv6 host in brackets or not) as an address. */
+    static InetSocketAddress endpoint(String hostAndPort) {
+        int colon = hostAndPort.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("not host:port: " + hostAndPort);
+        }
+        String host = hostAndPort.substring(0, colon).replace("[", "").replace("]", "");
+        return new InetSocketAddress(host, Integer.parseInt(hostAndPort.substring(colon + 1)));
     }
 
     /** This host's address on the route to {@code peer}: where the peer can send back. */
-    private static String localAddressToward(InetSocketAddress peer) {
+    static String localAddressToward(InetSocketAddress peer) {
         try (DatagramSocket probe = new DatagramSocket()) {
             probe.connect(peer);
             InetAddress local = probe.getLocalAddress();

@@ -8,17 +8,20 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.Subscription;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Accepts remote connections on an Aeron channel [Listener]. Each client is an Aeron image of the
- * listener's subscription; a thread of its own reads its hello, answers on the client's reply
- * channel, checks the auth key both ways, and then pumps the connection's incoming frames. A
- * client refused (wrong key, wrong version) is told why and never reaches {@link #accept()}.
- * Closing the listener ends the connections it accepted (their frames arrive on its subscription).
+ * Accepts remote connections on an Aeron channel [Listener]. Each client's handshake is an Aeron
+ * image of the listener's subscription; a thread of its own reads its hello, answers on the
+ * client's reply channel, checks the auth key both ways, and gives the connection a subscription
+ * of its own for the client's messages. A client refused (wrong key, wrong version, a reply
+ * address that is not its own) never reaches {@link #accept()}. Closing the listener stops
+ * accepting; the connections it accepted stay open until they are closed, as a local
+ * {@link dev.multiproc.Listener}'s do.
  *
  * @param <T> the type of the messages
  */
@@ -67,6 +70,7 @@ public final class RemoteListener<T> implements AutoCloseable {
         RemoteOptions options = remote.options();
         long deadline = System.nanoTime() + options.connectTimeout().toNanos();
         ExclusivePublication reply = null;
+        Subscription data = null;
         try {
             Frames.Hello hello = Frames.Hello.read(Remote.receive(channel, image, deadline));
             reply = remote.aeron().addExclusivePublication(replyChannel(hello, image), hello.replyStream());
@@ -89,16 +93,38 @@ public final class RemoteListener<T> implements AutoCloseable {
                     return;
                 }
             }
-            Remote.send(channel, reply, Frames.kindOnly(Frames.WELCOME));
+            // the connection's messages come on a subscription of its own, so that it outlives this listener
+            InetSocketAddress client = Remote.endpoint(image.sourceIdentity());
+            data = remote.aeron().addSubscription("aeron:udp?endpoint=" + Remote.localAddressToward(client) + ":0", Remote.DATA_STREAM);
+            Subscription dataIn = data;
+            String dataChannel = Remote.await(channel, "the connection's channel to resolve", deadline, dataIn::tryResolveChannelEndpointPort);
+            Remote.send(channel, reply, Frames.welcome(dataChannel));
+            String clientHost = client.getAddress().getHostAddress();
+            Image messages = Remote.await(channel, "the client on the connection's channel", deadline, () -> fromHost(dataIn, clientHost));
             Pipe<T> pipe = remote.context().pipe(codec);
-            Link link = new Link("from " + image.sourceIdentity() + " on " + channel, reply, image, pipe.second(),
-                    options.peerTimeout().toNanos(), reply);
+            ExclusivePublication out = reply;
+            Link link = new Link("from " + image.sourceIdentity() + " on " + channel, reply, messages, pipe.second(),
+                    options.peerTimeout().toNanos(), () -> {
+                        out.close();
+                        dataIn.close();
+                    });
             remote.start(link);
             accepted.add(pipe.first());
         } catch (RuntimeException failed) {
             // a client that does not finish its handshake, asks for a reply elsewhere, or a listener closing: nothing to accept
             Remote.closeQuietly(reply);
+            Remote.closeQuietly(data);
         }
+    }
+
+    /** The first image of {@code subscription} sent from {@code host}, or null. */
+    private static Image fromHost(Subscription subscription, String host) {
+        for (Image image : subscription.images()) {
+            if (Remote.endpoint(image.sourceIdentity()).getAddress().getHostAddress().equals(host)) {
+                return image;
+            }
+        }
+        return null;
     }
 
     /**
@@ -111,15 +137,11 @@ public final class RemoteListener<T> implements AutoCloseable {
         boolean[] otherParameters = {false};
         uri.forEachParameter((key, value) -> otherParameters[0] |= !key.equals("endpoint"));
         String source = image.sourceIdentity();
-        if (!"udp".equals(uri.media()) || endpoint == null || otherParameters[0] || !host(endpoint).equals(host(source))) {
+        if (!"udp".equals(uri.media()) || endpoint == null || otherParameters[0]
+                || !Remote.endpoint(endpoint).getAddress().equals(Remote.endpoint(source).getAddress())) {
             throw new IllegalArgumentException("a client at " + source + " asked to be answered on " + hello.replyChannel());
         }
         return "aeron:udp?endpoint=" + endpoint;
     }
 
-    /** The host of {@code host:port} (an IPv6 host in brackets or not). */
-    private static String host(String endpoint) {
-        int colon = endpoint.lastIndexOf(':');
-        return (colon < 0 ? endpoint : endpoint.substring(0, colon)).replace("[", "").replace("]", "");
-    }
 }

@@ -156,6 +156,25 @@ class RemoteConnectionTest {
     }
 
     @Test
+    void closingTheListenerLeavesTheConnectionsItAcceptedOpenAndRefusesNewOnes() throws Exception {
+        String channel = freeChannel();
+        try (Remote remote = Remote.open(mp, options().withConnectTimeout(Duration.ofSeconds(1)))) {
+            RemoteListener<String> listener = remote.listen(channel, Codec.string());
+            Connection<String> client = remote.connect(channel, Codec.string());
+            Connection<String> server = listener.accept(Duration.ofSeconds(10));
+            listener.close();
+            client.send("after the listener closed");
+            assertEquals("after the listener closed", server.recv());
+            server.send("still here");
+            assertEquals("still here", client.recv());
+            assertThrows(ConnectionRefusedException.class, () -> remote.connect(channel, Codec.string()), "nobody listens any more");
+            client.close();
+            assertThrows(EOFException.class, server::recv);
+            server.close();
+        }
+    }
+
+    @Test
     void aWrongOrMissingKeyIsRefusedAndTheRightOneWelcomed() throws Exception {
         String channel = freeChannel();
         byte[] key = "the right key".getBytes(StandardCharsets.UTF_8);
