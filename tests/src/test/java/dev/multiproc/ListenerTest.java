@@ -47,7 +47,7 @@ class ListenerTest extends ContextPerTest {
             List<String> answers = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < 5; i++) {
                 int number = i;
-                Thread client = Thread.ofVirtual().start(() -> {
+                Thread client = Thread.ofPlatform().start(() -> {
                     try (Connection<String> connection = mp.connect(name, Codec.string(), Duration.ofSeconds(20))) {
                         connection.send("ping " + number);
                         answers.add(connection.recv());
@@ -138,7 +138,7 @@ class ListenerTest extends ContextPerTest {
     @Test
     void closingAListenerWakesAThreadWaitingInAccept() throws Exception {
         Listener<String> listener = mp.listen(name, Codec.string());
-        Thread waiter = Thread.ofVirtual().start(() -> assertThrows(IllegalStateException.class, listener::accept));
+        Thread waiter = Thread.ofPlatform().start(() -> assertThrows(IllegalStateException.class, listener::accept));
         Thread.sleep(100);
         listener.close();
         waiter.join(Duration.ofSeconds(5));

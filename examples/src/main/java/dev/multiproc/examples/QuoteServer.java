@@ -31,14 +31,14 @@ public final class QuoteServer {
         prices.putAll(START);
         // the prices go with the server; its listener goes with its context, closed at exit
         Runtime.getRuntime().addShutdownHook(new Thread(() -> mp.unlink(PRICES)));
-        Thread.ofVirtual().start(() -> tick(prices));
+        Thread.ofPlatform().daemon().start(() -> tick(prices));
         Listener<String> listener = mp.listen(SERVICE, Codec.string());
         System.out.println("quote server (pid " + ProcessHandle.current().pid() + ") listening on '" + SERVICE
                 + "'; prices in the map '" + PRICES + "'. Ctrl-C to stop.");
         try {
             while (true) {
                 Connection<String> client = listener.accept();
-                Thread.ofVirtual().start(() -> serve(client, prices));
+                Thread.ofPlatform().daemon().start(() -> serve(client, prices));
             }
         } catch (IllegalStateException closedAtExit) {
             // Ctrl-C: the context closed the listener under accept()
