@@ -62,11 +62,17 @@ public final class ChildMain {
         byte[] payload = bootstrap.payload();
         bootstrap.markRunning();
         targetReceived = true;
-        // the mapping stays until exit: unmapping a shared arena costs a handshake with every thread
-        platform.unlinkRegion(args[0]);
         JvmProcess.describeChild(name, daemon, platform.currentProcess(), bootstrap.parentName(), parent);
         try {
-            Runnable target = deserialise(payload);
+            Runnable target;
+            try {
+                target = deserialise(payload);
+            } finally {
+                // removed once the target's objects are attached: until then a bootstrap keeps an ended parent's context from
+                // being collected under this child (the mapping stays until exit: unmapping a shared arena costs a handshake
+                // with every thread)
+                platform.unlinkRegion(args[0]);
+            }
             target.run();
         } catch (Throwable failure) {
             System.out.flush();

@@ -4,6 +4,8 @@ import dev.multiproc.jfr.RemovedEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectKind;
 import dev.multiproc.shm.listener.ListenerState;
+import dev.multiproc.shm.process.Bootstrap;
+import dev.multiproc.shm.process.BootstrapLayout;
 import dev.multiproc.shm.queue.QueueSlots;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -81,8 +83,57 @@ final class GarbageCollector {
         return own;
     }
 
+    /**
+     * How long a bootstrap object is spared after it was made: a child started cold maps it only
+     * once its JVM is up, and until then nothing holds it — or the objects its target carries — in
+     * use. A child that takes longer than this to start finds them gone, as it would if it had
+     * never been started.
+     */
+    static final long CHILD_START_GRACE_MILLIS = 60_000;
+
+    /**
+     * Whether a child this ended context started may still need its objects: one of its bootstrap
+     * objects is mapped (the child runs, and may still attach what its target carries), or holds a
+     * target no child has taken yet and is young enough that its child may still be starting. Such
+     * a context is left whole for now.
+     */
+    private static boolean childMayNeedIt(NativePlatform platform, String contextId, List<String> names) {
+        String bootstraps = ObjectNames.generated(contextId, ObjectKind.PROCESS, 0);
+        String prefix = bootstraps.substring(0, bootstraps.length() - 1);
+        for (String name : names) {
+            if (name.startsWith(prefix) && (platform.regionInUse(name) || awaitsItsChild(platform, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A bootstrap whose target is ready and not taken, made less than {@link #CHILD_START_GRACE_MILLIS} ago. */
+    private static boolean awaitsItsChild(NativePlatform platform, String name) {
+        if (platform.regionAgeMillis(name).orElse(Long.MAX_VALUE) >= CHILD_START_GRACE_MILLIS) {
+            return false;
+        }
+        MappedRegion region;
+        try {
+            region = platform.openRegion(name);
+        } catch (SharedObjectNotFoundException | IncompatibleSharedObjectException gone) {
+            return false;
+        }
+        try {
+            return ObjectHeader.kindOf(region).orElse(null) == ObjectKind.PROCESS && ObjectHeader.isPublished(region)
+                    && new Bootstrap(platform, region).state() == BootstrapLayout.STATE_TARGET_READY;
+        } catch (CorruptSharedObjectException unreadable) {
+            return false;
+        } finally {
+            region.close();
+        }
+    }
+
     /** The unused objects of an ended context, then its spills whose queue is gone, then its marker. */
     private static List<String> collectContext(NativePlatform platform, String contextId, List<String> names, boolean dryRun) {
+        if (childMayNeedIt(platform, contextId, names)) {
+            return List.of();
+        }
         String marker = ObjectNames.marker(contextId);
         List<String> removed = new ArrayList<>();
         List<String> spills = new ArrayList<>();

@@ -78,6 +78,55 @@ class DaemonAndMainTest {
         }
     }
 
+    /**
+     * A program that makes a shared value, starts a non-daemon child whose target writes that
+     * value to the file {@code args[0]}, prints the child's pid, and waits to be killed.
+     */
+    public static final class ParentKilledWhileItsChildStarts {
+        public static void main(String[] args) throws Exception {
+            Multiproc mp = Multiproc.context();
+            SharedLong value = mp.sharedLong(42);
+            String file = args[0];
+            JvmProcess child = mp.process(() -> {
+                try {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(file), Long.toString(value.get()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            child.start();
+            System.out.println(child.pid().orElseThrow());
+            Thread.sleep(120_000);
+        }
+    }
+
+    @Test
+    void aChildStillStartingWhenItsParentIsKilledFindsWhatItNeedsThoughOthersCollectGarbage() throws Exception {
+        java.nio.file.Path written = java.nio.file.Files.createTempFile("multiproc-child", ".value");
+        java.nio.file.Files.delete(written);
+        long childPid;
+        try (ChildJvm parent = ChildJvm.start(ParentKilledWhileItsChildStarts.class, written.toString())) {
+            childPid = Long.parseLong(parent.readLine());
+            parent.kill();
+        }
+        try {
+            // what every other program on the machine does when it makes a context, while the child boots
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < until && ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false)) {
+                Multiproc.collectGarbage();
+                Thread.sleep(10);
+            }
+            assertTrue(awaitGone(childPid, 30), "the child finishes");
+            assertTrue(java.nio.file.Files.exists(written), "the child ran its target: its bootstrap and the value it carries were kept");
+            assertEquals("42", java.nio.file.Files.readString(written));
+        } finally {
+            java.nio.file.Files.deleteIfExists(written);
+            ProcessHandle.of(childPid).ifPresent(ProcessHandle::destroyForcibly);
+            awaitGone(childPid, 10);
+            Multiproc.collectGarbage();
+        }
+    }
+
     private static boolean awaitGone(long pid, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {

@@ -72,6 +72,15 @@ public interface NativePlatform {
      */
     OptionalLong regionId(String name);
 
+    /**
+     * How long ago the object {@code name} was last written whole (made, sized), in milliseconds;
+     * empty if the platform cannot tell or the object is gone. Garbage collection spares young
+     * bootstrap objects, which a child still starting has not mapped yet.
+     */
+    default OptionalLong regionAgeMillis(String name) {
+        return OptionalLong.empty();
+    }
+
     /** The names of the shared-memory objects on this machine that start with {@code prefix}. */
     List<String> listRegions(String prefix);
 

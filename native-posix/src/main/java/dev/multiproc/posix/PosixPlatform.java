@@ -206,6 +206,16 @@ public final class PosixPlatform implements NativePlatform {
     }
 
     @Override
+    public OptionalLong regionAgeMillis(String name) {
+        try {
+            long written = java.nio.file.Files.getLastModifiedTime(SHM_DIRECTORY.resolve(name)).toMillis();
+            return OptionalLong.of(Math.max(0, System.currentTimeMillis() - written));
+        } catch (java.io.IOException gone) {
+            return OptionalLong.empty();
+        }
+    }
+
+    @Override
     public List<String> listRegions(String prefix) {
         List<String> names = shmFiles(prefix);
         names.removeIf(LivenessRegistry::isRegistryName);
