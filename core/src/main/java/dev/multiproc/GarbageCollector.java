@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * Removes what ended processes left behind. Every generated name carries its context id, and
@@ -98,8 +99,7 @@ final class GarbageCollector {
      * a context is left whole for now.
      */
     private static boolean childMayNeedIt(NativePlatform platform, String contextId, List<String> names) {
-        String bootstraps = ObjectNames.generated(contextId, ObjectKind.PROCESS, 0);
-        String prefix = bootstraps.substring(0, bootstraps.length() - 1);
+        String prefix = ObjectNames.generatedPrefix(contextId, ObjectKind.PROCESS);
         for (String name : names) {
             if (name.startsWith(prefix) && (platform.regionInUse(name) || awaitsItsChild(platform, name))) {
                 return true;
@@ -110,9 +110,16 @@ final class GarbageCollector {
 
     /** A bootstrap whose target is ready and not taken, made less than {@link #CHILD_START_GRACE_MILLIS} ago. */
     private static boolean awaitsItsChild(NativePlatform platform, String name) {
-        if (platform.regionAgeMillis(name).orElse(Long.MAX_VALUE) >= CHILD_START_GRACE_MILLIS) {
-            return false;
-        }
+        return platform.regionAgeMillis(name).orElse(Long.MAX_VALUE) < CHILD_START_GRACE_MILLIS
+                && holds(platform, name, ObjectKind.PROCESS,
+                        region -> new Bootstrap(platform, region).state() == BootstrapLayout.STATE_TARGET_READY);
+    }
+
+    /**
+     * Whether {@code name} is a published object of {@code kind} of which {@code test} holds;
+     * false if it is gone, of another kind or version, or unreadable.
+     */
+    private static boolean holds(NativePlatform platform, String name, ObjectKind kind, Predicate<MappedRegion> test) {
         MappedRegion region;
         try {
             region = platform.openRegion(name);
@@ -120,8 +127,7 @@ final class GarbageCollector {
             return false;
         }
         try {
-            return ObjectHeader.kindOf(region).orElse(null) == ObjectKind.PROCESS && ObjectHeader.isPublished(region)
-                    && new Bootstrap(platform, region).state() == BootstrapLayout.STATE_TARGET_READY;
+            return ObjectHeader.kindOf(region).orElse(null) == kind && ObjectHeader.isPublished(region) && test.test(region);
         } catch (CorruptSharedObjectException unreadable) {
             return false;
         } finally {
@@ -184,23 +190,10 @@ final class GarbageCollector {
 
     /** Whether {@code name} is a listener that no live process listens on. */
     private static boolean isDeserted(NativePlatform platform, String name) {
-        MappedRegion region;
-        try {
-            region = platform.openRegion(name);
-        } catch (SharedObjectNotFoundException | IncompatibleSharedObjectException gone) {
-            return false;
-        }
-        try {
-            if (ObjectHeader.kindOf(region).orElse(null) != ObjectKind.LISTENER || !ObjectHeader.isPublished(region)) {
-                return false;
-            }
+        return holds(platform, name, ObjectKind.LISTENER, region -> {
             long owner = new ListenerState(platform, region).owner();
             return owner == 0 || !region.liveness().isAlive(owner);
-        } catch (CorruptSharedObjectException unreadable) {
-            return false;
-        } finally {
-            region.close();
-        }
+        });
     }
 
     private static boolean isSpill(String name, List<String> names) {

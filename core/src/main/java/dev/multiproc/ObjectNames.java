@@ -38,7 +38,12 @@ final class ObjectNames {
     }
 
     static String generated(String contextId, ObjectKind kind, long number) {
-        return PREFIX + contextId + "-" + kind.label() + "-" + number;
+        return generatedPrefix(contextId, kind) + number;
+    }
+
+    /** What every generated name of {@code kind} in the context begins with. */
+    static String generatedPrefix(String contextId, ObjectKind kind) {
+        return PREFIX + contextId + "-" + kind.label() + "-";
     }
 
     static String marker(String contextId) {

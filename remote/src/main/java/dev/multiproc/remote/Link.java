@@ -70,6 +70,8 @@ final class Link {
     /** The user's end is closed: what still arrives is dropped. */
     private boolean userGone;
     private byte[] scratch = new byte[256];
+    /** Whether the Remote is closing, as the out pump's offers ask (made once: a lambda per offer would allocate). */
+    private final StopCondition stopped = () -> stopping;
 
     Link(String description, Publication out, Image in, Connection<?> near, long peerTimeoutNanos, AutoCloseable resources) {
         this.description = description;
@@ -138,14 +140,14 @@ final class Link {
                 if (inDone) {
                     if (peerClosed) {
                         frame.putByte(0, Frames.CLOSE);
-                        offer(out, frame, 1, peerTimeoutNanos, () -> stopping);
+                        offer(out, frame, 1, peerTimeoutNanos, stopped);
                     }
                     return;
                 }
                 if (carried == null && !near.poll(LOOK_INTERVAL)) {
                     continue;
                 }
-                if (!offer(out, frame, batch(frame), peerTimeoutNanos, () -> stopping)) {
+                if (!offer(out, frame, batch(frame), peerTimeoutNanos, stopped)) {
                     return;
                 }
                 if (oversized != null && !sendInParts(frame)) {
@@ -155,7 +157,7 @@ final class Link {
         } catch (EOFException userClosed) {
             closing = true;
             frame.putByte(0, Frames.CLOSE);
-            if (offer(out, frame, 1, peerTimeoutNanos, () -> stopping)) {
+            if (offer(out, frame, 1, peerTimeoutNanos, stopped)) {
                 awaitPeersClose();
             }
         } catch (InterruptedException e) {
@@ -221,7 +223,7 @@ final class Link {
             boolean last = at + bytes == message.length;
             frame.putByte(0, last ? Frames.DATA : Frames.PART);
             frame.putBytes(1, message, at, bytes);
-            if (!offer(out, frame, 1 + bytes, peerTimeoutNanos, () -> stopping)) {
+            if (!offer(out, frame, 1 + bytes, peerTimeoutNanos, stopped)) {
                 return false;
             }
             if (last) {
@@ -310,10 +312,14 @@ final class Link {
      * closed, the peer stayed unreachable for {@code unreachableNanos}, or {@code stop} says so.
      */
     static boolean offer(Publication publication, DirectBuffer frame, int length, long unreachableNanos, StopCondition stop) {
+        long result = publication.offer(frame, 0, length);
+        if (result > 0) {
+            return true;
+        }
+        // held back: only now is there anything to wait with
         IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
         long unreachableSince = 0;
         while (true) {
-            long result = publication.offer(frame, 0, length);
             if (result > 0) {
                 return true;
             }
@@ -331,6 +337,7 @@ final class Link {
                 unreachableSince = 0;
             }
             idle.idle();
+            result = publication.offer(frame, 0, length);
         }
     }
 }

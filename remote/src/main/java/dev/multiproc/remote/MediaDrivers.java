@@ -6,6 +6,8 @@ import io.aeron.driver.ThreadingMode;
 import org.agrona.IoUtil;
 
 import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -32,9 +34,8 @@ final class MediaDrivers {
     /** The directory of this JVM's driver, started if none runs; pair with {@link #release()}. */
     static synchronized String acquire(long peerTimeoutNanos) {
         if (driver == null) {
-            File base = base();
-            removeLeftBehind(base);
-            String directory = new File(base, PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID()).getPath();
+            removeLeftBehind();
+            String directory = new File(base(), PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID()).getPath();
             MediaDriver.Context context = new MediaDriver.Context()
                     .aeronDirectoryName(directory)
                     .dirDeleteOnStart(true)
@@ -69,8 +70,8 @@ final class MediaDrivers {
     }
 
     /** The embedded drivers' directories under the base directory (ours and other JVMs'). */
-    static java.util.List<DriverDirectory> directories() {
-        java.util.List<DriverDirectory> found = new java.util.ArrayList<>();
+    static List<DriverDirectory> directories() {
+        List<DriverDirectory> found = new ArrayList<>();
         File[] directories = base().listFiles((dir, name) -> name.startsWith(PREFIX));
         for (File directory : directories == null ? new File[0] : directories) {
             long pid = pidOf(directory);
@@ -92,19 +93,11 @@ final class MediaDrivers {
     }
 
     /** Removes the directories of embedded drivers whose process is gone and whose heartbeat has stopped. */
-    static void removeLeftBehind(File base) {
-        File[] found = base.listFiles((dir, name) -> name.startsWith(PREFIX));
-        if (found == null) {
-            return;
-        }
-        for (File directory : found) {
-            long pid = pidOf(directory);
-            if (pid < 0) {
-                continue;
-            }
-            boolean processGone = ProcessHandle.of(pid).map(process -> !process.isAlive()).orElse(true);
-            if (processGone && !CommonContext.isDriverActive(directory, STALE_HEARTBEAT_MILLIS, message -> { })) {
-                IoUtil.delete(directory, true);
+    static void removeLeftBehind() {
+        for (DriverDirectory driver : directories()) {
+            boolean processGone = ProcessHandle.of(driver.pid()).map(process -> !process.isAlive()).orElse(true);
+            if (processGone && !driver.active()) {
+                IoUtil.delete(driver.directory(), true);
             }
         }
     }

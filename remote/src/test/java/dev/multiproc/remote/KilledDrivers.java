@@ -14,11 +14,11 @@ final class KilledDrivers {
     }
 
     static void remove(JvmProcess child) throws InterruptedException {
-        File base = new File("/dev/shm");
+        File base = MediaDrivers.base();
         String prefix = MediaDrivers.PREFIX + child.pid().orElse(-1) + "-";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
-            MediaDrivers.removeLeftBehind(base);
+            MediaDrivers.removeLeftBehind();
             File[] left = base.listFiles((dir, name) -> name.startsWith(prefix));
             if (left == null || left.length == 0) {
                 return;

@@ -8,8 +8,6 @@ import dev.multiproc.Pipe;
 import dev.multiproc.codec.Codec;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Remote connections over loopback UDP: order, keys, ends and deaths, mixed with local pipes. */
 @Timeout(120)
-class RemoteConnectionTest {
+class RemoteConnectionTest extends ContextPerTest {
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
-    private Multiproc mp;
-
-    @BeforeEach
-    void setUp() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        mp.close();
-    }
 
     /** A loopback channel on a UDP port free a moment ago. */
     static String freeChannel() throws Exception {

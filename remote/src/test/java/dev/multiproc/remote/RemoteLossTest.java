@@ -5,8 +5,6 @@ import dev.multiproc.JvmProcess;
 import dev.multiproc.Multiproc;
 import dev.multiproc.SharedLong;
 import dev.multiproc.codec.Codec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,19 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * gaps and have them sent again. Every message still arrives, once, in order.
  */
 @Timeout(180)
-class RemoteLossTest {
+class RemoteLossTest extends ContextPerTest {
     private static final int MESSAGES = 100_000;
-    private Multiproc mp;
-
-    @BeforeEach
-    void setUp() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        mp.close();
-    }
 
     /**
      * The child: accepts one connection, checks that message i is i for every i, and records how

@@ -5,7 +5,6 @@ import dev.multiproc.Multiproc;
 import dev.multiproc.codec.Codec;
 
 import java.io.EOFException;
-import java.io.File;
 import java.time.Duration;
 
 /**
@@ -26,7 +25,7 @@ public final class RemotePeer {
 
     public static void main(String[] args) throws Exception {
         if (args[0].equals("clean")) {
-            MediaDrivers.removeLeftBehind(new File("/dev/shm"));
+            MediaDrivers.removeLeftBehind();
             return;
         }
         String channel = args[1];

@@ -5,8 +5,6 @@ import dev.multiproc.Multiproc;
 import dev.multiproc.MultiprocException;
 import dev.multiproc.SharedQueue;
 import dev.multiproc.codec.Codec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,18 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** A queue exported to other hosts: puts land in order, once; confirmations; back pressure; a dead exporter. */
 @Timeout(120)
-class RemoteQueueTest {
-    private Multiproc mp;
-
-    @BeforeEach
-    void setUp() {
-        mp = Multiproc.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        mp.close();
-    }
+class RemoteQueueTest extends ContextPerTest {
 
     private static List<Long> drain(SharedQueue<Long> queue) {
         List<Long> taken = new ArrayList<>();
