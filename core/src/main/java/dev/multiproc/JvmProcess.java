@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.shm.wait.CarrierRelease;
+import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.ChildProcess;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
@@ -230,7 +232,7 @@ public final class JvmProcess {
             if (role == Role.CURRENT) {
                 throw new IllegalStateException("a process cannot join itself");
             }
-            return Platforms.current().awaitExit(observed, timeout);
+            return awaitExitOfObserved(timeout);
         }
         ChildProcess started = started("join");
         try {
@@ -244,6 +246,37 @@ public final class JvmProcess {
             return false;
         } catch (ExecutionException e) {
             throw new MultiprocException("waiting for '" + name + "' failed", e.getCause());
+        }
+    }
+
+    /**
+     * Waits for a process this one did not start, a slice at a time through {@link CarrierRelease}
+     * (the platform's wait is a native call that would pin a virtual thread's carrier).
+     */
+    private boolean awaitExitOfObserved(Duration timeout) throws InterruptedException {
+        NativePlatform platform = Platforms.current();
+        long start = System.nanoTime();
+        long timeoutNanos = timeout == null ? Long.MAX_VALUE : Math.max(0, timeout.toNanos());
+        while (true) {
+            Duration slice = Duration.ofNanos(Math.max(0, Math.min(WaitPoint.SLICE_NANOS, timeoutNanos - (System.nanoTime() - start))));
+            if (CarrierRelease.test(() -> exitedWithin(platform, slice))) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for pid " + observed.pid() + " to end");
+            }
+            if (System.nanoTime() - start >= timeoutNanos) {
+                return false;
+            }
+        }
+    }
+
+    private boolean exitedWithin(NativePlatform platform, Duration slice) {
+        try {
+            return platform.awaitExit(observed, slice);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

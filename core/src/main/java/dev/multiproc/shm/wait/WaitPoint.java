@@ -27,7 +27,8 @@ import static dev.multiproc.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
  * asleep makes no system call.
  *
  * <p>Sleeps are cut into slices of {@link #SLICE_NANOS}: a thread blocked in the kernel does not
- * see {@link Thread#interrupt()}, and structures use the slice to look for dead peers.
+ * see {@link Thread#interrupt()}, and structures use the slice to look for dead peers. A virtual
+ * thread sleeps through {@link CarrierRelease}, its carrier free for other virtual threads.
  */
 public final class WaitPoint {
     /** Longest uninterrupted sleep; bounds interrupt latency and dead-peer detection. */
@@ -212,18 +213,16 @@ public final class WaitPoint {
                 sliceCheck.check();
                 continue;
             }
-            long sleep = SLICE_NANOS - (now - lastCheck);
-            if (timeoutNanos >= 0) {
-                long remaining = timeoutNanos - (now - start);
-                if (remaining <= 0) {
-                    return false;
-                }
-                sleep = Math.min(sleep, remaining);
+            long untilCheck = SLICE_NANOS - (now - lastCheck);
+            long remaining = timeoutNanos >= 0 ? timeoutNanos - (now - start) : Long.MAX_VALUE;
+            if (remaining <= 0) {
+                return false;
             }
+            long slice = Math.min(untilCheck, remaining);
             if (count == 1) {
-                platform.await(regions.getFirst(), offsets[0], sequences[0], sleep);
+                CarrierRelease.run(() -> platform.await(regions.getFirst(), offsets[0], sequences[0], slice));
             } else {
-                platform.awaitAny(regions, offsets, sequences, sleep);
+                CarrierRelease.run(() -> platform.awaitAny(regions, offsets, sequences, slice));
             }
         }
     }
