@@ -7,8 +7,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,6 +28,7 @@ import java.util.List;
  * child JVM that loads what children load and dumps its classes at exit); later children map
  * it and start faster. Children never dump themselves, so a failed dump cannot change a
  * child's exit code, and CDS log output is switched off so that it never mixes with theirs.
+ * Adding an archive prunes the directory ({@link StartupCacheDirectory#prune}).
  */
 final class ChildCommand {
     private static final List<String> KEPT_PREFIXES = List.of(
@@ -89,6 +93,7 @@ final class ChildCommand {
             Path archive = cdsArchive(options);
             if (archive != null) {
                 if (StartupCacheDirectory.trustedArchive(archive)) {
+                    StartupCacheDirectory.markUsed(archive);
                     command.add((AOT_CACHE ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
                     command.addAll(QUIET_ARCHIVE_LOGS);
                 } else {
@@ -166,8 +171,9 @@ final class ChildCommand {
                         .redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start();
                 if (process.waitFor() == 0 && Files.isRegularFile(partial)) {
-                    Files.move(partial, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
                     inherited = null;
+                    StartupCacheDirectory.prune(archive.getParent(), Instant.now());
                 }
             } catch (IOException | InterruptedException e) {
                 // no archive: children start without it
@@ -190,7 +196,7 @@ final class ChildCommand {
      *
      * @return whether children now start with an archive
      */
-    static boolean awaitArchive(java.time.Duration timeout) throws InterruptedException {
+    static boolean awaitArchive(Duration timeout) throws InterruptedException {
         List<String> command = inherited;
         if (command == null) {
             command = inheritedCommand();

@@ -6,10 +6,19 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Where child JVMs' start-up cache (an AOT or class-data-sharing archive, which a JVM maps and
@@ -19,11 +28,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * regular file (not a symbolic link), owned by this user, writable by nobody else — checked with
  * {@code lstat} before each use. On any doubt children start without the cache, and the reason is
  * logged once.
+ *
+ * <p>Every rebuilt jar or changed option makes a new archive (each 15–20 MB), so the directory is
+ * pruned whenever one is added: archives unused for {@link #UNUSED_LIMIT} go, and all but the
+ * {@link #KEPT_ARCHIVES} most recently used; so do the temporary files of trainers that died. An
+ * archive's modification time is its last use: a JVM that starts children with it sets it.
  */
 final class StartupCacheDirectory {
     private static final System.Logger LOG = System.getLogger("dev.multiproc");
     private static final AtomicBoolean DOUBT_LOGGED = new AtomicBoolean();
     private static final Set<PosixFilePermission> WRITABLE_BY_OTHERS = Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+
+    /** How many archives the directory keeps at most, the most recently used. */
+    static final int KEPT_ARCHIVES = 16;
+    /** An archive not used for this long is removed. */
+    static final Duration UNUSED_LIMIT = Duration.ofDays(7);
+    /** A trainer's temporary file this old belongs to a trainer that hung or died (training takes seconds). */
+    static final Duration ABANDONED_TRAINING = Duration.ofHours(1);
+    private static final Pattern ARCHIVE = Pattern.compile("[0-9a-f]{24}\\.(aot|jsa)");
+    private static final Pattern TRAINING = Pattern.compile("[0-9a-f]{24}\\.(aot|jsa)\\.tmp-([0-9]{1,10})");
 
     private StartupCacheDirectory() {
     }
@@ -52,7 +75,24 @@ final class StartupCacheDirectory {
         Optional<String> doubt = untrustedBecause(directory, true);
         return doubt.map(reason -> PlatformCheck.problem("start-up cache", directory + " is not trusted: " + reason,
                         "children start without the cache (about 3x slower): remove it (multiproc remakes it 0700) or set XDG_CACHE_HOME"))
-                .orElseGet(() -> PlatformCheck.ok("start-up cache", directory + " (trusted: this user's, 0700)"));
+                .orElseGet(() -> PlatformCheck.ok("start-up cache", directory + " (trusted: this user's, 0700; " + contentsSummary(directory) + ")"));
+    }
+
+    private static String contentsSummary(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            long[] countAndBytes = new long[2];
+            files.filter(file -> ARCHIVE.matcher(file.getFileName().toString()).matches()).forEach(archive -> {
+                countAndBytes[0]++;
+                try {
+                    countAndBytes[1] += Files.size(archive);
+                } catch (IOException e) {
+                    // removed meanwhile
+                }
+            });
+            return countAndBytes[0] + " archives, " + (countAndBytes[1] >> 20) + " MiB, at most " + KEPT_ARCHIVES + " kept";
+        } catch (IOException e) {
+            return "contents unreadable: " + e.getMessage();
+        }
     }
 
     /** Whether an archive found in the trusted directory may be given to a child JVM. */
@@ -62,6 +102,67 @@ final class StartupCacheDirectory {
         }
         Optional<String> doubt = untrustedBecause(archive, false);
         return doubt.isEmpty() || doubt(archive, doubt.get()).isPresent();
+    }
+
+    /** Records that a JVM starts its children with {@code archive} now, so that pruning keeps it. */
+    static void markUsed(Path archive) {
+        try {
+            Files.setLastModifiedTime(archive, FileTime.from(Instant.now()));
+        } catch (IOException e) {
+            // a write-protected archive is still usable; pruning may then take it earlier
+        }
+    }
+
+    /**
+     * Removes from {@code directory} the archives last used before {@code now} minus
+     * {@link #UNUSED_LIMIT}, all but the {@link #KEPT_ARCHIVES} most recently used, and trainers'
+     * temporary files whose process is gone or which are older than {@link #ABANDONED_TRAINING}.
+     * Files multiproc did not name are never touched.
+     *
+     * @return the files removed
+     */
+    static List<Path> prune(Path directory, Instant now) throws IOException {
+        List<Path> archives = new ArrayList<>();
+        List<Path> removed = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                Matcher training = TRAINING.matcher(name);
+                if (ARCHIVE.matcher(name).matches()) {
+                    archives.add(file);
+                } else if (training.matches() && abandoned(file, Long.parseLong(training.group(2)), now)) {
+                    removeIfPresent(file, removed);
+                }
+            }
+        }
+        archives.sort(Comparator.comparing(StartupCacheDirectory::lastUse).reversed());
+        Instant unusedSince = now.minus(UNUSED_LIMIT);
+        for (int i = 0; i < archives.size(); i++) {
+            Path archive = archives.get(i);
+            if (i >= KEPT_ARCHIVES || lastUse(archive).isBefore(unusedSince)) {
+                removeIfPresent(archive, removed);
+            }
+        }
+        return removed;
+    }
+
+    private static boolean abandoned(Path partial, long trainerPid, Instant now) {
+        boolean trainerRuns = ProcessHandle.of(trainerPid).map(ProcessHandle::isAlive).orElse(false);
+        return !trainerRuns || lastUse(partial).isBefore(now.minus(ABANDONED_TRAINING));
+    }
+
+    private static Instant lastUse(Path file) {
+        try {
+            return Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private static void removeIfPresent(Path file, List<Path> removed) throws IOException {
+        if (Files.deleteIfExists(file)) {
+            removed.add(file);
+        }
     }
 
     static Path location() {

@@ -10,8 +10,12 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -99,5 +103,52 @@ class StartupCacheDirectoryTest {
         Assumptions.assumeTrue(chown.waitFor() == 0, "skipped: cannot give a directory to another user here (needs root): " + why);
         assertFalse(probe(home), "children start without the cache");
         assertEquals(List.of(), contents(directory), "nothing was written into it");
+    }
+
+    private static Path fileUsedAgo(Path directory, String name, Duration ago, Instant now) throws Exception {
+        Path file = Files.writeString(directory.resolve(name), name);
+        Files.setLastModifiedTime(file, FileTime.from(now.minus(ago)));
+        return file;
+    }
+
+    private static String key(int i) {
+        return "%024x".formatted(i);
+    }
+
+    @Test
+    void pruningKeepsTheMostRecentlyUsedArchives() throws Exception {
+        Instant now = Instant.now();
+        int made = StartupCacheDirectory.KEPT_ARCHIVES + 4;
+        for (int i = 0; i < made; i++) {
+            fileUsedAgo(temporary, key(i) + ".aot", Duration.ofHours(i), now);
+        }
+        List<Path> removed = StartupCacheDirectory.prune(temporary, now);
+        assertEquals(4, removed.size(), removed.toString());
+        for (int i = 0; i < made; i++) {
+            assertEquals(i < StartupCacheDirectory.KEPT_ARCHIVES, Files.exists(temporary.resolve(key(i) + ".aot")), "archive used " + i + " h ago");
+        }
+    }
+
+    @Test
+    void pruningRemovesUnusedArchivesAndAbandonedTrainingOnlyAmongItsOwnFiles() throws Exception {
+        Instant now = Instant.now();
+        Process ended = new ProcessBuilder("true").start();
+        assertTrue(ended.waitFor(30, TimeUnit.SECONDS));
+        long me = ProcessHandle.current().pid();
+        Path recent = fileUsedAgo(temporary, key(1) + ".aot", Duration.ofHours(1), now);
+        Path lastWeek = fileUsedAgo(temporary, key(2) + ".jsa", StartupCacheDirectory.UNUSED_LIMIT.minusHours(1), now);
+        Path unused = fileUsedAgo(temporary, key(3) + ".aot", StartupCacheDirectory.UNUSED_LIMIT.plusHours(1), now);
+        Path ownTraining = fileUsedAgo(temporary, key(4) + ".aot.tmp-" + me, Duration.ofSeconds(5), now);
+        Path deadTrainer = fileUsedAgo(temporary, key(5) + ".aot.tmp-" + ended.pid(), Duration.ofSeconds(5), now);
+        Path hungTraining = fileUsedAgo(temporary, key(6) + ".aot.tmp-" + me, StartupCacheDirectory.ABANDONED_TRAINING.plusMinutes(1), now);
+        Path notOurs = fileUsedAgo(temporary, "notes.aot", Duration.ofDays(30), now);
+        Path notOursEither = fileUsedAgo(temporary, key(7) + ".aot.bak", Duration.ofDays(30), now);
+
+        List<Path> removed = StartupCacheDirectory.prune(temporary, now);
+
+        assertEquals(Set.of(unused, deadTrainer, hungTraining), Set.copyOf(removed));
+        for (Path kept : List.of(recent, lastWeek, ownTraining, notOurs, notOursEither)) {
+            assertTrue(Files.exists(kept), kept + " kept");
+        }
     }
 }
