@@ -123,6 +123,7 @@ final class Tables {
                 .ifPresent(oneChunk -> ratioRow(table, "mp-pool, ns an item, map in one chunk, 1 worker / 30 ns",
                         1e9 / oneChunk.value() / 30, "<= 1"));
         figureRatio(table, figures, "mp-pool", "python-pool", "creation to first result", "(reported; < 1 is faster)", true);
+        figureRatio(table, figures, "mp-pool", "bare-jvm", "cold creation to first result", "<= 2x a bare JVM's start", true);
         return table;
     }
 
