@@ -120,7 +120,7 @@ public final class ChildMain {
         try (Multiproc scratch = Multiproc.create(); Pipe<byte[]> pipe = scratch.pipe(Codec.bytes());
              SharedSemaphore signals = scratch.semaphore(0); SharedLongArray slots = scratch.sharedLongArray(2)) {
             byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "training");
-            pipe.first().sendBytes(TaskCodec.encodeTask(1, 1, work, true, TaskCodec.encodeItems(java.util.List.of(1, 2, 3))));
+            pipe.first().sendBytes(TaskCodec.encodeTask(1, 1, work, true, TaskCodec.encodeItems(new Object[] {1, 2, 3}, 0, 3)));
             String name = pipe.first().name();
             Thread worker = new Thread(() -> PoolWorker.run(name, signals, slots, 0, null, 1, WaitStrategy.BACKOFF), "training-pool-worker");
             worker.start();

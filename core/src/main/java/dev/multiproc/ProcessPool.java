@@ -91,13 +91,13 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         final Consumer<PoolWorker.Result> onResult;
         final Consumer<Throwable> onFailure;
 
-        PendingTask(long id, Work work, Serializable function, List<?> items, String description,
+        PendingTask(long id, Work work, Serializable function, List<?> items, byte[] encodedItems, String description,
                     Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
             this.id = id;
             this.work = work;
             this.function = function;
             this.items = items;
-            this.encodedItems = TaskCodec.encodeItems(items);
+            this.encodedItems = encodedItems;
             this.description = description;
             this.onResult = onResult;
             this.onFailure = onFailure;
@@ -250,9 +250,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return work;
     }
 
-    private PendingTask pendingTask(Serializable function, Work work, List<?> items, String description,
+    private PendingTask pendingTask(Serializable function, Work work, List<?> items, byte[] encodedItems, String description,
                                     Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
-        return new PendingTask(taskIds.incrementAndGet(), work, function, items, description, result -> {
+        return new PendingTask(taskIds.incrementAndGet(), work, function, items, encodedItems, description, result -> {
             tasksAnswered.increment();
             onResult.accept(result);
         }, failure -> {
@@ -324,7 +324,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         Work work = work(function, description);
         beginSubmission(description);
         try {
-            add(pendingTask(function, work, null, description, onResult, onFailure));
+            add(pendingTask(function, work, null, TaskCodec.encodeItems(null, 0, 0), description, onResult, onFailure));
         } finally {
             endSubmission();
         }
@@ -344,13 +344,16 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
         Work work = work(function, what);
         List<CompletableFuture<List<R>>> futures = new ArrayList<>();
+        // one copy of the references for every chunk: a view's own toArray copies item by item
+        Object[] all = items.toArray();
         beginSubmission(what);
         try {
-            for (int from = 0; from < items.size(); from += chunkSize) {
-                int to = Math.min(items.size(), from + chunkSize);
-                String description = items.size() == 1 ? what : what + " chunk of items " + from + ".." + (to - 1);
+            for (int from = 0; from < all.length; from += chunkSize) {
+                int to = Math.min(all.length, from + chunkSize);
+                String description = all.length == 1 ? what : what + " chunk of items " + from + ".." + (to - 1);
                 CompletableFuture<List<R>> future = new CompletableFuture<>();
-                add(pendingTask(function, work, items.subList(from, to), description, result -> complete(future, result),
+                add(pendingTask(function, work, items.subList(from, to), TaskCodec.encodeItems(all, from, to), description,
+                        result -> complete(future, result),
                         future::completeExceptionally));
                 futures.add(future);
             }

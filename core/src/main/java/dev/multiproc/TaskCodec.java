@@ -53,14 +53,13 @@ final class TaskCodec {
      * is submitted, behind room for the head that {@link #encodeTask} writes in place — most tasks
      * go out without being copied again.
      */
-    static byte[] encodeItems(List<?> items) {
+    static byte[] encodeItems(Object[] items, int from, int to) {
         if (items == null) {
             return new byte[TASK_PREFIX];
         }
-        Object[] all = items.toArray();
-        Writer out = new Writer(TASK_PREFIX + itemsBytes(all));
+        Writer out = new Writer(TASK_PREFIX + itemsBytes(items, from, to));
         out.buffer.position(TASK_PREFIX);
-        writeItems(out, all, "a task's items");
+        writeItems(out, items, from, to, "a task's items");
         return out.toBytes();
     }
 
@@ -142,9 +141,9 @@ final class TaskCodec {
             return out.toBytes();
         }
         Object[] all = values.toArray();
-        Writer out = new Writer(PREFIX + itemsBytes(all));
+        Writer out = new Writer(PREFIX + itemsBytes(all, 0, all.length));
         out.buffer.putLong(id).putInt(-1);
-        writeItems(out, all, "a task's results");
+        writeItems(out, all, 0, all.length, "a task's results");
         return out.toBytes();
     }
 
@@ -207,9 +206,9 @@ final class TaskCodec {
         return count;
     }
 
-    /** The packed kind every item of a list has, judged by the first one; a list that breaks it is found while writing. */
-    private static byte kindOf(Object[] items) {
-        Object first = items.length == 0 ? null : items[0];
+    /** The packed kind every item of {@code items[from, to)} has, judged by the first one; a range that breaks it is found while writing. */
+    private static byte kindOf(Object[] items, int from, int to) {
+        Object first = from == to ? null : items[from];
         if (first instanceof Integer) {
             return INTS;
         }
@@ -222,39 +221,39 @@ final class TaskCodec {
         return first instanceof String ? STRINGS : OBJECTS;
     }
 
-    /** The bytes {@code items} take packed: exact for numbers, so that no buffer is copied to trim it; a guess otherwise. */
-    private static int itemsBytes(Object[] items) {
-        int each = switch (kindOf(items)) {
+    /** The bytes {@code items[from, to)} take packed: exact for numbers, so that no buffer is copied to trim it; a guess otherwise. */
+    private static int itemsBytes(Object[] items, int from, int to) {
+        int each = switch (kindOf(items, from, to)) {
             case INTS -> Integer.BYTES;
             case LONGS -> Long.BYTES;
             case DOUBLES -> Double.BYTES;
             default -> 16;
         };
-        return ITEMS_HEAD + items.length * each;
+        return ITEMS_HEAD + (to - from) * each;
     }
 
     /**
-     * Writes {@code items} packed if they are all of the first one's type (one pass: an item of
-     * another type, or null, sends the writer back to serialise the whole list).
+     * Writes {@code items[from, to)} packed if they are all of the first one's type (one pass: an
+     * item of another type, or null, sends the writer back to serialise the whole range).
      */
-    private static void writeItems(Writer out, Object[] items, String what) {
-        byte kind = kindOf(items);
+    private static void writeItems(Writer out, Object[] items, int from, int to, String what) {
+        byte kind = kindOf(items, from, to);
         int start = out.buffer.position();
-        out.room(ITEMS_HEAD).put(kind).putInt(items.length);
-        if (kind != OBJECTS && writePacked(out, items, kind)) {
+        out.room(ITEMS_HEAD).put(kind).putInt(to - from);
+        if (kind != OBJECTS && writePacked(out, items, from, to, kind)) {
             return;
         }
         out.buffer.position(start);
-        out.room(ITEMS_HEAD).put(OBJECTS).putInt(items.length);
-        byte[] serialised = JvmProcess.serialise(new ArrayList<>(Arrays.asList(items)), what);
+        out.room(ITEMS_HEAD).put(OBJECTS).putInt(to - from);
+        byte[] serialised = JvmProcess.serialise(new ArrayList<>(Arrays.asList(items).subList(from, to)), what);
         out.room(serialised.length).put(serialised);
     }
 
-    /** Writes every item as {@code kind}; false at the first that is not one. */
-    private static boolean writePacked(Writer out, Object[] items, byte kind) {
+    /** Writes every item of {@code items[from, to)} as {@code kind}; false at the first that is not one. */
+    private static boolean writePacked(Writer out, Object[] items, int from, int to, byte kind) {
         if (kind == STRINGS) {
-            for (Object item : items) {
-                if (!(item instanceof String value)) {
+            for (int i = from; i < to; i++) {
+                if (!(items[i] instanceof String value)) {
                     return false;
                 }
                 byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
@@ -262,35 +261,50 @@ final class TaskCodec {
             }
             return true;
         }
-        int each = kind == INTS ? Integer.BYTES : Long.BYTES;
-        ByteBuffer buffer = out.room(items.length * each);
-        byte[] bytes = buffer.array();
-        int at = buffer.position();
-        for (Object item : items) {
-            switch (kind) {
-                case INTS -> {
-                    if (!(item instanceof Integer value)) {
-                        return false;
-                    }
-                    INT_AT.set(bytes, at, (int) value);
-                }
-                case LONGS -> {
-                    if (!(item instanceof Long value)) {
-                        return false;
-                    }
-                    LONG_AT.set(bytes, at, (long) value);
-                }
-                default -> {
-                    if (!(item instanceof Double value)) {
-                        return false;
-                    }
-                    DOUBLE_AT.set(bytes, at, (double) value);
-                }
-            }
-            at += each;
+        ByteBuffer buffer = out.room((to - from) * (kind == INTS ? Integer.BYTES : Long.BYTES));
+        int end = switch (kind) {
+            case INTS -> writeInts(buffer.array(), buffer.position(), items, from, to);
+            case LONGS -> writeLongs(buffer.array(), buffer.position(), items, from, to);
+            default -> writeDoubles(buffer.array(), buffer.position(), items, from, to);
+        };
+        if (end < 0) {
+            return false;
         }
-        buffer.position(at);
+        buffer.position(end);
         return true;
+    }
+
+    // one small loop per kind, so that the JIT inlines the byte-array view into each
+
+    /** @return where the ints end in {@code bytes}, or -1 at the first item that is not an Integer */
+    private static int writeInts(byte[] bytes, int at, Object[] items, int from, int to) {
+        for (int i = from; i < to; i++, at += Integer.BYTES) {
+            if (!(items[i] instanceof Integer value)) {
+                return -1;
+            }
+            INT_AT.set(bytes, at, (int) value);
+        }
+        return at;
+    }
+
+    private static int writeLongs(byte[] bytes, int at, Object[] items, int from, int to) {
+        for (int i = from; i < to; i++, at += Long.BYTES) {
+            if (!(items[i] instanceof Long value)) {
+                return -1;
+            }
+            LONG_AT.set(bytes, at, (long) value);
+        }
+        return at;
+    }
+
+    private static int writeDoubles(byte[] bytes, int at, Object[] items, int from, int to) {
+        for (int i = from; i < to; i++, at += Double.BYTES) {
+            if (!(items[i] instanceof Double value)) {
+                return -1;
+            }
+            DOUBLE_AT.set(bytes, at, (double) value);
+        }
+        return at;
     }
 
     private static List<?> readItems(ByteBuffer in) throws IOException, ClassNotFoundException {
@@ -314,33 +328,38 @@ final class TaskCodec {
         byte[] bytes = in.array();
         int at = in.arrayOffset() + in.position();
         switch (kind) {
-            case INTS -> {
-                for (int i = 0; i < count; i++, at += Integer.BYTES) {
-                    items[i] = (int) INT_AT.get(bytes, at);
-                }
-            }
-            case LONGS -> {
-                for (int i = 0; i < count; i++, at += Long.BYTES) {
-                    items[i] = (long) LONG_AT.get(bytes, at);
-                }
-            }
-            case DOUBLES -> {
-                for (int i = 0; i < count; i++, at += Double.BYTES) {
-                    items[i] = (double) DOUBLE_AT.get(bytes, at);
-                }
-            }
-            case STRINGS -> {
+            case INTS -> readInts(bytes, at, items);
+            case LONGS -> readLongs(bytes, at, items);
+            case DOUBLES -> readDoubles(bytes, at, items);
+            default -> {
                 for (int i = 0; i < count; i++) {
                     byte[] utf8 = new byte[length(in, in.getInt(), 1, "string bytes")];
                     in.get(utf8);
                     items[i] = new String(utf8, StandardCharsets.UTF_8);
                 }
             }
-            default -> throw new IOException("unknown item kind " + kind);
         }
         if (kind != STRINGS) {
-            in.position(at - in.arrayOffset());
+            in.position(in.position() + count * itemBytes);
         }
         return Arrays.asList(items);
+    }
+
+    private static void readInts(byte[] bytes, int at, Object[] items) {
+        for (int i = 0; i < items.length; i++, at += Integer.BYTES) {
+            items[i] = (int) INT_AT.get(bytes, at);
+        }
+    }
+
+    private static void readLongs(byte[] bytes, int at, Object[] items) {
+        for (int i = 0; i < items.length; i++, at += Long.BYTES) {
+            items[i] = (long) LONG_AT.get(bytes, at);
+        }
+    }
+
+    private static void readDoubles(byte[] bytes, int at, Object[] items) {
+        for (int i = 0; i < items.length; i++, at += Double.BYTES) {
+            items[i] = (double) DOUBLE_AT.get(bytes, at);
+        }
     }
 }

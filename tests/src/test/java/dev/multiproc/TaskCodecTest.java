@@ -13,9 +13,16 @@ import static org.junit.jupiter.api.Assertions.*;
 @WithoutNativePlatform
 class TaskCodecTest {
 
+    /** A task's items as the pool encodes a chunk: a range of the whole list's references. */
+    private static byte[] encoded(List<?> items) {
+        Object[] padded = new Object[items.size() + 2];
+        System.arraycopy(items.toArray(), 0, padded, 1, items.size());
+        return TaskCodec.encodeItems(padded, 1, 1 + items.size());
+    }
+
     private static List<?> roundTrip(List<?> items) {
         byte[] work = JvmProcess.serialise((SerializableFunction<Object, Object>) x -> x, "test");
-        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(7, 1, work, true, TaskCodec.encodeItems(items)), new WorkCache());
+        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(7, 1, work, true, encoded(items)), new WorkCache());
         assertEquals(7, task.id());
         PoolWorker.Result result = TaskCodec.decodeResult(TaskCodec.encodeResult(7, task.items(), null, -1));
         assertNull(result.failure());
@@ -57,7 +64,7 @@ class TaskCodecTest {
     @Test
     void encodedItemsSentAgainWithOrWithoutTheWorkReadTheSame() {
         byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x, "test");
-        byte[] items = TaskCodec.encodeItems(List.of(4, 5, 6));
+        byte[] items = encoded(List.of(4, 5, 6));
         WorkCache first = new WorkCache();
         assertEquals(List.of(4, 5, 6), TaskCodec.decodeTask(TaskCodec.encodeTask(1, 7, work, false, items), rememberingWork(work, 7)).items(),
                 "the head written in place in front of the items");
@@ -71,14 +78,14 @@ class TaskCodecTest {
 
     private static WorkCache rememberingWork(byte[] work, long workId) {
         WorkCache cache = new WorkCache();
-        TaskCodec.decodeTask(TaskCodec.encodeTask(0, workId, work, true, TaskCodec.encodeItems(null)), cache);
+        TaskCodec.decodeTask(TaskCodec.encodeTask(0, workId, work, true, TaskCodec.encodeItems(null, 0, 0)), cache);
         return cache;
     }
 
     @Test
     void aCallHasNoItems() {
         byte[] work = JvmProcess.serialise((SerializableCallable<Integer>) () -> 1, "test");
-        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 1, work, true, TaskCodec.encodeItems(null)), new WorkCache());
+        TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 1, work, true, TaskCodec.encodeItems(null, 0, 0)), new WorkCache());
         assertNull(task.items());
         assertInstanceOf(SerializableCallable.class, task.work());
     }
@@ -93,17 +100,17 @@ class TaskCodecTest {
             boolean withWork = !pool.holds(workId);
             pool.sent(workId);
             assertTrue(!withWork || workId != 1000 || id == 3, "a work used every third task goes once: task " + id);
-            byte[] message = TaskCodec.encodeTask(id, workId, work, withWork, TaskCodec.encodeItems(List.of(1)));
+            byte[] message = TaskCodec.encodeTask(id, workId, work, withWork, encoded(List.of(1)));
             assertInstanceOf(SerializableFunction.class, TaskCodec.decodeTask(message, worker).work(), "task " + id);
         }
-        byte[] withoutWork = TaskCodec.encodeTask(99, 2, work, false, TaskCodec.encodeItems(List.of(1)));
+        byte[] withoutWork = TaskCodec.encodeTask(99, 2, work, false, encoded(List.of(1)));
         IllegalStateException forgotten = assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(withoutWork, worker),
                 "work 2 was evicted on both sides long ago: the pool would have sent it");
         assertTrue(forgotten.getMessage().contains("neither sent nor remembered"), forgotten.getMessage());
-        byte[] unreadable = TaskCodec.encodeTask(100, 500, new byte[]{1, 2, 3}, true, TaskCodec.encodeItems(List.of(1)));
+        byte[] unreadable = TaskCodec.encodeTask(100, 500, new byte[]{1, 2, 3}, true, encoded(List.of(1)));
         assertThrows(IllegalStateException.class, () -> TaskCodec.decodeTask(unreadable, worker));
         IllegalStateException again = assertThrows(IllegalStateException.class,
-                () -> TaskCodec.decodeTask(TaskCodec.encodeTask(101, 500, work, false, TaskCodec.encodeItems(List.of(1))), worker));
+                () -> TaskCodec.decodeTask(TaskCodec.encodeTask(101, 500, work, false, encoded(List.of(1))), worker));
         assertTrue(again.getMessage().contains("could not be read when it came"), again.getMessage());
     }
 }
