@@ -73,7 +73,7 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
                 long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
                 long outcome;
                 try {
-                    outcome = word.acquire(processToken, threadId, remaining, waitStrategy, whileOpen());
+                    outcome = word.acquire(processToken, threadId, remaining, waitStrategy.policy(), whileOpen());
                 } catch (InterruptedException e) {
                     if (interruptible) {
                         throw e;

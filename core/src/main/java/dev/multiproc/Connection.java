@@ -385,7 +385,7 @@ public final class Connection<E> extends SharedObject {
                 return offset;
             }
             try {
-                ring.awaitRoom(payloadLength, -1, waitStrategy, whileOpen(() -> {
+                ring.awaitRoom(payloadLength, -1, waitStrategy.policy(), whileOpen(() -> {
                     if (ends.finished(peer)) {
                         throw brokenPipe();
                     }
@@ -422,7 +422,7 @@ public final class Connection<E> extends SharedObject {
         WaitEvent wait = new WaitEvent();
         wait.begin();
         try {
-            if (ring.awaitRecord(timeoutNanos, waitStrategy, whileOpen(() -> {
+            if (ring.awaitRecord(timeoutNanos, waitStrategy.policy(), whileOpen(() -> {
                 if (ends.finished(peer)) {
                     throw new PeerFinished();
                 }

@@ -52,12 +52,12 @@ public final class JoinableQueue<E> extends SharedQueue<E> {
     /** Waits until every message put has been marked done (or lost with a process that died). */
     public void join() throws InterruptedException {
         ensureOpen();
-        slots.awaitAllDone(-1, WaitStrategy.BLOCKING, whileOpen());
+        slots.awaitAllDone(-1, WaitStrategy.BLOCKING.policy(), whileOpen());
     }
 
     /** Waits at most {@code timeout}; returns whether every message was marked done (or lost with a dead process). */
     public boolean join(Duration timeout) throws InterruptedException {
         ensureOpen();
-        return slots.awaitAllDone(Math.max(0, timeout.toNanos()), WaitStrategy.BLOCKING, whileOpen());
+        return slots.awaitAllDone(Math.max(0, timeout.toNanos()), WaitStrategy.BLOCKING.policy(), whileOpen());
     }
 }

@@ -186,7 +186,7 @@ public final class Listener<E> extends SharedObject {
                 if (remaining <= 0) {
                     return null;
                 }
-                state.awaitClaim(remaining, waitStrategy, whileOpen());
+                state.awaitClaim(remaining, waitStrategy.policy(), whileOpen());
             }
         } finally {
             accepting.unlock();
@@ -247,7 +247,7 @@ public final class Listener<E> extends SharedObject {
                         throw new ConnectionRefusedException(listenName, "the listener on '" + listenName
                                 + "' offered no connection within the timeout: it has not come back to accept()");
                     }
-                    listener.awaitOffer(() -> listener.unclaimedOffers() > 0 || !listener.listening(), slice(deadline), WaitStrategy.BACKOFF);
+                    listener.awaitOffer(() -> listener.unclaimedOffers() > 0 || !listener.listening(), slice(deadline), WaitStrategy.BACKOFF.policy());
                     continue;
                 }
                 Connection<E> far = attachFarEnd(context, listener, slot, owner, codec);

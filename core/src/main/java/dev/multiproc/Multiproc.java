@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.shm.ProtocolFailures;
 import dev.multiproc.shm.condition.ConditionState;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
@@ -46,6 +47,8 @@ public final class Multiproc implements AutoCloseable {
     }
 
     static {
+        // before any object is opened: every path to one goes through this class
+        ProtocolFailures.install(new ApiFailures());
         Runtime.getRuntime().addShutdownHook(new Thread(Multiproc::closeAllAtExit, "multiproc-exit"));
     }
 

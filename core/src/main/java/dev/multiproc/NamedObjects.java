@@ -47,7 +47,7 @@ final class NamedObjects {
                 return attachExisting(platform, name, osName, blueprint);
             } catch (SharedObjectNotFoundException removedMeanwhile) {
                 // unlinked between our attempt to create it and our attempt to open it: create it again
-            } catch (ObjectHeader.AbandonedException abandoned) {
+            } catch (ApiFailures.Abandoned abandoned) {
                 // its creator died before publishing it: once nobody maps it, it goes, and the next attempt makes it anew
                 platform.unlinkRegionIfUnused(osName);
                 if (System.nanoTime() - start > OPEN_TIMEOUT_NANOS) {

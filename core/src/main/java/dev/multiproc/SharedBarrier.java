@@ -119,7 +119,7 @@ public final class SharedBarrier extends SharedObject {
         }
         BarrierState.Outcome outcome;
         try {
-            outcome = state.await(arrival.generation(), timeoutNanos, waitStrategy, whileOpen());
+            outcome = state.await(arrival.generation(), timeoutNanos, waitStrategy.policy(), whileOpen());
         } catch (InterruptedException e) {
             state.breakGeneration(arrival.generation());
             throw e;

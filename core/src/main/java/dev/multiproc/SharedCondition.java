@@ -76,7 +76,7 @@ public final class SharedCondition extends SharedObject implements Condition {
             while (true) {
                 try {
                     long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
-                    return state.await(remaining, waitStrategy, whileOpen());
+                    return state.await(remaining, waitStrategy.policy(), whileOpen());
                 } catch (InterruptedException e) {
                     if (interruptible) {
                         throw e;

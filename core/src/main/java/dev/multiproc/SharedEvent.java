@@ -51,13 +51,13 @@ public final class SharedEvent extends SharedObject {
     /** Waits until the event is set. */
     public void await() throws InterruptedException {
         ensureOpen();
-        state.await(-1, waitStrategy, whileOpen());
+        state.await(-1, waitStrategy.policy(), whileOpen());
     }
 
     /** Waits at most the timeout; returns whether the event is set (Python's {@code wait(timeout)}). */
     public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
         ensureOpen();
-        return state.await(Math.max(0, unit.toNanos(timeout)), waitStrategy, whileOpen());
+        return state.await(Math.max(0, unit.toNanos(timeout)), waitStrategy.policy(), whileOpen());
     }
 
     public boolean await(Duration timeout) throws InterruptedException {

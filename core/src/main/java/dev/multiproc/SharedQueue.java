@@ -344,7 +344,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 if (timeoutNanos > 0 && remaining <= 0) {
                     return -1;
                 }
-                if (!slots.awaitNotFull(remaining, waitStrategy, this::removeSpill, whileOpen()) && timeoutNanos > 0) {
+                if (!slots.awaitNotFull(remaining, waitStrategy.policy(), this::removeSpill, whileOpen()) && timeoutNanos > 0) {
                     return slots.tryClaimForProducer(entry);
                 }
                 position = slots.tryClaimForProducer(entry);
@@ -519,7 +519,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 if (timeoutNanos > 0 && remaining <= 0) {
                     return null;
                 }
-                slots.awaitNotEmpty(remaining, waitStrategy, whileOpen());
+                slots.awaitNotEmpty(remaining, waitStrategy.policy(), whileOpen());
             }
         } finally {
             if (wait != null) {

@@ -92,7 +92,7 @@ public final class SharedSemaphore extends SharedObject {
 
     public void acquire(int permits) throws InterruptedException {
         ensureOpen();
-        state.acquire(checkPermits(permits), slot(), -1, waitStrategy, whileOpen());
+        state.acquire(checkPermits(permits), slot(), -1, waitStrategy.policy(), whileOpen());
     }
 
     /** Takes a permit, waiting without giving way to interrupts (the interrupt status is kept). */
@@ -126,7 +126,7 @@ public final class SharedSemaphore extends SharedObject {
 
     public boolean tryAcquire(int permits, long timeout, TimeUnit unit) throws InterruptedException {
         ensureOpen();
-        return state.acquire(checkPermits(permits), slot(), Math.max(0, unit.toNanos(timeout)), waitStrategy, whileOpen());
+        return state.acquire(checkPermits(permits), slot(), Math.max(0, unit.toNanos(timeout)), waitStrategy.policy(), whileOpen());
     }
 
     public boolean tryAcquire(Duration timeout) throws InterruptedException {

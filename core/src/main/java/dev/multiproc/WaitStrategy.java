@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.shm.wait.WaitPolicy;
+
 /**
  * How a blocking call waits for another process. Chosen per shared object; every choice
  * honours timeouts and interrupts.
@@ -20,5 +22,14 @@ public enum WaitStrategy {
      * Sleeps as soon as the condition is false. Least CPU; every hand-off to a sleeping process
      * costs a kernel wake-up (tens of microseconds).
      */
-    BLOCKING
+    BLOCKING;
+
+    /** What the shared-memory protocols do for this strategy. */
+    WaitPolicy policy() {
+        return switch (this) {
+            case BUSY_SPIN -> WaitPolicy.SPIN;
+            case BACKOFF -> WaitPolicy.SPIN_THEN_SLEEP;
+            case BLOCKING -> WaitPolicy.SLEEP;
+        };
+    }
 }

@@ -1,6 +1,6 @@
 package dev.multiproc.shm;
 
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.barrier.BarrierLayout;
 import dev.multiproc.shm.barrier.BarrierState;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -21,7 +21,7 @@ class BarrierProtocolTest {
     private final BarrierState barrier = new BarrierState(TestParticipants.PLATFORM, participants.object(BarrierLayout.LENGTH));
 
     private BarrierState.Outcome await(BarrierState.Arrival arrival) throws InterruptedException {
-        return barrier.await(arrival.generation(), -1, WaitStrategy.BLOCKING, WaitPoint.NO_CHECK);
+        return barrier.await(arrival.generation(), -1, WaitPolicy.SLEEP, WaitPoint.NO_CHECK);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.multiproc.shm;
 
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.lock.LockLayout;
 import dev.multiproc.shm.lock.LockWord;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -23,7 +23,7 @@ class LockProtocolTest {
     private final LockWord lock = new LockWord(TestParticipants.PLATFORM, participants.object(LockLayout.LENGTH));
 
     private long acquire(long token, long timeoutNanos) throws InterruptedException {
-        return lock.acquire(token, token, timeoutNanos, WaitStrategy.BLOCKING, WaitPoint.NO_CHECK);
+        return lock.acquire(token, token, timeoutNanos, WaitPolicy.SLEEP, WaitPoint.NO_CHECK);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.multiproc.shm.barrier;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.jfr.BarrierBrokenEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
@@ -58,7 +58,7 @@ public final class BarrierState implements Waiters {
     public int parties() {
         int parties = (int) INT.get(body, PARTIES_OFFSET);
         if (parties <= 0) {
-            throw new CorruptSharedObjectException(name, "parties", parties, "a barrier has at least one party");
+            throw ProtocolFailures.corrupt(name, "parties", parties, "a barrier has at least one party");
         }
         return parties;
     }
@@ -110,7 +110,7 @@ public final class BarrierState implements Waiters {
             long arrived = state & ARRIVED_MASK;
             int generation = generation(state);
             if (arrived >= parties) {
-                throw new CorruptSharedObjectException(name, "arrived count", arrived, "fewer than the " + parties
+                throw ProtocolFailures.corrupt(name, "arrived count", arrived, "fewer than the " + parties
                         + " parties have arrived while the generation lasts");
             }
             if (arrived + 1 == parties) {
@@ -125,9 +125,9 @@ public final class BarrierState implements Waiters {
     }
 
     /** Waits for the trip of {@code generation} (negative timeout: forever); {@code sliceCheck} runs once per slice besides. */
-    public Outcome await(int generation, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+    public Outcome await(int generation, long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
-        boolean ended = waitPoint.await(() -> generationEnded(generation), timeoutNanos, strategy, () -> {
+        boolean ended = waitPoint.await(() -> generationEnded(generation), timeoutNanos, policy, () -> {
             sliceCheck.check();
             if (participants.anyDead(liveness)) {
                 for (ParticipantTable.Reclaimed dead : participants.reclaimDead(liveness)) {

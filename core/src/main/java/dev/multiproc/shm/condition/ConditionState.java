@@ -1,7 +1,7 @@
 package dev.multiproc.shm.condition;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -61,7 +61,7 @@ public final class ConditionState implements Waiters {
     public String lockName() {
         int length = (int) INT.get(body, LOCK_NAME_LENGTH_OFFSET);
         if (length <= 0 || length > LOCK_NAME_CAPACITY) {
-            throw new CorruptSharedObjectException(name, "lock name length", length, "it must be 1 to " + LOCK_NAME_CAPACITY);
+            throw ProtocolFailures.corrupt(name, "lock name length", length, "it must be 1 to " + LOCK_NAME_CAPACITY);
         }
         return new String(body.asSlice(LOCK_NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
@@ -79,10 +79,10 @@ public final class ConditionState implements Waiters {
      *                              already received is passed on to another waiter (the same when
      *                              {@code sliceCheck} throws)
      */
-    public boolean await(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+    public boolean await(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
         boolean signalled;
         try {
-            signalled = waitPoint.await(this::takePermit, timeoutNanos, strategy, sliceCheck);
+            signalled = waitPoint.await(this::takePermit, timeoutNanos, policy, sliceCheck);
         } catch (InterruptedException | RuntimeException e) {
             if (!withdraw()) {
                 signal(false);

@@ -1,6 +1,6 @@
 package dev.multiproc.shm.event;
 
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -40,8 +40,8 @@ public final class EventState implements Waiters {
     }
 
     /** Waits until set (negative timeout: forever); returns whether it is set. {@code sliceCheck} runs once per slice. */
-    public boolean await(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
-        return waitPoint.await(this::isSet, timeoutNanos, strategy, sliceCheck);
+    public boolean await(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        return waitPoint.await(this::isSet, timeoutNanos, policy, sliceCheck);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.multiproc.shm.header;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.IncompatibleSharedObjectException;
+import dev.multiproc.shm.ProtocolFailures;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -20,7 +19,7 @@ import static dev.multiproc.shm.header.ObjectHeaderLayout.*;
  * <p>Creation maps a new object and writes every header field but the state; the caller then
  * writes its body and calls {@link #publish}. Opening maps the object, waits (bounded) for a
  * creator still initialising it, then checks magic, kind, version and size. Opening never
- * writes: a mismatch raises {@link IncompatibleSharedObjectException} and leaves memory as it was.
+ * writes: a mismatch raises {@link ProtocolFailures#incompatible} and leaves memory as it was.
  */
 public final class ObjectHeader {
     /** How long an opener waits for a live creator to finish initialising. */
@@ -91,10 +90,10 @@ public final class ObjectHeader {
      * Maps the object {@code name} and checks that it is a ready {@code kind} of this build's
      * layout version.
      *
-     * @throws dev.multiproc.SharedObjectNotFoundException if there is no such object
-     * @throws IncompatibleSharedObjectException           on any mismatch
-     * @throws AbandonedException                          if its creator died before finishing it, or
-     *                                                     it has no header a second after it appeared
+     * Failures are made by {@link ProtocolFailures}: the platform's not-found if there is no such
+     * object; {@link ProtocolFailures#abandoned} if its creator died before finishing it, or it
+     * has no header a second after it appeared; {@link ProtocolFailures#incompatible} on any
+     * other mismatch.
      */
     public static MappedRegion open(NativePlatform platform, String name, ObjectKind kind) {
         long start = System.nanoTime();
@@ -107,14 +106,14 @@ public final class ObjectHeader {
                 }
                 long creator = creatorOf(region);
                 if (creator == 0 && region.size() > 0 && waited > MAGIC_TIMEOUT_NANOS) {
-                    throw new AbandonedException(name, kind, "it is not a multiproc object (no header)");
+                    throw abandoned(name, kind, "it is not a multiproc object (no header)");
                 }
                 // an empty object's creator holds its attachment lock while it sizes it (a big one takes a while)
                 if (region.size() == 0 && waited > MAGIC_TIMEOUT_NANOS && !platform.regionInUse(name)) {
-                    throw new AbandonedException(name, kind, "it has stayed empty since it was created: its creator died before sizing it");
+                    throw abandoned(name, kind, "it has stayed empty since it was created: its creator died before sizing it");
                 }
                 if (creator != 0 && !region.liveness().isAlive(creator)) {
-                    throw new AbandonedException(name, kind, "its creator (" + region.liveness().describe(creator) + ") died before finishing it");
+                    throw abandoned(name, kind, "its creator (" + region.liveness().describe(creator) + ") died before finishing it");
                 }
                 if (waited > READY_TIMEOUT_NANOS) {
                     throw incompatible(name, kind, "it was not ready within "
@@ -162,22 +161,12 @@ public final class ObjectHeader {
         }
     }
 
-    /**
-     * The object was never finished and never will be: its creator died before publishing it, or
-     * it holds no header at all. A name whose objects are made on demand by whoever comes first
-     * (a named object) may remove it, when unused, and make it again.
-     */
-    public static final class AbandonedException extends IncompatibleSharedObjectException {
-        @java.io.Serial
-        private static final long serialVersionUID = 1L;
-
-        AbandonedException(String name, ObjectKind kind, String why) {
-            super(name, "'" + name + "' cannot be opened as a " + kind.label() + ": " + why);
-        }
+    private static RuntimeException incompatible(String name, ObjectKind expected, String why) {
+        return ProtocolFailures.incompatible(name, "'" + name + "' cannot be opened as a " + expected.label() + ": " + why);
     }
 
-    private static IncompatibleSharedObjectException incompatible(String name, ObjectKind expected, String why) {
-        return new IncompatibleSharedObjectException(name, "'" + name + "' cannot be opened as a " + expected.label() + ": " + why);
+    private static RuntimeException abandoned(String name, ObjectKind expected, String why) {
+        return ProtocolFailures.abandoned(name, "'" + name + "' cannot be opened as a " + expected.label() + ": " + why);
     }
 
     /** The creator's liveness token recorded in a mapped header, or 0 if the header has not got that far. */
@@ -212,12 +201,12 @@ public final class ObjectHeader {
     /**
      * The first {@code length} bytes of the body, for kinds whose body has a fixed size.
      *
-     * @throws CorruptSharedObjectException if the object is smaller than its kind's body
+     * @throws RuntimeException from {@link dev.multiproc.shm.ProtocolFailures#corrupt} if the object is smaller than its kind's body
      */
     public static MemorySegment body(MappedRegion region, long length) {
         MemorySegment body = body(region);
         if (body.byteSize() < length) {
-            throw new CorruptSharedObjectException(region.name(), "size", body.byteSize() + LENGTH, "its kind needs "
+            throw ProtocolFailures.corrupt(region.name(), "size", body.byteSize() + LENGTH, "its kind needs "
                     + (LENGTH + length) + " bytes");
         }
         return body.asSlice(0, length);

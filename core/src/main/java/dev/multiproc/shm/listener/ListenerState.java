@@ -1,7 +1,7 @@
 package dev.multiproc.shm.listener;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -47,7 +47,7 @@ public final class ListenerState implements Waiters {
     /**
      * The rendezvous of a published listener.
      *
-     * @throws CorruptSharedObjectException if its backlog is not positive or its slots do not fit the object
+     * @throws RuntimeException from {@link dev.multiproc.shm.ProtocolFailures#corrupt} if its backlog is not positive or its slots do not fit the object
      */
     public ListenerState(NativePlatform platform, MappedRegion region) {
         this.name = region.name();
@@ -56,7 +56,7 @@ public final class ListenerState implements Waiters {
         this.backlog = (int) INT.get(whole, BACKLOG_OFFSET);
         long available = ObjectHeader.body(region).byteSize();
         if (backlog <= 0 || length(backlog) > available) {
-            throw new CorruptSharedObjectException(name, "backlog", backlog, "it must be positive, its slots within the object's "
+            throw ProtocolFailures.corrupt(name, "backlog", backlog, "it must be positive, its slots within the object's "
                     + available + " bytes");
         }
         this.body = ObjectHeader.body(region).asSlice(0, length(backlog));
@@ -206,26 +206,26 @@ public final class ListenerState implements Waiters {
     }
 
     /** Owner: waits until a pipe is claimed (negative timeout: forever); returns whether one is. */
-    public boolean awaitClaim(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
-        return requests.await(this::anyClaimed, timeoutNanos, strategy, sliceCheck);
+    public boolean awaitClaim(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        return requests.await(this::anyClaimed, timeoutNanos, policy, sliceCheck);
     }
 
     /**
      * The pipe name in a slot, checked to be printable ASCII of a length the slot holds.
      *
-     * @throws CorruptSharedObjectException if it is not
+     * @throws RuntimeException from {@link dev.multiproc.shm.ProtocolFailures#corrupt} if it is not
      */
     public String pipeName(int slot) {
         long offset = slotOffset(slot);
         int length = (int) INT.get(body, offset + SLOT_NAME_LENGTH_OFFSET);
         if (length <= 0 || length > MAX_PIPE_NAME_LENGTH) {
-            throw new CorruptSharedObjectException(name, "pipe name length in slot " + slot, length,
+            throw ProtocolFailures.corrupt(name, "pipe name length in slot " + slot, length,
                     "a slot names a pipe in 1 to " + MAX_PIPE_NAME_LENGTH + " characters");
         }
         byte[] bytes = body.asSlice(offset + SLOT_NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
         for (byte b : bytes) {
             if (b < 0x21 || b > 0x7E) {
-                throw new CorruptSharedObjectException(name, "pipe name byte in slot " + slot, b, "a pipe name is printable ASCII");
+                throw ProtocolFailures.corrupt(name, "pipe name byte in slot " + slot, b, "a pipe name is printable ASCII");
             }
         }
         return new String(bytes, StandardCharsets.US_ASCII);
@@ -274,8 +274,8 @@ public final class ListenerState implements Waiters {
     }
 
     /** Client: waits until {@code condition} holds, woken when the owner offers a pipe or closes (negative timeout: forever). */
-    public boolean awaitOffer(BooleanSupplier condition, long timeoutNanos, WaitStrategy strategy) throws InterruptedException {
-        return answers.await(condition, timeoutNanos, strategy, WaitPoint.NO_CHECK);
+    public boolean awaitOffer(BooleanSupplier condition, long timeoutNanos, WaitPolicy policy) throws InterruptedException {
+        return answers.await(condition, timeoutNanos, policy, WaitPoint.NO_CHECK);
     }
 
     /** The state of a slot (acquire: what its writer did before setting it is visible). */

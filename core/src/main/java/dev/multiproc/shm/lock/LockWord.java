@@ -1,6 +1,6 @@
 package dev.multiproc.shm.lock;
 
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -92,7 +92,7 @@ public final class LockWord implements Waiters {
      * @return {@link #ACQUIRED}, {@link #TIMED_OUT}, or the dead owner's token when taken over
      * @throws InterruptedException if interrupted while waiting
      */
-    public long acquire(long token, long threadId, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+    public long acquire(long token, long threadId, long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
         if (tryAcquire(token, threadId)) {
             return ACQUIRED;
@@ -101,7 +101,7 @@ public final class LockWord implements Waiters {
         if (recoveredFrom[0] != 0) {
             return recoveredFrom[0];
         }
-        boolean got = waitPoint.await(() -> recoveredFrom[0] != 0 || tryAcquire(token, threadId), timeoutNanos, strategy,
+        boolean got = waitPoint.await(() -> recoveredFrom[0] != 0 || tryAcquire(token, threadId), timeoutNanos, policy,
                 () -> {
                     sliceCheck.check();
                     recoveredFrom[0] = tryRecover(token, threadId);

@@ -1,7 +1,7 @@
 package dev.multiproc.shm.map;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.lock.LockWord;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
@@ -37,7 +37,7 @@ import static dev.multiproc.shm.map.MapLayout.*;
  *
  * <p>Every pointer, length, count and top read from the stripe is checked before it is used: a
  * lock-free reader takes a broken value for a race with a writer and reads again; under the lock
- * (where no writer can be racing) it raises {@link CorruptSharedObjectException}.
+ * (where no writer can be racing) it raises a corrupt-object failure ({@link dev.multiproc.shm.ProtocolFailures#corrupt}).
  */
 public final class MapStripe {
     /** Reads retried this often while a writer holds the stripe before the reader waits for the lock. */
@@ -90,7 +90,7 @@ public final class MapStripe {
         try {
             while (true) {
                 try {
-                    long outcome = lock.acquire(token, threadId, -1, WaitStrategy.BACKOFF, WaitPoint.NO_CHECK);
+                    long outcome = lock.acquire(token, threadId, -1, WaitPolicy.SPIN_THEN_SLEEP, WaitPoint.NO_CHECK);
                     if (outcome != LockWord.ACQUIRED) {
                         repair();
                         return outcome;
@@ -174,8 +174,8 @@ public final class MapStripe {
         return active;
     }
 
-    private CorruptSharedObjectException corrupt(String field, long value, String rule) {
-        return new CorruptSharedObjectException(name, "stripe's " + field, value, rule);
+    private RuntimeException corrupt(String field, long value, String rule) {
+        return ProtocolFailures.corrupt(name, "stripe's " + field, value, rule);
     }
 
     /** The top of {@code half}'s record area: where the next record goes, at most the area's size. */
@@ -290,7 +290,8 @@ public final class MapStripe {
                 int half = active();
                 long index = findBucket(half, hash, key);
                 result = index < 0 ? null : value(half, index);
-            } catch (IndexOutOfBoundsException | IllegalArgumentException | CorruptSharedObjectException raced) {
+            } catch (RuntimeException raced) {
+                // a torn read can fail any way (an index, a length, a layout rule); the version check decides
                 result = RACED;
             }
             VarHandle.loadLoadFence();
@@ -477,8 +478,7 @@ public final class MapStripe {
             List<byte[][]> entries;
             try {
                 entries = readEntries();
-            } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException
-                     | CorruptSharedObjectException raced) {
+            } catch (RuntimeException raced) {
                 continue;
             }
             VarHandle.loadLoadFence();

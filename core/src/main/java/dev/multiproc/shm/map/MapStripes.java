@@ -1,6 +1,6 @@
 package dev.multiproc.shm.map;
 
-import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.shm.ProtocolFailures;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.Waiters;
@@ -39,13 +39,13 @@ public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntr
     /**
      * Opens the stripes of a published map body, its shape checked against the object.
      *
-     * @throws CorruptSharedObjectException if the shape is not one a map can have, or does not fit the object
+     * @throws RuntimeException from {@link dev.multiproc.shm.ProtocolFailures#corrupt} if the shape is not one a map can have, or does not fit the object
      */
     public static MapStripes open(NativePlatform platform, MappedRegion region) {
         MemorySegment body = ObjectHeader.body(region);
         String name = region.name();
         if (body.byteSize() < MapLayout.STRIPES_START) {
-            throw new CorruptSharedObjectException(name, "size", body.byteSize(), "a map needs at least " + MapLayout.STRIPES_START + " bytes");
+            throw ProtocolFailures.corrupt(name, "size", body.byteSize(), "a map needs at least " + MapLayout.STRIPES_START + " bytes");
         }
         int count = (int) INT.get(body, MapLayout.STRIPES_OFFSET);
         int entriesPerStripe = (int) INT.get(body, MapLayout.ENTRIES_PER_STRIPE_OFFSET);
@@ -53,22 +53,22 @@ public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntr
         long recordBytes = (long) LONG.get(body, MapLayout.RECORD_BYTES_OFFSET);
         long maxEntries = (long) LONG.get(body, MapLayout.MAX_ENTRIES_OFFSET);
         if (count <= 0 || Integer.bitCount(count) != 1) {
-            throw new CorruptSharedObjectException(name, "stripe count", count, "it must be a power of two");
+            throw ProtocolFailures.corrupt(name, "stripe count", count, "it must be a power of two");
         }
         if (buckets <= 0 || Integer.bitCount(buckets) != 1 || buckets > MapLayout.MAX_BUCKETS) {
-            throw new CorruptSharedObjectException(name, "buckets per stripe", buckets, "it must be a power of two up to " + MapLayout.MAX_BUCKETS);
+            throw ProtocolFailures.corrupt(name, "buckets per stripe", buckets, "it must be a power of two up to " + MapLayout.MAX_BUCKETS);
         }
         if (recordBytes < 0 || recordBytes > body.byteSize() || recordBytes % MapLayout.RECORD_ALIGNMENT != 0) {
-            throw new CorruptSharedObjectException(name, "record bytes per half", recordBytes,
+            throw ProtocolFailures.corrupt(name, "record bytes per half", recordBytes,
                     "it must be a non-negative multiple of " + MapLayout.RECORD_ALIGNMENT);
         }
         if (entriesPerStripe < 0 || entriesPerStripe > buckets || maxEntries < 0) {
-            throw new CorruptSharedObjectException(name, "entries per stripe", entriesPerStripe,
+            throw ProtocolFailures.corrupt(name, "entries per stripe", entriesPerStripe,
                     "it must be 0 to the " + buckets + " buckets of a stripe (and the map's entries not negative)");
         }
         long stripeLength = MapLayout.stripeLength(buckets, recordBytes);
         if (stripeLength > (body.byteSize() - MapLayout.STRIPES_START) / count) {
-            throw new CorruptSharedObjectException(name, "stripe count", count, count + " stripes of " + stripeLength
+            throw ProtocolFailures.corrupt(name, "stripe count", count, count + " stripes of " + stripeLength
                     + " bytes do not fit the object's " + body.byteSize() + " bytes");
         }
         MapStripe[] stripes = new MapStripe[count];

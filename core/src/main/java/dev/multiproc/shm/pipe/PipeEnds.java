@@ -1,6 +1,6 @@
 package dev.multiproc.shm.pipe;
 
-import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.shm.ProtocolFailures;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.ring.RingLayout;
 import dev.multiproc.spi.MappedRegion;
@@ -31,7 +31,7 @@ public final class PipeEnds {
     /**
      * The ends of a published pipe, its shape checked against the object.
      *
-     * @throws CorruptSharedObjectException if the shape is not one a pipe can have, or does not fit
+     * @throws RuntimeException from {@link dev.multiproc.shm.ProtocolFailures#corrupt} if the shape is not one a pipe can have, or does not fit
      */
     public PipeEnds(MappedRegion region) {
         this.liveness = region.liveness();
@@ -39,22 +39,22 @@ public final class PipeEnds {
         this.body = whole.asSlice(0, Math.min(RINGS_OFFSET, whole.byteSize()));
         String name = region.name();
         if (whole.byteSize() < RINGS_OFFSET) {
-            throw new CorruptSharedObjectException(name, "size", whole.byteSize(), "a pipe needs at least " + RINGS_OFFSET + " bytes");
+            throw ProtocolFailures.corrupt(name, "size", whole.byteSize(), "a pipe needs at least " + RINGS_OFFSET + " bytes");
         }
         int duplexFlag = (int) INT.get(body, DUPLEX_OFFSET);
         this.capacity = (int) INT.get(body, CAPACITY_OFFSET);
         this.maxMessageBytes = (long) LONG.get(body, MAX_MESSAGE_OFFSET);
         if (duplexFlag != 0 && duplexFlag != 1) {
-            throw new CorruptSharedObjectException(name, "duplex flag", duplexFlag, "it must be 0 or 1");
+            throw ProtocolFailures.corrupt(name, "duplex flag", duplexFlag, "it must be 0 or 1");
         }
         this.duplex = duplexFlag == 1;
         if (capacity < RingLayout.MIN_CAPACITY || Integer.bitCount(capacity) != 1
                 || PipeLayout.length(duplex, capacity) > whole.byteSize()) {
-            throw new CorruptSharedObjectException(name, "ring capacity", capacity, "it must be a power of two of at least "
+            throw ProtocolFailures.corrupt(name, "ring capacity", capacity, "it must be a power of two of at least "
                     + RingLayout.MIN_CAPACITY + " whose rings fit the object's " + whole.byteSize() + " bytes");
         }
         if (maxMessageBytes <= 0) {
-            throw new CorruptSharedObjectException(name, "message size limit", maxMessageBytes, "it must be positive");
+            throw ProtocolFailures.corrupt(name, "message size limit", maxMessageBytes, "it must be positive");
         }
     }
 

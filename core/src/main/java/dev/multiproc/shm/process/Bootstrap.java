@@ -1,7 +1,7 @@
 package dev.multiproc.shm.process;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.shm.wait.WaitPoint;
@@ -76,7 +76,7 @@ public final class Bootstrap {
 
     /** Child: waits until the state leaves {@code SPARE}, and returns the new state. */
     public int awaitTarget() throws InterruptedException {
-        waitPoint.await(() -> state() != STATE_SPARE, -1, WaitStrategy.BLOCKING, WaitPoint.NO_CHECK);
+        waitPoint.await(() -> state() != STATE_SPARE, -1, WaitPolicy.SLEEP, WaitPoint.NO_CHECK);
         return state();
     }
 
@@ -120,7 +120,7 @@ public final class Bootstrap {
     private String readName(long lengthOffset, long offset) {
         int length = (int) INT.get(body, lengthOffset);
         if (length < 0 || length > NAME_CAPACITY) {
-            throw new CorruptSharedObjectException(objectName, "name length at " + lengthOffset, length, "it must be 0 to " + NAME_CAPACITY);
+            throw ProtocolFailures.corrupt(objectName, "name length at " + lengthOffset, length, "it must be 0 to " + NAME_CAPACITY);
         }
         return new String(body.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
@@ -133,7 +133,7 @@ public final class Bootstrap {
         long length = (long) LONG.get(body, PAYLOAD_LENGTH_OFFSET);
         long capacity = (long) LONG.get(body, PAYLOAD_CAPACITY_OFFSET);
         if (length < 0 || length > capacity || PAYLOAD_OFFSET + capacity > body.byteSize()) {
-            throw new CorruptSharedObjectException(objectName, "payload length", length, "it must be 0 to the payload capacity "
+            throw ProtocolFailures.corrupt(objectName, "payload length", length, "it must be 0 to the payload capacity "
                     + capacity + ", within the object's " + body.byteSize() + " bytes");
         }
         return body.asSlice(PAYLOAD_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);

@@ -1,7 +1,7 @@
 package dev.multiproc.shm.queue;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.jfr.QueueSlotRecoveredEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
@@ -62,7 +62,7 @@ import static dev.multiproc.shm.queue.QueueLayout.*;
  *
  * <p>Every value read from the queue is checked before it drives a loop or an index: a sequence
  * ahead of its position while the position stands still, a length past the slot, a shape that
- * does not fit the object raise {@link CorruptSharedObjectException}.
+ * does not fit the object raise a corrupt-object failure ({@link dev.multiproc.shm.ProtocolFailures#corrupt}).
  */
 public final class QueueSlots {
     /** Reads of head, skipped and tail before {@link #size()} settles for a reading that may mix moments. */
@@ -96,29 +96,29 @@ public final class QueueSlots {
         this.slotData = (int) INT.get(whole, SLOT_DATA_OFFSET_FIELD);
         int joinableFlag = (int) INT.get(whole, JOINABLE_OFFSET);
         if (capacity <= 0 || capacity > MAX_CAPACITY) {
-            throw new CorruptSharedObjectException(name, "capacity", capacity, "it must be 1 to " + MAX_CAPACITY);
+            throw ProtocolFailures.corrupt(name, "capacity", capacity, "it must be 1 to " + MAX_CAPACITY);
         }
         if (slotData < MIN_SLOT_DATA || slotData > Integer.MAX_VALUE - SLOT_DATA_OFFSET - CACHE_LINE) {
-            throw new CorruptSharedObjectException(name, "slot data size", slotData, "it must be at least " + MIN_SLOT_DATA);
+            throw ProtocolFailures.corrupt(name, "slot data size", slotData, "it must be at least " + MIN_SLOT_DATA);
         }
         if (QueueLayout.length(capacity, slotData) > whole.byteSize()) {
-            throw new CorruptSharedObjectException(name, "capacity", capacity, "its slots of " + slotData
+            throw ProtocolFailures.corrupt(name, "capacity", capacity, "its slots of " + slotData
                     + " bytes do not fit the object's " + whole.byteSize() + " bytes");
         }
         if (joinableFlag != 0 && joinableFlag != 1) {
-            throw new CorruptSharedObjectException(name, "joinable flag", joinableFlag, "it must be 0 or 1");
+            throw ProtocolFailures.corrupt(name, "joinable flag", joinableFlag, "it must be 0 or 1");
         }
         this.joinable = joinableFlag == 1;
         this.mode = (int) INT.get(whole, MODE_OFFSET);
         if (mode != MODE_MPMC && mode != MODE_MPSC && mode != MODE_SPSC) {
-            throw new CorruptSharedObjectException(name, "mode", mode, "it must be " + MODE_MPMC + " (MPMC), "
+            throw ProtocolFailures.corrupt(name, "mode", mode, "it must be " + MODE_MPMC + " (MPMC), "
                     + MODE_MPSC + " (MPSC) or " + MODE_SPSC + " (SPSC)");
         }
         this.singleProducer = mode == MODE_SPSC;
         this.singleConsumer = mode != MODE_MPMC;
         this.maxMessageBytes = (long) LONG.get(whole, MAX_MESSAGE_OFFSET);
         if (maxMessageBytes <= 0) {
-            throw new CorruptSharedObjectException(name, "message size limit", maxMessageBytes, "it must be positive");
+            throw ProtocolFailures.corrupt(name, "message size limit", maxMessageBytes, "it must be positive");
         }
         this.slotCount = QueueLayout.slotCount(capacity);
         this.mask = Integer.bitCount(slotCount) == 1 ? slotCount - 1 : -1;
@@ -188,7 +188,7 @@ public final class QueueSlots {
     private long rawSequence(long position) {
         long sequence = (long) LONG.getAcquire(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET);
         if ((sequence & ~SKIPPED) < 0 || (sequence & ~SKIPPED) >= SKIPPED) {
-            throw new CorruptSharedObjectException(name, "sequence of slot " + (position % slotCount), sequence,
+            throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence,
                     "a sequence is a position below 2^62, with bit 62 at most");
         }
         return sequence;
@@ -207,7 +207,7 @@ public final class QueueSlots {
     public int length(long position) {
         int length = (int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET);
         if (length < 0 || length > slotData) {
-            throw new CorruptSharedObjectException(name, "message length in slot " + (position % slotCount), length,
+            throw ProtocolFailures.corrupt(name, "message length in slot " + (position % slotCount), length,
                     "it must be 0 to the slot's " + slotData + " bytes");
         }
         return length;
@@ -216,7 +216,7 @@ public final class QueueSlots {
     public int flags(long position) {
         int flags = (int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET);
         if (flags != FLAG_INLINE && flags != FLAG_SPILLED) {
-            throw new CorruptSharedObjectException(name, "flags of slot " + (position % slotCount), flags,
+            throw ProtocolFailures.corrupt(name, "flags of slot " + (position % slotCount), flags,
                     "they must be " + FLAG_INLINE + " (inline) or " + FLAG_SPILLED + " (spilled)");
         }
         return flags;
@@ -276,7 +276,7 @@ public final class QueueSlots {
             }
             if (holder != 0) {
                 if (holder < 1 || holder > INTENT_ENTRIES) {
-                    throw new CorruptSharedObjectException(name, producer ? "producer role" : "consumer role", holder,
+                    throw ProtocolFailures.corrupt(name, producer ? "producer role" : "consumer role", holder,
                             "it must be 0 or an intent entry + 1, 1 to " + INTENT_ENTRIES);
                 }
                 long holderToken = (long) LONG.getVolatile(body, intentOffset(holder - 1) + INTENT_TOKEN_OFFSET);
@@ -378,7 +378,7 @@ public final class QueueSlots {
                 return -1;
             } else if ((long) LONG.getVolatile(body, TAIL_OFFSET) == position) {
                 // a slot ahead of the tail means another producer claimed it, which moves the tail first
-                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % slotCount), sequence(position),
+                throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence(position),
                         "the tail stands at " + position + " and no slot may be ahead of it");
             }
         }
@@ -415,12 +415,12 @@ public final class QueueSlots {
         return slotCount == capacity || position - (long) LONG.getVolatile(body, HEAD_OFFSET) < capacity;
     }
 
-    public boolean awaitNotFull(long timeoutNanos, WaitStrategy strategy, Consumer<String> spillRemover,
+    public boolean awaitNotFull(long timeoutNanos, WaitPolicy policy, Consumer<String> spillRemover,
                                 WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
         return notFull.await(() -> {
             long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
             return sequence(position) - position >= 0 && withinCapacity(position);
-        }, timeoutNanos, strategy, () -> {
+        }, timeoutNanos, policy, () -> {
             sliceCheck.check();
             recoverAbandonedConsumerSlot(spillRemover);
         });
@@ -484,7 +484,7 @@ public final class QueueSlots {
                 return -1;
             } else if ((long) LONG.getVolatile(body, HEAD_OFFSET) == position) {
                 // a slot a lap ahead of the head means another consumer took it, which moves the head first
-                throw new CorruptSharedObjectException(name, "sequence of slot " + (position % slotCount), sequence(position),
+                throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence(position),
                         "the head stands at " + position + " and no slot may be ahead of it");
             }
         }
@@ -509,12 +509,12 @@ public final class QueueSlots {
         notFull.wakeAll();
     }
 
-    public boolean awaitNotEmpty(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+    public boolean awaitNotEmpty(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
         return notEmpty.await(() -> {
             long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
             return sequence(position) - (position + 1) >= 0;
-        }, timeoutNanos, strategy, () -> {
+        }, timeoutNanos, policy, () -> {
             sliceCheck.check();
             recoverAbandonedProducerSlot();
         });
@@ -557,7 +557,7 @@ public final class QueueSlots {
         int length = length(position);
         String spill = new String(slot(position, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
         if (!isSpillOf(name, spill)) {
-            throw new CorruptSharedObjectException(name, "spill name length in slot " + (position % slotCount), length,
+            throw ProtocolFailures.corrupt(name, "spill name length in slot " + (position % slotCount), length,
                     "the slot must hold '" + spillPrefix(name) + "' followed by lower-case hex, digits and '-'");
         }
         return spill;
@@ -735,9 +735,9 @@ public final class QueueSlots {
     }
 
     /** Waits until every task is done; dead producers' slots and dead consumers' debts are settled on the way. */
-    public boolean awaitAllDone(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+    public boolean awaitAllDone(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
         forgiveDeadConsumers();
-        return allDone.await(() -> unfinished() <= 0, timeoutNanos, strategy, () -> {
+        return allDone.await(() -> unfinished() <= 0, timeoutNanos, policy, () -> {
             sliceCheck.check();
             recoverAbandonedProducerSlot();
             forgiveDeadConsumers();

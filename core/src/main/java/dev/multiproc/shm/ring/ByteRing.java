@@ -1,7 +1,7 @@
 package dev.multiproc.shm.ring;
 
-import dev.multiproc.CorruptSharedObjectException;
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -32,7 +32,7 @@ import static dev.multiproc.shm.ring.RingLayout.*;
  * <p>Every value read from the ring is checked before it is used: positions aligned and within a
  * lap of each other, a record's length within its fragment size and before the end of the ring,
  * a padding record exactly to the end, flags known. A value that breaks these raises
- * {@link CorruptSharedObjectException} instead of looping or reading out of bounds.
+ * a corrupt-object failure ({@link dev.multiproc.shm.ProtocolFailures#corrupt}) instead of looping or reading out of bounds.
  *
  * <p>Not thread-safe: one producer thread and one consumer thread at a time (per process).
  */
@@ -123,8 +123,8 @@ public final class ByteRing {
         return tail;
     }
 
-    private CorruptSharedObjectException corrupt(String field, long value, String rule) {
-        return new CorruptSharedObjectException(name, "ring " + field, value, rule);
+    private RuntimeException corrupt(String field, long value, String rule) {
+        return ProtocolFailures.corrupt(name, "ring " + field, value, rule);
     }
 
     /**
@@ -152,9 +152,9 @@ public final class ByteRing {
     }
 
     /** Waits until a record of {@code payloadLength} fits (negative timeout: forever). */
-    public boolean awaitRoom(int payloadLength, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+    public boolean awaitRoom(int payloadLength, long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
-        return writable.await(() -> hasRoom(tail(), payloadLength), timeoutNanos, strategy, sliceCheck);
+        return writable.await(() -> hasRoom(tail(), payloadLength), timeoutNanos, policy, sliceCheck);
     }
 
     /** The data segment, where claimed payloads are written and records read. */
@@ -243,8 +243,8 @@ public final class ByteRing {
     }
 
     /** Waits until a record is there (negative timeout: forever). */
-    public boolean awaitRecord(long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
-        return readable.await(this::peek, timeoutNanos, strategy, sliceCheck);
+    public boolean awaitRecord(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        return readable.await(this::peek, timeoutNanos, policy, sliceCheck);
     }
 
     /** Ring bytes ever written (record headers and padding included). */

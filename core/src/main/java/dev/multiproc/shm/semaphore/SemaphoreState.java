@@ -1,6 +1,6 @@
 package dev.multiproc.shm.semaphore;
 
-import dev.multiproc.WaitStrategy;
+import dev.multiproc.shm.wait.WaitPolicy;
 import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
@@ -102,7 +102,7 @@ public final class SemaphoreState implements Waiters {
      *
      * @return whether they were taken; false on timeout
      */
-    public boolean acquire(int count, int slot, long timeoutNanos, WaitStrategy strategy, WaitPoint.SliceCheck sliceCheck)
+    public boolean acquire(int count, int slot, long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
         if (tryAcquire(count, slot)) {
             return true;
@@ -111,7 +111,7 @@ public final class SemaphoreState implements Waiters {
         if (recover && recoverDeadHolders() > 0 && tryAcquire(count, slot)) {
             return true;
         }
-        return waitPoint.await(() -> tryAcquire(count, slot), timeoutNanos, strategy, () -> {
+        return waitPoint.await(() -> tryAcquire(count, slot), timeoutNanos, policy, () -> {
             sliceCheck.check();
             if (recover) {
                 recoverDeadHolders();

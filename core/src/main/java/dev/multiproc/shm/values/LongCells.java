@@ -1,6 +1,6 @@
 package dev.multiproc.shm.values;
 
-import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.shm.ProtocolFailures;
 import dev.multiproc.shm.header.ObjectHeader;
 import dev.multiproc.shm.header.ObjectHeaderLayout;
 import dev.multiproc.spi.MappedRegion;
@@ -26,13 +26,13 @@ public final class LongCells {
     /**
      * The cells of a published values object.
      *
-     * @throws CorruptSharedObjectException if its length is not positive or its cells do not fit the object
+     * @throws RuntimeException from {@link dev.multiproc.shm.ProtocolFailures#corrupt} if its length is not positive or its cells do not fit the object
      */
     public LongCells(MappedRegion region) {
         MemorySegment body = ObjectHeader.body(region);
         this.length = body.byteSize() < VALUES_OFFSET ? -1 : (int) INT.get(body, LENGTH_OFFSET);
         if (length <= 0 || VALUES_OFFSET + (long) length * Long.BYTES > body.byteSize()) {
-            throw new CorruptSharedObjectException(region.name(), "length", length, "it must be positive, its cells within the object's "
+            throw ProtocolFailures.corrupt(region.name(), "length", length, "it must be positive, its cells within the object's "
                     + body.byteSize() + " bytes");
         }
         this.values = body.asSlice(VALUES_OFFSET, (long) length * Long.BYTES);

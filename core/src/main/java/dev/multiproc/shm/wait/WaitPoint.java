@@ -1,6 +1,5 @@
 package dev.multiproc.shm.wait;
 
-import dev.multiproc.WaitStrategy;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -33,8 +32,10 @@ import static dev.multiproc.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
 public final class WaitPoint {
     /** Longest uninterrupted sleep; bounds interrupt latency and dead-peer detection. */
     public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
-    private static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** How long {@link WaitPolicy#SPIN_THEN_SLEEP} spins before it yields. */
+    public static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    /** How long {@link WaitPolicy#SPIN_THEN_SLEEP} yields, after spinning, before it sleeps. */
+    public static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final int BUSY_CHECK_INTERVAL = 1 << 12;
 
     private final NativePlatform platform;
@@ -67,17 +68,17 @@ public final class WaitPoint {
      * @return whether the condition holds; false only on timeout
      * @throws InterruptedException if the thread is interrupted while waiting
      */
-    public boolean await(BooleanSupplier condition, long timeoutNanos, WaitStrategy strategy, SliceCheck sliceCheck)
+    public boolean await(BooleanSupplier condition, long timeoutNanos, WaitPolicy policy, SliceCheck sliceCheck)
             throws InterruptedException {
         if (condition.getAsBoolean()) {
             return true;
         }
         long start = System.nanoTime();
         boolean forever = timeoutNanos < 0;
-        if (strategy == WaitStrategy.BUSY_SPIN) {
+        if (policy == WaitPolicy.SPIN) {
             return spinUntil(condition, start, forever, timeoutNanos, sliceCheck);
         }
-        if (strategy == WaitStrategy.BACKOFF) {
+        if (policy == WaitPolicy.SPIN_THEN_SLEEP) {
             long elapsed;
             while ((elapsed = System.nanoTime() - start) < SPIN_NANOS + YIELD_NANOS) {
                 if (!forever && elapsed >= timeoutNanos) {

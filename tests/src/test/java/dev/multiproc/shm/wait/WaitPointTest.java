@@ -1,6 +1,6 @@
 package dev.multiproc.shm.wait;
 
-import dev.multiproc.WaitStrategy;
+
 import dev.multiproc.shm.Words;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -74,7 +74,7 @@ class WaitPointTest {
                 WaitPoint point = new WaitPoint(platform, region, POINT);
                 System.out.println("waiting");
                 boolean set = point.await(() -> (int) Words.INT.getAcquire(region.segment(), FLAG) == 1,
-                        TimeUnit.SECONDS.toNanos(30), WaitStrategy.BLOCKING, WaitPoint.NO_CHECK);
+                        TimeUnit.SECONDS.toNanos(30), WaitPolicy.SLEEP, WaitPoint.NO_CHECK);
                 System.out.println(set ? "woken" : "timed out");
                 System.exit(set ? 0 : 3);
             }
@@ -82,11 +82,11 @@ class WaitPointTest {
     }
 
     @ParameterizedTest
-    @EnumSource(WaitStrategy.class)
-    void timeoutsReturnOnTime(WaitStrategy strategy) throws Exception {
+    @EnumSource(WaitPolicy.class)
+    void timeoutsReturnOnTime(WaitPolicy policy) throws Exception {
         WaitPoint point = new WaitPoint(platform, region, POINT);
         long start = System.nanoTime();
-        boolean met = point.await(() -> false, TimeUnit.MILLISECONDS.toNanos(200), strategy, WaitPoint.NO_CHECK);
+        boolean met = point.await(() -> false, TimeUnit.MILLISECONDS.toNanos(200), policy, WaitPoint.NO_CHECK);
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertFalse(met);
         assertTrue(elapsedMillis >= 200, "returned early: " + elapsedMillis + " ms");
@@ -100,7 +100,7 @@ class WaitPointTest {
         AtomicBoolean interrupted = new AtomicBoolean();
         Thread waiter = new Thread(() -> {
             try {
-                point.await(() -> false, -1, WaitStrategy.BLOCKING, WaitPoint.NO_CHECK);
+                point.await(() -> false, -1, WaitPolicy.SLEEP, WaitPoint.NO_CHECK);
             } catch (InterruptedException e) {
                 interrupted.set(true);
             }
@@ -120,7 +120,7 @@ class WaitPointTest {
         WaitPoint point = new WaitPoint(platform, region, POINT);
         int[] checks = {0};
         IllegalStateException broken = assertThrows(IllegalStateException.class, () -> point.await(() -> false, -1,
-                WaitStrategy.BLOCKING, () -> {
+                WaitPolicy.SLEEP, () -> {
                     if (++checks[0] == 3) {
                         throw new IllegalStateException("peer died");
                     }
