@@ -2,7 +2,7 @@ package dev.multiproc;
 
 import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.jfr.WaitEvent;
-import dev.multiproc.shm.lock.LockWord;
+import dev.multiproc.internal.shm.lock.LockWord;
 
 import java.util.Objects;
 import java.util.OptionalLong;

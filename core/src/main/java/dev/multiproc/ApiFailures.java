@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.ProtocolFailures;
+import dev.multiproc.internal.shm.ProtocolFailures;
 
 /**
  * The protocols' failures as the API's exceptions: corruption as {@link CorruptSharedObjectException},

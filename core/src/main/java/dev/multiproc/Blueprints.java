@@ -1,25 +1,25 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.barrier.BarrierLayout;
-import dev.multiproc.shm.barrier.BarrierState;
-import dev.multiproc.shm.condition.ConditionLayout;
-import dev.multiproc.shm.condition.ConditionState;
-import dev.multiproc.shm.event.EventLayout;
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.listener.ListenerLayout;
-import dev.multiproc.shm.listener.ListenerState;
-import dev.multiproc.shm.lock.LockLayout;
-import dev.multiproc.shm.map.MapStripes;
-import dev.multiproc.shm.pipe.PipeEnds;
-import dev.multiproc.shm.pipe.PipeLayout;
-import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.queue.QueueSlots;
-import dev.multiproc.shm.ring.RingLayout;
-import dev.multiproc.shm.semaphore.SemaphoreLayout;
-import dev.multiproc.shm.semaphore.SemaphoreState;
-import dev.multiproc.shm.values.LongCells;
-import dev.multiproc.shm.values.ValuesLayout;
+import dev.multiproc.internal.shm.barrier.BarrierLayout;
+import dev.multiproc.internal.shm.barrier.BarrierState;
+import dev.multiproc.internal.shm.condition.ConditionLayout;
+import dev.multiproc.internal.shm.condition.ConditionState;
+import dev.multiproc.internal.shm.event.EventLayout;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.listener.ListenerLayout;
+import dev.multiproc.internal.shm.listener.ListenerState;
+import dev.multiproc.internal.shm.lock.LockLayout;
+import dev.multiproc.internal.shm.map.MapStripes;
+import dev.multiproc.internal.shm.pipe.PipeEnds;
+import dev.multiproc.internal.shm.pipe.PipeLayout;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.ring.RingLayout;
+import dev.multiproc.internal.shm.semaphore.SemaphoreLayout;
+import dev.multiproc.internal.shm.semaphore.SemaphoreState;
+import dev.multiproc.internal.shm.values.LongCells;
+import dev.multiproc.internal.shm.values.ValuesLayout;
 import dev.multiproc.spi.NativePlatform;
 
 /**

@@ -2,10 +2,10 @@ package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
 import dev.multiproc.codec.Deserialization;
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.process.Bootstrap;
-import dev.multiproc.shm.process.BootstrapLayout;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.process.Bootstrap;
+import dev.multiproc.internal.shm.process.BootstrapLayout;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;

@@ -1,12 +1,12 @@
 package dev.multiproc;
 
 import dev.multiproc.jfr.RemovedEvent;
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.listener.ListenerState;
-import dev.multiproc.shm.process.Bootstrap;
-import dev.multiproc.shm.process.BootstrapLayout;
-import dev.multiproc.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.listener.ListenerState;
+import dev.multiproc.internal.shm.process.Bootstrap;
+import dev.multiproc.internal.shm.process.BootstrapLayout;
+import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 

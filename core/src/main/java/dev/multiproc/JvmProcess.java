@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.wait.CarrierRelease;
-import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.internal.shm.wait.CarrierRelease;
+import dev.multiproc.internal.shm.wait.WaitPoint;
 import dev.multiproc.spi.ChildProcess;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;

@@ -1,11 +1,11 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.listener.ListenerLayout;
-import dev.multiproc.shm.listener.ListenerState;
-import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.listener.ListenerLayout;
+import dev.multiproc.internal.shm.listener.ListenerState;
+import dev.multiproc.internal.shm.wait.WaitPoint;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.map.MapLayout;
+import dev.multiproc.internal.shm.map.MapLayout;
 
 /**
  * How a {@link SharedMap} is sized. Shared memory is reserved up front, so the map is created

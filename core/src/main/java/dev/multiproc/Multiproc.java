@@ -1,13 +1,13 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.ProtocolFailures;
-import dev.multiproc.shm.condition.ConditionState;
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.ring.RingLayout;
+import dev.multiproc.internal.shm.ProtocolFailures;
+import dev.multiproc.internal.shm.condition.ConditionState;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.ring.RingLayout;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;

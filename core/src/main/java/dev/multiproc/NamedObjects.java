@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 

@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.queue.QueueSlots;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

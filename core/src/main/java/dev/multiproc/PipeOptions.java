@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.ring.RingLayout;
+import dev.multiproc.internal.shm.ring.RingLayout;
 
 /**
  * How a {@link Pipe} is made [Pipe(duplex)].

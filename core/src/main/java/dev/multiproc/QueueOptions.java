@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.queue.QueueLayout;
 
 import java.util.Objects;
 

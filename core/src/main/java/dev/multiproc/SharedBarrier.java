@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.barrier.BarrierState;
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.barrier.BarrierState;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 import java.time.Duration;
 import java.util.Objects;

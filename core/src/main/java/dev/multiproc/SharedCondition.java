@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.condition.ConditionState;
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.condition.ConditionState;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 import java.time.Duration;
 import java.util.Date;

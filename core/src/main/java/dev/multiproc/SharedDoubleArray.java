@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.values.LongCells;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.values.LongCells;
 
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;

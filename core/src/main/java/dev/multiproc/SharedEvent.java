@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.event.EventState;
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.event.EventState;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -2,11 +2,11 @@ package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
 import dev.multiproc.jfr.TakeOverEvent;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.map.KeyHash;
-import dev.multiproc.shm.map.MapStripe;
-import dev.multiproc.shm.map.MapStripes;
-import dev.multiproc.shm.map.StripeFullException;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.map.KeyHash;
+import dev.multiproc.internal.shm.map.MapStripe;
+import dev.multiproc.internal.shm.map.MapStripes;
+import dev.multiproc.internal.shm.map.StripeFullException;
 
 import java.io.Serial;
 import java.io.Serializable;

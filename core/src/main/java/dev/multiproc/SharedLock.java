@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 /**
  * A lock shared by processes: Python's {@code multiprocessing.Lock}. Not reentrant (a thread

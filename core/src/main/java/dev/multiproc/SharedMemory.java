@@ -1,7 +1,7 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 import java.lang.foreign.MemorySegment;
 

@@ -1,8 +1,8 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.wait.WaitPoint;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 

@@ -3,11 +3,11 @@ package dev.multiproc;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.jfr.SpillEvent;
 import dev.multiproc.jfr.WaitEvent;
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.queue.QueueSlots;
-import dev.multiproc.shm.table.ParticipantTable;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.table.ParticipantTable;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 

@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 /**
  * A reentrant lock shared by processes: Python's {@code multiprocessing.RLock}. The holding

@@ -1,8 +1,8 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.semaphore.SemaphoreState;
-import dev.multiproc.shm.table.ParticipantTable;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.semaphore.SemaphoreState;
+import dev.multiproc.internal.shm.table.ParticipantTable;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.wait.WaitPolicy;
+import dev.multiproc.internal.shm.wait.WaitPolicy;
 
 /**
  * How a blocking call waits for another process. Chosen per shared object; every choice

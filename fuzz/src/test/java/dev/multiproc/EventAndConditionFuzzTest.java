@@ -2,7 +2,7 @@ package dev.multiproc;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 import java.util.List;
 import java.util.Set;

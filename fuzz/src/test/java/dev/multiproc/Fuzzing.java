@@ -1,7 +1,7 @@
 package dev.multiproc;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.Platforms;
 

@@ -3,7 +3,7 @@ package dev.multiproc;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.map.MapStripes;
+import dev.multiproc.internal.shm.map.MapStripes;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.Platforms;
 

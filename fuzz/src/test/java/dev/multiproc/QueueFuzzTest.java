@@ -3,7 +3,7 @@ package dev.multiproc;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.Platforms;
 

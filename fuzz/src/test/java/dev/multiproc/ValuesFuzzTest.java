@@ -2,7 +2,7 @@ package dev.multiproc;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.multiproc.shm.values.LongCells;
+import dev.multiproc.internal.shm.values.LongCells;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.Platforms;
 

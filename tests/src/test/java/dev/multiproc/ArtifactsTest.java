@@ -42,7 +42,7 @@ class ArtifactsTest {
         try (JarFile coreJavadoc = new JarFile(root.resolve("core/target/multiproc-core-" + version + "-javadoc.jar").toFile())) {
             List<String> pages = coreJavadoc.stream().map(java.util.zip.ZipEntry::getName).toList();
             assertTrue(pages.stream().anyMatch(page -> page.endsWith("dev/multiproc/SharedQueue.html")), "the API is documented");
-            assertTrue(pages.stream().noneMatch(page -> page.contains("dev/multiproc/shm/")), "the shared-memory machinery is not");
+            assertTrue(pages.stream().noneMatch(page -> page.contains("dev/multiproc/internal/shm/")), "the shared-memory machinery is not");
         }
     }
 

@@ -263,7 +263,7 @@ class AttachmentTest extends ContextPerTest {
         assertEquals("still works", queue.take());
 
         SharedLock lock = mp.lock();
-        SharedLock lockToo = (SharedLock) Multiproc.context().attach(new SharedObjectReference(dev.multiproc.shm.header.ObjectKind.LOCK.code(),
+        SharedLock lockToo = (SharedLock) Multiproc.context().attach(new SharedObjectReference(dev.multiproc.internal.shm.header.ObjectKind.LOCK.code(),
                 lock.name(), 0));
         lock.lock();
         closeUnderSleeper(lockToo, lock, lockToo::lock);
@@ -273,7 +273,7 @@ class AttachmentTest extends ContextPerTest {
         Condition condition = conditionLock.newCondition();
         SharedCondition shared = (SharedCondition) condition;
         SharedCondition conditionToo = (SharedCondition) Multiproc.context().attach(new SharedObjectReference(
-                dev.multiproc.shm.header.ObjectKind.CONDITION.code(), shared.name(), 0));
+                dev.multiproc.internal.shm.header.ObjectKind.CONDITION.code(), shared.name(), 0));
         closeUnderSleeper(conditionToo, shared, () -> {
             conditionToo.lock().lock();
             try {
@@ -285,17 +285,17 @@ class AttachmentTest extends ContextPerTest {
 
         SharedSemaphore semaphore = mp.semaphore(0);
         SharedSemaphore semaphoreToo = (SharedSemaphore) Multiproc.context().attach(new SharedObjectReference(
-                dev.multiproc.shm.header.ObjectKind.SEMAPHORE.code(), semaphore.name(), 0));
+                dev.multiproc.internal.shm.header.ObjectKind.SEMAPHORE.code(), semaphore.name(), 0));
         closeUnderSleeper(semaphoreToo, semaphore, semaphoreToo::acquire);
 
         SharedEvent event = mp.event();
         SharedEvent eventToo = (SharedEvent) Multiproc.context().attach(new SharedObjectReference(
-                dev.multiproc.shm.header.ObjectKind.EVENT.code(), event.name(), 0));
+                dev.multiproc.internal.shm.header.ObjectKind.EVENT.code(), event.name(), 0));
         closeUnderSleeper(eventToo, event, eventToo::await);
 
         SharedBarrier barrier = mp.barrier(2);
         SharedBarrier barrierToo = (SharedBarrier) Multiproc.context().attach(new SharedObjectReference(
-                dev.multiproc.shm.header.ObjectKind.BARRIER.code(), barrier.name(), 0));
+                dev.multiproc.internal.shm.header.ObjectKind.BARRIER.code(), barrier.name(), 0));
         closeUnderSleeper(barrierToo, barrier, barrierToo::await);
         assertThrows(BrokenBarrierException.class, barrier::await, "a party that left by closing broke the barrier");
 

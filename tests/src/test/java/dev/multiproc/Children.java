@@ -51,11 +51,11 @@ final class Children {
     }
 
     static long getVolatile(SharedMemory shm, long offset) {
-        return (long) dev.multiproc.shm.Words.LONG.getVolatile(shm.segment(), offset);
+        return (long) dev.multiproc.internal.shm.Words.LONG.getVolatile(shm.segment(), offset);
     }
 
     static long addVolatile(SharedMemory shm, long offset, long delta) {
-        return (long) dev.multiproc.shm.Words.LONG.getAndAdd(shm.segment(), offset, delta) + delta;
+        return (long) dev.multiproc.internal.shm.Words.LONG.getAndAdd(shm.segment(), offset, delta) + delta;
     }
 
     /** Waits until the long at {@code offset} reaches {@code value}, failing after 60 s. */
@@ -70,8 +70,8 @@ final class Children {
     /** Raises the long at {@code offset} to at least {@code value}. */
     static void max(MemorySegment segment, long offset, long value) {
         while (true) {
-            long current = (long) dev.multiproc.shm.Words.LONG.getVolatile(segment, offset);
-            if (current >= value || dev.multiproc.shm.Words.LONG.compareAndSet(segment, offset, current, value)) {
+            long current = (long) dev.multiproc.internal.shm.Words.LONG.getVolatile(segment, offset);
+            if (current >= value || dev.multiproc.internal.shm.Words.LONG.compareAndSet(segment, offset, current, value)) {
                 return;
             }
         }

@@ -91,13 +91,13 @@ class GarbageCollectionTest {
         try (Multiproc mp = Multiproc.create(); SharedMemory block = mp.sharedMemory(64)) {
             dev.multiproc.spi.NativePlatform platform = dev.multiproc.spi.Platforms.current();
             String name = "mp-" + mp.id() + "-lock-900";
-            dev.multiproc.spi.MappedRegion region = dev.multiproc.shm.header.ObjectHeader.create(platform, name,
-                    dev.multiproc.shm.header.ObjectKind.LOCK, dev.multiproc.shm.lock.LockLayout.LENGTH);
+            dev.multiproc.spi.MappedRegion region = dev.multiproc.internal.shm.header.ObjectHeader.create(platform, name,
+                    dev.multiproc.internal.shm.header.ObjectKind.LOCK, dev.multiproc.internal.shm.lock.LockLayout.LENGTH);
             try {
-                region.segment().set(java.lang.foreign.ValueLayout.JAVA_INT, dev.multiproc.shm.header.ObjectHeaderLayout.VERSION_OFFSET, 1);
-                dev.multiproc.shm.header.ObjectHeader.publish(region);
+                region.segment().set(java.lang.foreign.ValueLayout.JAVA_INT, dev.multiproc.internal.shm.header.ObjectHeaderLayout.VERSION_OFFSET, 1);
+                dev.multiproc.internal.shm.header.ObjectHeader.publish(region);
                 IncompatibleSharedObjectException refused = assertThrows(IncompatibleSharedObjectException.class,
-                        () -> Multiproc.context().attach(new SharedObjectReference(dev.multiproc.shm.header.ObjectKind.LOCK.code(), name, 0)));
+                        () -> Multiproc.context().attach(new SharedObjectReference(dev.multiproc.internal.shm.header.ObjectKind.LOCK.code(), name, 0)));
                 assertTrue(refused.getMessage().contains("layout version is 1"), refused.getMessage());
             } finally {
                 region.close();

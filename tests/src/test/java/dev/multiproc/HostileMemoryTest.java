@@ -2,11 +2,11 @@ package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
 import dev.multiproc.codec.Deserialization;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
-import dev.multiproc.shm.map.MapLayout;
-import dev.multiproc.shm.pipe.PipeLayout;
-import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.ring.RingLayout;
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.map.MapLayout;
+import dev.multiproc.internal.shm.pipe.PipeLayout;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.ring.RingLayout;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.Platforms;
 import org.junit.jupiter.api.Test;
@@ -116,7 +116,7 @@ class HostileMemoryTest extends ContextPerTest {
             body(region).set(ValueLayout.JAVA_INT, MapLayout.STRIPES_OFFSET, 1 << 30);
             // what every process does when it first maps the map (this one mapped it before the change)
             CorruptSharedObjectException corrupt = assertThrows(CorruptSharedObjectException.class,
-                    () -> dev.multiproc.shm.map.MapStripes.open(Platforms.current(), region));
+                    () -> dev.multiproc.internal.shm.map.MapStripes.open(Platforms.current(), region));
             assertEquals(1 << 30, corrupt.value());
         }
     }
@@ -144,11 +144,11 @@ class HostileMemoryTest extends ContextPerTest {
         try (MappedRegion region = raw(condition)) {
             byte[] evil = "../../etc/passwd".getBytes(StandardCharsets.US_ASCII);
             MemorySegment body = body(region);
-            body.asSlice(dev.multiproc.shm.condition.ConditionLayout.LOCK_NAME_OFFSET, evil.length).copyFrom(MemorySegment.ofArray(evil));
-            body.set(ValueLayout.JAVA_INT, dev.multiproc.shm.condition.ConditionLayout.LOCK_NAME_LENGTH_OFFSET, evil.length);
+            body.asSlice(dev.multiproc.internal.shm.condition.ConditionLayout.LOCK_NAME_OFFSET, evil.length).copyFrom(MemorySegment.ofArray(evil));
+            body.set(ValueLayout.JAVA_INT, dev.multiproc.internal.shm.condition.ConditionLayout.LOCK_NAME_LENGTH_OFFSET, evil.length);
         }
         CorruptSharedObjectException corrupt = assertThrows(CorruptSharedObjectException.class, () -> Multiproc.context().attach(
-                new SharedObjectReference(dev.multiproc.shm.header.ObjectKind.CONDITION.code(), name, 0)));
+                new SharedObjectReference(dev.multiproc.internal.shm.header.ObjectKind.CONDITION.code(), name, 0)));
         assertTrue(corrupt.field().contains("lock name"), corrupt.getMessage());
     }
 

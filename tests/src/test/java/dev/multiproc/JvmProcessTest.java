@@ -74,13 +74,13 @@ class JvmProcessTest extends ContextPerTest {
 
     /** Sets the long at {@code offset} to 1, then sleeps until killed. */
     static void runningThenSleep(SharedMemory flags, long offset) {
-        dev.multiproc.shm.Words.LONG.setRelease(flags.segment(), offset, 1L);
+        dev.multiproc.internal.shm.Words.LONG.setRelease(flags.segment(), offset, 1L);
         sleepLong();
     }
 
     static void awaitFlag(SharedMemory flags, long offset) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while ((long) dev.multiproc.shm.Words.LONG.getAcquire(flags.segment(), offset) == 0) {
+        while ((long) dev.multiproc.internal.shm.Words.LONG.getAcquire(flags.segment(), offset) == 0) {
             assertTrue(System.nanoTime() < deadline, "the child never started its target");
             Thread.sleep(5);
         }

@@ -1,7 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.header.ObjectKind;
 
 import java.io.Serializable;
 import java.util.List;

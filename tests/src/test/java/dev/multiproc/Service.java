@@ -1,9 +1,9 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.shm.header.ObjectHeader;
-import dev.multiproc.shm.header.ObjectKind;
-import dev.multiproc.shm.lock.LockLayout;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectKind;
+import dev.multiproc.internal.shm.lock.LockLayout;
 import dev.multiproc.spi.Platforms;
 
 import java.io.EOFException;

@@ -1,6 +1,6 @@
 package dev.multiproc;
 
-import dev.multiproc.shm.Words;
+import dev.multiproc.internal.shm.Words;
 import dev.multiproc.spi.Platforms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

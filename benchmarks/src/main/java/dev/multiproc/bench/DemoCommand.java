@@ -3,7 +3,7 @@ package dev.multiproc.bench;
 import dev.multiproc.JvmProcess;
 import dev.multiproc.Multiproc;
 import dev.multiproc.SharedMemory;
-import dev.multiproc.shm.Words;
+import dev.multiproc.bench.run.SharedWords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
             long firstArrival = 0;
             long sum = 0;
             while (read < total) {
-                long published = (long) Words.LONG.getAcquire(segment, COUNT_OFFSET);
+                long published = (long) SharedWords.LONG.getAcquire(segment, COUNT_OFFSET);
                 if (published == read) {
                     Thread.onSpinWait();
                     continue;
@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
                 segment.set(ValueLayout.JAVA_LONG, DATA_OFFSET + i * Long.BYTES, i * 31);
             }
             written = end;
-            Words.LONG.setRelease(segment, COUNT_OFFSET, written);
+            SharedWords.LONG.setRelease(segment, COUNT_OFFSET, written);
         }
     }
 }

@@ -5,7 +5,7 @@ import dev.multiproc.bench.run.BareJvm;
 import dev.multiproc.JvmProcess;
 import dev.multiproc.Multiproc;
 import dev.multiproc.SharedMemory;
-import dev.multiproc.shm.Words;
+import dev.multiproc.bench.run.SharedWords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -84,12 +84,12 @@ final class StartupCommand implements Callable<Integer> {
     static long timeStart(Multiproc mp) throws Exception {
         try (SharedMemory shm = mp.sharedMemory(64)) {
             MemorySegment segment = shm.segment();
-            JvmProcess child = mp.process(() -> Words.LONG.setRelease(shm.segment(), 0L, System.nanoTime()));
+            JvmProcess child = mp.process(() -> SharedWords.LONG.setRelease(shm.segment(), 0L, System.nanoTime()));
             long start = System.nanoTime();
             child.start();
             long arrived;
-            while ((arrived = (long) Words.LONG.getAcquire(segment, 0L)) == 0) {
-                if (!child.isAlive() && (long) Words.LONG.getAcquire(segment, 0L) == 0) {
+            while ((arrived = (long) SharedWords.LONG.getAcquire(segment, 0L)) == 0) {
+                if (!child.isAlive() && (long) SharedWords.LONG.getAcquire(segment, 0L) == 0) {
                     throw new IllegalStateException("child ended with " + child.exitCode() + " before its target ran");
                 }
                 Thread.sleep(0, 100_000);

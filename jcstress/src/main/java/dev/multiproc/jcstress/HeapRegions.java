@@ -1,8 +1,8 @@
 package dev.multiproc.jcstress;
 
-import dev.multiproc.shm.header.ObjectHeaderLayout;
-import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;

@@ -1,9 +1,9 @@
 package dev.multiproc.jcstress;
 
-import dev.multiproc.shm.map.KeyHash;
-import dev.multiproc.shm.map.MapLayout;
-import dev.multiproc.shm.map.MapStripe;
-import dev.multiproc.shm.map.MapStripes;
+import dev.multiproc.internal.shm.map.KeyHash;
+import dev.multiproc.internal.shm.map.MapLayout;
+import dev.multiproc.internal.shm.map.MapStripe;
+import dev.multiproc.internal.shm.map.MapStripes;
 import dev.multiproc.spi.MappedRegion;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Expect;

@@ -1,7 +1,7 @@
 package dev.multiproc.jcstress;
 
-import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.queue.QueueSlots;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Expect;
 import org.openjdk.jcstress.annotations.JCStressTest;

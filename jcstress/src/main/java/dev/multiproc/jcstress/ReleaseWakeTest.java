@@ -1,10 +1,10 @@
 package dev.multiproc.jcstress;
 
-import dev.multiproc.shm.Words;
-import dev.multiproc.shm.header.ObjectHeaderLayout;
-import dev.multiproc.shm.queue.QueueLayout;
-import dev.multiproc.shm.queue.QueueSlots;
-import dev.multiproc.shm.wait.WaitPointLayout;
+import dev.multiproc.internal.shm.Words;
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.wait.WaitPointLayout;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Expect;

@@ -1,7 +1,7 @@
 package dev.multiproc.jcstress;
 
-import dev.multiproc.shm.ring.ByteRing;
-import dev.multiproc.shm.ring.RingLayout;
+import dev.multiproc.internal.shm.ring.ByteRing;
+import dev.multiproc.internal.shm.ring.RingLayout;
 import dev.multiproc.spi.MappedRegion;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Expect;

@@ -1,9 +1,9 @@
 package dev.multiproc.bench.jmh;
 
 import dev.multiproc.Multiproc;
+import dev.multiproc.SharedEvent;
 import dev.multiproc.SharedMemory;
-import dev.multiproc.shm.Words;
-import dev.multiproc.shm.wait.WaitPoint;
+import dev.multiproc.bench.run.SharedWords;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cost of the two primitives everything else is built from: an atomic add on a word of
- * shared memory (next to the same add on the Java heap), and waking a wait point nobody sleeps
- * on (next to the raw futex wake system call that the sleeper count lets us skip).
+ * shared memory (next to the same add on the Java heap), and setting an event nobody waits on —
+ * a write, a fence and a read of its sleeper count — next to the raw futex wake system call that
+ * the sleeper count lets every wake-up with nobody asleep skip.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +43,7 @@ public class SharedWordBenchmark {
     private NativePlatform platform;
     private MappedRegion region;
     private String regionName;
-    private WaitPoint waitPoint;
+    private SharedEvent event;
 
     @Setup
     public void setUp() {
@@ -52,20 +53,21 @@ public class SharedWordBenchmark {
         platform = Platforms.current();
         regionName = "mp-bench-wait-" + ProcessHandle.current().pid();
         region = platform.createRegion(regionName, 64);
-        waitPoint = new WaitPoint(platform, region, 0);
+        event = context.event();
     }
 
     @TearDown
     public void tearDown() {
         region.close();
         platform.unlinkRegion(regionName);
+        event.close();
         memory.close();
         context.close();
     }
 
     @Benchmark
     public long atomicAddSharedMemory() {
-        return (long) Words.LONG.getAndAdd(segment, 0L, 1L);
+        return (long) SharedWords.LONG.getAndAdd(segment, 0L, 1L);
     }
 
     @Benchmark
@@ -74,8 +76,8 @@ public class SharedWordBenchmark {
     }
 
     @Benchmark
-    public void wakeWithNoSleeper() {
-        waitPoint.wakeAll();
+    public void setEventWithNoWaiter() {
+        event.set();
     }
 
     @Benchmark

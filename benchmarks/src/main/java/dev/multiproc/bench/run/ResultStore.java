@@ -1,7 +1,6 @@
 package dev.multiproc.bench.run;
 
 import dev.multiproc.SharedMemory;
-import dev.multiproc.shm.Words;
 import org.HdrHistogram.Histogram;
 
 import java.io.Serializable;
@@ -37,8 +36,8 @@ public record ResultStore(SharedMemory memory) implements Serializable {
 
     public void putCount(int step, long messages, long nanos) {
         MemorySegment slot = slot(step);
-        Words.LONG.set(slot, COUNT, messages);
-        Words.LONG.setRelease(slot, NANOS, nanos);
+        SharedWords.LONG.set(slot, COUNT, messages);
+        SharedWords.LONG.setRelease(slot, NANOS, nanos);
     }
 
     public void putHistogram(int step, Histogram histogram) {
@@ -49,21 +48,21 @@ public record ResultStore(SharedMemory memory) implements Serializable {
         }
         MemorySegment slot = slot(step);
         MemorySegment.copy(MemorySegment.ofArray(buffer.array()), 0, slot, HISTOGRAM, length);
-        Words.INT.setRelease(slot, HISTOGRAM_LENGTH, length);
+        SharedWords.INT.setRelease(slot, HISTOGRAM_LENGTH, length);
     }
 
     public long count(int step) {
-        return (long) Words.LONG.get(slot(step), COUNT);
+        return (long) SharedWords.LONG.get(slot(step), COUNT);
     }
 
     public long nanos(int step) {
-        return (long) Words.LONG.getAcquire(slot(step), NANOS);
+        return (long) SharedWords.LONG.getAcquire(slot(step), NANOS);
     }
 
     /** The step's histogram, or null if none was recorded. */
     public Histogram histogram(int step) {
         MemorySegment slot = slot(step);
-        int length = (int) Words.INT.getAcquire(slot, HISTOGRAM_LENGTH);
+        int length = (int) SharedWords.INT.getAcquire(slot, HISTOGRAM_LENGTH);
         if (length == 0) {
             return null;
         }
@@ -76,10 +75,10 @@ public record ResultStore(SharedMemory memory) implements Serializable {
     }
 
     public void stepFinished() {
-        Words.LONG.getAndAdd(memory.segment(), FINISHED_OFFSET, 1L);
+        SharedWords.LONG.getAndAdd(memory.segment(), FINISHED_OFFSET, 1L);
     }
 
     public long finishedSteps() {
-        return (long) Words.LONG.getVolatile(memory.segment(), FINISHED_OFFSET);
+        return (long) SharedWords.LONG.getVolatile(memory.segment(), FINISHED_OFFSET);
     }
 }

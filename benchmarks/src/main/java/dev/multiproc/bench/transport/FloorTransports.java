@@ -1,7 +1,7 @@
 package dev.multiproc.bench.transport;
 
 import dev.multiproc.Multiproc;
-import dev.multiproc.shm.Words;
+import dev.multiproc.bench.run.SharedWords;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
@@ -75,12 +75,12 @@ public final class FloorTransports {
             this.mine = mine;
             this.theirs = theirs;
             this.futex = futex;
-            this.lastSeen = (long) Words.LONG.getVolatile(segment, theirs);
+            this.lastSeen = (long) SharedWords.LONG.getVolatile(segment, theirs);
         }
 
         @Override
         public void send(byte[] message, int length) {
-            Words.LONG.setVolatile(segment, mine, Messages.stampOf(message));
+            SharedWords.LONG.setVolatile(segment, mine, Messages.stampOf(message));
             if (futex) {
                 platform.wake(region, mine, 1);
             }
@@ -89,7 +89,7 @@ public final class FloorTransports {
         @Override
         public int receive(byte[] buffer) {
             long value;
-            while ((value = (long) Words.LONG.getVolatile(segment, theirs)) == lastSeen) {
+            while ((value = (long) SharedWords.LONG.getVolatile(segment, theirs)) == lastSeen) {
                 if (futex) {
                     platform.await(region, theirs, (int) lastSeen, -1);
                 } else {

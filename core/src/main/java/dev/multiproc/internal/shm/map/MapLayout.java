@@ -1,0 +1,81 @@
+package dev.multiproc.internal.shm.map;
+
+import dev.multiproc.internal.shm.lock.LockLayout;
+
+/**
+ * The body of a shared map (and of a shared list, which is a one-stripe map keyed by index):
+ * a small header, then stripes, each with its own lock, a sequence-lock version for lock-free
+ * readers, and two halves (bucket table and record area) of which one is active; compaction
+ * copies the live records into the other half and switches. See {@code spec/map.md}.
+ *
+ * <pre>
+ * body:    0: stripes (4) | 4: entries per stripe (4) | 8: buckets per stripe (4) | 16: record bytes per half (8)
+ *          24: max entries (8) | 64: stripe 0 | stripe 1 | ...
+ *
+ * stripe:  0                   64                128      132     136        144            160            192
+ *          +-------------------+-----------------+--------+-------+----------+--------------+--------------+
+ *          | lock (LockLayout) | version (seq)   | active | count | tombst.  | top, half 0  | top, half 1  |
+ *          +-------------------+-----------------+--------+-------+----------+--------------+--------------+
+ *        192: buckets, half 0 (8 bytes each: 0 empty, 1 removed, else record offset + 2)
+ *             buckets, half 1
+ *             records, half 0: [key length (4) | value length (4) | hash (8) | key | value], 8-aligned
+ *             records, half 1  (record bytes per half is a multiple of 8, so half 1 stays aligned)
+ * </pre>
+ */
+public final class MapLayout {
+    public static final long STRIPES_OFFSET = 0;
+    public static final long ENTRIES_PER_STRIPE_OFFSET = 4;
+    public static final long BUCKETS_OFFSET_FIELD = 8;
+    public static final long RECORD_BYTES_OFFSET = 16;
+    public static final long MAX_ENTRIES_OFFSET = 24;
+    public static final long STRIPES_START = 64;
+
+    public static final long LOCK_OFFSET = 0;
+    public static final long VERSION_OFFSET = 64;
+    public static final long ACTIVE_OFFSET = 128;
+    public static final long COUNT_OFFSET = 132;
+    public static final long TOMBSTONES_OFFSET = 136;
+    public static final long TOPS_OFFSET = 144;
+    public static final long BUCKETS_START = 192;
+
+    /** The most buckets a stripe has (what {@code MapOptions} can ask for). */
+    public static final int MAX_BUCKETS = 1 << 29;
+
+    public static final long EMPTY = 0;
+    public static final long REMOVED = 1;
+    public static final long POINTER_BIAS = 2;
+
+    public static final long RECORD_KEY_LENGTH = 0;
+    public static final long RECORD_VALUE_LENGTH = 4;
+    public static final long RECORD_HASH = 8;
+    public static final long RECORD_HEADER = 16;
+
+    static {
+        if (LockLayout.LENGTH > VERSION_OFFSET) {
+            throw new AssertionError("a stripe's lock overlaps its version");
+        }
+    }
+
+    private MapLayout() {
+    }
+
+    /** Records start on this boundary (their hash is read as an aligned long). */
+    public static final long RECORD_ALIGNMENT = 8;
+
+    public static long recordLength(int keyLength, int valueLength) {
+        return alignRecord(RECORD_HEADER + keyLength + valueLength);
+    }
+
+    /** {@code bytes} rounded up to a whole number of record alignments. */
+    public static long alignRecord(long bytes) {
+        return (bytes + RECORD_ALIGNMENT - 1) & -RECORD_ALIGNMENT;
+    }
+
+    public static long stripeLength(int buckets, long recordBytes) {
+        return (BUCKETS_START + 2L * buckets * Long.BYTES + 2 * recordBytes + 63) & ~63L;
+    }
+
+    public static long length(int stripes, int buckets, long recordBytes) {
+        return STRIPES_START + stripes * stripeLength(buckets, recordBytes);
+    }
+}

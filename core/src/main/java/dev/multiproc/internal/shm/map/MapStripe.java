@@ -1,0 +1,530 @@
+package dev.multiproc.internal.shm.map;
+
+import dev.multiproc.internal.shm.ProtocolFailures;
+import dev.multiproc.internal.shm.wait.WaitPolicy;
+import dev.multiproc.internal.shm.lock.LockWord;
+import dev.multiproc.internal.shm.wait.WaitPoint;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import static dev.multiproc.internal.shm.Words.INT;
+import static dev.multiproc.internal.shm.Words.LONG;
+import static dev.multiproc.internal.shm.map.MapLayout.*;
+
+/**
+ * One stripe of a shared map: open addressing (linear probing) over a bucket table of record
+ * pointers, records in a bump-allocated area, both doubled so that compaction can copy into the
+ * idle half and switch with one store.
+ *
+ * <p>Writers hold the stripe's {@link LockWord} and bracket every change with a sequence-lock
+ * version (odd while writing). A new record is written in space reserved beyond the area's top
+ * and published by a single release store of its pointer into a bucket, so an entry is either
+ * wholly there or absent whatever point a writer dies at. Readers take no lock: they read the
+ * version (acquire), the buckets and records, then the version again, and retry if it changed;
+ * a version that stays odd makes them take the lock, which recovers a dead writer's stripe.
+ *
+ * <p>Death of a writer: the next locker takes the lock over (see {@link LockWord}) and repairs
+ * the stripe: makes the version even and recounts entries and removed buckets from the active
+ * half. Space the dead writer had reserved but not published is reclaimed by the next compaction.
+ *
+ * <p>Every pointer, length, count and top read from the stripe is checked before it is used: a
+ * lock-free reader takes a broken value for a race with a writer and reads again; under the lock
+ * (where no writer can be racing) it raises a corrupt-object failure ({@link dev.multiproc.internal.shm.ProtocolFailures#corrupt}).
+ */
+public final class MapStripe {
+    /** Reads retried this often while a writer holds the stripe before the reader waits for the lock. */
+    private static final int OPTIMISTIC_READS = 1 << 10;
+
+    private final String name;
+    private final MemorySegment stripe;
+    private final LockWord lock;
+    private final int buckets;
+    private final int mask;
+    private final long recordBytes;
+    private final int entriesLimit;
+    /** Writes under way inside {@link #asOneWrite}; only the lock holder touches it (the lock orders it between threads). */
+    private int nestedWrites;
+
+    /**
+     * @param stripeOffset where the stripe starts in {@code region}
+     */
+    public MapStripe(NativePlatform platform, MappedRegion region, long stripeOffset, int buckets, long recordBytes, int entriesLimit) {
+        this.name = region.name();
+        this.stripe = region.segment().asSlice(stripeOffset, MapLayout.stripeLength(buckets, recordBytes));
+        this.lock = new LockWord(platform, region, stripeOffset + LOCK_OFFSET);
+        this.buckets = buckets;
+        this.mask = buckets - 1;
+        this.recordBytes = recordBytes;
+        this.entriesLimit = entriesLimit;
+    }
+
+    private long bucketOffset(int half, long index) {
+        return BUCKETS_START + ((long) half * buckets + index) * Long.BYTES;
+    }
+
+    private long recordsOffset(int half) {
+        return BUCKETS_START + 2L * buckets * Long.BYTES + half * recordBytes;
+    }
+
+    private long topOffset(int half) {
+        return TOPS_OFFSET + half * Long.BYTES;
+    }
+
+    // ------------------------------------------------------------------ locking
+
+    /**
+     * Locks the stripe (uninterruptibly, waiting as long as it takes).
+     *
+     * @return the token of a dead writer whose lock was taken over (the stripe is repaired), or 0
+     */
+    public long lock(long token, long threadId) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    long outcome = lock.acquire(token, threadId, -1, WaitPolicy.SPIN_THEN_SLEEP, WaitPoint.NO_CHECK);
+                    if (outcome != LockWord.ACQUIRED) {
+                        repair();
+                        return outcome;
+                    }
+                    return 0;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public boolean heldBy(long token, long threadId) {
+        return lock.owner() == token && lock.ownerThread() == threadId;
+    }
+
+    public void unlock() {
+        lock.release();
+    }
+
+    /** A dead writer's stripe: end its write, recount what the active half holds. */
+    private void repair() {
+        long version = (long) LONG.getVolatile(stripe, VERSION_OFFSET);
+        if ((version & 1) != 0) {
+            LONG.setRelease(stripe, VERSION_OFFSET, version + 1);
+        }
+        int half = active();
+        int count = 0;
+        int removed = 0;
+        for (int index = 0; index < buckets; index++) {
+            long pointer = (long) LONG.get(stripe, bucketOffset(half, index));
+            if (pointer == REMOVED) {
+                removed++;
+            } else if (pointer >= POINTER_BIAS) {
+                count++;
+            }
+        }
+        INT.setRelease(stripe, COUNT_OFFSET, count);
+        INT.set(stripe, TOMBSTONES_OFFSET, removed);
+    }
+
+    private void beginWrite() {
+        if (nestedWrites++ > 0) {
+            return;
+        }
+        long version = (long) LONG.get(stripe, VERSION_OFFSET);
+        LONG.setVolatile(stripe, VERSION_OFFSET, version + 1);
+        VarHandle.storeStoreFence();
+    }
+
+    private void endWrite() {
+        if (--nestedWrites > 0) {
+            return;
+        }
+        long version = (long) LONG.get(stripe, VERSION_OFFSET);
+        LONG.setRelease(stripe, VERSION_OFFSET, version + 1);
+    }
+
+    /**
+     * Runs several changes (the caller holds the lock) as one write: lock-free readers see the
+     * stripe before all of them or after all of them, never in between.
+     */
+    public <R> R asOneWrite(Supplier<R> changes) {
+        beginWrite();
+        try {
+            return changes.get();
+        } finally {
+            endWrite();
+        }
+    }
+
+    private int active() {
+        int active = (int) INT.getAcquire(stripe, ACTIVE_OFFSET);
+        if (active != 0 && active != 1) {
+            throw corrupt("active half", active, "it must be 0 or 1");
+        }
+        return active;
+    }
+
+    private RuntimeException corrupt(String field, long value, String rule) {
+        return ProtocolFailures.corrupt(name, "stripe's " + field, value, rule);
+    }
+
+    /** The top of {@code half}'s record area: where the next record goes, at most the area's size. */
+    private long top(int half) {
+        long top = (long) LONG.get(stripe, topOffset(half));
+        if (top < 0 || top > recordBytes || top % RECORD_ALIGNMENT != 0) {
+            throw corrupt("record area top", top, "it must be an aligned offset within the " + recordBytes + "-byte area");
+        }
+        return top;
+    }
+
+    /** The entries counted now, at most the buckets. */
+    private int countChecked() {
+        int count = (int) INT.get(stripe, COUNT_OFFSET);
+        if (count < 0 || count > buckets) {
+            throw corrupt("entry count", count, "it must be 0 to " + buckets);
+        }
+        return count;
+    }
+
+    /**
+     * Where the record a bucket points to starts (an offset in the stripe), after checking that it
+     * and its key and value lie within {@code half}'s record area.
+     */
+    private long record(int half, long pointer) {
+        long start = pointer - POINTER_BIAS;
+        if (start < 0 || start % RECORD_ALIGNMENT != 0 || start > recordBytes - RECORD_HEADER) {
+            throw corrupt("bucket pointer", pointer, "a record starts on an 8-byte boundary within the " + recordBytes + "-byte area");
+        }
+        long record = recordsOffset(half) + start;
+        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+        int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
+        if (keyLength < 0 || valueLength < 0 || start + RECORD_HEADER + (long) keyLength + valueLength > recordBytes) {
+            throw corrupt("record length", (long) keyLength + valueLength, "a record's key (" + keyLength + ") and value ("
+                    + valueLength + ") end within the record area");
+        }
+        return record;
+    }
+
+    // ------------------------------------------------------------------ lookups
+
+    private static long hashOf(MemorySegment stripe, long record) {
+        return (long) LONG.get(stripe, record + RECORD_HASH);
+    }
+
+    /** The bucket holding {@code key} in {@code half}, or -1. Reads plainly: callers validate. */
+    private long findBucket(int half, long hash, byte[] key) {
+        long index = hash & mask;
+        for (int probes = 0; probes < buckets; probes++, index = (index + 1) & mask) {
+            long pointer = (long) LONG.getOpaque(stripe, bucketOffset(half, index));
+            if (pointer == EMPTY) {
+                return -1;
+            }
+            if (pointer >= POINTER_BIAS) {
+                long record = record(half, pointer);
+                if (hashOf(stripe, record) == hash && keyEquals(record, key)) {
+                    return index;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Compares the key in place, eight bytes at a time (the reads are bounds-checked: a corrupt length cannot reach past the stripe). */
+    private boolean keyEquals(long record, byte[] key) {
+        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+        if (keyLength != key.length) {
+            return false;
+        }
+        long stored = record + RECORD_HEADER;
+        int offset = 0;
+        for (; offset + Long.BYTES <= keyLength; offset += Long.BYTES) {
+            if (stripe.get(ValueLayout.JAVA_LONG_UNALIGNED, stored + offset) != (long) KeyHash.LONG_IN_KEY.get(key, offset)) {
+                return false;
+            }
+        }
+        for (; offset < keyLength; offset++) {
+            if (stripe.get(ValueLayout.JAVA_BYTE, stored + offset) != key[offset]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private byte[] value(int half, long index) {
+        long record = record(half, (long) LONG.getOpaque(stripe, bucketOffset(half, index)));
+        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+        int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
+        long valueOffset = record + RECORD_HEADER + keyLength;
+        Objects.checkFromIndexSize(valueOffset, valueLength, stripe.byteSize());
+        byte[] value = new byte[valueLength];
+        MemorySegment.copy(stripe, ValueLayout.JAVA_BYTE, valueOffset, value, 0, valueLength);
+        return value;
+    }
+
+    /** What an optimistic read returns when it raced a writer. */
+    private static final byte[] RACED = new byte[0];
+
+    /**
+     * The value of {@code key} (its bytes), or null, without taking the lock unless a writer
+     * holds the stripe for long.
+     */
+    public byte[] get(long hash, byte[] key, long token, long threadId) {
+        for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++) {
+            long before = (long) LONG.getAcquire(stripe, VERSION_OFFSET);
+            if ((before & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            byte[] result;
+            try {
+                int half = active();
+                long index = findBucket(half, hash, key);
+                result = index < 0 ? null : value(half, index);
+            } catch (RuntimeException raced) {
+                // a torn read can fail any way (an index, a length, a layout rule); the version check decides
+                result = RACED;
+            }
+            VarHandle.loadLoadFence();
+            if (result != RACED && (long) LONG.get(stripe, VERSION_OFFSET) == before) {
+                return result;
+            }
+        }
+        if (heldBy(token, threadId)) {
+            return getLocked(hash, key);
+        }
+        lock(token, threadId);
+        try {
+            return getLocked(hash, key);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** The value of {@code key}; the caller holds the lock. */
+    public byte[] getLocked(long hash, byte[] key) {
+        int half = active();
+        long index = findBucket(half, hash, key);
+        return index < 0 ? null : value(half, index);
+    }
+
+    // ------------------------------------------------------------------ changes (lock held)
+
+    /**
+     * Sets {@code key} to {@code value}; returns the previous value's bytes, or null.
+     *
+     * @throws StripeFullException if a new entry exceeds the stripe's entries, or the record its bytes
+     */
+    public byte[] put(long hash, byte[] key, MemorySegment value) {
+        long need = MapLayout.recordLength(key.length, (int) value.byteSize());
+        if (need > recordBytes) {
+            throw new StripeFullException(false, need, recordBytes);
+        }
+        beginWrite();
+        try {
+            int half = active();
+            long existing = findBucket(half, hash, key);
+            int count = countChecked();
+            if (existing < 0 && count >= entriesLimit) {
+                throw new StripeFullException(true, count + 1L, entriesLimit);
+            }
+            int removed = (int) INT.get(stripe, TOMBSTONES_OFFSET);
+            boolean crowded = existing < 0 && (count + removed + 1L) * 4 > buckets * 3L;
+            if (top(half) + need > recordBytes || crowded) {
+                compact();
+                half = active();
+                existing = findBucket(half, hash, key);
+                if (top(half) + need > recordBytes) {
+                    throw new StripeFullException(false, need, recordBytes - top(half));
+                }
+            }
+            long offset = top(half);
+            LONG.set(stripe, topOffset(half), offset + need);
+            writeRecord(recordsOffset(half) + offset, hash, key, value);
+            byte[] previous = existing >= 0 ? value(half, existing) : null;
+            long slot = existing >= 0 ? existing : insertionSlot(half, hash);
+            boolean reusedRemoved = (long) LONG.get(stripe, bucketOffset(half, slot)) == REMOVED;
+            LONG.setRelease(stripe, bucketOffset(half, slot), offset + POINTER_BIAS);
+            if (existing < 0) {
+                INT.setRelease(stripe, COUNT_OFFSET, (int) INT.get(stripe, COUNT_OFFSET) + 1);
+                if (reusedRemoved) {
+                    INT.set(stripe, TOMBSTONES_OFFSET, (int) INT.get(stripe, TOMBSTONES_OFFSET) - 1);
+                }
+            }
+            return previous;
+        } finally {
+            endWrite();
+        }
+    }
+
+    private void writeRecord(long record, long hash, byte[] key, MemorySegment value) {
+        INT.set(stripe, record + RECORD_KEY_LENGTH, key.length);
+        INT.set(stripe, record + RECORD_VALUE_LENGTH, (int) value.byteSize());
+        LONG.set(stripe, record + RECORD_HASH, hash);
+        MemorySegment.copy(key, 0, stripe, ValueLayout.JAVA_BYTE, record + RECORD_HEADER, key.length);
+        MemorySegment.copy(value, 0, stripe, record + RECORD_HEADER + key.length, value.byteSize());
+    }
+
+    /** The first free (empty or removed) bucket on {@code hash}'s probe path; one always exists (counts keep a quarter free). */
+    private long insertionSlot(int half, long hash) {
+        long index = hash & mask;
+        for (int probes = 0; probes < buckets; probes++, index = (index + 1) & mask) {
+            if ((long) LONG.get(stripe, bucketOffset(half, index)) < POINTER_BIAS) {
+                return index;
+            }
+        }
+        throw corrupt("buckets", buckets, "a stripe keeps a free bucket, but every one holds an entry (its count says "
+                + INT.get(stripe, COUNT_OFFSET) + ")");
+    }
+
+    /** Removes {@code key}; returns its value's bytes, or null if it was absent. */
+    public byte[] remove(long hash, byte[] key) {
+        beginWrite();
+        try {
+            int half = active();
+            long index = findBucket(half, hash, key);
+            if (index < 0) {
+                return null;
+            }
+            byte[] previous = value(half, index);
+            LONG.setRelease(stripe, bucketOffset(half, index), REMOVED);
+            INT.setRelease(stripe, COUNT_OFFSET, countChecked() - 1);
+            INT.set(stripe, TOMBSTONES_OFFSET, (int) INT.get(stripe, TOMBSTONES_OFFSET) + 1);
+            return previous;
+        } finally {
+            endWrite();
+        }
+    }
+
+    /** Copies the live records into the idle half (dropping removed buckets and dead space), then switches. */
+    private void compact() {
+        int from = active();
+        int to = 1 - from;
+        stripe.asSlice(bucketOffset(to, 0), (long) buckets * Long.BYTES).fill((byte) 0);
+        long fromRecords = recordsOffset(from);
+        long toRecords = recordsOffset(to);
+        long top = 0;
+        for (int index = 0; index < buckets; index++) {
+            long pointer = (long) LONG.get(stripe, bucketOffset(from, index));
+            if (pointer < POINTER_BIAS) {
+                continue;
+            }
+            long record = record(from, pointer);
+            long length = MapLayout.recordLength((int) INT.get(stripe, record + RECORD_KEY_LENGTH),
+                    (int) INT.get(stripe, record + RECORD_VALUE_LENGTH));
+            if (top + length > recordBytes) {
+                throw corrupt("record lengths", top + length, "the live records of a half fit the other half's " + recordBytes + " bytes");
+            }
+            MemorySegment.copy(stripe, record, stripe, toRecords + top, length);
+            LONG.set(stripe, bucketOffset(to, insertionSlot(to, hashOf(stripe, record))), top + POINTER_BIAS);
+            top += length;
+        }
+        LONG.set(stripe, topOffset(to), top);
+        INT.set(stripe, TOMBSTONES_OFFSET, 0);
+        INT.setRelease(stripe, ACTIVE_OFFSET, to);
+    }
+
+    /** Removes every entry. */
+    public void clear() {
+        beginWrite();
+        try {
+            int half = active();
+            stripe.asSlice(bucketOffset(half, 0), (long) buckets * Long.BYTES).fill((byte) 0);
+            LONG.set(stripe, topOffset(half), 0L);
+            INT.setRelease(stripe, COUNT_OFFSET, 0);
+            INT.set(stripe, TOMBSTONES_OFFSET, 0);
+        } finally {
+            endWrite();
+        }
+    }
+
+    // ------------------------------------------------------------------ whole-stripe reads
+
+    /** Entries now. */
+    public int count() {
+        return Math.clamp((int) INT.getAcquire(stripe, COUNT_OFFSET), 0, buckets);
+    }
+
+    /** The sequence-lock version (even when no write is under way). */
+    public long version() {
+        return (long) LONG.getAcquire(stripe, VERSION_OFFSET);
+    }
+
+    /** Bytes used in the active half's record area (live records and dead space). */
+    public long recordBytesUsed() {
+        return (long) LONG.getAcquire(stripe, topOffset(active()));
+    }
+
+    /**
+     * Copies of every entry (key bytes, value bytes) at one moment of the stripe, read without
+     * the lock (taking it only if writers keep the stripe busy).
+     */
+    public List<byte[][]> entries(long token, long threadId) {
+        for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++) {
+            long before = version();
+            if ((before & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            List<byte[][]> entries;
+            try {
+                entries = readEntries();
+            } catch (RuntimeException raced) {
+                continue;
+            }
+            VarHandle.loadLoadFence();
+            if ((long) LONG.get(stripe, VERSION_OFFSET) == before) {
+                return entries;
+            }
+        }
+        if (heldBy(token, threadId)) {
+            return readEntries();
+        }
+        lock(token, threadId);
+        try {
+            return readEntries();
+        } finally {
+            unlock();
+        }
+    }
+
+    private List<byte[][]> readEntries() {
+        int half = active();
+        List<byte[][]> entries = new ArrayList<>();
+        for (int index = 0; index < buckets; index++) {
+            long pointer = (long) LONG.getOpaque(stripe, bucketOffset(half, index));
+            if (pointer < POINTER_BIAS) {
+                continue;
+            }
+            long record = record(half, pointer);
+            int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+            int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
+            entries.add(new byte[][]{
+                    stripe.asSlice(record + RECORD_HEADER, keyLength).toArray(ValueLayout.JAVA_BYTE),
+                    stripe.asSlice(record + RECORD_HEADER + keyLength, valueLength).toArray(ValueLayout.JAVA_BYTE)});
+        }
+        return entries;
+    }
+
+    public int sleepers() {
+        return lock.sleepers();
+    }
+
+    /** Wakes the processes waiting for the stripe's lock, so that they look again. */
+    public void wakeAll() {
+        lock.wakeAll();
+    }
+
+    public long owner() {
+        return lock.owner();
+    }
+}

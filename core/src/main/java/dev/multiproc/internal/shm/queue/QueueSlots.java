@@ -1,0 +1,753 @@
+package dev.multiproc.internal.shm.queue;
+
+import dev.multiproc.internal.shm.ProtocolFailures;
+import dev.multiproc.internal.shm.wait.WaitPolicy;
+import dev.multiproc.jfr.QueueSlotRecoveredEvent;
+import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.table.ParticipantTable;
+import dev.multiproc.internal.shm.wait.WaitPoint;
+import dev.multiproc.spi.Liveness;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+
+import static dev.multiproc.internal.shm.Words.INT;
+import static dev.multiproc.internal.shm.Words.LONG;
+import static dev.multiproc.internal.shm.queue.QueueLayout.*;
+
+/**
+ * The protocol of {@link QueueLayout}. Slot {@code i} serves positions {@code p} with
+ * {@code p % capacity == i}; its sequence says whose turn it is: {@code p} — free for the
+ * producer of {@code p}; {@code p + 1} — holds the message of {@code p} for its consumer
+ * ({@code (p + 1) | SKIPPED}: holds nothing, the consumer passes it); {@code p + capacity} —
+ * free for the producer of the next lap.
+ *
+ * <p>The ring has {@link QueueLayout#slotCount} slots: as many as the capacity, but two for a
+ * queue of one message, whose sequences could not tell "published" ({@code p + 1}) from "free
+ * for the next lap" ({@code p + slots}) with one slot; that queue claims only while the head is
+ * less than one position behind the tail.
+ *
+ * <p>Producer: reads the tail (volatile) and the slot's sequence (acquire); if it is the
+ * slot's turn, records the position in its intent entry, CASes the tail forward, writes the
+ * message, and publishes the sequence {@code p + 1} with a volatile store (then wakes sleeping
+ * consumers). Consumer: symmetric on the head, reads the message in place, and gives the slot
+ * back with sequence {@code p + capacity} (a release store; the full fence that must come
+ * before the read of the producers' sleeper count may be paid once for several slots). A side
+ * that the mode makes single moves its position with a release store instead of the CAS: the
+ * thread that holds the side's role (a word naming its intent entry) is the only writer.
+ *
+ * <p>Memory effects: everything a producer wrote into a slot happens-before the consumer's read
+ * of it (sequence release/acquire); a consumer's read of a slot happens-before the next lap's
+ * producer writes it.
+ *
+ * <p>Death: each thread's intent is written before the CAS that claims a position (the CAS is
+ * a volatile write, so whoever sees the claim sees the intent). A slot claimed and never
+ * published, whose position only dead threads intended to claim, was claimed by a dead
+ * producer: a waiting consumer publishes it skipped, with one CAS of its sequence (so a
+ * recoverer descheduled for a whole lap writes nothing into a slot it does not own). A slot
+ * taken by a consumer and never given back, whose position only dead threads intended to
+ * consume, is given back by a waiting producer; its message is lost. Both checks run once per
+ * wait slice (50 ms) of elapsed time.
+ *
+ * <p>Joinable queues count tasks without a counter that a death could leave wrong: unfinished =
+ * positions claimed (the tail) − positions skipped − tasks done. A producer that dies after its
+ * claim leaves a slot that gets skipped; a consumer owes every message it takes until its
+ * {@code taskDone()}, and the debts of a consumer that died are counted done.
+ *
+ * <p>Every value read from the queue is checked before it drives a loop or an index: a sequence
+ * ahead of its position while the position stands still, a length past the slot, a shape that
+ * does not fit the object raise a corrupt-object failure ({@link dev.multiproc.internal.shm.ProtocolFailures#corrupt}).
+ */
+public final class QueueSlots {
+    /** Reads of head, skipped and tail before {@link #size()} settles for a reading that may mix moments. */
+    private static final int SIZE_ATTEMPTS = 1_000;
+
+    private final String name;
+    private final Liveness liveness;
+    private final MemorySegment body;
+    private final int capacity;
+    /** Slots in the ring: the capacity, but at least 2 (see {@link QueueLayout#slotCount}). */
+    private final int slotCount;
+    /** {@code slotCount - 1} when it is a power of two (a mask instead of a division), else -1. */
+    private final long mask;
+    private final int slotData;
+    private final long slotLength;
+    private final boolean joinable;
+    private final int mode;
+    private final boolean singleProducer;
+    private final boolean singleConsumer;
+    private final long maxMessageBytes;
+    private final WaitPoint notEmpty;
+    private final WaitPoint notFull;
+    private final WaitPoint allDone;
+    private final ParticipantTable debts;
+
+    public QueueSlots(NativePlatform platform, MappedRegion region) {
+        this.name = region.name();
+        this.liveness = region.liveness();
+        MemorySegment whole = ObjectHeader.body(region);
+        this.capacity = (int) INT.get(whole, CAPACITY_OFFSET);
+        this.slotData = (int) INT.get(whole, SLOT_DATA_OFFSET_FIELD);
+        int joinableFlag = (int) INT.get(whole, JOINABLE_OFFSET);
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw ProtocolFailures.corrupt(name, "capacity", capacity, "it must be 1 to " + MAX_CAPACITY);
+        }
+        if (slotData < MIN_SLOT_DATA || slotData > Integer.MAX_VALUE - SLOT_DATA_OFFSET - CACHE_LINE) {
+            throw ProtocolFailures.corrupt(name, "slot data size", slotData, "it must be at least " + MIN_SLOT_DATA);
+        }
+        if (QueueLayout.length(capacity, slotData) > whole.byteSize()) {
+            throw ProtocolFailures.corrupt(name, "capacity", capacity, "its slots of " + slotData
+                    + " bytes do not fit the object's " + whole.byteSize() + " bytes");
+        }
+        if (joinableFlag != 0 && joinableFlag != 1) {
+            throw ProtocolFailures.corrupt(name, "joinable flag", joinableFlag, "it must be 0 or 1");
+        }
+        this.joinable = joinableFlag == 1;
+        this.mode = (int) INT.get(whole, MODE_OFFSET);
+        if (mode != MODE_MPMC && mode != MODE_MPSC && mode != MODE_SPSC) {
+            throw ProtocolFailures.corrupt(name, "mode", mode, "it must be " + MODE_MPMC + " (MPMC), "
+                    + MODE_MPSC + " (MPSC) or " + MODE_SPSC + " (SPSC)");
+        }
+        this.singleProducer = mode == MODE_SPSC;
+        this.singleConsumer = mode != MODE_MPMC;
+        this.maxMessageBytes = (long) LONG.get(whole, MAX_MESSAGE_OFFSET);
+        if (maxMessageBytes <= 0) {
+            throw ProtocolFailures.corrupt(name, "message size limit", maxMessageBytes, "it must be positive");
+        }
+        this.slotCount = QueueLayout.slotCount(capacity);
+        this.mask = Integer.bitCount(slotCount) == 1 ? slotCount - 1 : -1;
+        this.slotLength = QueueLayout.slotLength(slotData);
+        this.body = whole.asSlice(0, QueueLayout.length(capacity, slotData));
+        long base = ObjectHeaderLayout.LENGTH;
+        this.notEmpty = new WaitPoint(platform, region, base + NOT_EMPTY_OFFSET);
+        this.notFull = new WaitPoint(platform, region, base + NOT_FULL_OFFSET);
+        this.allDone = new WaitPoint(platform, region, base + ALL_DONE_OFFSET);
+        this.debts = new ParticipantTable(body, DEBTS_OFFSET);
+    }
+
+    /** Creator: the queue's shape and every slot's first sequence; before the header is published. */
+    public static void initialise(MappedRegion region, int capacity, int slotData, boolean joinable, int mode, long maxMessageBytes) {
+        MemorySegment whole = ObjectHeader.body(region);
+        INT.set(whole, CAPACITY_OFFSET, capacity);
+        INT.set(whole, SLOT_DATA_OFFSET_FIELD, slotData);
+        INT.set(whole, JOINABLE_OFFSET, joinable ? 1 : 0);
+        INT.set(whole, MODE_OFFSET, mode);
+        LONG.set(whole, MAX_MESSAGE_OFFSET, maxMessageBytes);
+        long slotLength = QueueLayout.slotLength(slotData);
+        for (int slot = 0; slot < QueueLayout.slotCount(capacity); slot++) {
+            LONG.set(whole, SLOTS_OFFSET + slot * slotLength + SLOT_SEQUENCE_OFFSET, (long) slot);
+        }
+        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+            LONG.set(whole, intentOffset(entry) + INTENT_POSITION_OFFSET, NO_INTENT);
+        }
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Bytes a message may take in a slot; bigger ones spill. */
+    public int slotData() {
+        return slotData;
+    }
+
+    public boolean joinable() {
+        return joinable;
+    }
+
+    /** {@link QueueLayout#MODE_MPMC}, {@link QueueLayout#MODE_MPSC} or {@link QueueLayout#MODE_SPSC}. */
+    public int mode() {
+        return mode;
+    }
+
+    public boolean singleProducer() {
+        return singleProducer;
+    }
+
+    public boolean singleConsumer() {
+        return singleConsumer;
+    }
+
+    /** The largest message the queue accepts; a spilled message bigger than this is not read. */
+    public long maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    private long slotOffset(long position) {
+        long index = mask >= 0 ? position & mask : position % slotCount;
+        return SLOTS_OFFSET + index * slotLength;
+    }
+
+    /** The slot's sequence with the {@link QueueLayout#SKIPPED} mark, checked to be a position. */
+    private long rawSequence(long position) {
+        long sequence = (long) LONG.getAcquire(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET);
+        if ((sequence & ~SKIPPED) < 0 || (sequence & ~SKIPPED) >= SKIPPED) {
+            throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence,
+                    "a sequence is a position below 2^62, with bit 62 at most");
+        }
+        return sequence;
+    }
+
+    private long sequence(long position) {
+        return rawSequence(position) & ~SKIPPED;
+    }
+
+    /** The first {@code length} bytes of the data area of the slot of {@code position}. */
+    public MemorySegment slot(long position, int length) {
+        return body.asSlice(slotOffset(position) + SLOT_DATA_OFFSET, length);
+    }
+
+    /** The length of the message in the slot of {@code position}, checked against the slot's size. */
+    public int length(long position) {
+        int length = (int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        if (length < 0 || length > slotData) {
+            throw ProtocolFailures.corrupt(name, "message length in slot " + (position % slotCount), length,
+                    "it must be 0 to the slot's " + slotData + " bytes");
+        }
+        return length;
+    }
+
+    public int flags(long position) {
+        int flags = (int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET);
+        if (flags != FLAG_INLINE && flags != FLAG_SPILLED) {
+            throw ProtocolFailures.corrupt(name, "flags of slot " + (position % slotCount), flags,
+                    "they must be " + FLAG_INLINE + " (inline) or " + FLAG_SPILLED + " (spilled)");
+        }
+        return flags;
+    }
+
+    /** Whether the claimed position holds nothing (its producer aborted or died). */
+    public boolean skipped(long position) {
+        return (rawSequence(position) & SKIPPED) != 0;
+    }
+
+    // ------------------------------------------------------------------ intents
+
+    /** Claims an intent entry for one thread of the process {@code token}; -1 if the table is full. */
+    public int claimEntry(long token) {
+        for (int pass = 0; pass < 2; pass++) {
+            for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+                long offset = intentOffset(entry);
+                if ((long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET) == 0
+                        && LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, 0L, token)) {
+                    LONG.setVolatile(body, offset + INTENT_POSITION_OFFSET, NO_INTENT);
+                    return entry;
+                }
+            }
+            if (reclaimDeadEntries() == 0) {
+                break;
+            }
+        }
+        return -1;
+    }
+
+    /** Frees an entry this process holds, and the single sides its thread held. */
+    public void releaseEntry(int entry, long token) {
+        long offset = intentOffset(entry);
+        LONG.setVolatile(body, offset + INTENT_POSITION_OFFSET, NO_INTENT);
+        INT.compareAndSet(body, PRODUCER_ROLE_OFFSET, entry + 1, 0);
+        INT.compareAndSet(body, CONSUMER_ROLE_OFFSET, entry + 1, 0);
+        LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, token, 0L);
+    }
+
+    // ------------------------------------------------------------------ single sides
+
+    /**
+     * Makes the thread of intent {@code entry} (of the process {@code token}) the only producer
+     * ({@code producer}) or consumer of a queue whose mode makes that side single: at once if it
+     * is already, by a CAS of the role word if nobody holds it or its holder is gone — its entry
+     * freed, its process dead, or (in this process) its thread ended, as {@code endedHere} says.
+     *
+     * @throws IllegalStateException if a live thread holds the side
+     */
+    public void holdRole(boolean producer, int entry, long token, IntPredicate endedHere) {
+        long offset = producer ? PRODUCER_ROLE_OFFSET : CONSUMER_ROLE_OFFSET;
+        int mine = entry + 1;
+        while (true) {
+            int holder = (int) INT.getAcquire(body, offset);
+            if (holder == mine) {
+                return;
+            }
+            if (holder != 0) {
+                if (holder < 1 || holder > INTENT_ENTRIES) {
+                    throw ProtocolFailures.corrupt(name, producer ? "producer role" : "consumer role", holder,
+                            "it must be 0 or an intent entry + 1, 1 to " + INTENT_ENTRIES);
+                }
+                long holderToken = (long) LONG.getVolatile(body, intentOffset(holder - 1) + INTENT_TOKEN_OFFSET);
+                boolean gone = holderToken == 0 || (holderToken == token ? endedHere.test(holder - 1) : !liveness.isAlive(holderToken));
+                if (!gone) {
+                    String side = producer ? "producer" : "consumer";
+                    throw new IllegalStateException("queue '" + name + "' is single-" + side + " (" + modeName()
+                            + ") and another thread " + (holderToken == token ? "of this process" : "of a live process")
+                            + " is its " + side + "; it passes on when that thread ends or its process closes the queue or dies");
+                }
+            }
+            if (INT.compareAndSet(body, offset, holder, mine)) {
+                return;
+            }
+        }
+    }
+
+    private String modeName() {
+        return switch (mode) {
+            case MODE_MPSC -> "MPSC";
+            case MODE_SPSC -> "SPSC";
+            default -> "MPMC";
+        };
+    }
+
+    private void intend(int entry, long position) {
+        LONG.set(body, intentOffset(entry) + INTENT_POSITION_OFFSET, position);
+    }
+
+    /** Frees the entries of dead processes whose intent is settled; returns how many. */
+    private int reclaimDeadEntries() {
+        int reclaimed = 0;
+        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+            long offset = intentOffset(entry);
+            long token = (long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET);
+            if (token != 0 && settled((long) LONG.getVolatile(body, offset + INTENT_POSITION_OFFSET)) && !liveness.isAlive(token)
+                    && LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, token, 0L)) {
+                reclaimed++;
+            }
+        }
+        return reclaimed;
+    }
+
+    /** Whether the position an intent names has moved on (nothing left to recover for it). */
+    private boolean settled(long intent) {
+        if (intent == NO_INTENT) {
+            return true;
+        }
+        boolean consumer = (intent & CONSUMER_INTENT) != 0;
+        long position = intent & ~CONSUMER_INTENT;
+        if (position < 0) {
+            return true;
+        }
+        return sequence(position) != (consumer ? position + 1 : position);
+    }
+
+    /** Whether some live thread intends {@code intent}; the slot is then not abandoned. */
+    private boolean intendedByLiveThread(long intent) {
+        boolean anyone = false;
+        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+            long offset = intentOffset(entry);
+            if ((long) LONG.getVolatile(body, offset + INTENT_POSITION_OFFSET) == intent) {
+                long token = (long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET);
+                if (token != 0 && liveness.isAlive(token)) {
+                    return true;
+                }
+                anyone = true;
+            }
+        }
+        // a claimed position with no intent at all cannot be: treat it as live, never skip blindly
+        return !anyone;
+    }
+
+    // ------------------------------------------------------------------ producer
+
+    /**
+     * Claims the next position if its slot is free.
+     *
+     * @return the position, or -1 if the queue is full
+     */
+    public long tryClaimForProducer(int entry) {
+        while (true) {
+            long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
+            long difference = sequence(position) - position;
+            if (difference == 0 && !withinCapacity(position)) {
+                return -1;
+            }
+            if (difference == 0) {
+                intend(entry, position);
+                if (singleProducer) {
+                    // the role's holder is the tail's only writer; the release store orders the intent before it
+                    LONG.setRelease(body, TAIL_OFFSET, position + 1);
+                    return position;
+                }
+                if (LONG.compareAndSet(body, TAIL_OFFSET, position, position + 1)) {
+                    return position;
+                }
+            } else if (difference < 0) {
+                return -1;
+            } else if ((long) LONG.getVolatile(body, TAIL_OFFSET) == position) {
+                // a slot ahead of the tail means another producer claimed it, which moves the tail first
+                throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence(position),
+                        "the tail stands at " + position + " and no slot may be ahead of it");
+            }
+        }
+    }
+
+    /** Publishes the message of {@code position} and wakes consumers. */
+    public void publish(long position, int length, int flags) {
+        long offset = slotOffset(position);
+        INT.set(body, offset + SLOT_LENGTH_OFFSET, length);
+        INT.set(body, offset + SLOT_FLAGS_OFFSET, flags);
+        LONG.setVolatile(body, offset + SLOT_SEQUENCE_OFFSET, position + 1);
+        notEmpty.wakeAllAfterVolatileWrite();
+    }
+
+    /** Publishes {@code position}, claimed by this producer, as holding nothing (its writer failed). */
+    public void abandon(long position) {
+        countSkip();
+        LONG.setVolatile(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, (position + 1) | SKIPPED);
+        notEmpty.wakeAllAfterVolatileWrite();
+        wakeIfAllDone();
+    }
+
+    private void countSkip() {
+        LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, 1L);
+        LONG.getAndAdd(body, SKIPPED_TOTAL_OFFSET, 1L);
+    }
+
+    /**
+     * Whether claiming {@code position} keeps the queue within its capacity. Only a queue of one
+     * message has more slots than its capacity (two): there the slot can be free while the one
+     * message is still waiting, so the head decides.
+     */
+    private boolean withinCapacity(long position) {
+        return slotCount == capacity || position - (long) LONG.getVolatile(body, HEAD_OFFSET) < capacity;
+    }
+
+    public boolean awaitNotFull(long timeoutNanos, WaitPolicy policy, Consumer<String> spillRemover,
+                                WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        return notFull.await(() -> {
+            long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
+            return sequence(position) - position >= 0 && withinCapacity(position);
+        }, timeoutNanos, policy, () -> {
+            sliceCheck.check();
+            recoverAbandonedConsumerSlot(spillRemover);
+        });
+    }
+
+    /**
+     * Gives back the slot producers wait for if a dead consumer took it and never released it
+     * (its message is lost; a spilled message's object is removed).
+     */
+    public boolean recoverAbandonedConsumerSlot(Consumer<String> spillRemover) {
+        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
+        long previous = tail - slotCount;
+        if (previous < 0) {
+            return false;
+        }
+        long taken = rawSequence(previous);
+        if ((taken & ~SKIPPED) != previous + 1) {
+            return false;
+        }
+        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        if (head <= previous || intendedByLiveThread(previous | CONSUMER_INTENT)) {
+            return false;
+        }
+        boolean skipped = (taken & SKIPPED) != 0;
+        String spill = !skipped && flags(previous) == FLAG_SPILLED ? spillName(previous) : null;
+        if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, taken, previous + slotCount)) {
+            QueueSlotRecoveredEvent.record(name, previous, !skipped);
+            if (skipped) {
+                LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
+            }
+            if (spill != null) {
+                spillRemover.accept(spill);
+            }
+            notFull.wakeAll();
+            return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ consumer
+
+    /**
+     * Takes the next position if its message (or its skip) is published.
+     *
+     * @return the position, or -1 if there is none yet
+     */
+    public long tryClaimForConsumer(int entry) {
+        while (true) {
+            long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
+            long difference = sequence(position) - (position + 1);
+            if (difference == 0) {
+                intend(entry, position | CONSUMER_INTENT);
+                if (singleConsumer) {
+                    LONG.setRelease(body, HEAD_OFFSET, position + 1);
+                    return position;
+                }
+                if (LONG.compareAndSet(body, HEAD_OFFSET, position, position + 1)) {
+                    return position;
+                }
+            } else if (difference < 0) {
+                return -1;
+            } else if ((long) LONG.getVolatile(body, HEAD_OFFSET) == position) {
+                // a slot a lap ahead of the head means another consumer took it, which moves the head first
+                throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence(position),
+                        "the head stands at " + position + " and no slot may be ahead of it");
+            }
+        }
+    }
+
+    /** Gives a skipped slot back (see {@link #releaseQuietly}); it no longer counts as claimed. */
+    public void releaseSkippedQuietly(long position) {
+        LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
+        releaseQuietly(position);
+    }
+
+    /**
+     * Gives the slot of {@code position} back to producers with a release store; a producer
+     * asleep on it wakes only at the next {@link #wakeProducers()}, which must follow.
+     */
+    public void releaseQuietly(long position) {
+        LONG.setRelease(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + slotCount);
+    }
+
+    /** After one or more quiet releases: a full fence, then a wake of producers if any sleep. */
+    public void wakeProducers() {
+        notFull.wakeAll();
+    }
+
+    public boolean awaitNotEmpty(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
+            throws InterruptedException {
+        return notEmpty.await(() -> {
+            long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
+            return sequence(position) - (position + 1) >= 0;
+        }, timeoutNanos, policy, () -> {
+            sliceCheck.check();
+            recoverAbandonedProducerSlot();
+        });
+    }
+
+    /**
+     * Publishes skipped the slot consumers wait for if its position was claimed (the tail passed
+     * it) by a producer that died before publishing. The CAS of the sequence is the claim and the
+     * publication at once: nothing is written into the slot.
+     */
+    public boolean recoverAbandonedProducerSlot() {
+        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        if (rawSequence(head) != head || (long) LONG.getVolatile(body, TAIL_OFFSET) <= head || intendedByLiveThread(head)) {
+            return false;
+        }
+        if (LONG.compareAndSet(body, slotOffset(head) + SLOT_SEQUENCE_OFFSET, head, (head + 1) | SKIPPED)) {
+            QueueSlotRecoveredEvent.record(name, head, false);
+            countSkip();
+            notEmpty.wakeAll();
+            wakeIfAllDone();
+            return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ spilled messages
+
+    /** Writes a spill object's name into a slot; returns the length to publish. */
+    public int writeSpillName(long position, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(bytes, 0, slot(position, bytes.length), ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return bytes.length;
+    }
+
+    /**
+     * The spill object's name in the slot of {@code position}: this queue's name, "+s", then
+     * lower-case hex, digits and '-' only (never a path), else the slot is corrupt.
+     */
+    public String spillName(long position) {
+        int length = length(position);
+        String spill = new String(slot(position, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+        if (!isSpillOf(name, spill)) {
+            throw ProtocolFailures.corrupt(name, "spill name length in slot " + (position % slotCount), length,
+                    "the slot must hold '" + spillPrefix(name) + "' followed by lower-case hex, digits and '-'");
+        }
+        return spill;
+    }
+
+    /**
+     * What separates a queue's name from the rest of its spills' names: a character no chosen
+     * name may hold, so that no named object can pass for a spill (or a spill for one).
+     */
+    public static final char SPILL_SEPARATOR = '+';
+
+    /** What every spill object of queue {@code queueName} is named with first. */
+    public static String spillPrefix(String queueName) {
+        return queueName + SPILL_SEPARATOR + "s";
+    }
+
+    /** Whether {@code candidate} is a name this queue gives its spill objects. */
+    public static boolean isSpillOf(String queueName, String candidate) {
+        String prefix = spillPrefix(queueName);
+        if (candidate.length() <= prefix.length() || !candidate.startsWith(prefix)) {
+            return false;
+        }
+        for (int i = prefix.length(); i < candidate.length(); i++) {
+            char c = candidate.charAt(i);
+            if (c != '-' && (c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ counts
+
+    /**
+     * Messages claimed by producers and not yet taken by consumers, at one moment (positions
+     * between head and tail, less the skipped ones). Read until head and the skipped count are
+     * the same before and after the tail, so the three belong together.
+     */
+    public long size() {
+        long head = 0;
+        long skipped = 0;
+        long tail = 0;
+        for (int attempt = 0; attempt < SIZE_ATTEMPTS; attempt++) {
+            head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+            skipped = (long) LONG.getVolatile(body, SKIPPED_NOW_OFFSET);
+            tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
+            if (head == (long) LONG.getVolatile(body, HEAD_OFFSET) && skipped == (long) LONG.getVolatile(body, SKIPPED_NOW_OFFSET)) {
+                break;
+            }
+        }
+        return Math.max(0, Math.min(capacity, tail - head - skipped));
+    }
+
+    /** All positions ever claimed by producers (for listings). */
+    public long tail() {
+        return (long) LONG.getVolatile(body, TAIL_OFFSET);
+    }
+
+    public long head() {
+        return (long) LONG.getVolatile(body, HEAD_OFFSET);
+    }
+
+    /** Reads the message of {@code position} only if the slot still holds it afterwards (for peeking). */
+    public boolean holds(long position) {
+        return rawSequence(position) == position + 1;
+    }
+
+    public int consumersWaiting() {
+        return notEmpty.sleepers();
+    }
+
+    public int producersWaiting() {
+        return notFull.sleepers();
+    }
+
+    public int joinersWaiting() {
+        return allDone.sleepers();
+    }
+
+    /** Counts a message that went into a spill object. */
+    public void countSpill() {
+        LONG.getAndAdd(body, SPILLS_OFFSET, 1L);
+    }
+
+    /** Counts a wait of a producer ({@code producer}) or consumer that took {@code nanos}. */
+    public void countWait(boolean producer, long nanos) {
+        LONG.getAndAdd(body, producer ? PRODUCER_WAITS_OFFSET : CONSUMER_WAITS_OFFSET, 1L);
+        LONG.getAndAdd(body, WAITED_NANOS_OFFSET, Math.max(0, nanos));
+    }
+
+    /** What the counters say now, each read once (a snapshot of counters that move independently). */
+    public Counters counters() {
+        long skippedNow = (long) LONG.getVolatile(body, SKIPPED_NOW_OFFSET);
+        long skippedTotal = (long) LONG.getVolatile(body, SKIPPED_TOTAL_OFFSET);
+        long head = head();
+        long tail = tail();
+        return new Counters(Math.max(0, tail - skippedTotal), Math.max(0, head - (skippedTotal - skippedNow)), skippedTotal,
+                (long) LONG.getVolatile(body, SPILLS_OFFSET), (long) LONG.getVolatile(body, PRODUCER_WAITS_OFFSET),
+                (long) LONG.getVolatile(body, CONSUMER_WAITS_OFFSET), (long) LONG.getVolatile(body, WAITED_NANOS_OFFSET));
+    }
+
+    /**
+     * The queue's lifetime counts: messages put (positions claimed and not skipped) and taken,
+     * positions skipped, spills, waits and their total time.
+     */
+    public record Counters(long put, long taken, long skipped, long spills, long producerWaits, long consumerWaits, long waitedNanos) {
+    }
+
+    // ------------------------------------------------------------------ joinable
+
+    /** The debt slot of the process {@code token} (claimed on first use); {@link ParticipantTable#NO_SLOT} if full. */
+    public int claimDebtSlot(long token) {
+        return debts.claim(token);
+    }
+
+    /** A consumer's debt: {@code +1} before it takes a message, {@code -1} for each task it marks done. */
+    public void addDebt(int slot, long delta) {
+        if (slot != ParticipantTable.NO_SLOT) {
+            debts.add(slot, delta);
+        }
+    }
+
+    /** Tasks claimed by producers, not skipped, and not yet done (or lost with a dead consumer). */
+    public long unfinished() {
+        long done = (long) LONG.getVolatile(body, DONE_OFFSET);
+        long skipped = (long) LONG.getVolatile(body, SKIPPED_TOTAL_OFFSET);
+        return (long) LONG.getVolatile(body, TAIL_OFFSET) - skipped - done;
+    }
+
+    /** One task done; false (and nothing changed) if no task was unfinished. */
+    public boolean taskDone() {
+        while (true) {
+            long done = (long) LONG.getVolatile(body, DONE_OFFSET);
+            long skipped = (long) LONG.getVolatile(body, SKIPPED_TOTAL_OFFSET);
+            long unfinished = (long) LONG.getVolatile(body, TAIL_OFFSET) - skipped - done;
+            if (unfinished <= 0) {
+                return false;
+            }
+            if (LONG.compareAndSet(body, DONE_OFFSET, done, done + 1)) {
+                if (unfinished == 1) {
+                    allDone.wakeAllAfterVolatileWrite();
+                }
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Counts as done the messages that consumers which have died had taken and not marked done
+     * (never more than are unfinished); returns how many.
+     */
+    public long forgiveDeadConsumers() {
+        long forgiven = 0;
+        for (ParticipantTable.Reclaimed dead : debts.reclaimDead(liveness)) {
+            long owed = dead.count();
+            while (owed > 0) {
+                long done = (long) LONG.getVolatile(body, DONE_OFFSET);
+                long credit = Math.min(owed, Math.max(0, unfinished()));
+                if (credit == 0 || LONG.compareAndSet(body, DONE_OFFSET, done, done + credit)) {
+                    forgiven += credit;
+                    break;
+                }
+            }
+        }
+        if (forgiven > 0) {
+            wakeIfAllDone();
+        }
+        return forgiven;
+    }
+
+    private void wakeIfAllDone() {
+        if (joinable && unfinished() <= 0) {
+            allDone.wakeAll();
+        }
+    }
+
+    /** Waits until every task is done; dead producers' slots and dead consumers' debts are settled on the way. */
+    public boolean awaitAllDone(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        forgiveDeadConsumers();
+        return allDone.await(() -> unfinished() <= 0, timeoutNanos, policy, () -> {
+            sliceCheck.check();
+            recoverAbandonedProducerSlot();
+            forgiveDeadConsumers();
+        });
+    }
+
+    /** Wakes every waiting thread (the handle closes). */
+    public void wakeAll() {
+        notEmpty.wakeAll();
+        notFull.wakeAll();
+        allDone.wakeAll();
+    }
+}

@@ -1,0 +1,271 @@
+package dev.multiproc.internal.shm.wait;
+
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static dev.multiproc.internal.shm.Words.INT;
+import static dev.multiproc.internal.shm.wait.WaitPointLayout.SEQUENCE_OFFSET;
+import static dev.multiproc.internal.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
+
+/**
+ * Blocks threads of any process until a condition on shared memory holds, and wakes them when
+ * another process changes it: an event count on the two words of {@link WaitPointLayout}.
+ *
+ * <p>Memory effects: a waiter increments {@code sleepers} (a full fence) before it reads the
+ * sequence and then its condition; a waker changes the shared state, issues a full fence, then
+ * reads {@code sleepers}. So either the waker sees the sleeper and bumps the sequence (the
+ * futex wait then returns at once, or the waiter sees the new state on its re-check), or the
+ * waiter's re-check sees the new state. No wake-up is lost, and a waker that finds nobody
+ * asleep makes no system call.
+ *
+ * <p>Sleeps are cut into slices of {@link #SLICE_NANOS}: a thread blocked in the kernel does not
+ * see {@link Thread#interrupt()}, and structures use the slice to look for dead peers. A virtual
+ * thread sleeps through {@link CarrierRelease}, its carrier free for other virtual threads.
+ */
+public final class WaitPoint {
+    /** Longest uninterrupted sleep; bounds interrupt latency and dead-peer detection. */
+    public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How long {@link WaitPolicy#SPIN_THEN_SLEEP} spins before it yields. */
+    public static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    /** How long {@link WaitPolicy#SPIN_THEN_SLEEP} yields, after spinning, before it sleeps. */
+    public static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final int BUSY_CHECK_INTERVAL = 1 << 12;
+
+    private final NativePlatform platform;
+    private final MappedRegion region;
+    private final MemorySegment segment;
+    private final long sequenceOffset;
+    private final long sleepersOffset;
+
+    /** A wait point at {@code offset} (4-byte aligned) of {@code region}. */
+    public WaitPoint(NativePlatform platform, MappedRegion region, long offset) {
+        this.platform = platform;
+        this.region = region;
+        this.segment = region.segment();
+        this.sequenceOffset = offset + SEQUENCE_OFFSET;
+        this.sleepersOffset = offset + SLEEPERS_OFFSET;
+    }
+
+    /** Called once per slice while a thread waits; throws to end the wait (peer died, object broken). */
+    @FunctionalInterface
+    public interface SliceCheck {
+        void check() throws InterruptedException;
+    }
+
+    /** A slice check that checks nothing. */
+    public static final SliceCheck NO_CHECK = () -> { };
+
+    /**
+     * Waits until {@code condition} holds or {@code timeoutNanos} passes (negative: forever).
+     *
+     * @return whether the condition holds; false only on timeout
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public boolean await(BooleanSupplier condition, long timeoutNanos, WaitPolicy policy, SliceCheck sliceCheck)
+            throws InterruptedException {
+        if (condition.getAsBoolean()) {
+            return true;
+        }
+        long start = System.nanoTime();
+        boolean forever = timeoutNanos < 0;
+        if (policy == WaitPolicy.SPIN) {
+            return spinUntil(condition, start, forever, timeoutNanos, sliceCheck);
+        }
+        if (policy == WaitPolicy.SPIN_THEN_SLEEP) {
+            long elapsed;
+            while ((elapsed = System.nanoTime() - start) < SPIN_NANOS + YIELD_NANOS) {
+                if (!forever && elapsed >= timeoutNanos) {
+                    return false;
+                }
+                if (elapsed < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+            }
+        }
+        return sleepUntil(condition, start, forever, timeoutNanos, sliceCheck);
+    }
+
+    private static boolean spinUntil(BooleanSupplier condition, long start, boolean forever, long timeoutNanos,
+                                     SliceCheck sliceCheck) throws InterruptedException {
+        long lastSlice = start;
+        for (int i = 1; ; i++) {
+            Thread.onSpinWait();
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if ((i & (BUSY_CHECK_INTERVAL - 1)) == 0) {
+                long now = System.nanoTime();
+                if (!forever && now - start >= timeoutNanos) {
+                    return false;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (now - lastSlice >= SLICE_NANOS) {
+                    lastSlice = now;
+                    sliceCheck.check();
+                }
+            }
+        }
+    }
+
+    private boolean sleepUntil(BooleanSupplier condition, long start, boolean forever, long timeoutNanos,
+                               SliceCheck sliceCheck) throws InterruptedException {
+        return sleepUntil(List.of(this), condition, start, forever ? -1 : timeoutNanos, sliceCheck);
+    }
+
+    /**
+     * Waits until {@code condition} holds, sleeping on all of {@code points} at once (woken by a
+     * wake of any of them); the same protocol as {@link #await}, with every point's sleeper count
+     * raised while sleeping; {@code sliceCheck} runs once per slice of elapsed time. Negative
+     * timeout: forever.
+     *
+     * @return whether the condition holds; false only on timeout
+     */
+    public static boolean awaitAny(List<WaitPoint> points, BooleanSupplier condition, long timeoutNanos, SliceCheck sliceCheck)
+            throws InterruptedException {
+        if (condition.getAsBoolean()) {
+            return true;
+        }
+        return sleepUntil(points, condition, System.nanoTime(), timeoutNanos, sliceCheck);
+    }
+
+    /**
+     * The sleeping half of every wait: raise each point's sleeper count (a full fence), then
+     * until the condition holds read each sequence, check the condition, and sleep in the kernel
+     * on the sequences read. Slice checks run by elapsed time, not after a whole slice slept, so
+     * that steady wake-ups cannot put them off. The whole of it, sleeper counts included, is
+     * announced to the mappings it uses, which are then not unmapped under it; a mapping that
+     * starts closing ends the wait with {@link IllegalStateException}, the sleeper counts
+     * restored.
+     */
+    private static boolean sleepUntil(List<WaitPoint> points, BooleanSupplier condition, long start, long timeoutNanos,
+                                      SliceCheck sliceCheck) throws InterruptedException {
+        int count = points.size();
+        long[] offsets = new long[count];
+        int[] sequences = new int[count];
+        List<MappedRegion> regions = new ArrayList<>(count);
+        for (WaitPoint point : points) {
+            regions.add(point.region);
+        }
+        int entered = 0;
+        try {
+            for (MappedRegion region : regions) {
+                if (!region.enterBlockingCall()) {
+                    throw closed(region);
+                }
+                entered++;
+            }
+            for (int i = 0; i < count; i++) {
+                WaitPoint point = points.get(i);
+                offsets[i] = point.sequenceOffset;
+                INT.getAndAdd(point.segment, point.sleepersOffset, 1);
+            }
+            try {
+                return sleepAnnounced(points, regions, offsets, sequences, condition, start, timeoutNanos, sliceCheck);
+            } finally {
+                for (WaitPoint point : points) {
+                    INT.getAndAdd(point.segment, point.sleepersOffset, -1);
+                }
+            }
+        } finally {
+            for (int i = 0; i < entered; i++) {
+                regions.get(i).exitBlockingCall();
+            }
+        }
+    }
+
+    private static boolean sleepAnnounced(List<WaitPoint> points, List<MappedRegion> regions, long[] offsets, int[] sequences,
+                                          BooleanSupplier condition, long start, long timeoutNanos, SliceCheck sliceCheck)
+            throws InterruptedException {
+        int count = points.size();
+        NativePlatform platform = points.getFirst().platform;
+        long lastCheck = start;
+        while (true) {
+            for (int i = 0; i < count; i++) {
+                sequences[i] = (int) INT.getVolatile(points.get(i).segment, offsets[i]);
+            }
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            for (MappedRegion region : regions) {
+                if (region.isClosing()) {
+                    throw closed(region);
+                }
+            }
+            long now = System.nanoTime();
+            if (now - lastCheck >= SLICE_NANOS) {
+                lastCheck = now;
+                sliceCheck.check();
+                continue;
+            }
+            long untilCheck = SLICE_NANOS - (now - lastCheck);
+            long remaining = timeoutNanos >= 0 ? timeoutNanos - (now - start) : Long.MAX_VALUE;
+            if (remaining <= 0) {
+                return false;
+            }
+            long slice = Math.min(untilCheck, remaining);
+            if (count == 1) {
+                CarrierRelease.run(() -> platform.await(regions.getFirst(), offsets[0], sequences[0], slice));
+            } else {
+                CarrierRelease.run(() -> platform.awaitAny(regions, offsets, sequences, slice));
+            }
+        }
+    }
+
+    private static IllegalStateException closed(MappedRegion region) {
+        return new IllegalStateException("'" + region.name() + "' is closed in this process");
+    }
+
+    /** Wakes every sleeper; call after the state change they wait for. */
+    public void wakeAll() {
+        VarHandle.fullFence();
+        wakeIfSleeping(Integer.MAX_VALUE);
+    }
+
+    /** Wakes one sleeper; only for conditions that one woken thread fully consumes (a free lock). */
+    public void wakeOne() {
+        VarHandle.fullFence();
+        wakeIfSleeping(1);
+    }
+
+    /**
+     * {@link #wakeAll()} for a caller whose state change was itself a volatile write or a CAS,
+     * which already orders it before the read of the sleeper count: saves a fence on hot paths.
+     */
+    public void wakeAllAfterVolatileWrite() {
+        wakeIfSleeping(Integer.MAX_VALUE);
+    }
+
+    /** {@link #wakeOne()} for a caller whose state change was a volatile write or a CAS. */
+    public void wakeOneAfterVolatileWrite() {
+        wakeIfSleeping(1);
+    }
+
+    private void wakeIfSleeping(int count) {
+        if ((int) INT.getVolatile(segment, sleepersOffset) > 0) {
+            INT.getAndAdd(segment, sequenceOffset, 1);
+            platform.wake(region, sequenceOffset, count);
+        }
+    }
+
+    /** How many threads sleep here now (for listings and tests). */
+    public int sleepers() {
+        return (int) INT.getVolatile(segment, sleepersOffset);
+    }
+}

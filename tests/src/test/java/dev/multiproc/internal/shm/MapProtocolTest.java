@@ -1,0 +1,95 @@
+package dev.multiproc.internal.shm;
+
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.map.KeyHash;
+import dev.multiproc.internal.shm.map.MapLayout;
+import dev.multiproc.internal.shm.map.MapStripe;
+import dev.multiproc.internal.shm.map.MapStripes;
+import dev.multiproc.spi.MappedRegion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A map stripe's protocol (spec/map.md): compaction and a writer that died mid-write, in one JVM. */
+@Timeout(60)
+class MapProtocolTest {
+    private static final long WRITER = 51;
+    private static final long READER = 52;
+    private static final int BUCKETS = 16;
+    /** Room for a few records per half: overwriting compacts every few writes. */
+    private static final int RECORD_BYTES = 192;
+    private final TestParticipants participants = new TestParticipants();
+    private final MappedRegion region = participants.object(MapLayout.length(1, BUCKETS, RECORD_BYTES));
+    private final MapStripe stripe;
+
+    MapProtocolTest() {
+        MapStripes.initialise(region, 1, 8, BUCKETS, RECORD_BYTES, 8);
+        stripe = MapStripes.open(TestParticipants.PLATFORM, region).stripes()[0];
+    }
+
+    private static byte[] key(String name) {
+        return name.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static MemorySegment value(long value) {
+        MemorySegment bytes = MemorySegment.ofArray(new byte[Long.BYTES]);
+        bytes.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
+        return bytes;
+    }
+
+    private void put(String key, long value) {
+        stripe.lock(WRITER, 1);
+        try {
+            stripe.put(KeyHash.of(key(key)), key(key), value(value));
+        } finally {
+            stripe.unlock();
+        }
+    }
+
+    private long get(String key) {
+        byte[] bytes = stripe.get(KeyHash.of(key(key)), key(key), READER, 2);
+        return MemorySegment.ofArray(bytes).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+    }
+
+    @Test
+    void overwritesCompactTheStripeIntoItsOtherHalfAndKeepEveryLiveEntry() {
+        put("a", 1);
+        put("b", 2);
+        long before = stripe.version();
+        for (long round = 0; round < 40; round++) {
+            put("a", 100 + round);
+        }
+        stripe.lock(WRITER, 1);
+        try {
+            assertNull(stripe.remove(KeyHash.of(key("c")), key("c")));
+            assertNotNull(stripe.remove(KeyHash.of(key("b")), key("b")));
+        } finally {
+            stripe.unlock();
+        }
+        assertEquals(139, get("a"));
+        assertNull(stripe.get(KeyHash.of(key("b")), key("b"), READER, 2));
+        assertEquals(1, stripe.count());
+        assertTrue(stripe.recordBytesUsed() <= RECORD_BYTES, "the dead records were dropped, not kept: " + stripe.recordBytesUsed());
+        assertEquals(0, (stripe.version() - before) % 2, "every write ended");
+    }
+
+    @Test
+    void aWriterThatDiedMidWriteLeavesAStripeTheNextOneRepairsAndReadersThenRead() throws Exception {
+        put("a", 1);
+        stripe.lock(WRITER, 1);
+        long versionAt = ObjectHeaderLayout.LENGTH + MapLayout.length(1, BUCKETS, RECORD_BYTES) - MapLayout.stripeLength(BUCKETS, RECORD_BYTES)
+                + MapLayout.VERSION_OFFSET;
+        region.segment().set(ValueLayout.JAVA_LONG, versionAt, stripe.version() + 1);
+        assertEquals(1, stripe.version() % 2, "as a writer leaves it when it dies between its two version bumps");
+        participants.kill(WRITER);
+        assertEquals(1, get("a"), "a reader gives up on the odd version, takes the dead writer's lock over and reads");
+        assertEquals(0, stripe.version() % 2, "repaired");
+        assertEquals(0, stripe.owner(), "the reader let the lock go");
+        assertEquals(1, stripe.count(), "recounted from the buckets");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.multiproc.internal.shm;
+
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import dev.multiproc.internal.shm.queue.QueueSlots;
+import dev.multiproc.spi.MappedRegion;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The queue's slot protocol (spec/queue.md) with producers and consumers that die on the test's
+ * word, in one JVM: what the survivors do with the positions the dead left claimed.
+ */
+class QueueProtocolTest {
+    private static final long A = 41;
+    private static final long B = 42;
+    private static final long C = 43;
+    private final TestParticipants participants = new TestParticipants();
+
+    private QueueSlots queue(int capacity) {
+        MappedRegion region = participants.object(QueueLayout.length(capacity, QueueLayout.MIN_SLOT_DATA));
+        QueueSlots.initialise(region, capacity, QueueLayout.MIN_SLOT_DATA, false, QueueLayout.MODE_MPMC, 1024);
+        return new QueueSlots(TestParticipants.PLATFORM, region);
+    }
+
+    private static void put(QueueSlots slots, int entry, long value) {
+        long position = slots.tryClaimForProducer(entry);
+        assertTrue(position >= 0, "room for " + value);
+        slots.slot(position, Long.BYTES).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
+        slots.publish(position, Long.BYTES, QueueLayout.FLAG_INLINE);
+    }
+
+    /** Takes what is there; a skipped position reads as null. */
+    private static List<Long> takeAll(QueueSlots slots, int entry) {
+        List<Long> taken = new ArrayList<>();
+        for (long position; (position = slots.tryClaimForConsumer(entry)) >= 0; ) {
+            if (slots.skipped(position)) {
+                slots.releaseSkippedQuietly(position);
+                taken.add(null);
+                continue;
+            }
+            taken.add(slots.slot(position, slots.length(position)).get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+            slots.releaseQuietly(position);
+        }
+        slots.wakeProducers();
+        return taken;
+    }
+
+    @Test
+    void aPositionClaimedByAProducerThatDiedIsPublishedSkippedAndTheMessagesBehindItFollow() {
+        QueueSlots slots = queue(4);
+        int dying = slots.claimEntry(A);
+        int producer = slots.claimEntry(B);
+        int consumer = slots.claimEntry(C);
+        assertEquals(0, slots.tryClaimForProducer(dying), "A claims position 0 and never publishes");
+        put(slots, producer, 7);
+        assertEquals(List.of(), takeAll(slots, consumer), "position 0 holds the line");
+        assertFalse(slots.recoverAbandonedProducerSlot(), "a live producer is only slow");
+        participants.kill(A);
+        assertTrue(slots.recoverAbandonedProducerSlot());
+        assertFalse(slots.recoverAbandonedProducerSlot(), "once");
+        assertEquals(java.util.Arrays.asList(null, 7L), takeAll(slots, consumer));
+        QueueSlots.Counters counters = slots.counters();
+        assertEquals(1, counters.skipped());
+        assertEquals(0, slots.size(), "the skip is taken like a message");
+    }
+
+    @Test
+    void aSlotTakenByAConsumerThatDiedIsGivenBackToProducersAndItsMessageIsLost() {
+        QueueSlots slots = queue(2);
+        int producer = slots.claimEntry(A);
+        int dying = slots.claimEntry(B);
+        int consumer = slots.claimEntry(C);
+        put(slots, producer, 1);
+        put(slots, producer, 2);
+        assertEquals(0, slots.tryClaimForConsumer(dying), "B takes message 1 and dies reading it");
+        assertEquals(List.of(2L), takeAll(slots, consumer));
+        assertEquals(-1, slots.tryClaimForProducer(producer), "position 2 needs the slot B holds");
+        assertFalse(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")), "a live consumer is only slow");
+        participants.kill(B);
+        assertTrue(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")));
+        put(slots, producer, 3);
+        assertEquals(List.of(3L), takeAll(slots, consumer), "message 1 went with B; the queue goes on");
+    }
+
+    @Test
+    void aQueueOfOneHoldsOneMessageOnItsTwoSlots() {
+        QueueSlots slots = queue(1);
+        int producer = slots.claimEntry(A);
+        int consumer = slots.claimEntry(B);
+        put(slots, producer, 1);
+        assertEquals(-1, slots.tryClaimForProducer(producer), "full at one message");
+        assertEquals(List.of(1L), takeAll(slots, consumer));
+        put(slots, producer, 2);
+        assertEquals(List.of(2L), takeAll(slots, consumer));
+    }
+}
