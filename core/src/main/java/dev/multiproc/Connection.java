@@ -1,16 +1,13 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.jfr.PeerDiedEvent;
-import dev.multiproc.jfr.WaitEvent;
-import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.pipe.PipeEnds;
-import dev.multiproc.internal.shm.pipe.PipeLayout;
 import dev.multiproc.internal.shm.ring.ByteRing;
 import dev.multiproc.internal.shm.ring.RingLayout;
 import dev.multiproc.internal.shm.wait.WaitPoint;
-import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.jfr.PeerDiedEvent;
+import dev.multiproc.jfr.WaitEvent;
 import dev.multiproc.spi.NativePlatform;
 
 import java.io.EOFException;
@@ -67,16 +64,7 @@ public final class Connection<E> extends SharedObject {
             this.token = attachment.token();
             this.name = attachment.name();
             this.platform = attachment.platform;
-            this.rings = rings(attachment.platform, attachment.region, ends);
-        }
-
-        static ByteRing[] rings(NativePlatform platform, MappedRegion region, PipeEnds ends) {
-            int capacity = ends.capacity();
-            ByteRing[] rings = new ByteRing[ends.duplex() ? 2 : 1];
-            for (int ring = 0; ring < rings.length; ring++) {
-                rings[ring] = new ByteRing(platform, region, ObjectHeaderLayout.LENGTH + PipeLayout.ringOffset(ring, capacity), capacity);
-            }
-            return rings;
+            this.rings = ends.rings(attachment.platform, attachment.region);
         }
 
         /** The ring end {@code end} receives from, or null if it only sends. */

@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.internal.process.ChildIdentity;
+import dev.multiproc.internal.process.TargetBytes;
 import dev.multiproc.internal.shm.wait.CarrierRelease;
 import dev.multiproc.internal.shm.wait.WaitPoint;
 import dev.multiproc.spi.ChildProcess;
@@ -8,10 +10,6 @@ import dev.multiproc.spi.Platforms;
 import dev.multiproc.spi.ProcessIdentity;
 import dev.multiproc.spi.ProcessSignal;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.NotSerializableException;
-import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -76,6 +74,7 @@ public final class JvmProcess {
 
     /** The process this code runs in: the child's own description in a child, {@code MainProcess} otherwise. */
     public static JvmProcess current() {
+        describeFromChildIdentity();
         JvmProcess self = current;
         if (self == null) {
             synchronized (JvmProcess.class) {
@@ -90,16 +89,27 @@ public final class JvmProcess {
     }
 
     private static volatile JvmProcess parent;
+    /** The child identity {@link #current} and {@link #parent} were last made from. */
+    private static volatile ChildIdentity describedFrom;
 
     /** The process that started this one, if this JVM is a multiproc child. */
     public static Optional<JvmProcess> parent() {
+        describeFromChildIdentity();
         return Optional.ofNullable(parent);
     }
 
-    /** Called once by {@code ChildMain} before the target runs. */
-    static void describeChild(String name, boolean daemon, ProcessIdentity self, String parentName, ProcessIdentity parentIdentity) {
-        current = new JvmProcess(Role.CURRENT, name, daemon, self);
-        parent = new JvmProcess(Role.PARENT, parentName, false, parentIdentity);
+    /** Describes this JVM and its parent from the identity {@code ChildMain} recorded, if it recorded a new one. */
+    private static void describeFromChildIdentity() {
+        ChildIdentity identity = ChildIdentity.recorded();
+        if (identity != null && identity != describedFrom) {
+            synchronized (JvmProcess.class) {
+                if (identity != describedFrom) {
+                    current = new JvmProcess(Role.CURRENT, identity.name(), identity.daemon(), identity.self());
+                    parent = new JvmProcess(Role.PARENT, identity.parentName(), false, identity.parent());
+                    describedFrom = identity;
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ configuration
@@ -176,11 +186,11 @@ public final class JvmProcess {
             Connection.CAPTURE.set(sentEnds);
             byte[] payload;
             try {
-                payload = serialise(target, name);
+                payload = TargetBytes.serialise(target, name);
             } finally {
                 Connection.CAPTURE.remove();
             }
-            child = context.launch(this, payload);
+            child = context.launch(this, jvmOptions(), payload);
             if (!sentEnds.isEmpty()) {
                 child.exit().whenComplete((code, error) -> {
                     for (Connection.Sent sent : sentEnds) {
@@ -189,19 +199,6 @@ public final class JvmProcess {
                 });
             }
         }
-    }
-
-    static byte[] serialise(Object target, String what) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(target);
-        } catch (NotSerializableException e) {
-            throw new IllegalArgumentException("the target of '" + what + "' cannot be sent to another JVM: it captures a value of class "
-                    + e.getMessage() + ", which is not Serializable (capture only serialisable values, or shared objects)", e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the target of '" + what + "' cannot be serialised: " + e, e);
-        }
-        return bytes.toByteArray();
     }
 
     private ChildProcess started(String action) {

@@ -1,6 +1,12 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.admin.GarbageCollector;
+import dev.multiproc.internal.admin.ObjectInspector;
+import dev.multiproc.internal.admin.ObjectNames;
+import dev.multiproc.internal.process.ChildCommand;
+import dev.multiproc.internal.process.ProcessLauncher;
+import dev.multiproc.internal.process.StartupCacheDirectory;
 import dev.multiproc.internal.shm.ProtocolFailures;
 import dev.multiproc.internal.shm.condition.ConditionState;
 import dev.multiproc.internal.shm.header.ObjectHeader;
@@ -15,7 +21,6 @@ import dev.multiproc.spi.Platforms;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,15 +41,6 @@ public final class Multiproc implements AutoCloseable {
     private static final Set<Multiproc> OPEN = ConcurrentHashMap.newKeySet();
     private static final Object DEFAULT_LOCK = new Object();
     private static volatile Multiproc defaultContext;
-    private static final AtomicLong STARTUP_COLLECTIONS = new AtomicLong();
-
-    /**
-     * Called by a child JVM before it makes anything: its parent collected garbage when it started,
-     * so the child does not do it again on the core its target is about to need.
-     */
-    static void skipStartupCollection() {
-        STARTUP_COLLECTIONS.incrementAndGet();
-    }
 
     static {
         // before any object is opened: every path to one goes through this class
@@ -75,7 +71,22 @@ public final class Multiproc implements AutoCloseable {
     private Multiproc(NativePlatform platform, boolean isDefault) {
         this.platform = platform;
         this.isDefault = isDefault;
-        this.launcher = new ProcessLauncher(this, platform);
+        this.launcher = new ProcessLauncher(new ProcessLauncher.Bootstraps() {
+            @Override
+            public MappedRegion create(long bodySize) {
+                return createObject(ObjectKind.PROCESS, bodySize);
+            }
+
+            @Override
+            public void remove(String name) {
+                unlinkCreated(name);
+            }
+
+            @Override
+            public boolean closed() {
+                return isClosed();
+            }
+        }, platform);
         OPEN.add(this);
     }
 
@@ -206,9 +217,9 @@ public final class Multiproc implements AutoCloseable {
         return launcher.readySpares();
     }
 
-    dev.multiproc.spi.ChildProcess launch(JvmProcess process, byte[] payload) {
+    dev.multiproc.spi.ChildProcess launch(JvmProcess process, List<String> jvmOptions, byte[] payload) {
         ensureOpen();
-        return launcher.launch(process, payload);
+        return launcher.launch(process, jvmOptions, payload);
     }
 
     // ------------------------------------------------------------------ pools
@@ -761,7 +772,7 @@ public final class Multiproc implements AutoCloseable {
                 // another context (or a squatter) has that id: draw again
             }
         }
-        if (STARTUP_COLLECTIONS.getAndIncrement() == 0) {
+        if (GarbageCollector.takeStartupCollection()) {
             Thread collector = new Thread(this::collectQuietly, "multiproc-gc");
             collector.setDaemon(true);
             collector.start();

@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.internal.admin.ObjectNames;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;

@@ -1,6 +1,10 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.pool.PoolWorker;
+import dev.multiproc.internal.pool.TaskCodec;
+import dev.multiproc.internal.pool.WorkCache;
+import dev.multiproc.internal.process.TargetBytes;
 import dev.multiproc.jfr.PoolWorkerDiedEvent;
 
 import java.io.EOFException;
@@ -27,7 +31,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -171,7 +174,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         this.context = context;
         this.options = options;
         if (options.initializer() != null) {
-            JvmProcess.serialise(options.initializer(), "the pool's initializer");
+            TargetBytes.serialise(options.initializer(), "the pool's initializer");
         }
         this.signals = context.semaphore(0);
         this.waitStrategy = options.waitStrategyOn(Multiproc.cpuCount());
@@ -245,7 +248,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         if (known != null) {
             return known;
         }
-        Work work = new Work(workIds.incrementAndGet(), JvmProcess.serialise(function, description));
+        Work work = new Work(workIds.incrementAndGet(), TargetBytes.serialise(function, description));
         serialisedWorks.put(function, work);
         return work;
     }

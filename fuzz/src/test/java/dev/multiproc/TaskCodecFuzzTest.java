@@ -4,6 +4,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import java.util.List;
 import java.util.Set;
+import dev.multiproc.internal.pool.TaskCodec;
+import dev.multiproc.internal.pool.WorkCache;
 
 class TaskCodecFuzzTest {
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * A plain child JVM for tests of the layers below {@link JvmProcess}: runs a class's main with
  * this JVM's class path and native access, stdout piped back line by line, stderr inherited.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final BufferedReader stdout;
 
@@ -44,7 +44,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** This JVM's java command. */
-    static String java() {
+    public static String java() {
         return ProcessHandle.current().info().command().orElseThrow();
     }
 

@@ -21,6 +21,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.multiproc.internal.pool.TaskCodec;
+import dev.multiproc.internal.pool.WorkCache;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -18,5 +18,5 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @EnabledOnOs(value = OS.LINUX, disabledReason = "it checks Linux-only behaviour: /proc, the /dev/shm listing behind ls and gc, "
         + "POSIX signals as exit codes, file permissions or namespaces")
-@interface LinuxOnly {
+public @interface LinuxOnly {
 }

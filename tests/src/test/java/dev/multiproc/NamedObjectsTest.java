@@ -9,6 +9,7 @@ import org.junit.jupiter.api.function.Executable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import dev.multiproc.internal.admin.ObjectNames;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.multiproc.internal.admin.ObjectNames;
 
 import static org.junit.jupiter.api.Assertions.*;
 

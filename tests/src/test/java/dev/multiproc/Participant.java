@@ -5,6 +5,7 @@ import dev.multiproc.internal.shm.header.ObjectKind;
 
 import java.io.Serializable;
 import java.util.List;
+import dev.multiproc.internal.admin.ObjectNames;
 
 /**
  * A process that takes part in objects made elsewhere, by name, for tests that run it where a

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import dev.multiproc.internal.admin.ObjectNames;
 
 /**
  * An independent program (started with {@code ProcessBuilder}, not as a child of the test's

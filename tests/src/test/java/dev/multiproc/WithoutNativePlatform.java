@@ -8,5 +8,5 @@ import java.lang.annotation.Target;
 /** A test class that needs no shared memory or processes: it runs where multiproc has no platform too (macOS). */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@interface WithoutNativePlatform {
+public @interface WithoutNativePlatform {
 }

@@ -2,9 +2,12 @@ package dev.multiproc.internal.shm.pipe;
 
 import dev.multiproc.internal.shm.ProtocolFailures;
 import dev.multiproc.internal.shm.header.ObjectHeader;
+import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.ring.ByteRing;
 import dev.multiproc.internal.shm.ring.RingLayout;
-import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.Liveness;
+import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
 
 import java.lang.foreign.MemorySegment;
 
@@ -56,6 +59,15 @@ public final class PipeEnds {
         if (maxMessageBytes <= 0) {
             throw ProtocolFailures.corrupt(name, "message size limit", maxMessageBytes, "it must be positive");
         }
+    }
+
+    /** The pipe's rings in {@code region} (this pipe's object): one per direction, the first carrying to end 0. */
+    public ByteRing[] rings(NativePlatform platform, MappedRegion region) {
+        ByteRing[] rings = new ByteRing[duplex ? 2 : 1];
+        for (int ring = 0; ring < rings.length; ring++) {
+            rings[ring] = new ByteRing(platform, region, ObjectHeaderLayout.LENGTH + PipeLayout.ringOffset(ring, capacity), capacity);
+        }
+        return rings;
     }
 
     /** Creator: the pipe's shape and both ends held by the creator, before the header is published. */

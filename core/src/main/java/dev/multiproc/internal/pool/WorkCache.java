@@ -1,4 +1,4 @@
-package dev.multiproc;
+package dev.multiproc.internal.pool;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.Map;
  * the same order (the worker's pipe keeps the pool's order), so they agree on what the worker
  * holds, and the pool leaves a function out of a task exactly when the worker has it.
  */
-final class WorkCache {
+public final class WorkCache {
     static final int CAPACITY = 64;
 
     private final LinkedHashMap<Long, Object> works = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
@@ -20,12 +20,12 @@ final class WorkCache {
     };
 
     /** Pool side: whether the worker holds {@code workId} (so a task may leave it out); changes nothing. */
-    boolean holds(long workId) {
+    public boolean holds(long workId) {
         return works.containsKey(workId);
     }
 
     /** Pool side: a task of {@code workId} is sent (with the work, or without it if the worker {@link #holds} it). */
-    void sent(long workId) {
+    public void sent(long workId) {
         if (works.get(workId) == null) {
             works.put(workId, Boolean.TRUE);
         }

@@ -1,5 +1,6 @@
-package dev.multiproc;
+package dev.multiproc.internal.admin;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.queue.QueueSlots;
 
@@ -15,7 +16,7 @@ import java.util.Optional;
  * {@code mp-n-<name>}: its name has no context id, so no context's clean-up or collection ever
  * takes it. Names a user chooses, and names read from shared memory, are checked here too.
  */
-final class ObjectNames {
+public final class ObjectNames {
     static final String PREFIX = "mp-";
     /** What the OS names of named objects start with. */
     static final String NAMED_PREFIX = PREFIX + "n-";
@@ -33,11 +34,11 @@ final class ObjectNames {
     }
 
     /** A new random context id: 16 lower-case hex digits. */
-    static String newContextId() {
+    public static String newContextId() {
         return HexFormat.of().toHexDigits(Ids.RANDOM.nextLong());
     }
 
-    static String generated(String contextId, ObjectKind kind, long number) {
+    public static String generated(String contextId, ObjectKind kind, long number) {
         return generatedPrefix(contextId, kind) + number;
     }
 
@@ -46,7 +47,7 @@ final class ObjectNames {
         return PREFIX + contextId + "-" + kind.label() + "-";
     }
 
-    static String marker(String contextId) {
+    public static String marker(String contextId) {
         return PREFIX + contextId + MARKER_SUFFIX;
     }
 
@@ -55,7 +56,7 @@ final class ObjectNames {
     }
 
     /** The context id inside a generated name, if it is one. */
-    static Optional<String> contextIdOf(String name) {
+    public static Optional<String> contextIdOf(String name) {
         if (!name.startsWith(PREFIX)) {
             return Optional.empty();
         }
@@ -78,7 +79,7 @@ final class ObjectNames {
      *
      * @throws IllegalArgumentException stating the rule, if {@code name} is not 1 to 200 letters, digits, '.', '_' or '-'
      */
-    static String named(String name) {
+    public static String named(String name) {
         boolean valid = name != null && !name.isEmpty() && name.length() <= MAX_NAMED_LENGTH;
         for (int i = 0; valid && i < name.length(); i++) {
             valid = isNameCharacter(name.charAt(i));
@@ -91,7 +92,7 @@ final class ObjectNames {
     }
 
     /** The name a user gave a named object, if {@code osName} is one's OS name. */
-    static Optional<String> userNameOf(String osName) {
+    public static Optional<String> userNameOf(String osName) {
         return osName.startsWith(NAMED_PREFIX) ? Optional.of(osName.substring(NAMED_PREFIX.length())) : Optional.empty();
     }
 
@@ -106,7 +107,7 @@ final class ObjectNames {
      *
      * @throws CorruptSharedObjectException naming the object and the field that held it
      */
-    static String checkStoredName(String objectName, String field, String stored) {
+    public static String checkStoredName(String objectName, String field, String stored) {
         boolean valid = stored.startsWith(PREFIX) && stored.length() <= MAX_STORED_NAME_LENGTH;
         for (int i = 0; valid && i < stored.length(); i++) {
             char c = stored.charAt(i);
@@ -129,7 +130,7 @@ final class ObjectNames {
      *
      * @throws IllegalArgumentException naming what is wrong with it
      */
-    static String checkUserName(String name, int maxLength) {
+    public static String checkUserName(String name, int maxLength) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("a shared object name must not be empty");
         }

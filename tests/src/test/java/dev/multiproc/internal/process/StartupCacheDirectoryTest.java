@@ -1,4 +1,4 @@
-package dev.multiproc;
+package dev.multiproc.internal.process;
 
 import dev.multiproc.posix.PosixPlatform;
 import org.junit.jupiter.api.Assumptions;
@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import dev.multiproc.ChildJvm;
+import dev.multiproc.LinuxOnly;
+import dev.multiproc.Multiproc;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,7 +1,19 @@
-package dev.multiproc;
+package dev.multiproc.internal.process;
 
+import dev.multiproc.JvmProcess;
+import dev.multiproc.Multiproc;
+import dev.multiproc.Pipe;
+import dev.multiproc.SerializableFunction;
+import dev.multiproc.SerializableRunnable;
+import dev.multiproc.SharedLongArray;
+import dev.multiproc.SharedMemory;
+import dev.multiproc.SharedSemaphore;
+import dev.multiproc.WaitStrategy;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.codec.Deserialization;
+import dev.multiproc.internal.admin.GarbageCollector;
+import dev.multiproc.internal.pool.PoolWorker;
+import dev.multiproc.internal.pool.TaskCodec;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.process.Bootstrap;
@@ -11,6 +23,8 @@ import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
 import dev.multiproc.spi.ProcessIdentity;
 import dev.multiproc.spi.ProcessSignal;
+
+import java.lang.invoke.MethodHandles;
 
 /**
  * The entry point of every child JVM: {@code ChildMain <bootstrap name>}. It reads its target
@@ -37,13 +51,17 @@ public final class ChildMain {
             System.err.println("usage: ChildMain <bootstrap object name> (started by multiproc, not by hand)");
             System.exit(2);
         }
+        // the API's class initialiser installs the exceptions the protocols raise here
+        MethodHandles.lookup().ensureInitialized(Multiproc.class);
+        // the API's class initialiser installs the exceptions the protocols raise here
+        MethodHandles.lookup().ensureInitialized(Multiproc.class);
         NativePlatform platform = Platforms.current();
         if (TRAIN_ARGUMENT.equals(args[0])) {
             train(platform);
             return;
         }
         platform.restoreDefaultTermination();
-        Multiproc.skipStartupCollection();
+        GarbageCollector.skipStartupCollection();
         MappedRegion region = ObjectHeader.open(platform, args[0], ObjectKind.PROCESS);
         Bootstrap bootstrap = new Bootstrap(platform, region);
         ProcessIdentity parent = bootstrap.parent();
@@ -62,7 +80,7 @@ public final class ChildMain {
         byte[] payload = bootstrap.payload();
         bootstrap.markRunning();
         targetReceived = true;
-        JvmProcess.describeChild(name, daemon, platform.currentProcess(), bootstrap.parentName(), parent);
+        ChildIdentity.record(new ChildIdentity(name, daemon, platform.currentProcess(), bootstrap.parentName(), parent));
         try {
             Runnable target;
             try {
@@ -102,10 +120,11 @@ public final class ChildMain {
     /** Loads the classes a child loads on its way to a target, so that the archive holds them. */
     private static void train(NativePlatform platform) throws Exception {
         platform.isAlive(platform.currentProcess());
-        try (Multiproc context = Multiproc.create(); SharedMemory probe = context.sharedMemory(64)) {
-            Bootstrap bootstrap = new Bootstrap(platform, probe.region);
+        try (Multiproc context = Multiproc.create(); SharedMemory probe = context.sharedMemory(64);
+             MappedRegion region = platform.openRegion(probe.name())) {
+            Bootstrap bootstrap = new Bootstrap(platform, region);
             bootstrap.state();
-            probe.region.liveness().isAlive(probe.region.liveness().currentToken() + 1);
+            region.liveness().isAlive(region.liveness().currentToken() + 1);
         }
         warmUp();
         trainPoolWorker();
@@ -119,7 +138,7 @@ public final class ChildMain {
     private static void trainPoolWorker() throws Exception {
         try (Multiproc scratch = Multiproc.create(); Pipe<byte[]> pipe = scratch.pipe(Codec.bytes());
              SharedSemaphore signals = scratch.semaphore(0); SharedLongArray slots = scratch.sharedLongArray(2)) {
-            byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "training");
+            byte[] work = TargetBytes.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "training");
             pipe.first().sendBytes(TaskCodec.encodeTask(1, 1, work, true, TaskCodec.encodeItems(new Object[] {1, 2, 3}, 0, 3)));
             String name = pipe.first().name();
             Thread worker = new Thread(() -> PoolWorker.run(name, signals, slots, 0, null, 1, WaitStrategy.BACKOFF), "training-pool-worker");
@@ -137,7 +156,7 @@ public final class ChildMain {
     private static void warmUp() throws Exception {
         try (Multiproc scratch = Multiproc.create(); SharedMemory probe = scratch.sharedMemory(64)) {
             SerializableRunnable sample = () -> probe.segment().set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
-            deserialise(JvmProcess.serialise(sample, "warm-up")).run();
+            deserialise(TargetBytes.serialise(sample, "warm-up")).run();
         }
         Multiproc.context();
     }

@@ -1,5 +1,7 @@
-package dev.multiproc;
+package dev.multiproc.internal.admin;
 
+import dev.multiproc.SharedObjectInfo;
+import dev.multiproc.SharedObjectNotFoundException;
 import dev.multiproc.internal.shm.barrier.BarrierState;
 import dev.multiproc.internal.shm.condition.ConditionState;
 import dev.multiproc.internal.shm.event.EventState;
@@ -32,7 +34,7 @@ import java.util.StringJoiner;
  * Reads the objects on this machine for {@code multiproc ls}: maps each name, reads its header
  * and, per kind, the live state that matters, without writing anything.
  */
-final class ObjectInspector {
+public final class ObjectInspector {
 
     /** Values of a shared array shown in a listing. */
     private static final int SHOWN_VALUES = 4;
@@ -40,7 +42,7 @@ final class ObjectInspector {
     private ObjectInspector() {
     }
 
-    static List<SharedObjectInfo> list(NativePlatform platform) {
+    public static List<SharedObjectInfo> list(NativePlatform platform) {
         List<SharedObjectInfo> objects = new ArrayList<>();
         Map<String, List<Long>> mappedBy = platform.processesMapping(ObjectNames.PREFIX);
         for (String name : platform.listRegions(ObjectNames.PREFIX)) {
@@ -166,7 +168,7 @@ final class ObjectInspector {
             }
             case PIPE -> {
                 PipeEnds ends = new PipeEnds(region);
-                ByteRing[] rings = Connection.PipeShared.rings(platform, region, ends);
+                ByteRing[] rings = ends.rings(platform, region);
                 for (int ring = 0; ring < rings.length; ring++) {
                     details.put("to end " + ring, rings[ring].bytesInFlight() + " B in flight");
                 }

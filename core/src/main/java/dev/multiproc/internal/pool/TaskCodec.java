@@ -1,6 +1,8 @@
-package dev.multiproc;
+package dev.multiproc.internal.pool;
 
+import dev.multiproc.MultiprocException;
 import dev.multiproc.codec.Deserialization;
+import dev.multiproc.internal.process.TargetBytes;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -29,7 +31,7 @@ import java.util.List;
  * {@link WorkCache} of the last functions sent, in the same order, so the pool knows when it may
  * leave the work out.
  */
-final class TaskCodec {
+public final class TaskCodec {
     private static final byte INTS = 1;
     private static final byte LONGS = 2;
     private static final byte DOUBLES = 3;
@@ -53,7 +55,7 @@ final class TaskCodec {
      * is submitted, behind room for the head that {@link #encodeTask} writes in place — most tasks
      * go out without being copied again.
      */
-    static byte[] encodeItems(Object[] items, int from, int to) {
+    public static byte[] encodeItems(Object[] items, int from, int to) {
         if (items == null) {
             return new byte[TASK_PREFIX];
         }
@@ -64,7 +66,7 @@ final class TaskCodec {
     }
 
     /** The bytes of the message {@link #encodeTask} makes. */
-    static int taskBytes(byte[] work, boolean withWork, byte[] encodedItems) {
+    public static int taskBytes(byte[] work, boolean withWork, byte[] encodedItems) {
         return encodedItems.length + (withWork ? work.length : 0);
     }
 
@@ -73,7 +75,7 @@ final class TaskCodec {
      * ({@code withWork} false) when the worker has that work id already, and the message is then
      * {@code encodedItems} itself, its head written in place.
      */
-    static byte[] encodeTask(long id, long workId, byte[] work, boolean withWork, byte[] encodedItems) {
+    public static byte[] encodeTask(long id, long workId, byte[] work, boolean withWork, byte[] encodedItems) {
         if (!withWork) {
             ByteBuffer.wrap(encodedItems).putLong(id).putLong(workId).putInt(0);
             return encodedItems;
@@ -93,14 +95,14 @@ final class TaskCodec {
     }
 
     /** A task as the worker reads it: its work, deserialised, or found in {@code works}. */
-    record Task(long id, Object work, List<?> items) {
+    public record Task(long id, Object work, List<?> items) {
     }
 
     /**
      * Reads a task; its work comes with it (and is remembered in {@code works}) or from
      * {@code works}. A task whose work is neither is a task that fails.
      */
-    static Task decodeTask(byte[] message, WorkCache works) {
+    public static Task decodeTask(byte[] message, WorkCache works) {
         try {
             ByteBuffer in = ByteBuffer.wrap(message);
             long id = in.getLong();
@@ -135,7 +137,7 @@ final class TaskCodec {
 
     static byte[] encodeResult(long id, List<?> values, Throwable failure, int failedItem) {
         if (failure != null) {
-            byte[] serialised = JvmProcess.serialise(failure, "a task failure");
+            byte[] serialised = TargetBytes.serialise(failure, "a task failure");
             Writer out = new Writer(PREFIX + serialised.length);
             out.buffer.putLong(id).putInt(failedItem).put(serialised);
             return out.toBytes();
@@ -147,7 +149,7 @@ final class TaskCodec {
         return out.toBytes();
     }
 
-    static PoolWorker.Result decodeResult(byte[] message) {
+    public static PoolWorker.Result decodeResult(byte[] message) {
         try {
             ByteBuffer in = ByteBuffer.wrap(message);
             long id = in.getLong();
@@ -245,7 +247,7 @@ final class TaskCodec {
         }
         out.buffer.position(start);
         out.room(ITEMS_HEAD).put(OBJECTS).putInt(to - from);
-        byte[] serialised = JvmProcess.serialise(new ArrayList<>(Arrays.asList(items).subList(from, to)), what);
+        byte[] serialised = TargetBytes.serialise(new ArrayList<>(Arrays.asList(items).subList(from, to)), what);
         out.room(serialised.length).put(serialised);
     }
 

@@ -1,4 +1,4 @@
-package dev.multiproc;
+package dev.multiproc.internal.process;
 
 import dev.multiproc.spi.Platforms;
 
@@ -30,7 +30,7 @@ import java.util.List;
  * child's exit code, and CDS log output is switched off so that it never mixes with theirs.
  * Adding an archive prunes the directory ({@link StartupCacheDirectory#prune}).
  */
-final class ChildCommand {
+public final class ChildCommand {
     private static final List<String> KEPT_PREFIXES = List.of(
             "--enable-native-access", "--illegal-native-access", "--add-opens", "--add-exports", "--add-reads",
             "--add-modules", "--limit-modules", "--enable-preview", "-D", "-Xmx", "-Xms", "-Xss", "-Xmn",
@@ -196,7 +196,7 @@ final class ChildCommand {
      *
      * @return whether children now start with an archive
      */
-    static boolean awaitArchive(Duration timeout) throws InterruptedException {
+    public static boolean awaitArchive(Duration timeout) throws InterruptedException {
         List<String> command = inherited;
         if (command == null) {
             command = inheritedCommand();

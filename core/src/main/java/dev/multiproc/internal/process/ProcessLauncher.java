@@ -1,7 +1,7 @@
-package dev.multiproc;
+package dev.multiproc.internal.process;
 
+import dev.multiproc.JvmProcess;
 import dev.multiproc.internal.shm.header.ObjectHeader;
-import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.process.Bootstrap;
 import dev.multiproc.internal.shm.process.BootstrapLayout;
 import dev.multiproc.spi.ChildProcess;
@@ -9,8 +9,8 @@ import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.ProcessSignal;
 
-import java.util.ArrayDeque;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * forkserver idea); the spare is replaced in the background. Either way the bootstrap's name is
  * removed as soon as the child has read it (by the child) or has ended (by us).
  */
-final class ProcessLauncher {
+public final class ProcessLauncher {
     /** Targets up to this size can go to a spare; larger ones start cold. */
     static final long SPARE_PAYLOAD_CAPACITY = 256 * 1024;
     private static final long DAEMON_TERMINATE_GRACE_MILLIS = 2_000;
@@ -39,7 +39,19 @@ final class ProcessLauncher {
     private record Spare(MappedRegion region, Bootstrap bootstrap, ChildProcess process) {
     }
 
-    private final Multiproc context;
+    /** Where a context keeps the objects it created, bootstraps among them. */
+    public interface Bootstraps {
+        /** Creates (and records as the context's) a process bootstrap object of {@code bodySize} body bytes. */
+        MappedRegion create(long bodySize);
+
+        /** Removes the name of a bootstrap {@link #create} made (and forgets it). */
+        void remove(String name);
+
+        /** Whether the context has been closed (a failure then is expected, not worth a warning). */
+        boolean closed();
+    }
+
+    private final Bootstraps context;
     private final NativePlatform platform;
     /** Running children, with the bootstrap each was started from (kept until it ends). */
     private final Map<JvmProcess, Spare> children = new ConcurrentHashMap<>();
@@ -47,30 +59,31 @@ final class ProcessLauncher {
     private int spareTarget;
     private boolean closed;
 
-    ProcessLauncher(Multiproc context, NativePlatform platform) {
+    public ProcessLauncher(Bootstraps context, NativePlatform platform) {
         this.context = context;
         this.platform = platform;
     }
 
-    ChildProcess launch(JvmProcess process, byte[] payload) {
-        Spare spare = process.jvmOptions().isEmpty() ? takeSpare(payload.length) : null;
+    /** Starts {@code process} with {@code jvmOptions} (a spare, started without options, takes it if there are none). */
+    public ChildProcess launch(JvmProcess process, List<String> jvmOptions, byte[] payload) {
+        Spare spare = jvmOptions.isEmpty() ? takeSpare(payload.length) : null;
         Spare launched;
         if (spare != null) {
             spare.bootstrap().handOff(process.name(), process.isDaemon(), payload);
             launched = spare;
             refillInBackground(spare);
         } else {
-            MappedRegion region = context.createObject(ObjectKind.PROCESS, BootstrapLayout.bodySize(payload.length));
+            MappedRegion region = context.create(BootstrapLayout.bodySize(payload.length));
             try {
                 Bootstrap bootstrap = new Bootstrap(platform, region);
                 bootstrap.initialise(platform.currentProcess(), JvmProcess.current().name(), payload.length, BootstrapLayout.STATE_SPARE);
                 bootstrap.handOff(process.name(), process.isDaemon(), payload);
                 ObjectHeader.publish(region);
-                ChildProcess child = platform.spawn(ChildCommand.build(process.jvmOptions(), region.name()), environment());
+                ChildProcess child = platform.spawn(ChildCommand.build(jvmOptions, region.name()), environment());
                 launched = new Spare(region, bootstrap, child);
             } catch (RuntimeException e) {
                 region.close();
-                context.unlinkCreated(region.name());
+                context.remove(region.name());
                 throw e;
             }
         }
@@ -78,7 +91,7 @@ final class ProcessLauncher {
         launched.process().exit().whenComplete((code, error) -> {
             children.remove(process);
             launched.region().close();
-            context.unlinkCreated(launched.region().name());
+            context.remove(launched.region().name());
         });
         return launched.process();
     }
@@ -87,7 +100,7 @@ final class ProcessLauncher {
         return System.getenv();
     }
 
-    List<JvmProcess> activeChildren() {
+    public List<JvmProcess> activeChildren() {
         List<JvmProcess> alive = new ArrayList<>();
         for (JvmProcess child : children.keySet()) {
             if (child.isAlive()) {
@@ -99,7 +112,7 @@ final class ProcessLauncher {
 
     // ------------------------------------------------------------------ spares
 
-    synchronized void prestart(int count) {
+    public synchronized void prestart(int count) {
         if (count < 0) {
             throw new IllegalArgumentException("spare process count must not be negative, got " + count);
         }
@@ -110,7 +123,7 @@ final class ProcessLauncher {
         }
     }
 
-    synchronized int readySpares() {
+    public synchronized int readySpares() {
         int ready = 0;
         for (Spare spare : spares) {
             if (spare.bootstrap().isSpareReady() && !spare.process().exit().isDone()) {
@@ -130,7 +143,7 @@ final class ProcessLauncher {
                 return spare;
             }
             spare.region().close();
-            context.unlinkCreated(spare.region().name());
+            context.remove(spare.region().name());
         }
         return null;
     }
@@ -151,7 +164,7 @@ final class ProcessLauncher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                if (!context.isClosed()) {
+                if (!context.closed()) {
                     System.getLogger("dev.multiproc").log(System.Logger.Level.WARNING, "starting a spare JVM failed", e);
                 }
             }
@@ -167,7 +180,7 @@ final class ProcessLauncher {
     }
 
     private Spare startSpare() {
-        MappedRegion region = context.createObject(ObjectKind.PROCESS, BootstrapLayout.bodySize(SPARE_PAYLOAD_CAPACITY));
+        MappedRegion region = context.create(BootstrapLayout.bodySize(SPARE_PAYLOAD_CAPACITY));
         try {
             Bootstrap bootstrap = new Bootstrap(platform, region);
             bootstrap.initialise(platform.currentProcess(), JvmProcess.current().name(), SPARE_PAYLOAD_CAPACITY, BootstrapLayout.STATE_SPARE);
@@ -176,7 +189,7 @@ final class ProcessLauncher {
             return new Spare(region, bootstrap, process);
         } catch (RuntimeException e) {
             region.close();
-            context.unlinkCreated(region.name());
+            context.remove(region.name());
             throw e;
         }
     }
@@ -195,11 +208,11 @@ final class ProcessLauncher {
             platform.signal(spare.process().identity().pid(), ProcessSignal.KILL);
         }
         spare.region().close();
-        context.unlinkCreated(spare.region().name());
+        context.remove(spare.region().name());
     }
 
     /** Retires the spares and terminates daemon children (killing those that outlive a grace period). */
-    void close() {
+    public void close() {
         synchronized (this) {
             closed = true;
             Spare spare;

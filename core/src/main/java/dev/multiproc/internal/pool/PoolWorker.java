@@ -1,6 +1,15 @@
-package dev.multiproc;
+package dev.multiproc.internal.pool;
 
+import dev.multiproc.Connection;
+import dev.multiproc.MultiprocException;
+import dev.multiproc.SerializableCallable;
+import dev.multiproc.SerializableFunction;
+import dev.multiproc.SerializableRunnable;
+import dev.multiproc.SharedLongArray;
+import dev.multiproc.SharedSemaphore;
+import dev.multiproc.WaitStrategy;
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.process.TargetBytes;
 
 import java.io.EOFException;
 import java.util.ArrayList;
@@ -14,16 +23,16 @@ import java.util.OptionalLong;
  * and signals the pool's collector, until the pool closes the pipe or the worker has run its
  * allotted tasks. The function of a task comes once per work id ({@link WorkCache}).
  */
-final class PoolWorker {
+public final class PoolWorker {
     private PoolWorker() {
     }
 
     /** What came of a task: its results in order, or the first failure (and the item that raised it). */
-    record Result(long id, List<?> values, Throwable failure, int failedItem) {
+    public record Result(long id, List<?> values, Throwable failure, int failedItem) {
     }
 
     /** The id of the result a worker sends when its initializer threw (it then exits). */
-    static final long INITIALIZER_FAILED = -1;
+    public static final long INITIALIZER_FAILED = -1;
 
     /**
      * @param slots where this worker keeps its record (see {@link #startedAt} and {@link #announcedAt}): the id of
@@ -31,7 +40,7 @@ final class PoolWorker {
      *              elsewhere — and how many results it has announced
      * @param waitStrategy how it waits for its next task (the pool's)
      */
-    static void run(String pipe, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, SerializableRunnable initializer,
+    public static void run(String pipe, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, SerializableRunnable initializer,
                     int maxTasks, WaitStrategy waitStrategy) {
         try (Connection<byte[]> connection = Connection.attach(pipe, 1, Codec.bytes())) {
             connection.setWaitStrategy(waitStrategy);
@@ -63,12 +72,12 @@ final class PoolWorker {
     }
 
     /** The index in the pool's slot array of the id of the task worker {@code slot} started last. */
-    static int startedAt(int slot) {
+    public static int startedAt(int slot) {
         return 2 * slot;
     }
 
     /** The index in the pool's slot array of how many results worker {@code slot} has announced. */
-    static int announcedAt(int slot) {
+    public static int announcedAt(int slot) {
         return 2 * slot + 1;
     }
 
@@ -116,7 +125,7 @@ final class PoolWorker {
     /** The failure as it can travel: itself if serialisable, else a description with its stack trace. */
     private static Throwable sendable(Throwable failure) {
         try {
-            JvmProcess.serialise(failure, "a task failure");
+            TargetBytes.serialise(failure, "a task failure");
             return failure;
         } catch (IllegalArgumentException notSerialisable) {
             MultiprocException standIn = new MultiprocException(failure.getClass().getName() + ": " + failure.getMessage()

@@ -1,12 +1,14 @@
-package dev.multiproc;
+package dev.multiproc.internal.process;
+
+import dev.multiproc.PlatformCheck;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +36,7 @@ import java.util.stream.Stream;
  * {@link #KEPT_ARCHIVES} most recently used; so do the temporary files of trainers that died. An
  * archive's modification time is its last use: a JVM that starts children with it sets it.
  */
-final class StartupCacheDirectory {
+public final class StartupCacheDirectory {
     private static final System.Logger LOG = System.getLogger("dev.multiproc");
     private static final AtomicBoolean DOUBT_LOGGED = new AtomicBoolean();
     private static final Set<PosixFilePermission> WRITABLE_BY_OTHERS = Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
@@ -67,7 +69,7 @@ final class StartupCacheDirectory {
     }
 
     /** What {@code multiproc doctor} says about the cache directory (nothing is created or logged). */
-    static PlatformCheck check() {
+    public static PlatformCheck check() {
         Path directory = location();
         if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
             return PlatformCheck.ok("start-up cache", directory + " (made with mode 0700 when a child first starts)");

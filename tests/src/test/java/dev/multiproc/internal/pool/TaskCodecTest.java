@@ -1,4 +1,4 @@
-package dev.multiproc;
+package dev.multiproc.internal.pool;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import dev.multiproc.internal.process.TargetBytes;
+import dev.multiproc.SerializableCallable;
+import dev.multiproc.SerializableFunction;
+import dev.multiproc.WithoutNativePlatform;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -21,7 +25,7 @@ class TaskCodecTest {
     }
 
     private static List<?> roundTrip(List<?> items) {
-        byte[] work = JvmProcess.serialise((SerializableFunction<Object, Object>) x -> x, "test");
+        byte[] work = TargetBytes.serialise((SerializableFunction<Object, Object>) x -> x, "test");
         TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(7, 1, work, true, encoded(items)), new WorkCache());
         assertEquals(7, task.id());
         PoolWorker.Result result = TaskCodec.decodeResult(TaskCodec.encodeResult(7, task.items(), null, -1));
@@ -63,7 +67,7 @@ class TaskCodecTest {
 
     @Test
     void encodedItemsSentAgainWithOrWithoutTheWorkReadTheSame() {
-        byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x, "test");
+        byte[] work = TargetBytes.serialise((SerializableFunction<Integer, Integer>) x -> x, "test");
         byte[] items = encoded(List.of(4, 5, 6));
         WorkCache first = new WorkCache();
         assertEquals(List.of(4, 5, 6), TaskCodec.decodeTask(TaskCodec.encodeTask(1, 7, work, false, items), rememberingWork(work, 7)).items(),
@@ -84,7 +88,7 @@ class TaskCodecTest {
 
     @Test
     void aCallHasNoItems() {
-        byte[] work = JvmProcess.serialise((SerializableCallable<Integer>) () -> 1, "test");
+        byte[] work = TargetBytes.serialise((SerializableCallable<Integer>) () -> 1, "test");
         TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(3, 1, work, true, TaskCodec.encodeItems(null, 0, 0)), new WorkCache());
         assertNull(task.items());
         assertInstanceOf(SerializableCallable.class, task.work());
@@ -92,7 +96,7 @@ class TaskCodecTest {
 
     @Test
     void aWorkGoesOnceAndLaterTasksFindItByIdInTheSameCacheThePoolKeeps() {
-        byte[] work = JvmProcess.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "test");
+        byte[] work = TargetBytes.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "test");
         WorkCache pool = new WorkCache();
         WorkCache worker = new WorkCache();
         for (long id = 1; id <= 2 * WorkCache.CAPACITY + 10; id++) {

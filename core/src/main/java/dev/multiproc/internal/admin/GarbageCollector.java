@@ -1,12 +1,15 @@
-package dev.multiproc;
+package dev.multiproc.internal.admin;
 
-import dev.multiproc.jfr.RemovedEvent;
+import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.IncompatibleSharedObjectException;
+import dev.multiproc.SharedObjectNotFoundException;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.listener.ListenerState;
 import dev.multiproc.internal.shm.process.Bootstrap;
 import dev.multiproc.internal.shm.process.BootstrapLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
+import dev.multiproc.jfr.RemovedEvent;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
@@ -37,15 +40,30 @@ import java.util.function.Predicate;
  * Only this user's names starting with {@code mp-} are ever touched: another user's objects are
  * skipped (logged once at DEBUG), never opened, and never stop a collection.
  */
-final class GarbageCollector {
+public final class GarbageCollector {
     private static final System.Logger LOG = System.getLogger("dev.multiproc");
     private static final AtomicBoolean FOREIGN_LOGGED = new AtomicBoolean();
+    /** Whether this JVM's one collection at start-up is taken (by its first context, or skipped by a child). */
+    private static final AtomicBoolean STARTUP_COLLECTION_TAKEN = new AtomicBoolean();
 
     private GarbageCollector() {
     }
 
+    /** Whether the caller, as this JVM's first context, should collect at start-up: true once per JVM. */
+    public static boolean takeStartupCollection() {
+        return STARTUP_COLLECTION_TAKEN.compareAndSet(false, true);
+    }
+
+    /**
+     * Called by a child JVM before it makes anything: its parent collected garbage when it started,
+     * so the child does not do it again on the core its target is about to need.
+     */
+    public static void skipStartupCollection() {
+        STARTUP_COLLECTION_TAKEN.set(true);
+    }
+
     /** Removes what ended contexts left and nobody uses (or, with {@code dryRun}, lists it); returns the names. */
-    static List<String> collect(NativePlatform platform, boolean dryRun) {
+    public static List<String> collect(NativePlatform platform, boolean dryRun) {
         Map<String, List<String>> byContext = new TreeMap<>();
         for (String name : ownNames(platform, platform.listRegions(ObjectNames.PREFIX))) {
             ObjectNames.contextIdOf(name).ifPresent(id -> byContext.computeIfAbsent(id, k -> new ArrayList<>()).add(name));
