@@ -1,8 +1,9 @@
 package dev.multiproc;
 
+import dev.multiproc.internal.objects.Attachment;
+import dev.multiproc.internal.shm.lock.LockWord;
 import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.jfr.WaitEvent;
-import dev.multiproc.internal.shm.lock.LockWord;
 
 import java.util.Objects;
 import java.util.OptionalLong;

@@ -1,6 +1,8 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.objects.Attachment;
+import dev.multiproc.internal.objects.Encoding;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.pipe.PipeEnds;
 import dev.multiproc.internal.shm.ring.ByteRing;

@@ -2,6 +2,7 @@ package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
 import dev.multiproc.internal.admin.ObjectNames;
+import dev.multiproc.internal.objects.Attachment;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.listener.ListenerLayout;

@@ -1,7 +1,5 @@
 package dev.multiproc;
 
-import dev.multiproc.internal.shm.map.MapLayout;
-
 /**
  * How a {@link SharedMap} is sized. Shared memory is reserved up front, so the map is created
  * for at most {@code maxEntries} entries of about the given average sizes; the defaults leave
@@ -44,24 +42,5 @@ public record MapOptions(int maxEntries, int averageKeyBytes, int averageValueBy
 
     public MapOptions withStripes(int count) {
         return new MapOptions(maxEntries, averageKeyBytes, averageValueBytes, count);
-    }
-
-    /** Entries one stripe takes: its share with room for uneven hashing. */
-    int entriesPerStripe() {
-        long share = (maxEntries + stripes - 1L) / stripes;
-        return (int) Math.min(Integer.MAX_VALUE / 4, share + share / 2 + 8);
-    }
-
-    /** Buckets per stripe: a power of two, at most three quarters full. */
-    int bucketsPerStripe() {
-        int needed = (int) Math.min(1 << 29, entriesPerStripe() * 2L);
-        return Math.max(16, Integer.highestOneBit(needed - 1) << 1);
-    }
-
-    /** Record bytes per half of a stripe: its entries at the average sizes, with half again for updates. */
-    long recordBytesPerHalf() {
-        long record = MapLayout.recordLength(averageKeyBytes, averageValueBytes);
-        long share = (maxEntries + stripes - 1L) / stripes;
-        return Math.max(4096, MapLayout.alignRecord(share * record * 3 / 2 + 1024));
     }
 }

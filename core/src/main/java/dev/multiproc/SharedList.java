@@ -1,12 +1,14 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.jfr.TakeOverEvent;
+import dev.multiproc.internal.objects.Attachment;
+import dev.multiproc.internal.objects.Encoding;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.map.KeyHash;
 import dev.multiproc.internal.shm.map.MapStripe;
 import dev.multiproc.internal.shm.map.MapStripes;
 import dev.multiproc.internal.shm.map.StripeFullException;
+import dev.multiproc.jfr.TakeOverEvent;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -17,7 +19,6 @@ import java.util.AbstractList;
 import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.function.Supplier;
-
 
 /**
  * A list in shared memory that every process reads and changes in place: Python's

@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.internal.objects.Attachment;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.values.LongCells;
 

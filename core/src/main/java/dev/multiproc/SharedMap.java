@@ -1,14 +1,14 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.jfr.TakeOverEvent;
+import dev.multiproc.internal.objects.Attachment;
+import dev.multiproc.internal.objects.Encoding;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.map.KeyHash;
-import dev.multiproc.internal.shm.map.MapLayout;
 import dev.multiproc.internal.shm.map.MapStripe;
 import dev.multiproc.internal.shm.map.MapStripes;
 import dev.multiproc.internal.shm.map.StripeFullException;
-import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.jfr.TakeOverEvent;
 
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +28,6 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
-
 
 /**
  * A hash map in shared memory that every process reads and writes in place: Python's
@@ -84,16 +83,6 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         this.recordBytes = shape.recordBytes();
         this.maxEntries = shape.maxEntries();
         this.stripeMask = stripes.length - 1;
-    }
-
-    /** Creator: writes the map's shape; before the header is published. */
-    static void initialise(MappedRegion region, MapOptions options) {
-        MapStripes.initialise(region, options.stripes(), options.entriesPerStripe(), options.bucketsPerStripe(),
-                options.recordBytesPerHalf(), options.maxEntries());
-    }
-
-    static long bodySize(MapOptions options) {
-        return MapLayout.length(options.stripes(), options.bucketsPerStripe(), options.recordBytesPerHalf());
     }
 
     /** The map's numbers now, read from shared memory: every process sees the same. */

@@ -1,13 +1,16 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.jfr.SpillEvent;
-import dev.multiproc.jfr.WaitEvent;
+import dev.multiproc.internal.objects.Attachment;
+import dev.multiproc.internal.objects.ClaimedOnce;
+import dev.multiproc.internal.objects.Encoding;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.queue.QueueLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.internal.shm.table.ParticipantTable;
+import dev.multiproc.jfr.SpillEvent;
+import dev.multiproc.jfr.WaitEvent;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 

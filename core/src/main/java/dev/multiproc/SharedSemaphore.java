@@ -1,5 +1,7 @@
 package dev.multiproc;
 
+import dev.multiproc.internal.objects.Attachment;
+import dev.multiproc.internal.objects.ClaimedOnce;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.semaphore.SemaphoreState;
 import dev.multiproc.internal.shm.table.ParticipantTable;

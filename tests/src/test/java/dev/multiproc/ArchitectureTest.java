@@ -20,9 +20,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The dependency rules of the modules: the protocols know the platform SPI and nothing of the
- * API, the platforms know the SPI and nothing internal, and the core module exports no internal
- * package.
+ * The dependency rules of the modules: the API package holds only the API, the protocols know
+ * the platform SPI and nothing of the API, the platforms know the SPI and nothing internal, and
+ * the core module exports no internal package.
  */
 @WithoutNativePlatform
 class ArchitectureTest {
@@ -41,6 +41,16 @@ class ArchitectureTest {
                 .should().onlyDependOnClassesThat().resideInAnyPackage("dev.multiproc.internal.shm..", "dev.multiproc.spi..",
                         "dev.multiproc.jfr..", "java..")
                 .because("a protocol runs over mapped memory and the platform; users' types are the API's business")
+                .check(production);
+    }
+
+    @Test
+    void theApiPackageHoldsOnlyTheApiAndItsSerialForm() {
+        classes().that().resideInAPackage("dev.multiproc").and().areTopLevelClasses()
+                .and().doNotHaveSimpleName("SharedObjectReference")
+                .should().bePublic()
+                .because("the machinery lives in dev.multiproc.internal; only the serial proxy of shared objects stays beside them, "
+                        + "package-private, as the JDK keeps its collections' serial proxies in java.util")
                 .check(production);
     }
 

@@ -1,4 +1,4 @@
-package dev.multiproc;
+package dev.multiproc.internal.objects;
 
 import dev.multiproc.codec.Codec;
 import dev.multiproc.internal.shm.header.ObjectHeader;
@@ -26,7 +26,7 @@ import java.util.function.Function;
  * @param codec      the codec of its messages, elements or keys (null: none)
  * @param valueCodec the codec of a map's values (null: none)
  */
-record Blueprint(ObjectKind kind, long bodySize, Consumer<MappedRegion> writeBody, String shape,
+public record Blueprint(ObjectKind kind, long bodySize, Consumer<MappedRegion> writeBody, String shape,
                  Function<MappedRegion, String> shapeOf, Codec<?> codec, Codec<?> valueCodec) {
 
     /** A blueprint for a kind without codecs. */
@@ -36,7 +36,7 @@ record Blueprint(ObjectKind kind, long bodySize, Consumer<MappedRegion> writeBod
     }
 
     /** The same object, made for these codecs. */
-    Blueprint withCodecs(Codec<?> codec, Codec<?> valueCodec) {
+    public Blueprint withCodecs(Codec<?> codec, Codec<?> valueCodec) {
         return new Blueprint(kind, bodySize, writeBody, shape, shapeOf, codec, valueCodec);
     }
 
@@ -45,7 +45,7 @@ record Blueprint(ObjectKind kind, long bodySize, Consumer<MappedRegion> writeBod
      * published) and the fingerprints of its codecs, publishes it, and attaches this process to
      * it. If writing fails, the object is unmapped and its name removed.
      */
-    Attachment publish(NativePlatform platform, MappedRegion region) {
+    public Attachment publish(NativePlatform platform, MappedRegion region) {
         try {
             writeBody.accept(region);
             ObjectHeader.recordCodecs(region, fingerprint(codec), fingerprint(valueCodec));

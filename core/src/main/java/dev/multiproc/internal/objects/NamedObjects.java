@@ -1,5 +1,9 @@
-package dev.multiproc;
+package dev.multiproc.internal.objects;
 
+import dev.multiproc.IncompatibleSharedObjectException;
+import dev.multiproc.Multiproc;
+import dev.multiproc.SharedObjectExistsException;
+import dev.multiproc.SharedObjectNotFoundException;
 import dev.multiproc.internal.admin.ObjectNames;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.spi.MappedRegion;
@@ -21,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Named objects belong to no context: neither closing the creator's handle or context nor
  * garbage collection removes them; {@link Multiproc#unlink} does.
  */
-final class NamedObjects {
+public final class NamedObjects {
     /** How long opening keeps trying while creators die under it or the name is removed and made again. */
     private static final long OPEN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -36,7 +40,7 @@ final class NamedObjects {
      * @throws IllegalArgumentException          if the name breaks the rule for chosen names
      * @throws IncompatibleSharedObjectException naming both, if an object of another kind or shape has the name
      */
-    static Attachment openOrCreate(NativePlatform platform, String name, Blueprint blueprint) {
+    public static Attachment openOrCreate(NativePlatform platform, String name, Blueprint blueprint) {
         String osName = ObjectNames.named(name);
         long start = System.nanoTime();
         for (int attempt = 0; ; attempt++) {

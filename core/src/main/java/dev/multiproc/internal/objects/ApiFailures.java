@@ -1,5 +1,7 @@
-package dev.multiproc;
+package dev.multiproc.internal.objects;
 
+import dev.multiproc.CorruptSharedObjectException;
+import dev.multiproc.IncompatibleSharedObjectException;
 import dev.multiproc.internal.shm.ProtocolFailures;
 
 /**
@@ -7,7 +9,7 @@ import dev.multiproc.internal.shm.ProtocolFailures;
  * a mismatch as {@link IncompatibleSharedObjectException}, an abandoned object as its
  * {@link Abandoned} kind (which a named object's opener removes and makes again).
  */
-final class ApiFailures implements ProtocolFailures.Factory {
+public final class ApiFailures implements ProtocolFailures.Factory {
 
     /** An object its creator never finished and never will: one a named object's opener may remove and make again. */
     static final class Abandoned extends IncompatibleSharedObjectException {

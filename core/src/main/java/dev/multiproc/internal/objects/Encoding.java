@@ -1,5 +1,6 @@
-package dev.multiproc;
+package dev.multiproc.internal.objects;
 
+import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.codec.Codec;
 
 import java.lang.foreign.MemorySegment;
@@ -12,14 +13,14 @@ import java.lang.foreign.MemorySegment;
  * slice is zeroed first. The built-in codecs write exactly what they announce (property-tested)
  * and skip both.
  */
-final class Encoding {
+public final class Encoding {
     private static final String BUILT_IN_PACKAGE = Codec.class.getPackageName();
 
     private Encoding() {
     }
 
     /** The size {@code codec} announces for {@code value}, checked to be one a message can have. */
-    static <T> int size(Codec<T> codec, T value) {
+    public static <T> int size(Codec<T> codec, T value) {
         int size = codec.encodedSize(value);
         if (size < 0) {
             throw new IllegalArgumentException("codec " + codec + " announced " + size + " bytes for a "
@@ -32,12 +33,12 @@ final class Encoding {
      * {@code value} encoded on the heap, for a structure that copies it into shared memory: a byte
      * array as it is (the bytes codec would write it unchanged), anything else into a new array.
      */
-    static <T> MemorySegment onHeap(Codec<T> codec, T value) {
+    public static <T> MemorySegment onHeap(Codec<T> codec, T value) {
         return MemorySegment.ofArray(toBytes(codec, value));
     }
 
     /** {@code value} encoded into a byte array: the array itself for the bytes codec. */
-    static <T> byte[] toBytes(Codec<T> codec, T value) {
+    public static <T> byte[] toBytes(Codec<T> codec, T value) {
         if (codec == (Object) Codec.bytes()) {
             return (byte[]) value;
         }
@@ -51,7 +52,7 @@ final class Encoding {
      * codec hands the copy over instead of copying it again.
      */
     @SuppressWarnings("unchecked")
-    static <T> T decodeCopy(Codec<T> codec, byte[] copy, String objectName, String what) {
+    public static <T> T decodeCopy(Codec<T> codec, byte[] copy, String objectName, String what) {
         if (codec == (Object) Codec.bytes()) {
             return (T) copy;
         }
@@ -64,7 +65,7 @@ final class Encoding {
      * What a codec refuses on purpose reaches the caller as the codec threw it: the allow-list's
      * {@code SecurityException}, and anything a user's own codec throws.
      */
-    static <T> T decode(Codec<T> codec, MemorySegment source, String objectName, String what) {
+    public static <T> T decode(Codec<T> codec, MemorySegment source, String objectName, String what) {
         try {
             return codec.decode(source);
         } catch (RuntimeException undecodable) {
@@ -81,7 +82,7 @@ final class Encoding {
     }
 
     /** Writes {@code value} into {@code target}, whose size is what {@code codec} announced. */
-    static <T> void encode(Codec<T> codec, T value, MemorySegment target) {
+    public static <T> void encode(Codec<T> codec, T value, MemorySegment target) {
         if (isBuiltIn(codec)) {
             codec.encode(value, target);
             return;

@@ -1,4 +1,4 @@
-package dev.multiproc;
+package dev.multiproc.internal.objects;
 
 import java.util.function.IntSupplier;
 
@@ -7,16 +7,16 @@ import java.util.function.IntSupplier;
  * operation after: the first caller claims it under a lock, everyone reads it with one volatile
  * load.
  */
-final class ClaimedOnce {
+public final class ClaimedOnce {
     private static final int UNCLAIMED = Integer.MIN_VALUE;
     private final IntSupplier claim;
     private volatile int value = UNCLAIMED;
 
-    ClaimedOnce(IntSupplier claim) {
+    public ClaimedOnce(IntSupplier claim) {
         this.claim = claim;
     }
 
-    int get() {
+    public int get() {
         int claimed = value;
         return claimed != UNCLAIMED ? claimed : claimNow();
     }

@@ -1,5 +1,6 @@
-package dev.multiproc;
+package dev.multiproc.internal.objects;
 
+import dev.multiproc.IncompatibleSharedObjectException;
 import dev.multiproc.internal.admin.ObjectNames;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectKind;
@@ -27,13 +28,13 @@ import java.util.function.Function;
  * <p>Attachments are found by name. A name removed and made again names a new object: an
  * attachment is reused only while the name still points to the object it mapped, or to nothing.
  */
-final class Attachment {
+public final class Attachment {
 
     /**
      * What a kind keeps once per attachment besides the protocol object itself: this process's
      * place in the object, let go of when the last handle here closes.
      */
-    interface Shared extends Waiters {
+    public interface Shared extends Waiters {
         /** The last handle here is closing: let go of what this process holds in the object. */
         default void detach() {
         }
@@ -46,9 +47,9 @@ final class Attachment {
     /** Attachments by object name; guarded by itself. */
     private static final Map<String, Attachment> BY_NAME = new HashMap<>();
 
-    final NativePlatform platform;
-    final MappedRegion region;
-    final ObjectKind kind;
+    public final NativePlatform platform;
+    public final MappedRegion region;
+    public final ObjectKind kind;
     /** Handles open on this attachment; guarded by {@link #BY_NAME}. */
     private int handles = 1;
     /** The kind's protocol object over the mapping (a {@link Shared} if the process holds a place in it); guarded by this. */
@@ -76,7 +77,7 @@ final class Attachment {
      * @throws SharedObjectNotFoundException     if there is no such object
      * @throws IncompatibleSharedObjectException if it is not a {@code kind}
      */
-    static Attachment open(NativePlatform platform, String name, ObjectKind kind) {
+    public static Attachment open(NativePlatform platform, String name, ObjectKind kind) {
         Attachment reused = reuse(name, kind, 0);
         if (reused != null) {
             return reused;
@@ -121,12 +122,12 @@ final class Attachment {
         }
     }
 
-    String name() {
+    public String name() {
         return region.name();
     }
 
     /** This process's liveness token among the users of the object. */
-    long token() {
+    public long token() {
         return region.liveness().currentToken();
     }
 
@@ -135,7 +136,7 @@ final class Attachment {
      *
      * @throws IncompatibleSharedObjectException if another type of handle made it (a name reused for another kind)
      */
-    synchronized <T extends Waiters> T shared(Class<T> type, Function<Attachment, T> factory) {
+    public synchronized <T extends Waiters> T shared(Class<T> type, Function<Attachment, T> factory) {
         if (shared == null) {
             shared = factory.apply(this);
         }
@@ -151,13 +152,13 @@ final class Attachment {
     }
 
     /** Threads of all processes asleep on the object now (0 for kinds nobody waits on). */
-    int sleepers() {
+    public int sleepers() {
         Waiters current = sharedOrNull();
         return current == null ? 0 : current.sleepers();
     }
 
     /** Wakes this process's waiters on the object (a handle closed: its waiters must notice). */
-    void wakeAll() {
+    public void wakeAll() {
         Waiters current = sharedOrNull();
         if (current != null) {
             current.wakeAll();
@@ -165,7 +166,7 @@ final class Attachment {
     }
 
     /** A handle let go; the last one detaches. */
-    void release() {
+    public void release() {
         synchronized (BY_NAME) {
             if (--handles > 0) {
                 return;

@@ -1,5 +1,9 @@
-package dev.multiproc;
+package dev.multiproc.internal.objects;
 
+import dev.multiproc.MapOptions;
+import dev.multiproc.PipeOptions;
+import dev.multiproc.QueueMode;
+import dev.multiproc.QueueOptions;
 import dev.multiproc.internal.shm.barrier.BarrierLayout;
 import dev.multiproc.internal.shm.barrier.BarrierState;
 import dev.multiproc.internal.shm.condition.ConditionLayout;
@@ -10,6 +14,7 @@ import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.listener.ListenerLayout;
 import dev.multiproc.internal.shm.listener.ListenerState;
 import dev.multiproc.internal.shm.lock.LockLayout;
+import dev.multiproc.internal.shm.map.MapLayout;
 import dev.multiproc.internal.shm.map.MapStripes;
 import dev.multiproc.internal.shm.pipe.PipeEnds;
 import dev.multiproc.internal.shm.pipe.PipeLayout;
@@ -27,12 +32,12 @@ import dev.multiproc.spi.NativePlatform;
  * place where a kind's size, first state and shape in words are decided, for objects with a
  * generated name and named ones alike.
  */
-final class Blueprints {
+public final class Blueprints {
     private Blueprints() {
     }
 
     /** A kind whose objects all have the same shape: a lock, a reentrant lock, an event. */
-    static Blueprint plain(ObjectKind kind) {
+    public static Blueprint plain(ObjectKind kind) {
         long bodySize = switch (kind) {
             case LOCK, REENTRANT_LOCK -> LockLayout.LENGTH;
             case EVENT -> EventLayout.LENGTH;
@@ -47,7 +52,7 @@ final class Blueprints {
     }
 
     /** A semaphore with {@code permits} free permits; a bounded one never holds more and gives back a dead holder's. */
-    static Blueprint semaphore(NativePlatform platform, int permits, boolean bounded) {
+    public static Blueprint semaphore(NativePlatform platform, int permits, boolean bounded) {
         if (bounded ? permits <= 0 : permits < 0) {
             throw new IllegalArgumentException(bounded ? "a bounded semaphore needs at least one permit, got " + permits
                     : "a semaphore cannot start with negative permits: " + permits);
@@ -64,7 +69,7 @@ final class Blueprints {
         return (bounded ? "a bounded semaphore of " : "a semaphore made with ") + permits + " permits";
     }
 
-    static Blueprint barrier(NativePlatform platform, int parties) {
+    public static Blueprint barrier(NativePlatform platform, int parties) {
         if (parties <= 0) {
             throw new IllegalArgumentException("a barrier needs at least one party, got " + parties);
         }
@@ -77,7 +82,7 @@ final class Blueprints {
     }
 
     /** {@code length} cells of longs or doubles ({@code kind}), each starting as the bits {@code initial}. */
-    static Blueprint values(ObjectKind kind, int length, long initial) {
+    public static Blueprint values(ObjectKind kind, int length, long initial) {
         if (length <= 0) {
             throw new IllegalArgumentException("a shared array needs at least one element, got " + length);
         }
@@ -89,7 +94,7 @@ final class Blueprints {
         return length + (kind == ObjectKind.LONG_VALUES ? " shared long" : " shared double") + (length == 1 ? "" : "s");
     }
 
-    static Blueprint queue(NativePlatform platform, QueueOptions options, boolean joinable) {
+    public static Blueprint queue(NativePlatform platform, QueueOptions options, boolean joinable) {
         int slotData = (int) (QueueLayout.slotLength(options.slotBytes()) - QueueLayout.SLOT_DATA_OFFSET);
         return Blueprint.of(ObjectKind.QUEUE, QueueLayout.length(options.capacity(), slotData),
                 region -> QueueSlots.initialise(region, options.capacity(), slotData, joinable, modeCode(options.mode()),
@@ -118,18 +123,39 @@ final class Blueprints {
                 + " bytes for messages of up to " + maxMessageBytes + " bytes";
     }
 
-    static Blueprint map(NativePlatform platform, MapOptions options) {
+    public static Blueprint map(NativePlatform platform, MapOptions options) {
         return stripes(platform, ObjectKind.MAP, options);
     }
 
     /** A list: the body of a map with one stripe, keyed by index. */
-    static Blueprint list(NativePlatform platform, int maxElements) {
+    public static Blueprint list(NativePlatform platform, int maxElements) {
         return stripes(platform, ObjectKind.LIST, new MapOptions(maxElements, Long.BYTES, MapOptions.DEFAULT_VALUE_BYTES, 1));
     }
 
+    /** Entries one stripe takes: its share with room for uneven hashing. */
+    static int entriesPerStripe(MapOptions options) {
+        long share = (options.maxEntries() + options.stripes() - 1L) / options.stripes();
+        return (int) Math.min(Integer.MAX_VALUE / 4, share + share / 2 + 8);
+    }
+
+    /** Buckets per stripe: a power of two, at most three quarters full. */
+    static int bucketsPerStripe(MapOptions options) {
+        int needed = (int) Math.min(1 << 29, entriesPerStripe(options) * 2L);
+        return Math.max(16, Integer.highestOneBit(needed - 1) << 1);
+    }
+
+    /** Record bytes per half of a stripe: its entries at the average sizes, with half again for updates. */
+    static long recordBytesPerHalf(MapOptions options) {
+        long record = MapLayout.recordLength(options.averageKeyBytes(), options.averageValueBytes());
+        long share = (options.maxEntries() + options.stripes() - 1L) / options.stripes();
+        return Math.max(4096, MapLayout.alignRecord(share * record * 3 / 2 + 1024));
+    }
+
     private static Blueprint stripes(NativePlatform platform, ObjectKind kind, MapOptions options) {
-        return Blueprint.of(kind, SharedMap.bodySize(options), region -> SharedMap.initialise(region, options),
-                mapShape(kind, options.maxEntries(), options.stripes(), options.entriesPerStripe(), options.recordBytesPerHalf()),
+        return Blueprint.of(kind, MapLayout.length(options.stripes(), bucketsPerStripe(options), recordBytesPerHalf(options)),
+                region -> MapStripes.initialise(region, options.stripes(), entriesPerStripe(options), bucketsPerStripe(options),
+                        recordBytesPerHalf(options), options.maxEntries()),
+                mapShape(kind, options.maxEntries(), options.stripes(), entriesPerStripe(options), recordBytesPerHalf(options)),
                 region -> {
                     MapStripes map = MapStripes.open(platform, region);
                     return mapShape(kind, map.maxEntries(), map.stripes().length, map.entriesPerStripe(), map.recordBytes());
@@ -141,7 +167,7 @@ final class Blueprints {
                 + stripes + " stripes of " + entriesPerStripe + " entries and " + recordBytes + " record bytes)";
     }
 
-    static Blueprint sharedMemory(long size) {
+    public static Blueprint sharedMemory(long size) {
         if (size <= 0) {
             throw new IllegalArgumentException("shared memory size must be positive, got " + size);
         }
@@ -154,12 +180,12 @@ final class Blueprints {
     }
 
     /** A condition of the lock {@code lockName} (of {@code lockKind}); conditions are made by their lock only. */
-    static Blueprint condition(NativePlatform platform, ObjectKind lockKind, String lockName) {
+    public static Blueprint condition(NativePlatform platform, ObjectKind lockKind, String lockName) {
         return Blueprint.of(ObjectKind.CONDITION, ConditionLayout.LENGTH,
                 region -> new ConditionState(platform, region).initialise(lockKind.code(), lockName), "a condition", region -> "a condition");
     }
 
-    static Blueprint pipe(PipeOptions options) {
+    public static Blueprint pipe(PipeOptions options) {
         boolean duplex = options.duplex();
         int capacity = RingLayout.capacityFor(options.capacityBytes());
         String shape = (duplex ? "a duplex pipe" : "a one-way pipe") + " of " + capacity + "-byte rings";
@@ -169,7 +195,7 @@ final class Blueprints {
     }
 
     /** A listener's rendezvous; the pipes of its connections are chosen by whoever listens. */
-    static Blueprint listener(NativePlatform platform) {
+    public static Blueprint listener(NativePlatform platform) {
         String shape = "a listener of " + ListenerLayout.BACKLOG + " request slots";
         return Blueprint.of(ObjectKind.LISTENER, ListenerLayout.length(ListenerLayout.BACKLOG), ListenerState::initialise, shape,
                 region -> "a listener of " + new ListenerState(platform, region).backlog() + " request slots");
