@@ -2,9 +2,12 @@
  * multiproc: Python's multiprocessing for the JVM, over shared memory and OS primitives.
  * The platform for the running OS is found through {@link dev.multiproc.spi.NativePlatform}.
  */
+// the platform modules, built after this one, are not visible when it compiles
+@SuppressWarnings("module")
 module dev.multiproc.core {
     exports dev.multiproc;
-    exports dev.multiproc.spi;
+    // the platforms implement it; nothing in the API hands its types to users
+    exports dev.multiproc.spi to dev.multiproc.posix, dev.multiproc.windows;
     exports dev.multiproc.codec;
     exports dev.multiproc.jfr;
 

@@ -86,10 +86,12 @@ class ArchitectureTest {
     }
 
     @Test
-    void theCoreModuleExportsNoInternalPackage() throws Exception {
+    void theCoreModuleExportsNoInternalPackageAndTheSpiToThePlatformsAlone() throws Exception {
         ModuleDescriptor core = coreModuleDescriptor();
         Set<String> exported = core.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertTrue(exported.contains("dev.multiproc"), exported.toString());
         assertTrue(exported.stream().noneMatch(name -> name.startsWith("dev.multiproc.internal")), exported.toString());
+        ModuleDescriptor.Exports spi = core.exports().stream().filter(export -> export.source().equals("dev.multiproc.spi")).findFirst().orElseThrow();
+        assertEquals(Set.of("dev.multiproc.posix", "dev.multiproc.windows"), spi.targets(), "the SPI is exported to the platforms alone");
     }
 }
