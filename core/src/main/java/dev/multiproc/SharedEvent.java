@@ -65,4 +65,12 @@ public final class SharedEvent extends SharedObject {
         return await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Threads of every process asleep on the event now (a thread still spinning before it
+     * sleeps is not counted).
+     */
+    public int waiting() {
+        ensureOpen();
+        return state.sleepers();
+    }
 }

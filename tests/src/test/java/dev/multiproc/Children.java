@@ -67,6 +67,15 @@ final class Children {
         }
     }
 
+    /** Waits (bounded) until {@code count} threads of any process sleep on {@code event}: they are in the wait, not before it. */
+    static void awaitWaiting(SharedEvent event, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (event.waiting() < count) {
+            assertTrue(System.nanoTime() < deadline, event.waiting() + " of " + count + " waiters asleep on the event after 60 s");
+            Thread.sleep(2);
+        }
+    }
+
     /** Raises the long at {@code offset} to at least {@code value}. */
     static void max(MemorySegment segment, long offset, long value) {
         while (true) {

@@ -147,7 +147,7 @@ class SynchronisationTest extends ContextPerTest {
             };
             List<JvmProcess> waiters = start(mp, waiter, waiter, waiter);
             awaitValue(ready, 0, 3);
-            Thread.sleep(200);
+            awaitWaiting(event, 3);
             assertFalse(event.isSet());
             event.set();
             assertTrue(event.isSet());
