@@ -212,8 +212,11 @@ public final class Connection<E> extends SharedObject {
         }
     }
 
-    /** Whether a message of {@code messageBytes} would be sent now, whole, without waiting for the other end to read. */
-    boolean canSendWithoutWaiting(long messageBytes) {
+    /**
+     * Whether a message of {@code messageBytes} would be sent now, whole, without waiting for the
+     * other end to read: a sender that must not block can ask before it sends.
+     */
+    public boolean canSendWithoutWaiting(long messageBytes) {
         return sending.hasRoomFor(messageBytes);
     }
 

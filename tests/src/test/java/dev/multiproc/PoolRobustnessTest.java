@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import dev.multiproc.internal.pool.PoolDispatcher;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -87,13 +88,13 @@ class PoolRobustnessTest extends ContextPerTest {
         CompletableFuture<Integer> task = pool.applyAsync(x -> x, 1);
         ExecutionException failed = assertThrows(ExecutionException.class, () -> task.get(60, TimeUnit.SECONDS));
         Throwable cause = failed.getCause();
-        assertTrue(cause.getMessage().contains("initializer failed in " + ProcessPool.INITIALIZER_ATTEMPTS + " workers in a row"),
+        assertTrue(cause.getMessage().contains("initializer failed in " + PoolDispatcher.INITIALIZER_ATTEMPTS + " workers in a row"),
                 cause.getMessage());
         assertInstanceOf(IllegalStateException.class, cause.getCause(), "the initializer's own exception is the cause");
         assertEquals("(test) this worker cannot be set up", cause.getCause().getMessage());
         assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
         Thread.sleep(500);
-        assertTrue(starts.get() <= ProcessPool.INITIALIZER_ATTEMPTS + 1, "workers were not respawned in a loop: " + starts.get());
+        assertTrue(starts.get() <= PoolDispatcher.INITIALIZER_ATTEMPTS + 1, "workers were not respawned in a loop: " + starts.get());
         RejectedExecutionException rejected = assertThrows(RejectedExecutionException.class, () -> pool.apply(x -> x, 2));
         assertTrue(rejected.getMessage().contains("initializer failed"), rejected.getMessage());
     }

@@ -1,5 +1,6 @@
 /**
- * The process pool's machinery: the worker loop a pool's child runs ({@code PoolWorker}), the wire
+ * The process pool's machinery: the dispatcher behind {@code ProcessPool} ({@code PoolDispatcher}:
+ * workers, queue, collector thread), the worker loop a pool's child runs ({@code PoolWorker}), the wire
  * format of tasks and results ({@code TaskCodec}, {@code spec/pool.md}), and the cache that sends
  * a map's function to each worker once.
  *
