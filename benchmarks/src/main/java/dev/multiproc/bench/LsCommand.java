@@ -3,6 +3,8 @@ package dev.multiproc.bench;
 import dev.multiproc.Multiproc;
 import dev.multiproc.SharedObjectInfo;
 import dev.multiproc.bench.report.Reports;
+import dev.multiproc.remote.Remote;
+import dev.multiproc.remote.RemoteConnectionInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -12,7 +14,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "ls", mixinStandardHelpOptions = true,
-        description = "List the live multiproc objects on this machine: name, kind, size, creator and per-kind state.")
+        description = "List the live multiproc objects on this machine: name, kind, size, creator and per-kind state; "
+                + "then the remote connections of JVMs whose embedded media driver runs.")
 final class LsCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Refresh every second until interrupted.")
     boolean watch;
@@ -31,7 +34,8 @@ final class LsCommand implements Callable<Integer> {
                 System.out.print("\033[H\033[2J");
             }
             List<SharedObjectInfo> objects = Multiproc.listObjects();
-            System.out.print(json ? toJson(objects) : table(objects));
+            List<RemoteConnectionInfo> connections = Remote.listConnections();
+            System.out.print(json ? toJson(objects, connections) : table(objects) + connectionsTable(connections));
             printed++;
             if (watch && (count == 0 || printed < count)) {
                 Thread.sleep(1_000);
@@ -48,6 +52,27 @@ final class LsCommand implements Callable<Integer> {
                     describe(object.details()));
         }
         return table.toString() + objects.size() + " object(s)" + System.lineSeparator();
+    }
+
+    private static String connectionsTable(List<RemoteConnectionInfo> connections) {
+        if (connections.isEmpty()) {
+            return "";
+        }
+        Table table = new Table("PID", "CONNECTION", "LOCAL PIPE", "SINCE");
+        for (RemoteConnectionInfo connection : connections) {
+            table.row(Long.toString(connection.pid()), connection.description(), connection.pipeName(), connection.since().toString());
+        }
+        return System.lineSeparator() + table + connections.size() + " remote connection(s)" + System.lineSeparator();
+    }
+
+    /** The objects, then each remote connection as an entry of kind "remote connection" (its pipe and start under "details"). */
+    static String toJson(List<SharedObjectInfo> objects, List<RemoteConnectionInfo> connections) {
+        List<SharedObjectInfo> entries = new java.util.ArrayList<>(objects);
+        for (RemoteConnectionInfo connection : connections) {
+            entries.add(new SharedObjectInfo(connection.description(), "remote connection", 0, connection.pid(), true,
+                    Map.of("pipe", connection.pipeName(), "since", connection.since().toString())));
+        }
+        return toJson(entries);
     }
 
     static String toJson(List<SharedObjectInfo> objects) {

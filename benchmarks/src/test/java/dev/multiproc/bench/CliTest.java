@@ -163,6 +163,31 @@ class CliTest {
     }
 
     @Test
+    void lsShowsRemoteConnectionsWithTheirLocalPipes() throws Exception {
+        int port;
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String channel = "aeron:udp?endpoint=127.0.0.1:" + port;
+        try (Multiproc mp = Multiproc.create(); dev.multiproc.remote.Remote remote = dev.multiproc.remote.Remote.open(mp);
+             var listener = remote.listen(channel, dev.multiproc.codec.Codec.string())) {
+            var client = remote.connect(channel, dev.multiproc.codec.Codec.string());
+            var server = listener.accept(java.time.Duration.ofSeconds(10));
+            assertNotNull(server, "accepted");
+            Run run = run("ls");
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().contains("remote connection(s)"), run.out());
+            assertTrue(run.out().contains("to " + channel) && run.out().contains(client.name()), run.out());
+            assertTrue(run.out().contains(" on " + channel) && run.out().contains(server.name()), run.out());
+            Run json = run("ls", "--json");
+            assertTrue(json.out().contains("\"kind\": \"remote connection\"") && json.out().contains("\"pipe\": \"" + client.name() + "\""),
+                    json.out());
+            client.close();
+            server.close();
+        }
+    }
+
+    @Test
     void doctorReportsEveryCheckAndRmRemovesANamedObject() {
         Run doctor = run("doctor");
         assertEquals(0, doctor.exitCode(), doctor.out());

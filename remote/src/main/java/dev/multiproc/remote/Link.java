@@ -45,6 +45,10 @@ final class Link {
     private static final int BATCH_BYTES = 8 * 1024;
 
     private final String description;
+    private final String pipeName;
+    private final long startedMillis = System.currentTimeMillis();
+    /** Runs once both pumps have stopped (the connection is over). */
+    private volatile Runnable finishedAction = () -> { };
     private final Publication out;
     private final Image in;
     private final Connection<?> near;
@@ -75,11 +79,31 @@ final class Link {
 
     Link(String description, Publication out, Image in, Connection<?> near, long peerTimeoutNanos, AutoCloseable resources) {
         this.description = description;
+        this.pipeName = near.name();
         this.out = out;
         this.in = in;
         this.near = near;
         this.peerTimeoutNanos = peerTimeoutNanos;
         this.resources = resources;
+    }
+
+    /** What the connection is: "to CHANNEL" for a client's, "from ADDRESS on CHANNEL" for an accepted one. */
+    String description() {
+        return description;
+    }
+
+    /** The local pipe whose other end the user holds. */
+    String pipeName() {
+        return pipeName;
+    }
+
+    long startedMillis() {
+        return startedMillis;
+    }
+
+    /** Runs {@code action} when the connection is over; set before {@link #start()}. */
+    void whenFinished(Runnable action) {
+        finishedAction = action;
     }
 
     void start() {
@@ -126,6 +150,7 @@ final class Link {
                     near.close();
                     Remote.closeQuietly(resources);
                     finished.countDown();
+                    finishedAction.run();
                 }
             }
         }, "multiproc-remote-" + direction + " " + description);

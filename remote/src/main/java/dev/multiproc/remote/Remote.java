@@ -22,6 +22,11 @@ import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,6 +55,8 @@ public final class Remote implements AutoCloseable {
     static final int LISTEN_STREAM = 0x6D70;
     static final int REPLY_STREAM = LISTEN_STREAM + 1;
     static final int DATA_STREAM = LISTEN_STREAM + 2;
+    /** The name, before the pid, of a JVM's list of its connections in its media driver's directory. */
+    static final String REGISTRY_PREFIX = "multiproc-connections-";
 
     private final Multiproc context;
     private final RemoteOptions options;
@@ -211,7 +218,67 @@ public final class Remote implements AutoCloseable {
     void start(Link link) {
         links.removeIf(Link::isFinished);
         links.add(link);
+        link.whenFinished(this::writeRegistry);
         link.start();
+        writeRegistry();
+    }
+
+    /**
+     * This JVM's live connections, for {@code multiproc ls}: a file in the media driver's
+     * directory, {@value #REGISTRY_PREFIX}PID, one line a connection ({@code started-millis TAB
+     * local-pipe TAB description}), replaced whole (written aside, then renamed) whenever one starts
+     * or ends, removed on close; only with an embedded driver. It only informs: a failure to write
+     * it leaves the connections alone.
+     */
+    private synchronized void writeRegistry() {
+        if (!embedded) {
+            // an external driver's directory is its owner's, and multiproc ls does not look there
+            return;
+        }
+        Path registry = Path.of(aeronDirectory(), REGISTRY_PREFIX + ProcessHandle.current().pid());
+        try {
+            if (closed) {
+                Files.deleteIfExists(registry);
+                return;
+            }
+            StringBuilder lines = new StringBuilder();
+            for (Link link : links) {
+                if (!link.isFinished()) {
+                    lines.append(link.startedMillis()).append('\t').append(link.pipeName()).append('\t').append(link.description()).append('\n');
+                }
+            }
+            Path written = registry.resolveSibling(registry.getFileName() + ".tmp");
+            Files.writeString(written, lines);
+            Files.move(written, registry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UncheckedIOException e) {
+            // the driver's directory went away (it is closing): nothing to list
+        }
+    }
+
+    /**
+     * The remote connections of every JVM on this machine whose embedded media driver runs, as
+     * each registered them (external drivers' directories are not searched).
+     */
+    public static List<RemoteConnectionInfo> listConnections() {
+        List<RemoteConnectionInfo> found = new ArrayList<>();
+        for (MediaDrivers.DriverDirectory driver : MediaDrivers.directories()) {
+            boolean alive = ProcessHandle.of(driver.pid()).map(ProcessHandle::isAlive).orElse(false);
+            Path registry = driver.directory().toPath().resolve(REGISTRY_PREFIX + driver.pid());
+            if (!alive || !driver.active() || !Files.isRegularFile(registry)) {
+                continue;
+            }
+            try {
+                for (String line : Files.readAllLines(registry)) {
+                    String[] fields = line.split("\t", 3);
+                    if (fields.length == 3) {
+                        found.add(new RemoteConnectionInfo(driver.pid(), fields[2], fields[1], Instant.ofEpochMilli(Long.parseLong(fields[0]))));
+                    }
+                }
+            } catch (IOException | NumberFormatException unreadable) {
+                // replaced or removed while we read it: its JVM's connections are changing
+            }
+        }
+        return found;
     }
 
     Aeron aeron() {
@@ -256,6 +323,7 @@ public final class Remote implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         open.forEach(Remote::closeQuietly);
+        writeRegistry();
         aeron.close();
         if (embedded) {
             MediaDrivers.release();

@@ -143,6 +143,33 @@ class RemoteConnectionTest extends ContextPerTest {
     }
 
     @Test
+    void everyLiveConnectionIsListedForMultiprocLsWithItsLocalPipeAndGoesWhenItEnds() throws Exception {
+        String channel = freeChannel();
+        long me = ProcessHandle.current().pid();
+        try (Remote remote = Remote.open(mp, options()); RemoteListener<String> listener = remote.listen(channel, Codec.string())) {
+            Connection<String> client = remote.connect(channel, Codec.string());
+            Connection<String> server = listener.accept(Duration.ofSeconds(10));
+            assertNotNull(server, "accepted");
+            List<RemoteConnectionInfo> mine = Remote.listConnections().stream().filter(info -> info.pid() == me).toList();
+            assertEquals(2, mine.size(), mine.toString());
+            assertTrue(mine.stream().anyMatch(info -> info.description().equals("to " + channel) && info.pipeName().equals(client.name())),
+                    mine.toString());
+            assertTrue(mine.stream().anyMatch(info -> info.description().startsWith("from ") && info.description().endsWith(" on " + channel)
+                    && info.pipeName().equals(server.name())), mine.toString());
+            assertTrue(mine.stream().allMatch(info -> !info.since().isAfter(java.time.Instant.now())), mine.toString());
+            client.close();
+            assertThrows(EOFException.class, server::recv, "the server sees the client's close");
+            server.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Remote.listConnections().stream().anyMatch(info -> info.pid() == me)) {
+                assertTrue(System.nanoTime() < deadline, "ended connections are no longer listed: " + Remote.listConnections());
+                Thread.sleep(10);
+            }
+        }
+        assertTrue(Remote.listConnections().stream().noneMatch(info -> info.pid() == me), "nothing listed after close");
+    }
+
+    @Test
     void closingTheListenerLeavesTheConnectionsItAcceptedOpenAndRefusesNewOnes() throws Exception {
         String channel = freeChannel();
         try (Remote remote = Remote.open(mp, options().withConnectTimeout(Duration.ofSeconds(1)))) {
