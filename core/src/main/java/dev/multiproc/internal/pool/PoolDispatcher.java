@@ -47,8 +47,9 @@ import java.util.function.Consumer;
  * The machinery behind a {@code ProcessPool}: its worker JVMs (started, watched, replaced when
  * they die or reach {@code maxTasksPerChild}), the queue of tasks, and the collector thread that
  * sends each worker the tasks it has room for, reads the results and completes the futures. The
- * pool's public surface ({@code dev.multiproc.ProcessPool}) delegates here; every field is guarded
- * by this object's monitor unless it says otherwise.
+ * pool's public surface ({@code dev.multiproc.ProcessPool}) delegates here. The queue, the workers'
+ * in-flight tasks and the submission state are guarded by this object's monitor, as they were by
+ * the pool's; the counters are atomic and the state flags volatile.
  */
 public final class PoolDispatcher {
     private static final AtomicInteger WORKER_NUMBERS = new AtomicInteger();

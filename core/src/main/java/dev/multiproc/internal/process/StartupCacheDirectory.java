@@ -81,19 +81,26 @@ public final class StartupCacheDirectory {
     }
 
     private static String contentsSummary(Path directory) {
+        long count = 0;
+        long bytes = 0;
         try (Stream<Path> files = Files.list(directory)) {
-            long[] countAndBytes = new long[2];
-            files.filter(file -> ARCHIVE.matcher(file.getFileName().toString()).matches()).forEach(archive -> {
-                countAndBytes[0]++;
-                try {
-                    countAndBytes[1] += Files.size(archive);
-                } catch (IOException e) {
-                    // removed meanwhile
+            for (Path file : files.toList()) {
+                if (ARCHIVE.matcher(file.getFileName().toString()).matches()) {
+                    count++;
+                    bytes += sizeOrZero(file);
                 }
-            });
-            return countAndBytes[0] + " archives, " + (countAndBytes[1] >> 20) + " MiB, at most " + KEPT_ARCHIVES + " kept";
+            }
         } catch (IOException e) {
             return "contents unreadable: " + e.getMessage();
+        }
+        return count + " archives, " + (bytes >> 20) + " MiB, at most " + KEPT_ARCHIVES + " kept";
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException removedMeanwhile) {
+            return 0;
         }
     }
 
