@@ -10,10 +10,13 @@ module dev.multiproc.core {
     exports dev.multiproc.spi to dev.multiproc.posix, dev.multiproc.windows;
     exports dev.multiproc.codec;
     exports dev.multiproc.jfr;
+    // modules that reach other hosts (multiproc-remote) provide a transport for listen/connect addresses
+    exports dev.multiproc.transport;
 
     requires java.management;
     // the events of dev.multiproc.jfr are jdk.jfr.Event subclasses: whoever reads this API reads jdk.jfr
     requires transitive jdk.jfr;
 
     uses dev.multiproc.spi.NativePlatform;
+    uses dev.multiproc.transport.RemoteTransport;
 }

@@ -87,6 +87,11 @@ public final class Connection<E> extends SharedObject {
             sentAway[end] = true;
         }
 
+        /** This process holds {@code end} again (it came back, or this process connected to its own listener). */
+        synchronized void attached(int end) {
+            sentAway[end] = false;
+        }
+
         /**
          * A handle of {@code end} closed; the last one closes the end (or leaves it in transit for
          * the process it was sent to), and the pipe's name goes once both ends are closed.
@@ -179,7 +184,9 @@ public final class Connection<E> extends SharedObject {
 
     /** Attaching in another process: this process becomes the end's holder. */
     void attachHere() {
-        if (!ends.attach(end, processToken)) {
+        if (ends.attach(end, processToken)) {
+            shared.attached(end);
+        } else {
             close();
         }
     }

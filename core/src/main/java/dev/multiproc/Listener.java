@@ -11,6 +11,7 @@ import dev.multiproc.internal.shm.wait.WaitPoint;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,6 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * dies is end-of-file on every connection of its listener, accepted or not, and {@code connect}
  * to its name is refused at once ({@link ConnectionRefusedException}) until another process
  * listens there.
+ *
+ * <p>An address for another host ({@code aeron:udp?endpoint=host:port}, with the
+ * {@code multiproc-remote} module on the path) makes a listener under a generated name that the
+ * remote transport connects each admitted client to, as a local client would: {@link #accept()}
+ * and {@link Connection#waitAny} are the same for both, and {@link #listenName()} is the address.
  *
  * <p>Closing the listener stops accepting: connections claimed and not yet accepted get
  * end-of-file, new connects are refused; connections it accepted stay open until they are
@@ -48,6 +54,8 @@ public final class Listener<E> extends SharedObject {
     /** One thread of this process accepts at a time. */
     private final transient ReentrantLock accepting = new ReentrantLock();
     private transient volatile WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
+    /** A remote transport admitting clients on the listener's address (null for a local name); stopped first on close. */
+    private final transient AtomicReference<AutoCloseable> remoteService = new AtomicReference<>();
 
     @SuppressWarnings("unchecked")
     Listener(Multiproc context, Attachment attachment, String listenName, Codec<E> codec, PipeOptions pipes) {
@@ -74,7 +82,9 @@ public final class Listener<E> extends SharedObject {
         ReentrantLock lock = accepting;
         Multiproc owningContext = context;
         long owning = token;
+        AtomicReference<AutoCloseable> service = remoteService;
         onClose(() -> {
+            stopQuietly(service.getAndSet(null), listenName);
             listening.close(owning);
             // a thread of ours waiting in accept sees this handle closed within a wait slice and lets go of the lock
             listening.wakeAll();
@@ -97,6 +107,28 @@ public final class Listener<E> extends SharedObject {
             offerSpares();
         } finally {
             accepting.unlock();
+        }
+    }
+
+    /**
+     * Makes closing this listener also stop {@code service}, the remote transport that admits
+     * clients on its address (at once if it is already closed).
+     */
+    void stopOnClose(AutoCloseable service) {
+        remoteService.set(service);
+        if (isClosed()) {
+            stopQuietly(remoteService.getAndSet(null), listenName);
+        }
+    }
+
+    private static void stopQuietly(AutoCloseable service, String listenName) {
+        if (service == null) {
+            return;
+        }
+        try {
+            service.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "listener ''{0}'': stopping its remote service failed: {1}", listenName, e.toString());
         }
     }
 

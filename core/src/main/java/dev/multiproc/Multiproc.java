@@ -19,6 +19,8 @@ import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.queue.QueueLayout;
 import dev.multiproc.internal.shm.ring.RingLayout;
+import dev.multiproc.internal.transport.RemoteSessions;
+import dev.multiproc.transport.RemoteTransport;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 import dev.multiproc.spi.Platforms;
@@ -68,6 +70,8 @@ public final class Multiproc implements AutoCloseable {
     private final Set<SharedObject> creators = java.util.Collections.synchronizedSet(
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private final ProcessLauncher launcher;
+    /** The remote transports this context has used (addresses with a ':'). */
+    private final RemoteSessions remoteSessions = new RemoteSessions();
     private final Set<ProcessPool> pools = ConcurrentHashMap.newKeySet();
     private volatile String id;
     private MappedRegion marker;
@@ -599,8 +603,12 @@ public final class Multiproc implements AutoCloseable {
     /**
      * Listens on {@code name} for connections from other processes [connection.Listener]: each
      * {@link #connect} gets a duplex connection of its own, with rings of
-     * {@value PipeOptions#DEFAULT_CAPACITY_BYTES} bytes.
+     * {@value PipeOptions#DEFAULT_CAPACITY_BYTES} bytes. A name with a {@code ':'} is an address
+     * on the network for the remote transport that takes it ({@code aeron:udp?endpoint=host:port}
+     * with {@code multiproc-remote} on the path): clients on other hosts connect there, and
+     * {@link Listener#accept()} hands their connections over as it does local ones.
      *
+     * @throws IllegalArgumentException    if the name is an address no transport on the path takes
      * @throws SharedObjectExistsException if a live process listens on the name
      */
     public <E> Listener<E> listen(String name, Codec<E> codec) {
@@ -612,13 +620,32 @@ public final class Multiproc implements AutoCloseable {
         if (!options.duplex()) {
             throw new IllegalArgumentException("connections are duplex: listen with PipeOptions.duplexPipe()");
         }
+        PipeOptions pipes = options.withCapacityBytes(RingLayout.capacityFor(options.capacityBytes()));
+        if (RemoteSessions.isRemoteAddress(name)) {
+            return listenRemotely(name, codec, pipes);
+        }
         Attachment attachment = openNamed(name, Blueprints.listener(platform));
-        return new Listener<>(this, attachment, name, codec, options.withCapacityBytes(RingLayout.capacityFor(options.capacityBytes())));
+        return new Listener<>(this, attachment, name, codec, pipes);
+    }
+
+    /** A listener under a generated name that the transport of {@code address} connects its clients to. */
+    private <E> Listener<E> listenRemotely(String address, Codec<E> codec, PipeOptions pipes) {
+        RemoteTransport.Session session = remoteSessions.sessionFor(this, address);
+        Listener<E> listener = new Listener<>(this, newObject(Blueprints.listener(platform)), address, codec, pipes);
+        String osName = listener.name();
+        try {
+            listener.stopOnClose(session.serve(address, timeout -> Listener.connect(this, address, osName, Codec.bytes(), timeout)));
+        } catch (RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        return listener;
     }
 
     /**
      * Connects to the process listening on {@code name} [connection.Client]: returns once it has
-     * accepted, this end of a duplex connection of its own.
+     * accepted, this end of a duplex connection of its own. A name with a {@code ':'} is a
+     * listener's network address ({@code aeron:udp?endpoint=host:port}, see {@link #listen}).
      *
      * @throws ConnectionRefusedException if nobody listens on the name, or its listener closes or ends first
      */
@@ -634,6 +661,9 @@ public final class Multiproc implements AutoCloseable {
      */
     public <E> Connection<E> connect(String name, Codec<E> codec, java.time.Duration timeout) throws InterruptedException {
         ensureOpen();
+        if (RemoteSessions.isRemoteAddress(name)) {
+            return remoteSessions.sessionFor(this, name).connect(name, codec, timeout);
+        }
         return Listener.connect(this, name, ObjectNames.named(name), codec, timeout);
     }
 
@@ -886,6 +916,8 @@ public final class Multiproc implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // remote connections end before the local handles their pumps use are closed
+        failures.addAll(remoteSessions.closeAll());
         try {
             launcher.close();
         } catch (RuntimeException e) {

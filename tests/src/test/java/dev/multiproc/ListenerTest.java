@@ -41,6 +41,27 @@ class ListenerTest extends ContextPerTest {
     }
 
     @Test
+    void aClientInTheListeningProcessThatClosesIsEndOfFileOnItsAcceptedEndAndTheOtherWayRound() throws Exception {
+        try (Listener<String> listener = mp.listen(name, Codec.string())) {
+            Connection<String> client = mp.connect(name, Codec.string());
+            Connection<String> accepted = listener.accept(Duration.ofSeconds(5));
+            client.send("last words");
+            client.close();
+            assertEquals("last words", accepted.recv());
+            assertTrue(accepted.poll(Duration.ofSeconds(5)), "the closed client is end of file at once, not a wait");
+            assertThrows(EOFException.class, accepted::recv);
+            accepted.close();
+
+            Connection<String> second = mp.connect(name, Codec.string());
+            Connection<String> secondAccepted = listener.accept(Duration.ofSeconds(5));
+            secondAccepted.close();
+            assertTrue(second.poll(Duration.ofSeconds(5)), "the closed accepted end is end of file for the client");
+            assertThrows(EOFException.class, second::recv);
+            second.close();
+        }
+    }
+
+    @Test
     void moreClientsThanOfferedPipesWaitForAcceptAndAreServedInOrder() throws Exception {
         try (Listener<String> listener = mp.listen(name, Codec.string())) {
             List<Thread> clients = new ArrayList<>();

@@ -5,6 +5,7 @@ import dev.multiproc.ConnectionRefusedException;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pipe;
 import dev.multiproc.codec.Codec;
+import dev.multiproc.transport.RemoteTransport;
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
 import io.aeron.ExclusivePublication;
@@ -58,6 +59,9 @@ public final class Remote implements AutoCloseable {
     /** The name, before the pid, of a JVM's list of its connections in its media driver's directory. */
     static final String REGISTRY_PREFIX = "multiproc-connections-";
 
+    /** The Remotes users opened, by context, in the order they were opened; each leaves on close. */
+    private static final java.util.Map<Multiproc, List<Remote>> OPENED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Multiproc context;
     private final RemoteOptions options;
     private final boolean embedded;
@@ -86,8 +90,25 @@ public final class Remote implements AutoCloseable {
         return open(context, RemoteOptions.defaults());
     }
 
+    /**
+     * Remote connections with {@code options}; while this is open, {@code context.listen} and
+     * {@code context.connect} on Aeron channels use it (and so its options), the last opened first.
+     */
     public static Remote open(Multiproc context, RemoteOptions options) {
+        Remote remote = new Remote(context, options);
+        OPENED.computeIfAbsent(context, any -> new CopyOnWriteArrayList<>()).add(remote);
+        return remote;
+    }
+
+    /** A Remote that {@link #openedOn} does not find: a transport session's own. */
+    static Remote openUnlisted(Multiproc context, RemoteOptions options) {
         return new Remote(context, options);
+    }
+
+    /** The Remote opened last on {@code context} and still open, if any. */
+    static java.util.Optional<Remote> openedOn(Multiproc context) {
+        List<Remote> opened = OPENED.getOrDefault(context, List.of());
+        return opened.reversed().stream().filter(remote -> !remote.closed).findFirst();
     }
 
     /** The directory of the media driver this uses (the embedded one's, or the external one named). */
@@ -104,15 +125,34 @@ public final class Remote implements AutoCloseable {
     }
 
     /**
+     * Admits clients on {@code channel} into {@code listener}, the local listener that
+     * {@code mp.listen(channel, codec)} made; closing what this returns stops admitting.
+     */
+    AutoCloseable serve(String channel, RemoteTransport.LocalListener listener) {
+        ensureOpen();
+        Admissions admissions = new Admissions(this, channel, listener::connect);
+        open.add(admissions);
+        return () -> {
+            open.remove(admissions);
+            admissions.close();
+        };
+    }
+
+    /**
      * Connects to the listener on {@code channel}.
      *
      * @throws ConnectionRefusedException if no listener answers within the connect timeout, or the
      *                                    keys do not match
      */
     public <T> Connection<T> connect(String channel, Codec<T> codec) {
+        return connect(channel, codec, options.connectTimeout());
+    }
+
+    /** Connects as {@link #connect(String, Codec)} does, waiting at most {@code timeout} for the listener. */
+    <T> Connection<T> connect(String channel, Codec<T> codec, java.time.Duration timeout) {
         ensureOpen();
         Objects.requireNonNull(codec, "codec");
-        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         String replyHost = localAddressToward(endpointOf(channel));
         Subscription replies = aeron.addSubscription("aeron:udp?endpoint=" + replyHost + ":0", REPLY_STREAM);
         ExclusivePublication out = null;
@@ -310,6 +350,10 @@ public final class Remote implements AutoCloseable {
             return;
         }
         closed = true;
+        OPENED.computeIfPresent(context, (any, opened) -> {
+            opened.remove(this);
+            return opened.isEmpty() ? null : opened;
+        });
         long deadline = System.nanoTime() + options.peerTimeout().toNanos();
         boolean interrupted = false;
         for (Link link : links) {

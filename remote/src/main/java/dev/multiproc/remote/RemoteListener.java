@@ -3,40 +3,35 @@ package dev.multiproc.remote;
 import dev.multiproc.Connection;
 import dev.multiproc.Pipe;
 import dev.multiproc.codec.Codec;
-import io.aeron.ChannelUri;
-import io.aeron.ExclusivePublication;
-import io.aeron.Image;
-import io.aeron.Subscription;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Accepts remote connections on an Aeron channel [Listener]. Each client's handshake is an Aeron
- * image of the listener's subscription; a thread of its own reads its hello, answers on the
- * client's reply channel, checks the auth key both ways, and gives the connection a subscription
- * of its own for the client's messages. A client refused (wrong key, wrong version, a reply
- * address that is not its own) never reaches {@link #accept()}. Closing the listener stops
- * accepting; the connections it accepted stay open until they are closed, as a local
- * {@link dev.multiproc.Listener}'s do.
+ * Accepts remote connections on an Aeron channel [Listener]: each client {@link Admissions}
+ * admits (handshake, auth key) arrives at {@link #accept()} as a local pipe's end. A client
+ * refused never reaches it. Closing the listener stops accepting; the connections it accepted
+ * stay open until they are closed, as a local {@link dev.multiproc.Listener}'s do.
+ * {@code mp.listen(channel, codec)} gives a {@link dev.multiproc.Listener} that does the same.
  *
  * @param <T> the type of the messages
  */
 public final class RemoteListener<T> implements AutoCloseable {
-    private final Remote remote;
     private final String channel;
-    private final Codec<T> codec;
-    private final Subscription subscription;
     private final BlockingQueue<Connection<T>> accepted = new LinkedBlockingQueue<>();
+    private final Admissions admissions;
 
     RemoteListener(Remote remote, String channel, Codec<T> codec) {
-        this.remote = remote;
         this.channel = channel;
-        this.codec = java.util.Objects.requireNonNull(codec, "codec");
-        this.subscription = remote.aeron().addSubscription(channel, Remote.LISTEN_STREAM, this::onClient, image -> { });
+        java.util.Objects.requireNonNull(codec, "codec");
+        BlockingQueue<Connection<T>> arrivals = accepted;
+        this.admissions = new Admissions(remote, channel, timeout -> {
+            Pipe<T> pipe = remote.context().pipe(codec);
+            arrivals.add(pipe.first());
+            return pipe.second();
+        });
     }
 
     /** The channel clients connect to. */
@@ -57,91 +52,6 @@ public final class RemoteListener<T> implements AutoCloseable {
     /** Stops listening; the connections it accepted end. */
     @Override
     public void close() {
-        subscription.close();
+        admissions.close();
     }
-
-    private void onClient(Image image) {
-        Thread handshake = new Thread(() -> welcome(image), "multiproc-remote-handshake " + channel + " #" + image.sessionId());
-        handshake.setDaemon(true);
-        handshake.start();
-    }
-
-    private void welcome(Image image) {
-        RemoteOptions options = remote.options();
-        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
-        ExclusivePublication reply = null;
-        Subscription data = null;
-        try {
-            Frames.Hello hello = Frames.Hello.read(Remote.receive(channel, image, deadline));
-            reply = remote.aeron().addExclusivePublication(replyChannel(hello, image), hello.replyStream());
-            ExclusivePublication answer = reply;
-            Remote.await(channel, "the client's reply channel", deadline, () -> answer.isConnected() ? "" : null);
-            if (hello.version() != Frames.VERSION) {
-                Remote.send(channel, reply, Frames.refused("this listener speaks version " + Frames.VERSION + ", not " + hello.version()));
-                reply.close();
-                return;
-            }
-            byte[] key = options.authKey();
-            if (key != null) {
-                byte[] nonce = Frames.nonce();
-                Remote.send(channel, reply, Frames.challenge(Frames.proof(key, "listener", hello.clientNonce()), nonce));
-                byte[] response = Remote.receive(channel, image, deadline);
-                if (response[0] != Frames.RESPONSE || response.length != 1 + Frames.PROOF_BYTES
-                        || !Frames.proves(key, "client", nonce, Frames.part(response, 1, 1 + Frames.PROOF_BYTES))) {
-                    Remote.send(channel, reply, Frames.refused("wrong authentication key"));
-                    reply.close();
-                    return;
-                }
-            }
-            // the connection's messages come on a subscription of its own, so that it outlives this listener
-            InetSocketAddress client = Remote.endpoint(image.sourceIdentity());
-            data = remote.aeron().addSubscription("aeron:udp?endpoint=" + Remote.localAddressToward(client) + ":0", Remote.DATA_STREAM);
-            Subscription dataIn = data;
-            String dataChannel = Remote.await(channel, "the connection's channel to resolve", deadline, dataIn::tryResolveChannelEndpointPort);
-            Remote.send(channel, reply, Frames.welcome(dataChannel));
-            String clientHost = client.getAddress().getHostAddress();
-            Image messages = Remote.await(channel, "the client on the connection's channel", deadline, () -> fromHost(dataIn, clientHost));
-            Pipe<T> pipe = remote.context().pipe(codec);
-            ExclusivePublication out = reply;
-            Link link = new Link("from " + image.sourceIdentity() + " on " + channel, reply, messages, pipe.second(),
-                    options.peerTimeout().toNanos(), () -> {
-                        out.close();
-                        dataIn.close();
-                    });
-            remote.start(link);
-            accepted.add(pipe.first());
-        } catch (RuntimeException failed) {
-            // a client that does not finish its handshake, asks for a reply elsewhere, or a listener closing: nothing to accept
-            Remote.closeQuietly(reply);
-            Remote.closeQuietly(data);
-        }
-    }
-
-    /** The first image of {@code subscription} sent from {@code host}, or null. */
-    private static Image fromHost(Subscription subscription, String host) {
-        for (Image image : subscription.images()) {
-            if (Remote.endpoint(image.sourceIdentity()).getAddress().getHostAddress().equals(host)) {
-                return image;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The channel a client asked to be answered on, if it is a plain UDP endpoint at the address
-     * its frames come from: an unauthenticated client cannot make the listener send to anyone else.
-     */
-    static String replyChannel(Frames.Hello hello, Image image) {
-        ChannelUri uri = ChannelUri.parse(hello.replyChannel());
-        String endpoint = uri.get("endpoint");
-        boolean[] otherParameters = {false};
-        uri.forEachParameter((key, value) -> otherParameters[0] |= !key.equals("endpoint"));
-        String source = image.sourceIdentity();
-        if (!"udp".equals(uri.media()) || endpoint == null || otherParameters[0]
-                || !Remote.endpoint(endpoint).getAddress().equals(Remote.endpoint(source).getAddress())) {
-            throw new IllegalArgumentException("a client at " + source + " asked to be answered on " + hello.replyChannel());
-        }
-        return "aeron:udp?endpoint=" + endpoint;
-    }
-
 }

@@ -1,6 +1,7 @@
 package dev.multiproc.remote;
 
 import dev.multiproc.Connection;
+import dev.multiproc.Listener;
 import dev.multiproc.Multiproc;
 import dev.multiproc.codec.Codec;
 
@@ -9,7 +10,9 @@ import java.time.Duration;
 
 /**
  * One side of a remote connection as a program of its own, for tests between hosts (network
- * namespaces, {@code .ci/remote-netns}). Exit code 0 means the side saw what it should.
+ * namespaces, {@code .ci/remote-netns}), through {@code mp.listen}/{@code mp.connect} on the
+ * channel (with the options of the {@link Remote} it opens). Exit code 0 means the side saw what
+ * it should.
  *
  * <pre>
  * RemotePeer listen CHANNEL COUNT   accept one client; expect messages 0..COUNT-1 in order, then
@@ -33,9 +36,9 @@ public final class RemotePeer {
         RemoteOptions options = RemoteOptions.defaults().withConnectTimeout(Duration.ofSeconds(60)).withPeerTimeout(Duration.ofSeconds(3));
         try (Multiproc mp = Multiproc.create(); Remote remote = Remote.open(mp, options)) {
             switch (args[0]) {
-                case "listen" -> System.exit(listen(remote, channel, count));
+                case "listen" -> System.exit(listen(mp, channel, count));
                 case "send", "send-and-wait" -> {
-                    Connection<Long> connection = remote.connect(channel, Codec.longs());
+                    Connection<Long> connection = mp.connect(channel, Codec.longs());
                     for (long i = 0; i < count; i++) {
                         connection.send(i);
                     }
@@ -50,8 +53,8 @@ public final class RemotePeer {
         }
     }
 
-    private static int listen(Remote remote, String channel, long count) throws InterruptedException {
-        try (RemoteListener<Long> listener = remote.listen(channel, Codec.longs())) {
+    private static int listen(Multiproc mp, String channel, long count) throws InterruptedException {
+        try (Listener<Long> listener = mp.listen(channel, Codec.longs())) {
             System.out.println("listening on " + channel);
             Connection<Long> connection = listener.accept();
             long expected = 0;
