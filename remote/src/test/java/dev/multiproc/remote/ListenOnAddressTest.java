@@ -94,6 +94,60 @@ class ListenOnAddressTest extends ContextPerTest {
         }
     }
 
+    /** The child: listens on the channel with a 2 s peer timeout, echoes each client's messages until killed. */
+    static void listenAndEcho(String channel) {
+        try (Multiproc child = Multiproc.create(); Remote withShortTimeouts = Remote.open(child, options());
+             Listener<String> listener = child.listen(channel, Codec.string())) {
+            while (true) {
+                Connection<String> connection = listener.accept();
+                try {
+                    while (true) {
+                        connection.send("echo " + connection.recv());
+                    }
+                } catch (EOFException clientLeft) {
+                    connection.close();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aListenerKilledWithSigkillEndsItsClientsWithEofAndClientsConnectAfreshToItsSuccessor() throws Exception {
+        String channel = freeChannel();
+        Duration peerTimeout = options().peerTimeout();
+        JvmProcess first = mp.process(() -> listenAndEcho(channel));
+        JvmProcess second = mp.process(() -> listenAndEcho(channel));
+        try (Remote remote = Remote.open(mp, options().withConnectTimeout(Duration.ofSeconds(60)))) {
+            first.start();
+            Connection<String> client = mp.connect(channel, Codec.string());
+            client.send("one");
+            assertEquals("echo one", client.recv());
+            first.kill();
+            assertTrue(first.join(Duration.ofSeconds(30)));
+            long killed = System.nanoTime();
+            assertTrue(client.poll(peerTimeout.multipliedBy(5)), "end of file within the peer timeout (and slack)");
+            assertThrows(EOFException.class, client::recv, "a client does not reconnect on its own");
+            long tookMillis = (System.nanoTime() - killed) / 1_000_000;
+            assertTrue(tookMillis < peerTimeout.toMillis() * 5, "EOF after " + tookMillis + " ms");
+            client.close();
+
+            second.start();
+            Connection<String> again = mp.connect(channel, Codec.string());
+            again.send("two");
+            assertEquals("echo two", again.recv(), "a new connect reaches the listener that took the channel over");
+            again.close();
+            assertFalse(remote.isClosed());
+        } finally {
+            for (JvmProcess child : List.of(first, second)) {
+                child.kill();
+                child.join(Duration.ofSeconds(30));
+                KilledDrivers.remove(child);
+            }
+        }
+    }
+
     @Test
     void theRemoteOpenedOnTheContextGivesItsKeyToListenAndConnect() throws Exception {
         String channel = freeChannel();
