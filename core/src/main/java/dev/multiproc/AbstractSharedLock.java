@@ -67,8 +67,7 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
         }
         long deadline = System.nanoTime() + timeoutNanos;
         boolean interrupted = false;
-        WaitEvent wait = new WaitEvent();
-        wait.begin();
+        WaitEvent wait = WaitEvent.beginIfRecorded();
         try {
             while (true) {
                 long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
@@ -96,7 +95,7 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
                 return true;
             }
         } finally {
-            wait.end(name(), kind().label(), "the lock");
+            WaitEvent.endIfBegun(wait, name(), kind().label(), "the lock");
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -143,6 +143,9 @@ public final class Connection<E> extends SharedObject {
     private transient byte[] pending;
     /** Whether this end has recorded that its peer died (one event per connection, however often it is read). */
     private transient boolean peerDeathRecorded;
+    // the slice checks of sends and receives that wait, made once so that a wait allocates nothing
+    private final transient WaitPoint.SliceCheck whileOpenAndPeerReading;
+    private final transient WaitPoint.SliceCheck whileOpenAndPeerWriting;
 
     Connection(Multiproc context, Attachment attachment, boolean createdHere, int end, Codec<E> codec) {
         super(context, attachment, createdHere);
@@ -158,6 +161,16 @@ public final class Connection<E> extends SharedObject {
         shared.opened(end);
         PipeShared pipe = shared;
         onClose(() -> pipe.closed(end));
+        this.whileOpenAndPeerReading = whileOpen(() -> {
+            if (ends.finished(peer)) {
+                throw brokenPipe();
+            }
+        });
+        this.whileOpenAndPeerWriting = whileOpen(() -> {
+            if (ends.finished(peer)) {
+                throw new PeerFinished();
+            }
+        });
     }
 
     /**
@@ -385,11 +398,7 @@ public final class Connection<E> extends SharedObject {
                 return offset;
             }
             try {
-                ring.awaitRoom(payloadLength, -1, waitStrategy.policy(), whileOpen(() -> {
-                    if (ends.finished(peer)) {
-                        throw brokenPipe();
-                    }
-                }));
+                ring.awaitRoom(payloadLength, -1, waitStrategy.policy(), whileOpenAndPeerReading);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for room in pipe '" + name() + "'", e);
@@ -419,20 +428,15 @@ public final class Connection<E> extends SharedObject {
         if (ring.peek()) {
             return true;
         }
-        WaitEvent wait = new WaitEvent();
-        wait.begin();
+        WaitEvent wait = WaitEvent.beginIfRecorded();
         try {
-            if (ring.awaitRecord(timeoutNanos, waitStrategy.policy(), whileOpen(() -> {
-                if (ends.finished(peer)) {
-                    throw new PeerFinished();
-                }
-            }))) {
+            if (ring.awaitRecord(timeoutNanos, waitStrategy.policy(), whileOpenAndPeerWriting)) {
                 return true;
             }
         } catch (PeerFinished finished) {
             // fall through: the check below reads what is left
         } finally {
-            wait.end(name(), "pipe", "a message");
+            WaitEvent.endIfBegun(wait, name(), "pipe", "a message");
         }
         if (ends.finished(peer) && !ring.peek()) {
             if (!ends.closed(peer) && !peerDeathRecorded) {

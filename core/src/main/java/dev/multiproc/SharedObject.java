@@ -43,6 +43,7 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
     final transient boolean createdHere;
     private final transient HandleState handle;
     private final transient Cleaner.Cleanable cleanable;
+    private final transient WaitPoint.SliceCheck openCheck;
 
     /**
      * This handle's part: closed flag and what closing does. It never refers to the handle object
@@ -95,6 +96,7 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
         this.handle = new HandleState(context, attachment, createdHere);
         context.trackHandle(this.handle, createdHere ? this : null);
         this.cleanable = CLEANER.register(this, handle);
+        this.openCheck = this::ensureOpen;
     }
 
     /** The object's name, valid in every process on this machine until it is removed. */
@@ -171,9 +173,9 @@ public abstract class SharedObject implements AutoCloseable, Serializable {
         };
     }
 
-    /** A slice check that only ends the wait when this handle is closed. */
+    /** A slice check that only ends the wait when this handle is closed (made once: a wait allocates nothing for it). */
     final WaitPoint.SliceCheck whileOpen() {
-        return this::ensureOpen;
+        return openCheck;
     }
 
     /** Removes the name now (processes already attached keep working). */

@@ -84,9 +84,10 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         private final String name;
         private final ThreadLocal<Integer> threadEntry = new ThreadLocal<>();
         /**
-         * The entry of the thread that used the queue last: one thread putting or taking in a loop
-         * finds its entry here instead of in its thread-locals (15% of a message's cost, profiled).
-         * Immutable, so a thread reading it sees its two fields together; thread ids are never reused.
+         * The entry of the thread of this process that claimed one last: that thread, putting or
+         * taking in a loop, finds its entry here instead of in its thread-locals (15% of a
+         * message's cost, profiled); others find theirs in their thread-locals. Immutable, so a
+         * thread reading it sees its two fields together; thread ids are never reused.
          */
         private ThreadEntry lastUser = new ThreadEntry(-1, -1);
         /** Entries this process holds, by the thread that holds each; guarded by itself. */
@@ -112,7 +113,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             }
             Integer entry = threadEntry.get();
             if (entry != null) {
-                lastUser = new ThreadEntry(threadId, entry);
+                // the thread that claimed last stays the fast one: threads taking turns must not allocate at each turn
                 return entry;
             }
             synchronized (entries) {
@@ -339,15 +340,14 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         // the clock is read only once a wait is needed: a read costs ~28 ns on a virtual machine's kvm-clock
         long waitStart = System.nanoTime();
         long deadline = waitStart + timeoutNanos;
-        WaitEvent wait = new WaitEvent();
-        wait.begin();
+        WaitEvent wait = WaitEvent.beginIfRecorded();
         try {
             while (true) {
                 long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
                 if (timeoutNanos > 0 && remaining <= 0) {
                     return -1;
                 }
-                if (!slots.awaitNotFull(remaining, waitStrategy.policy(), this::removeSpill, whileOpen()) && timeoutNanos > 0) {
+                if (!slots.awaitNotFull(remaining, waitStrategy.policy(), whileOpen()) && timeoutNanos > 0) {
                     return slots.tryClaimForProducer(entry);
                 }
                 position = slots.tryClaimForProducer(entry);
@@ -363,7 +363,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     /** Counts a put's or take's wait in the queue and records it if it was long. */
     private void endWait(WaitEvent wait, long startNanos, boolean producer) {
         slots.countWait(producer, System.nanoTime() - startNanos);
-        wait.end(name(), kind().label(), producer ? "room in the queue" : "a message");
+        WaitEvent.endIfBegun(wait, name(), kind().label(), producer ? "room in the queue" : "a message");
     }
 
     /**
@@ -490,9 +490,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         boolean released = false;
         WaitEvent wait = null;
         long waitStart = 0;
+        boolean waited = false;
         try {
             long deadline = 0;
-            boolean waited = false;
             while (true) {
                 long position = slots.tryClaimForConsumer(entry);
                 if (position >= 0) {
@@ -515,8 +515,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     waitStart = System.nanoTime();
                     deadline = waitStart + timeoutNanos;
                     waited = true;
-                    wait = new WaitEvent();
-                    wait.begin();
+                    wait = WaitEvent.beginIfRecorded();
                 }
                 long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
                 if (timeoutNanos > 0 && remaining <= 0) {
@@ -525,7 +524,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 slots.awaitNotEmpty(remaining, waitStrategy.policy(), whileOpen());
             }
         } finally {
-            if (wait != null) {
+            if (waited) {
                 endWait(wait, waitStart, false);
             }
             if (!taken) {

@@ -183,4 +183,52 @@ class QueueInProcessTest extends ContextPerTest {
             reader.close();
         }
     }
+
+    /**
+     * A spinning round trip waits on every take; the wait (its JFR event, its checks) and the view
+     * of the slot must allocate nothing, or the allocations' pauses become the round trip's tail.
+     * Three writers make the call that fills a slot megamorphic, as in a program with several.
+     */
+    @Test
+    void aSpinningRoundTripOfFixedSizeMessagesAllocatesNothingOnceWarm() throws Exception {
+        QueueOptions spinning = QueueOptions.of(64).withWaitStrategy(WaitStrategy.BUSY_SPIN);
+        try (SharedQueue<byte[]> ping = mp.queue(Codec.bytes(), spinning); SharedQueue<byte[]> pong = mp.queue(Codec.bytes(), spinning)) {
+            int roundTrips = 100_000;
+            int phases = 4;
+            byte[] echoed = new byte[64];
+            Thread echo = new Thread(() -> {
+                java.util.function.Consumer<MemorySegment> in = message -> MemorySegment.copy(message, ValueLayout.JAVA_BYTE, 0, echoed, 0, 64);
+                java.util.function.Consumer<MemorySegment> out = slot -> MemorySegment.copy(echoed, 0, slot, ValueLayout.JAVA_BYTE, 0, 64);
+                try {
+                    for (int i = 0; i < phases * roundTrips; i++) {
+                        ping.takeInPlace(in);
+                        pong.putInPlace(64, out);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "echo");
+            echo.setDaemon(true);
+            echo.start();
+            byte[] message = new byte[64];
+            byte[] answer = new byte[64];
+            List<java.util.function.Consumer<MemorySegment>> writers = List.of(
+                    slot -> MemorySegment.copy(message, 0, slot, ValueLayout.JAVA_BYTE, 0, 64),
+                    slot -> slot.fill((byte) 1),
+                    slot -> slot.set(ValueLayout.JAVA_BYTE, 0, (byte) 2));
+            java.util.function.Consumer<MemorySegment> reader = reply -> MemorySegment.copy(reply, ValueLayout.JAVA_BYTE, 0, answer, 0, 64);
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            double bytesPerRoundTrip = Double.NaN;
+            for (int phase = 0; phase < phases; phase++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < roundTrips; i++) {
+                    ping.putInPlace(64, writers.get(i % writers.size()));
+                    pong.takeInPlace(reader);
+                }
+                bytesPerRoundTrip = (threads.getCurrentThreadAllocatedBytes() - before) / (double) roundTrips;
+            }
+            echo.join(10_000);
+            assertTrue(bytesPerRoundTrip < 1, "a warm spinning round trip allocated " + bytesPerRoundTrip + " bytes");
+        }
+    }
 }

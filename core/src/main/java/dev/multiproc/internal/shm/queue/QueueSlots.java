@@ -14,6 +14,7 @@ import dev.multiproc.spi.NativePlatform;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 
@@ -65,6 +66,11 @@ import static dev.multiproc.internal.shm.queue.QueueLayout.*;
  * does not fit the object raise a corrupt-object failure ({@link dev.multiproc.internal.shm.ProtocolFailures#corrupt}).
  */
 public final class QueueSlots {
+    /**
+     * Queues of up to this many slots keep a view per slot (at most ~64 bytes each, per process);
+     * bigger ones make a view per message.
+     */
+    private static final int MAX_KEPT_VIEWS = 8192;
     /** Reads of head, skipped and tail before {@link #size()} settles for a reading that may mix moments. */
     private static final int SIZE_ATTEMPTS = 1_000;
 
@@ -87,6 +93,13 @@ public final class QueueSlots {
     private final WaitPoint notFull;
     private final WaitPoint allDone;
     private final ParticipantTable debts;
+    /** The view {@link #slot} made last for each slot; null for a queue of more than {@value #MAX_KEPT_VIEWS} slots. */
+    private final MemorySegment[] lastViews;
+    // made once, so that a wait allocates nothing
+    private final BooleanSupplier tailSlotFree = this::tailSlotFree;
+    private final BooleanSupplier headSlotPublished = this::headSlotPublished;
+    private final WaitPoint.SliceCheck recoverProducerSlot = this::recoverAbandonedProducerSlot;
+    private final WaitPoint.SliceCheck recoverConsumerSlot;
 
     public QueueSlots(NativePlatform platform, MappedRegion region) {
         this.name = region.name();
@@ -129,6 +142,9 @@ public final class QueueSlots {
         this.notFull = new WaitPoint(platform, region, base + NOT_FULL_OFFSET);
         this.allDone = new WaitPoint(platform, region, base + ALL_DONE_OFFSET);
         this.debts = new ParticipantTable(body, DEBTS_OFFSET);
+        this.lastViews = slotCount <= MAX_KEPT_VIEWS ? new MemorySegment[slotCount] : null;
+        Consumer<String> unlinkSpill = platform::unlinkRegion;
+        this.recoverConsumerSlot = () -> recoverAbandonedConsumerSlot(unlinkSpill);
     }
 
     /** Creator: the queue's shape and every slot's first sequence; before the header is published. */
@@ -198,9 +214,26 @@ public final class QueueSlots {
         return rawSequence(position) & ~SKIPPED;
     }
 
-    /** The first {@code length} bytes of the data area of the slot of {@code position}. */
+    /**
+     * The first {@code length} bytes of the data area of the slot of {@code position}. The view
+     * last made for the slot is kept and given again while messages in it keep their length, so
+     * a queue of fixed-size messages makes no view per message even where the code that reads or
+     * fills it is not inlined (a new view per message is then an allocation per message).
+     */
     public MemorySegment slot(long position, int length) {
-        return body.asSlice(slotOffset(position) + SLOT_DATA_OFFSET, length);
+        long offset = slotOffset(position) + SLOT_DATA_OFFSET;
+        MemorySegment[] views = lastViews;
+        if (views == null) {
+            return body.asSlice(offset, length);
+        }
+        int index = (int) ((offset - SLOTS_OFFSET) / slotLength);
+        MemorySegment view = views[index];
+        if (view == null || view.byteSize() != length) {
+            // racing threads of this process may each store a view: any of them is right for the slot and length
+            view = body.asSlice(offset, length);
+            views[index] = view;
+        }
+        return view;
     }
 
     /** The length of the message in the slot of {@code position}, checked against the slot's size. */
@@ -415,15 +448,17 @@ public final class QueueSlots {
         return slotCount == capacity || position - (long) LONG.getVolatile(body, HEAD_OFFSET) < capacity;
     }
 
-    public boolean awaitNotFull(long timeoutNanos, WaitPolicy policy, Consumer<String> spillRemover,
-                                WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
-        return notFull.await(() -> {
-            long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
-            return sequence(position) - position >= 0 && withinCapacity(position);
-        }, timeoutNanos, policy, () -> {
-            sliceCheck.check();
-            recoverAbandonedConsumerSlot(spillRemover);
-        });
+    /**
+     * Waits until the tail's slot is free; once per slice, after {@code sliceCheck}, gives back a
+     * slot a dead consumer left taken (its spill object unlinked).
+     */
+    public boolean awaitNotFull(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+        return notFull.await(tailSlotFree, timeoutNanos, policy, sliceCheck, recoverConsumerSlot);
+    }
+
+    private boolean tailSlotFree() {
+        long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
+        return sequence(position) - position >= 0 && withinCapacity(position);
     }
 
     /**
@@ -509,15 +544,15 @@ public final class QueueSlots {
         notFull.wakeAll();
     }
 
+    /** Waits until the head's slot is published; once per slice, after {@code sliceCheck}, skips a slot a dead producer left claimed. */
     public boolean awaitNotEmpty(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
-        return notEmpty.await(() -> {
-            long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
-            return sequence(position) - (position + 1) >= 0;
-        }, timeoutNanos, policy, () -> {
-            sliceCheck.check();
-            recoverAbandonedProducerSlot();
-        });
+        return notEmpty.await(headSlotPublished, timeoutNanos, policy, sliceCheck, recoverProducerSlot);
+    }
+
+    private boolean headSlotPublished() {
+        long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        return sequence(position) - (position + 1) >= 0;
     }
 
     /**

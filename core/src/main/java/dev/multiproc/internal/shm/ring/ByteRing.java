@@ -46,6 +46,8 @@ public final class ByteRing {
     private final int mask;
     private final WaitPoint readable;
     private final WaitPoint writable;
+    /** Made once, so that a wait for a record allocates nothing. */
+    private final java.util.function.BooleanSupplier recordThere = this::peek;
 
     /** Producer: the head as last read. */
     private long headCache;
@@ -244,7 +246,7 @@ public final class ByteRing {
 
     /** Waits until a record is there (negative timeout: forever). */
     public boolean awaitRecord(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
-        return readable.await(this::peek, timeoutNanos, policy, sliceCheck);
+        return readable.await(recordThere, timeoutNanos, policy, sliceCheck);
     }
 
     /** Ring bytes ever written (record headers and padding included). */

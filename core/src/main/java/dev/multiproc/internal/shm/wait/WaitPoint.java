@@ -70,13 +70,23 @@ public final class WaitPoint {
      */
     public boolean await(BooleanSupplier condition, long timeoutNanos, WaitPolicy policy, SliceCheck sliceCheck)
             throws InterruptedException {
+        return await(condition, timeoutNanos, policy, sliceCheck, NO_CHECK);
+    }
+
+    /**
+     * {@link #await(BooleanSupplier, long, WaitPolicy, SliceCheck)} with two slice checks, the
+     * caller's then the structure's own, run one after the other: a structure that adds its own
+     * check (looking for dead peers) allocates nothing per wait to join them.
+     */
+    public boolean await(BooleanSupplier condition, long timeoutNanos, WaitPolicy policy, SliceCheck callerCheck, SliceCheck ownCheck)
+            throws InterruptedException {
         if (condition.getAsBoolean()) {
             return true;
         }
         long start = System.nanoTime();
         boolean forever = timeoutNanos < 0;
         if (policy == WaitPolicy.SPIN) {
-            return spinUntil(condition, start, forever, timeoutNanos, sliceCheck);
+            return spinUntil(condition, start, forever, timeoutNanos, callerCheck, ownCheck);
         }
         if (policy == WaitPolicy.SPIN_THEN_SLEEP) {
             long elapsed;
@@ -94,11 +104,11 @@ public final class WaitPoint {
                 }
             }
         }
-        return sleepUntil(condition, start, forever, timeoutNanos, sliceCheck);
+        return sleepUntil(List.of(this), condition, start, forever ? -1 : timeoutNanos, callerCheck, ownCheck);
     }
 
     private static boolean spinUntil(BooleanSupplier condition, long start, boolean forever, long timeoutNanos,
-                                     SliceCheck sliceCheck) throws InterruptedException {
+                                     SliceCheck callerCheck, SliceCheck ownCheck) throws InterruptedException {
         long lastSlice = start;
         for (int i = 1; ; i++) {
             Thread.onSpinWait();
@@ -115,15 +125,11 @@ public final class WaitPoint {
                 }
                 if (now - lastSlice >= SLICE_NANOS) {
                     lastSlice = now;
-                    sliceCheck.check();
+                    callerCheck.check();
+                    ownCheck.check();
                 }
             }
         }
-    }
-
-    private boolean sleepUntil(BooleanSupplier condition, long start, boolean forever, long timeoutNanos,
-                               SliceCheck sliceCheck) throws InterruptedException {
-        return sleepUntil(List.of(this), condition, start, forever ? -1 : timeoutNanos, sliceCheck);
     }
 
     /**
@@ -139,7 +145,7 @@ public final class WaitPoint {
         if (condition.getAsBoolean()) {
             return true;
         }
-        return sleepUntil(points, condition, System.nanoTime(), timeoutNanos, sliceCheck);
+        return sleepUntil(points, condition, System.nanoTime(), timeoutNanos, sliceCheck, NO_CHECK);
     }
 
     /**
@@ -152,7 +158,7 @@ public final class WaitPoint {
      * restored.
      */
     private static boolean sleepUntil(List<WaitPoint> points, BooleanSupplier condition, long start, long timeoutNanos,
-                                      SliceCheck sliceCheck) throws InterruptedException {
+                                      SliceCheck callerCheck, SliceCheck ownCheck) throws InterruptedException {
         int count = points.size();
         long[] offsets = new long[count];
         int[] sequences = new int[count];
@@ -174,7 +180,7 @@ public final class WaitPoint {
                 INT.getAndAdd(point.segment, point.sleepersOffset, 1);
             }
             try {
-                return sleepAnnounced(points, regions, offsets, sequences, condition, start, timeoutNanos, sliceCheck);
+                return sleepAnnounced(points, regions, offsets, sequences, condition, start, timeoutNanos, callerCheck, ownCheck);
             } finally {
                 for (WaitPoint point : points) {
                     INT.getAndAdd(point.segment, point.sleepersOffset, -1);
@@ -188,8 +194,8 @@ public final class WaitPoint {
     }
 
     private static boolean sleepAnnounced(List<WaitPoint> points, List<MappedRegion> regions, long[] offsets, int[] sequences,
-                                          BooleanSupplier condition, long start, long timeoutNanos, SliceCheck sliceCheck)
-            throws InterruptedException {
+                                          BooleanSupplier condition, long start, long timeoutNanos, SliceCheck callerCheck,
+                                          SliceCheck ownCheck) throws InterruptedException {
         int count = points.size();
         NativePlatform platform = points.getFirst().platform;
         long lastCheck = start;
@@ -211,7 +217,8 @@ public final class WaitPoint {
             long now = System.nanoTime();
             if (now - lastCheck >= SLICE_NANOS) {
                 lastCheck = now;
-                sliceCheck.check();
+                callerCheck.check();
+                ownCheck.check();
                 continue;
             }
             long untilCheck = SLICE_NANOS - (now - lastCheck);
