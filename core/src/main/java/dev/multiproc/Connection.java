@@ -349,7 +349,16 @@ public final class Connection<E> extends SharedObject {
     /** Sends {@code length} bytes of {@code buffer} from {@code offset} as one message. */
     public void sendBytes(byte[] buffer, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        sendBytes(MemorySegment.ofArray(buffer).asSlice(offset, length));
+        ByteRing ring = sendRing();
+        checkSize(length);
+        if (length <= ring.maxFragment()) {
+            // copied from the array itself: a segment wrapping it would be an allocation per message where this is not inlined
+            long at = claim(ring, length);
+            MemorySegment.copy(buffer, offset, ring.data(), ValueLayout.JAVA_BYTE, at, length);
+            ring.commit(length, RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
+        } else {
+            sendFragments(ring, MemorySegment.ofArray(buffer).asSlice(offset, length));
+        }
     }
 
     /** Sends all of {@code buffer} as one message. */
@@ -483,7 +492,28 @@ public final class Connection<E> extends SharedObject {
      * @throws BufferTooShortException if it does not fit (it stays for the next receive)
      */
     public int recvBytesInto(byte[] buffer) throws EOFException, InterruptedException {
+        ByteRing ring = receiveRing();
+        int length = awaitWholeFitting(ring, buffer.length);
+        if (length >= 0) {
+            // into the array itself: a segment wrapping it would be an allocation per message where this is not inlined
+            MemorySegment.copy(ring.data(), ValueLayout.JAVA_BYTE, ring.peekedOffset(), buffer, 0, length);
+            ring.advance();
+            return length;
+        }
         return recvBytesInto(MemorySegment.ofArray(buffer));
+    }
+
+    /**
+     * Waits for the next record (unless a message is pending); the length of the message it holds
+     * if it is whole and fits {@code capacity} bytes, else -1: the message is then read the
+     * general way.
+     */
+    private int awaitWholeFitting(ByteRing ring, long capacity) throws EOFException, InterruptedException {
+        if (pending != null) {
+            return -1;
+        }
+        awaitRecord(ring, -1);
+        return isWhole(ring) && ring.peekedLength() <= capacity ? ring.peekedLength() : -1;
     }
 
     /**
@@ -493,14 +523,11 @@ public final class Connection<E> extends SharedObject {
      */
     public int recvBytesInto(MemorySegment buffer) throws EOFException, InterruptedException {
         ByteRing ring = receiveRing();
-        if (pending == null) {
-            awaitRecord(ring, -1);
-            if (isWhole(ring) && ring.peekedLength() <= buffer.byteSize()) {
-                int length = ring.peekedLength();
-                MemorySegment.copy(ring.data(), ring.peekedOffset(), buffer, 0, length);
-                ring.advance();
-                return length;
-            }
+        int length = awaitWholeFitting(ring, buffer.byteSize());
+        if (length >= 0) {
+            MemorySegment.copy(ring.data(), ring.peekedOffset(), buffer, 0, length);
+            ring.advance();
+            return length;
         }
         byte[] message = nextMessageBytes(ring);
         if (message.length > buffer.byteSize()) {
