@@ -68,6 +68,9 @@ public final class PoolDispatcher {
 
     private enum State { RUNNING, SHUTDOWN, STOPPED }
 
+    /** Held by the thread sending tasks to workers (the collector, or a submitting thread): a worker's pipe has one writer at a time. */
+    private final java.util.concurrent.locks.ReentrantLock sending = new java.util.concurrent.locks.ReentrantLock();
+
     /** A function as the workers get it: serialised once, under an id the workers remember it by. */
     private record Work(long id, byte[] serialised) {
     }
@@ -297,9 +300,31 @@ public final class PoolDispatcher {
             }
         }
         if (stopped == null) {
-            wake();
+            // the submitting thread sends what the workers have room for itself: waiting for the
+            // collector to wake first put a thread hand-off (tens of µs here) before every first chunk
+            if (!sendTasksIfNobodyIs()) {
+                wake();
+            }
         } else {
             task.onFailure.accept(stopped);
+        }
+    }
+
+    /**
+     * Sends queued tasks unless another thread is sending; whether the queue is empty after
+     * (nothing left for the collector to send: the workers' results wake it).
+     */
+    private boolean sendTasksIfNobodyIs() {
+        if (!sending.tryLock()) {
+            return false;
+        }
+        try {
+            sendTasks();
+        } finally {
+            sending.unlock();
+        }
+        synchronized (this) {
+            return queue.isEmpty();
         }
     }
 
@@ -469,7 +494,12 @@ public final class PoolDispatcher {
             while (true) {
                 collectResults();
                 replaceEndedWorkers();
-                sendTasks();
+                sending.lock();
+                try {
+                    sendTasks();
+                } finally {
+                    sending.unlock();
+                }
                 State now = state;
                 if (now == State.STOPPED || now == State.SHUTDOWN && idle()) {
                     break;
