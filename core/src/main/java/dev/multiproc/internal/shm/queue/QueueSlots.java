@@ -195,9 +195,12 @@ public final class QueueSlots {
         return maxMessageBytes;
     }
 
+    private int slotIndex(long position) {
+        return (int) (mask >= 0 ? position & mask : position % slotCount);
+    }
+
     private long slotOffset(long position) {
-        long index = mask >= 0 ? position & mask : position % slotCount;
-        return SLOTS_OFFSET + index * slotLength;
+        return SLOTS_OFFSET + slotIndex(position) * slotLength;
     }
 
     /** The slot's sequence with the {@link QueueLayout#SKIPPED} mark, checked to be a position. */
@@ -221,12 +224,12 @@ public final class QueueSlots {
      * fills it is not inlined (a new view per message is then an allocation per message).
      */
     public MemorySegment slot(long position, int length) {
-        long offset = slotOffset(position) + SLOT_DATA_OFFSET;
+        int index = slotIndex(position);
+        long offset = SLOTS_OFFSET + index * slotLength + SLOT_DATA_OFFSET;
         MemorySegment[] views = lastViews;
         if (views == null) {
             return body.asSlice(offset, length);
         }
-        int index = (int) ((offset - SLOTS_OFFSET) / slotLength);
         MemorySegment view = views[index];
         if (view == null || view.byteSize() != length) {
             // racing threads of this process may each store a view: any of them is right for the slot and length
