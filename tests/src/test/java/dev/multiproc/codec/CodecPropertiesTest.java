@@ -53,6 +53,8 @@ class CodecPropertiesTest {
     void stringsRoundTripAsGetBytesWouldMakeThem(@ForAll("strings") String value) {
         byte[] encoded = exactEncoding(Codec.string(), value);
         assertArrayEquals(value.getBytes(StandardCharsets.UTF_8), encoded, "the same bytes as String.getBytes(UTF_8)");
+        assertArrayEquals(encoded, dev.multiproc.internal.objects.Encoding.toBytes(Codec.string(), value),
+                "the maps' one-pass encoding writes what the codec writes");
         assertEquals(new String(encoded, StandardCharsets.UTF_8), Codec.string().decode(MemorySegment.ofArray(encoded)));
     }
 

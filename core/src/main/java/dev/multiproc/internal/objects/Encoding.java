@@ -37,10 +37,17 @@ public final class Encoding {
         return MemorySegment.ofArray(toBytes(codec, value));
     }
 
-    /** {@code value} encoded into a byte array: the array itself for the bytes codec. */
+    /**
+     * {@code value} encoded into a byte array: the array itself for the bytes codec; for the string
+     * codec the JDK's UTF-8 bytes in one pass (the bytes its encode writes), not a pass for the
+     * size and one to encode.
+     */
     public static <T> byte[] toBytes(Codec<T> codec, T value) {
         if (codec == (Object) Codec.bytes()) {
             return (byte[]) value;
+        }
+        if (codec == (Object) Codec.string()) {
+            return ((String) value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
         byte[] bytes = new byte[size(codec, value)];
         encode(codec, value, MemorySegment.ofArray(bytes));
