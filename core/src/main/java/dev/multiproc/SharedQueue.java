@@ -502,7 +502,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                         continue;
                     }
                     taken = true;
-                    return read(position, slots.flags(position), reader, argument);
+                    return read(position, slots.lengthAndFlags(position), reader, argument);
                 }
                 if (timeoutNanos == 0) {
                     if (shared.recoverNowAndThen()) {
@@ -536,9 +536,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
     }
 
-    private <A, R> R read(long position, int flags, SlotReader<A, R> reader, A argument) {
+    private <A, R> R read(long position, long lengthAndFlags, SlotReader<A, R> reader, A argument) {
         try {
-            if (flags == QueueLayout.FLAG_SPILLED) {
+            if (QueueSlots.flagsOf(lengthAndFlags) == QueueLayout.FLAG_SPILLED) {
                 String spill = slots.spillName(position);
                 MappedRegion region = ObjectHeader.open(platform(), spill, ObjectKind.SPILL);
                 try {
@@ -548,7 +548,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     platform().unlinkRegion(spill);
                 }
             }
-            return reader.read(argument, slots.slot(position, slots.length(position)));
+            return reader.read(argument, slots.slot(position, QueueSlots.lengthOf(lengthAndFlags)));
         } finally {
             slots.releaseQuietly(position);
         }

@@ -71,6 +71,8 @@ public final class QueueSlots {
      * bigger ones make a view per message.
      */
     private static final int MAX_KEPT_VIEWS = 8192;
+    /** How a slot's length and flags lie in the 8-byte word they share. */
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
     /** Reads of head, skipped and tail before {@link #size()} settles for a reading that may mix moments. */
     private static final int SIZE_ATTEMPTS = 1_000;
 
@@ -241,7 +243,35 @@ public final class QueueSlots {
 
     /** The length of the message in the slot of {@code position}, checked against the slot's size. */
     public int length(long position) {
-        int length = (int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        return checkedLength((int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET), position);
+    }
+
+    public int flags(long position) {
+        return checkedFlags((int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET), position);
+    }
+
+    /**
+     * The length and flags of the slot of {@code position}, both checked, read as one 8-byte word
+     * (one access instead of two on the taking path): see {@link #lengthOf} and {@link #flagsOf}.
+     */
+    public long lengthAndFlags(long position) {
+        long word = (long) LONG.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        int flags = checkedFlags((int) (LITTLE_ENDIAN ? word >>> 32 : word), position);
+        int length = checkedLength((int) (LITTLE_ENDIAN ? word : word >>> 32), position);
+        return (long) flags << 32 | length;
+    }
+
+    /** The length in what {@link #lengthAndFlags} returned. */
+    public static int lengthOf(long lengthAndFlags) {
+        return (int) lengthAndFlags;
+    }
+
+    /** The flags in what {@link #lengthAndFlags} returned. */
+    public static int flagsOf(long lengthAndFlags) {
+        return (int) (lengthAndFlags >>> 32);
+    }
+
+    private int checkedLength(int length, long position) {
         if (length < 0 || length > slotData) {
             throw ProtocolFailures.corrupt(name, "message length in slot " + (position % slotCount), length,
                     "it must be 0 to the slot's " + slotData + " bytes");
@@ -249,8 +279,7 @@ public final class QueueSlots {
         return length;
     }
 
-    public int flags(long position) {
-        int flags = (int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET);
+    private int checkedFlags(int flags, long position) {
         if (flags != FLAG_INLINE && flags != FLAG_SPILLED) {
             throw ProtocolFailures.corrupt(name, "flags of slot " + (position % slotCount), flags,
                     "they must be " + FLAG_INLINE + " (inline) or " + FLAG_SPILLED + " (spilled)");
@@ -423,8 +452,9 @@ public final class QueueSlots {
     /** Publishes the message of {@code position} and wakes consumers. */
     public void publish(long position, int length, int flags) {
         long offset = slotOffset(position);
-        INT.set(body, offset + SLOT_LENGTH_OFFSET, length);
-        INT.set(body, offset + SLOT_FLAGS_OFFSET, flags);
+        // length and flags are neighbours in one aligned word: written with one store
+        long lengthAndFlags = LITTLE_ENDIAN ? (long) flags << 32 | (length & 0xFFFF_FFFFL) : (long) length << 32 | (flags & 0xFFFF_FFFFL);
+        LONG.set(body, offset + SLOT_LENGTH_OFFSET, lengthAndFlags);
         LONG.setVolatile(body, offset + SLOT_SEQUENCE_OFFSET, position + 1);
         notEmpty.wakeAllAfterVolatileWrite();
     }
