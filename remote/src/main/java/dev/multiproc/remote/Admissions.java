@@ -20,7 +20,14 @@ final class Admissions implements AutoCloseable {
     /** Where an admitted client's connection ends in this process. */
     interface LocalEnds {
         /** A new local end whose bytes the link pumps; the user holds its other end. */
-        Connection<?> next(java.time.Duration timeout) throws InterruptedException;
+        LocalEnd next(java.time.Duration timeout) throws InterruptedException;
+    }
+
+    /**
+     * The end a link pumps, and what hands its other end to the user once the link is started
+     * (and so listed for {@code multiproc ls}); a no-op where getting the end handed it already.
+     */
+    record LocalEnd(Connection<?> pumped, Runnable handOver) {
     }
 
     private final Remote remote;
@@ -82,14 +89,15 @@ final class Admissions implements AutoCloseable {
             Remote.send(channel, reply, Frames.welcome(dataChannel));
             String clientHost = client.getAddress().getHostAddress();
             Image messages = Remote.await(channel, "the client on the connection's channel", deadline, () -> fromHost(dataIn, clientHost));
-            Connection<?> local = localEnds.next(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            LocalEnd local = localEnds.next(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             ExclusivePublication out = reply;
-            Link link = new Link("from " + image.sourceIdentity() + " on " + channel, reply, messages, local,
+            Link link = new Link("from " + image.sourceIdentity() + " on " + channel, reply, messages, local.pumped(),
                     options.peerTimeout().toNanos(), () -> {
                         out.close();
                         dataIn.close();
                     });
             remote.start(link);
+            local.handOver().run();
         } catch (InterruptedException closing) {
             Remote.closeQuietly(reply);
             Remote.closeQuietly(data);

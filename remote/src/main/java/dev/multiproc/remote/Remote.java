@@ -130,7 +130,8 @@ public final class Remote implements AutoCloseable {
      */
     AutoCloseable serve(String channel, RemoteTransport.LocalListener listener) {
         ensureOpen();
-        Admissions admissions = new Admissions(this, channel, listener::connect);
+        // the core listener's connect makes the end acceptable at once: it is listed moments later
+        Admissions admissions = new Admissions(this, channel, timeout -> new Admissions.LocalEnd(listener.connect(timeout), () -> { }));
         open.add(admissions);
         return () -> {
             open.remove(admissions);
@@ -297,7 +298,9 @@ public final class Remote implements AutoCloseable {
 
     /**
      * The remote connections of every JVM on this machine whose embedded media driver runs, as
-     * each registered them (external drivers' directories are not searched).
+     * each registered them (external drivers' directories are not searched). A connection a
+     * {@link RemoteListener} accepts is listed before {@code accept} returns it; one that
+     * {@code mp.listen} accepts is listed once its pumps start, moments after.
      */
     public static List<RemoteConnectionInfo> listConnections() {
         List<RemoteConnectionInfo> found = new ArrayList<>();

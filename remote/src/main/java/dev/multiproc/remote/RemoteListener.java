@@ -29,8 +29,7 @@ public final class RemoteListener<T> implements AutoCloseable {
         BlockingQueue<Connection<T>> arrivals = accepted;
         this.admissions = new Admissions(remote, channel, timeout -> {
             Pipe<T> pipe = remote.context().pipe(codec);
-            arrivals.add(pipe.first());
-            return pipe.second();
+            return new Admissions.LocalEnd(pipe.second(), () -> arrivals.add(pipe.first()));
         });
     }
 
