@@ -494,10 +494,11 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         try {
             long deadline = 0;
             while (true) {
-                long position = slots.tryClaimForConsumer(entry);
-                if (position >= 0) {
+                long claimed = slots.tryClaimForConsumer(entry);
+                if (claimed >= 0) {
                     released = true;
-                    if (slots.skipped(position)) {
+                    long position = QueueSlots.claimedPosition(claimed);
+                    if (QueueSlots.isSkippedClaim(claimed)) {
                         slots.releaseSkippedQuietly(position);
                         continue;
                     }

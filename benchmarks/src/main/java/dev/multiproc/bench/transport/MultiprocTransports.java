@@ -205,7 +205,7 @@ public final class MultiprocTransports {
     }
 
     /**
-     * Queues of 1 MiB of slots (4,096 slots for messages up to 240 bytes, 16 for 64 KiB), the ring
+     * Queues of 1 MiB of slots (8,192 slots for messages up to 112 bytes, 16 for 64 KiB), the ring
      * size the Agrona peers get, so that neither side is measured running full for want of memory.
      */
     private record QueueTransport(WaitStrategy strategy, QueueMode mode) implements Transport {
@@ -229,7 +229,7 @@ public final class MultiprocTransports {
 
         @Override
         public Link open(Multiproc mp, int maxSize, int producers) {
-            int slotBytes = Math.max(240, maxSize);
+            int slotBytes = Math.max(112, maxSize); // the smallest slot: 128 bytes with its header (spec/queue.md)
             long slotLength = (slotBytes + 16L + 63) & -64L; // a slot's 16-byte header, whole cache lines (spec/queue.md)
             int capacity = Math.max(16, Integer.highestOneBit((int) (SLOT_MEMORY / slotLength)));
             QueueOptions options = QueueOptions.of(capacity).withSlotBytes(slotBytes).withMode(mode).withWaitStrategy(strategy);

@@ -37,8 +37,9 @@ class QueueProtocolTest {
     /** Takes what is there; a skipped position reads as null. */
     private static List<Long> takeAll(QueueSlots slots, int entry) {
         List<Long> taken = new ArrayList<>();
-        for (long position; (position = slots.tryClaimForConsumer(entry)) >= 0; ) {
-            if (slots.skipped(position)) {
+        for (long claimed; (claimed = slots.tryClaimForConsumer(entry)) >= 0; ) {
+            long position = QueueSlots.claimedPosition(claimed);
+            if (QueueSlots.isSkippedClaim(claimed)) {
                 slots.releaseSkippedQuietly(position);
                 taken.add(null);
                 continue;

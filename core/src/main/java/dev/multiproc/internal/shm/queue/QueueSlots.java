@@ -287,9 +287,14 @@ public final class QueueSlots {
         return flags;
     }
 
-    /** Whether the claimed position holds nothing (its producer aborted or died). */
-    public boolean skipped(long position) {
-        return (rawSequence(position) & SKIPPED) != 0;
+    /** Whether what {@link #tryClaimForConsumer} returned is a position that holds nothing (its producer aborted or died). */
+    public static boolean isSkippedClaim(long claimed) {
+        return (claimed & SKIPPED) != 0;
+    }
+
+    /** The position in what {@link #tryClaimForConsumer} returned. */
+    public static long claimedPosition(long claimed) {
+        return claimed & ~SKIPPED;
     }
 
     // ------------------------------------------------------------------ intents
@@ -533,26 +538,29 @@ public final class QueueSlots {
     /**
      * Takes the next position if its message (or its skip) is published.
      *
-     * @return the position, or -1 if there is none yet
+     * @return the position, with {@link QueueLayout#SKIPPED} set if it holds nothing (see
+     *         {@link #isSkippedClaim} and {@link #claimedPosition}: the sequence is read once), or
+     *         -1 if there is none yet
      */
     public long tryClaimForConsumer(int entry) {
         while (true) {
             long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
-            long difference = sequence(position) - (position + 1);
+            long raw = rawSequence(position);
+            long difference = (raw & ~SKIPPED) - (position + 1);
             if (difference == 0) {
                 intend(entry, position | CONSUMER_INTENT);
                 if (singleConsumer) {
                     LONG.setRelease(body, HEAD_OFFSET, position + 1);
-                    return position;
+                    return position | (raw & SKIPPED);
                 }
                 if (LONG.compareAndSet(body, HEAD_OFFSET, position, position + 1)) {
-                    return position;
+                    return position | (raw & SKIPPED);
                 }
             } else if (difference < 0) {
                 return -1;
             } else if ((long) LONG.getVolatile(body, HEAD_OFFSET) == position) {
                 // a slot a lap ahead of the head means another consumer took it, which moves the head first
-                throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence(position),
+                throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), raw & ~SKIPPED,
                         "the head stands at " + position + " and no slot may be ahead of it");
             }
         }
