@@ -14,8 +14,10 @@ import java.time.Duration;
  * @param taken            messages taken by consumers
  * @param skipped          positions skipped: claimed by a producer that died or whose writer threw, holding nothing
  * @param spills           messages too big for a slot, passed through a spill object
- * @param producerWaits    puts that found the queue full and waited
- * @param consumerWaits    takes that found the queue empty and waited
+ * @param producerWaits    puts that found the queue full and waited (past a brief spin: a put or
+ *                         take without a timeout that gets its turn within 64 re-checks, about a
+ *                         microsecond, is not counted)
+ * @param consumerWaits    takes that found the queue empty and waited (likewise)
  * @param waited           how long those waits took together
  * @param producersWaiting threads asleep waiting for room now
  * @param consumersWaiting threads asleep waiting for a message now
