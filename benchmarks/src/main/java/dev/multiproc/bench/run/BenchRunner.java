@@ -73,7 +73,7 @@ public final class BenchRunner {
         if (steps.isEmpty()) {
             return measurements;
         }
-        int maxSize = steps.stream().mapToInt(Step::size).max().orElse(8);
+        List<Integer> sizes = steps.stream().map(Step::size).distinct().sorted().toList();
         int producers = steps.stream().mapToInt(Step::producers).max().orElse(1);
         long budget = STARTUP_ALLOWANCE_NANOS;
         for (Step step : steps) {
@@ -81,7 +81,7 @@ public final class BenchRunner {
         }
         Link link = null;
         try (Multiproc mp = Multiproc.create()) {
-            link = transport.open(mp, maxSize, producers);
+            link = transport.open(mp, sizes, producers);
             ResultStore results = new ResultStore(mp.sharedMemory(ResultStore.sizeFor(steps.size())));
             SharedBarrier barrier = mp.barrier(2);
             Link shared = link;

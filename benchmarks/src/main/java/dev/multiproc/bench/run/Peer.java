@@ -32,6 +32,7 @@ public final class Peer {
             for (int index = 0; index < steps.size(); index++) {
                 Step step = steps.get(index);
                 barrier.await();
+                endpoint.beginStep(step.size());
                 switch (step.scenario()) {
                     case PING_PONG -> results.putHistogram(index, pingPong(endpoint, step, message));
                     case WARM_UP -> pingPong(endpoint, step, message);
@@ -52,6 +53,7 @@ public final class Peer {
             for (int index = 0; index < steps.size(); index++) {
                 Step step = steps.get(index);
                 barrier.await();
+                endpoint.beginStep(step.size());
                 switch (step.scenario()) {
                     case PING_PONG, WARM_UP -> echo(endpoint, message);
                     case ONE_WAY -> results.putHistogram(index, receiveDelays(endpoint, step, message));
@@ -173,6 +175,7 @@ public final class Peer {
                 int helper = index;
                 JvmProcess process = Multiproc.context().process(() -> {
                     try (Endpoint extra = link.extraProducer(helper)) {
+                        extra.beginStep(step.size());
                         start.await();
                         sendFlatOut(extra, step, new byte[step.size()]);
                     } catch (Exception e) {

@@ -6,6 +6,14 @@ package dev.multiproc.bench.transport;
  */
 public interface Endpoint extends AutoCloseable {
 
+    /**
+     * Called on every endpoint of a step (initiator, responder, extra producers) before it sends
+     * or receives anything of it: the step's messages have {@code messageSize} bytes (a stop
+     * mark has 8).
+     */
+    default void beginStep(int messageSize) {
+    }
+
     /** Sends {@code length} bytes of {@code message}, waiting for room if the transport does. */
     void send(byte[] message, int length) throws Exception;
 

@@ -13,6 +13,7 @@ import dev.multiproc.WaitStrategy;
 import dev.multiproc.codec.Codec;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /** multiproc's own Pipe and SharedQueue, spinning or blocking, through their byte-level calls. */
 public final class MultiprocTransports {
@@ -205,8 +206,10 @@ public final class MultiprocTransports {
     }
 
     /**
-     * Queues of 1 MiB of slots (8,192 slots for messages up to 112 bytes, 16 for 64 KiB), the ring
-     * size the Agrona peers get, so that neither side is measured running full for want of memory.
+     * A pair of queues per message size of the run, each of 1 MiB of slots that fit the size
+     * (8,192 slots of 128 bytes for messages up to 112 bytes, 16 for 64 KiB): the ring size the
+     * Agrona peers get, and slots as a user with one message size would choose them. The endpoints
+     * switch pairs at each step.
      */
     private record QueueTransport(WaitStrategy strategy, QueueMode mode) implements Transport {
         private static final int SLOT_MEMORY = 1 << 20;
@@ -218,8 +221,8 @@ public final class MultiprocTransports {
 
         @Override
         public String description() {
-            return "multiproc SharedQueue (" + mode + ", 1 MiB of slots), putInPlace/takeInPlace copying to/from a byte[], "
-                    + "drain(handler, 256) on the throughput steps, WaitStrategy." + strategy + "; ping-pong uses one queue per direction";
+            return "multiproc SharedQueue (" + mode + ", 1 MiB of slots sized for each message size), putInPlace/takeInPlace copying to/from "
+                    + "a byte[], drain(handler, 256) on the throughput steps, WaitStrategy." + strategy + "; ping-pong uses one queue per direction";
         }
 
         @Override
@@ -229,35 +232,51 @@ public final class MultiprocTransports {
 
         @Override
         public Link open(Multiproc mp, int maxSize, int producers) {
-            int slotBytes = Math.max(112, maxSize); // the smallest slot: 128 bytes with its header (spec/queue.md)
-            long slotLength = (slotBytes + 16L + 63) & -64L; // a slot's 16-byte header, whole cache lines (spec/queue.md)
-            int capacity = Math.max(16, Integer.highestOneBit((int) (SLOT_MEMORY / slotLength)));
-            QueueOptions options = QueueOptions.of(capacity).withSlotBytes(slotBytes).withMode(mode).withWaitStrategy(strategy);
-            return new QueueLink(mp.queue(Codec.bytes(), options), mp.queue(Codec.bytes(), options), strategy);
+            return open(mp, List.of(maxSize), producers);
+        }
+
+        @Override
+        public Link open(Multiproc mp, List<Integer> sizes, int producers) {
+            List<SharedQueue<byte[]>> toResponder = new java.util.ArrayList<>();
+            List<SharedQueue<byte[]>> toInitiator = new java.util.ArrayList<>();
+            for (int size : sizes) {
+                int slotBytes = Math.max(112, size); // the smallest slot: 128 bytes with its header (spec/queue.md)
+                long slotLength = (slotBytes + 16L + 63) & -64L; // a slot's 16-byte header, whole cache lines (spec/queue.md)
+                int capacity = Math.max(16, Integer.highestOneBit((int) (SLOT_MEMORY / slotLength)));
+                QueueOptions options = QueueOptions.of(capacity).withSlotBytes(slotBytes).withMode(mode).withWaitStrategy(strategy);
+                toResponder.add(mp.queue(Codec.bytes(), options));
+                toInitiator.add(mp.queue(Codec.bytes(), options));
+            }
+            return new QueueLink(List.copyOf(sizes), List.copyOf(toResponder), List.copyOf(toInitiator), strategy);
         }
     }
 
-    private record QueueLink(SharedQueue<byte[]> toResponder, SharedQueue<byte[]> toInitiator, WaitStrategy strategy) implements Link {
+    /** Queues by message size: element i of each list carries messages of {@code sizes.get(i)} bytes. */
+    private record QueueLink(List<Integer> sizes, List<SharedQueue<byte[]>> toResponder, List<SharedQueue<byte[]>> toInitiator,
+                             WaitStrategy strategy) implements Link {
         @Override
         public Endpoint initiator() {
-            return new QueueEndpoint(toResponder, toInitiator, strategy);
+            return new QueueEndpoint(sizes, toResponder, toInitiator, strategy);
         }
 
         @Override
         public Endpoint responder() {
-            return new QueueEndpoint(toInitiator, toResponder, strategy);
+            return new QueueEndpoint(sizes, toInitiator, toResponder, strategy);
         }
 
         @Override
         public Endpoint extraProducer(int index) {
-            return new QueueEndpoint(toResponder, toInitiator, strategy);
+            return new QueueEndpoint(sizes, toResponder, toInitiator, strategy);
         }
     }
 
     /** Writer and reader made once, as a zero-copy user would: nothing is allocated per message. */
     private static final class QueueEndpoint implements Endpoint {
-        private final SharedQueue<byte[]> outgoing;
-        private final SharedQueue<byte[]> incoming;
+        private final List<Integer> sizes;
+        private final List<SharedQueue<byte[]>> outgoingBySize;
+        private final List<SharedQueue<byte[]>> incomingBySize;
+        private SharedQueue<byte[]> outgoing;
+        private SharedQueue<byte[]> incoming;
         private final java.util.function.Consumer<MemorySegment> writer = this::write;
         private final java.util.function.Consumer<MemorySegment> reader = this::read;
         private final dev.multiproc.MessageHandler stampReader = message -> {
@@ -270,11 +289,23 @@ public final class MultiprocTransports {
         private byte[] target;
         private int received;
 
-        QueueEndpoint(SharedQueue<byte[]> outgoing, SharedQueue<byte[]> incoming, WaitStrategy strategy) {
-            this.outgoing = outgoing;
-            this.incoming = incoming;
-            outgoing.setWaitStrategy(strategy);
-            incoming.setWaitStrategy(strategy);
+        QueueEndpoint(List<Integer> sizes, List<SharedQueue<byte[]>> outgoing, List<SharedQueue<byte[]>> incoming, WaitStrategy strategy) {
+            this.sizes = sizes;
+            this.outgoingBySize = outgoing;
+            this.incomingBySize = incoming;
+            for (int index = 0; index < sizes.size(); index++) {
+                outgoing.get(index).setWaitStrategy(strategy);
+                incoming.get(index).setWaitStrategy(strategy);
+            }
+            beginStep(sizes.getLast());
+        }
+
+        @Override
+        public void beginStep(int messageSize) {
+            int index = sizes.indexOf(messageSize);
+            int chosen = index >= 0 ? index : sizes.size() - 1;
+            outgoing = outgoingBySize.get(chosen);
+            incoming = incomingBySize.get(chosen);
         }
 
         private void write(MemorySegment slot) {
@@ -315,8 +346,8 @@ public final class MultiprocTransports {
 
         @Override
         public void close() {
-            outgoing.close();
-            incoming.close();
+            outgoingBySize.forEach(SharedQueue::close);
+            incomingBySize.forEach(SharedQueue::close);
         }
     }
 }

@@ -30,4 +30,13 @@ public interface Transport {
 
     /** Sets up a channel able to carry messages up to {@code maxSize} bytes from {@code producers} producers. */
     Link open(Multiproc mp, int maxSize, int producers) throws Exception;
+
+    /**
+     * Sets up a channel for the run's message sizes ({@code sizes}: ascending, distinct); by
+     * default one channel for the largest. A transport whose channel is shaped by its messages
+     * (a queue's slots) may set up one per size, and switch at {@link Endpoint#beginStep}.
+     */
+    default Link open(Multiproc mp, List<Integer> sizes, int producers) throws Exception {
+        return open(mp, sizes.getLast(), producers);
+    }
 }
