@@ -203,12 +203,11 @@ final class BenchCommand implements Callable<Integer> {
 
     private List<OperationsBench.Figure> runOperation(String name, double seconds, boolean pythonAvailable) {
         int tasks = poolTasks != null ? poolTasks : quick ? 20_000 : 100_000;
-        OperationsBench.WarmUp warmUp = quick ? OperationsBench.WarmUp.QUICK : OperationsBench.WarmUp.FULL;
         try {
             return switch (name) {
                 case "mp-connect" -> List.of(OperationsBench.connectLatency(quick ? 20 : 100));
-                case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, quick ? 0.3 : 1), warmUp));
-                case "mp-pool" -> OperationsBench.pool(2, tasks, warmUp);
+                case "mp-map" -> List.of(OperationsBench.sharedMapOps(Math.max(seconds, quick ? 0.3 : 1)));
+                case "mp-pool" -> OperationsBench.pool(2, tasks);
                 case "python-manager-dict" -> pythonAvailable ? List.of(OperationsBench.pythonDictOps(Math.max(seconds, quick ? 0.3 : 1)))
                         : List.of(new OperationsBench.Figure(name, "skipped", 0, "", "python3 is not on the PATH"));
                 case "python-pool" -> pythonAvailable ? OperationsBench.pythonPool(2, tasks)

@@ -34,18 +34,14 @@ public final class OperationsBench {
     private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds)\": ([0-9.eE+-]+)");
 
     /**
-     * How long JIT warm-up runs before a figure is taken: the map's put and get paths, the pool's
-     * task loop and dispatcher reach steady speed (C2) after about two seconds or ten maps on a
-     * 2-core machine; a quick run warms up less and says so.
+     * JIT warm-up before a figure is taken, in quick runs too: the map's put and get paths, the
+     * pool's task loop and dispatcher reach steady speed (C2) after about two seconds or ten maps
+     * on a 2-core machine. With half a second a quick run measured cold pools (0.57x Python's
+     * Pool.map, 4 % efficiency, where warm pools run at 8-11x).
      */
-    public record WarmUp(long nanos, int poolMaps) {
-        public static final WarmUp FULL = new WarmUp(TimeUnit.SECONDS.toNanos(2), 10);
-        public static final WarmUp QUICK = new WarmUp(TimeUnit.MILLISECONDS.toNanos(500), 10);
-
-        String describe() {
-            return String.format(Locale.ROOT, "after %.1f s of warm-up", nanos / 1e9);
-        }
-    }
+    private static final long WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int WARM_UP_POOL_MAPS = 10;
+    private static final String WARM_UP = String.format(Locale.ROOT, "after %.1f s of warm-up", WARM_UP_NANOS / 1e9);
 
     /** A figure: what, how much of what unit per second (or seconds), and how it was measured. */
     public record Figure(String name, String what, double value, String unit, String note) {
@@ -55,20 +51,19 @@ public final class OperationsBench {
     }
 
     /** SharedMap put+get pairs per second, run in a child JVM for {@code seconds}. */
-    public static Figure sharedMapOps(double seconds, WarmUp warmUp) throws Exception {
+    public static Figure sharedMapOps(double seconds) throws Exception {
         try (Multiproc mp = Multiproc.create();
              SharedMap<String, byte[]> map = mp.map(Codec.string(), Codec.bytes(), MapOptions.of(20_000).withAverageKeyBytes(16)
                      .withAverageValueBytes(8));
              SharedDouble rate = mp.sharedDouble(0)) {
             long nanos = (long) (seconds * 1e9);
-            long warmUpNanos = warmUp.nanos();
             JvmProcess child = mp.process(() -> {
                 byte[] value = new byte[8];
                 String[] keys = new String[10_000];
                 for (int k = 0; k < keys.length; k++) {
                     keys[k] = String.format(Locale.ROOT, "key-%012d", k);
                 }
-                long warmupEnd = System.nanoTime() + warmUpNanos;
+                long warmupEnd = System.nanoTime() + WARM_UP_NANOS;
                 long operations = 0;
                 long start = 0;
                 for (long i = 0; ; i++) {
@@ -92,7 +87,7 @@ public final class OperationsBench {
             child.start();
             child.join(Duration.ofSeconds(120));
             return new Figure("mp-map", "put+get from a child JVM", rate.get(), "ops/s",
-                    "SharedMap<String, byte[]>, 16-byte keys, 8-byte values, 10,000 keys, lock-free get, striped put; " + warmUp.describe());
+                    "SharedMap<String, byte[]>, 16-byte keys, 8-byte values, 10,000 keys, lock-free get, striped put; " + WARM_UP);
         }
     }
 
@@ -182,10 +177,10 @@ public final class OperationsBench {
      * efficiency row); 4 workers; imap and imapUnordered; 1,000 tasks of 1 ms of CPU; a cold
      * pool's first result next to a bare JVM's start.
      */
-    public static List<Figure> pool(int workers, int tasks, WarmUp warmUp) throws Exception {
+    public static List<Figure> pool(int workers, int tasks) throws Exception {
         List<Figure> figures = new ArrayList<>();
         List<Integer> items = IntStream.range(0, tasks).boxed().toList();
-        String warm = warmUp.describe() + " (at least " + warmUp.poolMaps() + " maps)";
+        String warm = WARM_UP + " (at least " + WARM_UP_POOL_MAPS + " maps)";
         double mapRate;
         try (Multiproc mp = Multiproc.create()) {
             mp.prestartProcesses(workers);
@@ -197,16 +192,16 @@ public final class OperationsBench {
             try (ProcessPool pool = mp.pool(workers)) {
                 pool.apply(x -> x + 1, 1);
                 double first = (System.nanoTime() - start) / 1e9;
-                mapRate = tasks / medianSeconds(() -> pool.map(x -> x + 1, items), tasks, warmUp);
+                mapRate = tasks / medianSeconds(() -> pool.map(x -> x + 1, items), tasks);
                 figures.add(new Figure("mp-pool", "creation to first result (" + workers + " warm workers)", first, "s",
                         "mp.prestartProcesses(" + workers + ") beforehand, then mp.pool(" + workers + ").apply(x -> x + 1)"));
                 figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", mapRate,
                         "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS + " runs, " + warm));
                 figures.add(new Figure("mp-pool", "imap, chunks of 1000, " + workers + " workers",
-                        tasks / medianSeconds(() -> drain(pool.imap(x -> x + 1, items, 1000)), tasks, warmUp), "tasks/s",
+                        tasks / medianSeconds(() -> drain(pool.imap(x -> x + 1, items, 1000)), tasks), "tasks/s",
                         "every result taken from the iterator, in order; " + warm));
                 figures.add(new Figure("mp-pool", "imapUnordered, chunks of 1000, " + workers + " workers",
-                        tasks / medianSeconds(() -> drain(pool.imapUnordered(x -> x + 1, items, 1000)), tasks, warmUp), "tasks/s",
+                        tasks / medianSeconds(() -> drain(pool.imapUnordered(x -> x + 1, items, 1000)), tasks), "tasks/s",
                         "every result taken from the iterator, as done; " + warm));
                 List<Integer> millisecondTasks = IntStream.range(0, CPU_TASKS).boxed().toList();
                 pool.map(OperationsBench::spinOneMillisecond, millisecondTasks, 1);
@@ -218,7 +213,7 @@ public final class OperationsBench {
                         "their CPU time over " + workers + " x the wall time of pool.map(spin 1 ms, items, chunk 1)"));
             }
             try (ProcessPool one = mp.pool(1)) {
-                double oneChunkRate = tasks / medianSeconds(() -> one.map(x -> x + 1, items, tasks), tasks, warmUp);
+                double oneChunkRate = tasks / medianSeconds(() -> one.map(x -> x + 1, items, tasks), tasks);
                 figures.add(new Figure("mp-pool", "map of " + tasks + " in one chunk, 1 worker", oneChunkRate, "tasks/s",
                         String.format(Locale.ROOT, "%.1f ns an item: encode, move, run x + 1, move back, decode; ", 1e9 / oneChunkRate) + warm));
                 figures.add(new Figure("mp-pool", "efficiency, map of " + tasks + ", " + workers + " workers",
@@ -227,7 +222,7 @@ public final class OperationsBench {
             }
             try (ProcessPool four = mp.pool(4)) {
                 figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, 4 workers on " + Multiproc.cpuCount() + " cores",
-                        tasks / medianSeconds(() -> four.map(x -> x + 1, items), tasks, warmUp), "tasks/s", "default chunk size; " + warm));
+                        tasks / medianSeconds(() -> four.map(x -> x + 1, items), tasks), "tasks/s", "default chunk size; " + warm));
             }
         }
         double[] coldSeconds = new double[COLD_STARTS];
@@ -280,9 +275,9 @@ public final class OperationsBench {
     }
 
     /** The median of {@value #MAP_RUNS} timed runs, after warming up; each run must produce {@code expected} results. */
-    private static double medianSeconds(Run run, int expected, WarmUp warmUp) throws Exception {
-        long warmupEnd = System.nanoTime() + warmUp.nanos();
-        for (int round = 0; round < warmUp.poolMaps() || System.nanoTime() < warmupEnd; round++) {
+    private static double medianSeconds(Run run, int expected) throws Exception {
+        long warmupEnd = System.nanoTime() + WARM_UP_NANOS;
+        for (int round = 0; round < WARM_UP_POOL_MAPS || System.nanoTime() < warmupEnd; round++) {
             run.run();
         }
         double[] runs = new double[MAP_RUNS];
