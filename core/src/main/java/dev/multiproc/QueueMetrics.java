@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param spills           messages too big for a slot, passed through a spill object
  * @param producerWaits    puts that found the queue full and waited (past a brief spin: a put or
  *                         take without a timeout that gets its turn within 64 re-checks, about a
- *                         microsecond, is not counted)
+ *                         microsecond, is not counted, unless the strategy is {@link WaitStrategy#BLOCKING})
  * @param consumerWaits    takes that found the queue empty and waited (likewise)
  * @param waited           how long those waits took together
  * @param producersWaiting threads asleep waiting for room now

@@ -13,6 +13,7 @@ import dev.multiproc.WaitStrategy;
 import dev.multiproc.codec.Codec;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 
 /** multiproc's own Pipe and SharedQueue, spinning or blocking, through their byte-level calls. */
@@ -237,8 +238,8 @@ public final class MultiprocTransports {
 
         @Override
         public Link open(Multiproc mp, List<Integer> sizes, int producers) {
-            List<SharedQueue<byte[]>> toResponder = new java.util.ArrayList<>();
-            List<SharedQueue<byte[]>> toInitiator = new java.util.ArrayList<>();
+            List<SharedQueue<byte[]>> toResponder = new ArrayList<>();
+            List<SharedQueue<byte[]>> toInitiator = new ArrayList<>();
             for (int size : sizes) {
                 int slotBytes = Math.max(112, size); // the smallest slot: 128 bytes with its header (spec/queue.md)
                 long slotLength = (slotBytes + 16L + 63) & -64L; // a slot's 16-byte header, whole cache lines (spec/queue.md)
