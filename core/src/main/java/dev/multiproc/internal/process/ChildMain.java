@@ -53,8 +53,6 @@ public final class ChildMain {
         }
         // the API's class initialiser installs the exceptions the protocols raise here
         MethodHandles.lookup().ensureInitialized(Multiproc.class);
-        // the API's class initialiser installs the exceptions the protocols raise here
-        MethodHandles.lookup().ensureInitialized(Multiproc.class);
         NativePlatform platform = Platforms.current();
         if (TRAIN_ARGUMENT.equals(args[0])) {
             train(platform);
