@@ -14,6 +14,8 @@ module dev.multiproc.core {
     exports dev.multiproc.transport;
 
     requires java.management;
+    // whether this JVM was told its collector (VMOption origins), so that children get ours only if not
+    requires jdk.management;
     // the events of dev.multiproc.jfr are jdk.jfr.Event subclasses: whoever reads this API reads jdk.jfr
     requires transitive jdk.jfr;
 

@@ -226,6 +226,37 @@ class JvmProcessTest extends ContextPerTest {
         }
     }
 
+    /** 1 for the serial collector, 2 for the parallel one, 3 for any other: what this JVM runs. */
+    static long collectorHere() {
+        List<String> names = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList();
+        return names.contains("Copy") ? 1 : names.contains("PS Scavenge") ? 2 : 3;
+    }
+
+    private static boolean thisJvmWasToldItsCollector() {
+        var hotSpot = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        return List.of("UseSerialGC", "UseParallelGC", "UseG1GC", "UseZGC", "UseShenandoahGC").stream()
+                .map(flag -> hotSpot.getVMOption(flag).getOrigin())
+                .anyMatch(origin -> origin != com.sun.management.VMOption.Origin.DEFAULT
+                        && origin != com.sun.management.VMOption.Origin.ERGONOMIC);
+    }
+
+    @Test
+    void aChildRunsTheSerialCollectorUnlessItsOptionsOrItsParentsChooseOne() throws Exception {
+        try (SharedMemory shm = mp.sharedMemory(64)) {
+            JvmProcess plain = mp.process(() -> shm.segment().set(ValueLayout.JAVA_LONG, 0, collectorHere()));
+            JvmProcess parallel = mp.process(() -> shm.segment().set(ValueLayout.JAVA_LONG, 8, collectorHere()));
+            parallel.setJvmOptions(List.of("-XX:+UseParallelGC"));
+            plain.start();
+            parallel.start();
+            assertEquals(0, joined(plain));
+            assertEquals(0, joined(parallel));
+            long expected = thisJvmWasToldItsCollector() ? collectorHere() : 1;
+            assertEquals(expected, shm.segment().get(ValueLayout.JAVA_LONG, 0), "the collector of a child without options");
+            assertEquals(2, shm.segment().get(ValueLayout.JAVA_LONG, 8), "a child's own choice wins");
+        }
+    }
+
     @Test
     void aWarmSpareRunsTheTargetAndIsReplaced() throws Exception {
         mp.prestartProcesses(1);

@@ -115,15 +115,16 @@ final class Tables {
         latencyRatio(table, measurements, "mp-queue-spin", 64, "agrona-o2o", 64, 99.9, "round trip p99.9", "<= 1.3x Agrona OneToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spin", "python-queue", "throughput 1->1", ">= 100x Python's Queue");
         throughputRatio(table, measurements, "mp-pipe-spin", "python-pipe", "throughput 1->1", "(reported)");
-        figureRatio(table, figures, "mp-map", "python-manager-dict", "put+get", ">= 1000x Python's Manager().dict()", false);
-        figureRatio(table, figures, "mp-pool", "python-pool", "map of", ">= 3x Python's Pool.map", false);
+        figureRatio(table, figures, "mp-map", "python-manager-dict", "put+get", ">= 1000x Python's Manager().dict()", "rate");
+        figureRatio(table, figures, "mp-pool", "python-pool", "map of", ">= 3x Python's Pool.map", "rate");
         figureGoal(table, figures, "mp-pool", "efficiency, map of", 100, ">= 0.8");
         figureGoal(table, figures, "mp-pool", "efficiency, 1000 tasks", 100, ">= 0.95");
         figures.stream().filter(f -> f.name().equals("mp-pool") && f.what().contains("in one chunk") && f.value() > 0).findFirst()
                 .ifPresent(oneChunk -> ratioRow(table, "mp-pool, ns an item, map in one chunk, 1 worker / 30 ns",
                         1e9 / oneChunk.value() / 30, "<= 1"));
-        figureRatio(table, figures, "mp-pool", "python-pool", "creation to first result", "(reported; < 1 is faster)", true);
-        figureRatio(table, figures, "mp-pool", "bare-jvm", "cold creation to first result", "<= 2x a bare JVM's start", true);
+        figureRatio(table, figures, "mp-pool", "python-pool", "creation to first result", "(reported; < 1 is faster)", "time");
+        figureRatio(table, figures, "mp-pool", "bare-jvm", "cold creation to first result", "<= 2x a bare JVM's start", "time");
+        figureRatio(table, figures, "mp-pool", "python-pool", "worker resident memory", "(reported; < 1 is smaller)", "memory");
         return table;
     }
 
@@ -155,13 +156,13 @@ final class Tables {
     }
 
     private static void figureRatio(Table table, List<OperationsBench.Figure> figures, String name, String reference, String what,
-                                    String goal, boolean seconds) {
+                                    String goal, String measure) {
         Optional<OperationsBench.Figure> mine = figures.stream().filter(f -> f.name().equals(name) && f.what().startsWith(what)
                 && !f.unit().isEmpty()).findFirst();
         Optional<OperationsBench.Figure> theirs = figures.stream().filter(f -> f.name().equals(reference) && f.what().startsWith(what)
                 && !f.unit().isEmpty()).findFirst();
         if (mine.isPresent() && theirs.isPresent() && theirs.get().value() > 0) {
-            ratioRow(table, name + " / " + reference + ", " + mine.get().what() + (seconds ? " (time)" : " (rate)"),
+            ratioRow(table, name + " / " + reference + ", " + mine.get().what() + " (" + measure + ")",
                     mine.get().value() / theirs.get().value(), goal);
         }
     }

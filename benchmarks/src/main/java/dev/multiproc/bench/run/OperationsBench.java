@@ -12,6 +12,8 @@ import dev.multiproc.SharedMap;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.bench.PythonPeerRunner;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +32,10 @@ import java.util.stream.IntStream;
  * result (warm: from pre-started JVMs).
  */
 public final class OperationsBench {
-    private static final int MAP_RUNS = 5;
-    private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds)\": ([0-9.eE+-]+)");
+    /** Timed maps a pool row takes the median of: a map lasts about a millisecond, and five let one slow phase decide. */
+    private static final int MAP_RUNS = 25;
+    private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds|worker_resident_kb)\": ([0-9.eE+-]+)");
+    private static final Pattern RESIDENT_KB = Pattern.compile("(?m)^VmRSS:\\s+([0-9]+) kB");
 
     /**
      * JIT warm-up before a figure is taken, in quick runs too: the map's put and get paths, the
@@ -41,7 +45,17 @@ public final class OperationsBench {
      */
     private static final long WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int WARM_UP_POOL_MAPS = 10;
+    /**
+     * A pool's warm-up then goes on until this JVM's JIT compiler has been idle this long: two
+     * seconds in, on 2 cores, its C2 thread was still taking 0.44 s of CPU a second (and each
+     * worker's 0.2 s), and the 2-worker map measured then ran at half its steady speed.
+     */
+    private static final long JIT_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long WARM_UP_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(8);
     private static final String WARM_UP = String.format(Locale.ROOT, "after %.1f s of warm-up", WARM_UP_NANOS / 1e9);
+    private static final String POOL_WARM_UP = String.format(Locale.ROOT,
+            "after at least %.0f s of warm-up, then until this JVM's JIT compiler was idle for %.1f s (at most %.0f s in all)",
+            WARM_UP_NANOS / 1e9, JIT_IDLE_NANOS / 1e9, WARM_UP_LIMIT_NANOS / 1e9);
 
     /** A figure: what, how much of what unit per second (or seconds), and how it was measured. */
     public record Figure(String name, String what, double value, String unit, String note) {
@@ -180,7 +194,7 @@ public final class OperationsBench {
     public static List<Figure> pool(int workers, int tasks) throws Exception {
         List<Figure> figures = new ArrayList<>();
         List<Integer> items = IntStream.range(0, tasks).boxed().toList();
-        String warm = WARM_UP + " (at least " + WARM_UP_POOL_MAPS + " maps)";
+        String warm = POOL_WARM_UP + ", at least " + WARM_UP_POOL_MAPS + " maps";
         double mapRate;
         try (Multiproc mp = Multiproc.create()) {
             mp.prestartProcesses(workers);
@@ -192,9 +206,9 @@ public final class OperationsBench {
             try (ProcessPool pool = mp.pool(workers)) {
                 pool.apply(x -> x + 1, 1);
                 double first = (System.nanoTime() - start) / 1e9;
-                mapRate = tasks / medianSeconds(() -> pool.map(x -> x + 1, items), tasks);
                 figures.add(new Figure("mp-pool", "creation to first result (" + workers + " warm workers)", first, "s",
                         "mp.prestartProcesses(" + workers + ") beforehand, then mp.pool(" + workers + ").apply(x -> x + 1)"));
+                mapRate = tasks / medianSeconds(() -> pool.map(x -> x + 1, items), tasks);
                 figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", mapRate,
                         "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS + " runs, " + warm));
                 figures.add(new Figure("mp-pool", "imap, chunks of 1000, " + workers + " workers",
@@ -211,6 +225,9 @@ public final class OperationsBench {
                 figures.add(new Figure("mp-pool", "efficiency, " + CPU_TASKS + " tasks of 1 ms of CPU, " + workers + " workers",
                         100 * CPU_TASKS * 1e-3 / (workers * cpuSeconds), "%",
                         "their CPU time over " + workers + " x the wall time of pool.map(spin 1 ms, items, chunk 1)"));
+                workersResidentMegabytes(pool).ifPresent(megabytes -> figures.add(new Figure("mp-pool",
+                        "worker resident memory after the maps, " + workers + " workers", megabytes, "MB",
+                        "VmRSS of each worker (/proc), their mean, after every map above; workers run the serial collector by default")));
             }
             try (ProcessPool one = mp.pool(1)) {
                 double oneChunkRate = tasks / medianSeconds(() -> one.map(x -> x + 1, items, tasks), tasks);
@@ -246,6 +263,23 @@ public final class OperationsBench {
         return figures;
     }
 
+    /** The mean resident memory of the pool's workers, where {@code /proc} tells it. */
+    private static java.util.OptionalDouble workersResidentMegabytes(ProcessPool pool) {
+        List<Double> megabytes = new ArrayList<>();
+        for (JvmProcess worker : pool.workers()) {
+            try {
+                String status = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(worker.pid().orElseThrow()), "status"));
+                Matcher resident = RESIDENT_KB.matcher(status);
+                if (resident.find()) {
+                    megabytes.add(Long.parseLong(resident.group(1)) / 1024.0);
+                }
+            } catch (java.io.IOException | java.util.NoSuchElementException notHere) {
+                return java.util.OptionalDouble.empty();
+            }
+        }
+        return megabytes.stream().mapToDouble(Double::doubleValue).average();
+    }
+
     private static final int CPU_TASKS = 1_000;
     private static final int COLD_STARTS = 5;
 
@@ -276,9 +310,22 @@ public final class OperationsBench {
 
     /** The median of {@value #MAP_RUNS} timed runs, after warming up; each run must produce {@code expected} results. */
     private static double medianSeconds(Run run, int expected) throws Exception {
-        long warmupEnd = System.nanoTime() + WARM_UP_NANOS;
-        for (int round = 0; round < WARM_UP_POOL_MAPS || System.nanoTime() < warmupEnd; round++) {
+        long warmUpStart = System.nanoTime();
+        for (int round = 0; round < WARM_UP_POOL_MAPS || System.nanoTime() - warmUpStart < WARM_UP_NANOS; round++) {
             run.run();
+        }
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+            long compiled = jit.getTotalCompilationTime();
+            long idleSince = System.nanoTime();
+            while (System.nanoTime() - idleSince < JIT_IDLE_NANOS && System.nanoTime() - warmUpStart < WARM_UP_LIMIT_NANOS) {
+                run.run();
+                long now = jit.getTotalCompilationTime();
+                if (now != compiled) {
+                    compiled = now;
+                    idleSince = System.nanoTime();
+                }
+            }
         }
         double[] runs = new double[MAP_RUNS];
         for (int i = 0; i < MAP_RUNS; i++) {
@@ -298,11 +345,17 @@ public final class OperationsBench {
     public static List<Figure> pythonPool(int workers, int tasks) throws Exception {
         List<String> lines = PythonPeerRunner.run("ops_bench.py", 300, "pool", Integer.toString(workers), Integer.toString(tasks));
         String version = PythonPeerRunner.version();
-        return List.of(
+        List<Figure> figures = new ArrayList<>(List.of(
                 new Figure("python-pool", "creation to first result (" + workers + " workers)", number(lines, "first_result_seconds"), "s",
                         version + " Pool(" + workers + ").apply, spawn start method (peer)"),
                 new Figure("python-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", tasks / number(lines, "map_seconds"),
-                        "tasks/s", version + " Pool.map(increment, range(n)), default chunk size (peer)"));
+                        "tasks/s", version + " Pool.map(increment, range(n)), default chunk size (peer)")));
+        double residentKb = number(lines, "worker_resident_kb");
+        if (residentKb > 0) {
+            figures.add(new Figure("python-pool", "worker resident memory after the maps, " + workers + " workers", residentKb / 1024, "MB",
+                    version + " VmRSS of each worker after the map, their mean (peer)"));
+        }
+        return figures;
     }
 
     private static double number(List<String> lines, String field) {

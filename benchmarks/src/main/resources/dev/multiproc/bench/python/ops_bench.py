@@ -7,6 +7,7 @@ Prints one JSON object per line.
 """
 import json
 import multiprocessing
+import os
 import sys
 import time
 
@@ -26,6 +27,18 @@ def dict_ops(shared, seconds, results):
 
 def increment(x):
     return x + 1
+
+
+def resident_kb(_):
+    """This worker's pid and resident memory in kB (0 where /proc does not tell it)."""
+    try:
+        with open('/proc/self/status') as status:
+            for line in status:
+                if line.startswith('VmRSS:'):
+                    return os.getpid(), int(line.split()[1])
+    except OSError:
+        pass
+    return os.getpid(), 0
 
 
 def main():
@@ -50,7 +63,10 @@ def main():
             results = pool.map(increment, range(tasks))
             elapsed = time.monotonic() - start
             assert results[-1] == tasks
-        print(json.dumps({"scenario": "pool", "first_result_seconds": first, "map_seconds": elapsed, "tasks": tasks}))
+            # tasks of one item each, several per worker, so that every worker reports itself
+            resident = dict(pool.map(resident_kb, range(workers * 8), chunksize=1))
+        print(json.dumps({"scenario": "pool", "first_result_seconds": first, "map_seconds": elapsed, "tasks": tasks,
+                          "worker_resident_kb": sum(resident.values()) / len(resident)}))
 
 
 if __name__ == '__main__':

@@ -40,14 +40,32 @@ class StartupCacheDirectoryTest {
 
     /** Runs the probe with XDG_CACHE_HOME = {@code cacheHome}; returns whether children use the cache. */
     private boolean probe(Path cacheHome) throws Exception {
+        return Boolean.parseBoolean(probeOutput(cacheHome).getLast());
+    }
+
+    /**
+     * Runs the probe with XDG_CACHE_HOME = {@code cacheHome}: its output lines, the last whether
+     * children use the cache, those before the command lines of children with options of their own.
+     */
+    private List<String> probeOutput(Path cacheHome) throws Exception {
         List<String> jars = List.of(location(Multiproc.class), location(PosixPlatform.class));
         Assumptions.assumeTrue(jars.stream().allMatch(jar -> jar.endsWith(".jar")),
                 "skipped: the start-up cache needs a class path of jars, and this build gives classes directories: " + jars);
         Path source = temporary.resolve("CacheProbe.java");
         Files.writeString(source, """
+                import java.lang.reflect.Method;
+                import java.util.List;
+
                 public class CacheProbe {
                     public static void main(String[] args) throws Exception {
-                        System.out.println(dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120)));
+                        boolean ready = dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120));
+                        Method build = Class.forName("dev.multiproc.internal.process.ChildCommand").getDeclaredMethod("build", List.class, String.class);
+                        build.setAccessible(true);
+                        for (String own : List.of("-Xmx256m", "-Xshare:auto")) {
+                            List<?> command = (List<?>) build.invoke(null, List.of(own), "bootstrap");
+                            System.out.println(own + " " + String.join(" ", command.stream().map(String::valueOf).toList()));
+                        }
+                        System.out.println(ready);
                     }
                 }
                 """);
@@ -58,8 +76,7 @@ class StartupCacheDirectoryTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(150, TimeUnit.SECONDS), "the probe ended");
         assertEquals(0, process.exitValue(), output);
-        List<String> lines = output.lines().toList();
-        return Boolean.parseBoolean(lines.getLast());
+        return output.lines().toList();
     }
 
     private static List<String> contents(Path directory) throws Exception {
@@ -71,7 +88,14 @@ class StartupCacheDirectoryTest {
     @Test
     void aFreshDirectoryOfThisUsersIsMadePrivateAndUsed() throws Exception {
         Path home = temporary.resolve("fresh");
-        assertTrue(probe(home), "children start with the cache: the test can tell");
+        List<String> output = probeOutput(home);
+        assertTrue(Boolean.parseBoolean(output.getLast()), "children start with the cache: the test can tell");
+        String withHeapSize = output.stream().filter(line -> line.startsWith("-Xmx256m ")).findFirst().orElseThrow();
+        String withSharing = output.stream().filter(line -> line.startsWith("-Xshare:auto ")).findFirst().orElseThrow();
+        assertTrue(withHeapSize.contains(" -XX:AOTCache=") || withHeapSize.contains(" -XX:SharedArchiveFile="),
+                "a child with options of its own still starts with the cache: " + withHeapSize);
+        assertFalse(withSharing.contains(" -XX:AOTCache=") || withSharing.contains(" -XX:SharedArchiveFile="),
+                "a child configuring sharing itself gets no archive of ours beside it: " + withSharing);
         Path directory = home.resolve("multiproc");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
         assertTrue(contents(directory).stream().anyMatch(name -> name.endsWith(".aot") || name.endsWith(".jsa")), contents(directory).toString());

@@ -1,0 +1,71 @@
+package dev.multiproc.internal.process;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.VMOption;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A child's command line: the child's own options come after the inherited ones, and a
+ * collector among them replaces the default or inherited one (two on one line stop the JVM).
+ */
+class ChildCommandTest {
+    private static boolean thisJvmWasToldItsCollector() {
+        HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        return List.of("UseSerialGC", "UseParallelGC", "UseG1GC", "UseZGC", "UseShenandoahGC").stream()
+                .map(hotSpot::getVMOption)
+                .map(VMOption::getOrigin)
+                .anyMatch(origin -> origin != VMOption.Origin.DEFAULT && origin != VMOption.Origin.ERGONOMIC);
+    }
+
+    private static long collectorOptions(List<String> command) {
+        return command.stream().filter(ChildCommand::choosesCollector).count();
+    }
+
+    @Test
+    void aChildGetsTheSerialCollectorUnlessThisJvmWasToldOne() {
+        List<String> command = ChildCommand.build(List.of(), "bootstrap");
+        assertEquals(!thisJvmWasToldItsCollector(), command.contains(ChildCommand.DEFAULT_COLLECTOR), command.toString());
+        assertTrue(collectorOptions(command) <= 1, command.toString());
+    }
+
+    @Test
+    void aCollectorOfTheChildsOwnIsTheOnlyOneOnItsCommandLine() {
+        List<String> command = ChildCommand.build(List.of("-XX:+UseParallelGC"), "bootstrap");
+        assertTrue(command.contains("-XX:+UseParallelGC"), command.toString());
+        assertEquals(1, collectorOptions(command), command.toString());
+    }
+
+    @Test
+    void theChildsOwnOptionsComeAfterTheInheritedOnesAndBeforeTheLaunch() {
+        List<String> inheritedOnly = ChildCommand.build(List.of(), "bootstrap");
+        List<String> command = ChildCommand.build(List.of("-Dmultiproc.test.order=1"), "bootstrap");
+        int own = command.indexOf("-Dmultiproc.test.order=1");
+        int nativeAccess = indexOfPrefix(command, "--enable-native-access");
+        int launch = Math.max(command.indexOf("-cp"), command.indexOf("--module-path"));
+        assertTrue(nativeAccess < own && own < launch, command.toString());
+        assertEquals("bootstrap", command.getLast());
+        assertEquals(inheritedOnly.size() + 1, command.size(), "nothing else changes: " + command);
+    }
+
+    @Test
+    void onlyCollectorSelectionsCountAsChoosingOne() {
+        assertTrue(ChildCommand.choosesCollector("-XX:+UseG1GC"));
+        assertTrue(ChildCommand.choosesCollector("-XX:-UseSerialGC"));
+        assertFalse(ChildCommand.choosesCollector("-XX:+UseGCOverheadLimit"));
+        assertFalse(ChildCommand.choosesCollector("-XX:+UseStringDeduplication"));
+    }
+
+    private static int indexOfPrefix(List<String> command, String prefix) {
+        for (int index = 0; index < command.size(); index++) {
+            if (command.get(index).startsWith(prefix)) {
+                return index;
+            }
+        }
+        return -1;
+    }
+}
