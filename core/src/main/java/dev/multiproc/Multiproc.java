@@ -152,7 +152,7 @@ public final class Multiproc implements AutoCloseable {
     /**
      * The facts about this machine that decide how multiproc runs on it — JDK, native access,
      * kernel, C library, optional system calls and the fallbacks in use, shared-memory space, the
-     * child start-up cache — each OK, or what to do ({@code multiproc doctor}).
+     * child start-up cache, the children's collector — each OK, or what to do ({@code multiproc doctor}).
      */
     public static List<PlatformCheck> checkPlatform() {
         List<PlatformCheck> checks = new ArrayList<>();
@@ -172,6 +172,7 @@ public final class Multiproc implements AutoCloseable {
                     "multiproc runs on Linux (native-posix) and Windows (native-windows): put the module for this OS on the class path"));
         }
         checks.add(StartupCacheDirectory.check());
+        checks.add(ChildCommand.collectorCheck());
         return checks;
     }
 

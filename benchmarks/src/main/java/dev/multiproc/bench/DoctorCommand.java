@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Check this machine for multiproc: JDK, native access, kernel, C library, optional system calls and the "
-                + "fallbacks in use, shared-memory space, the child start-up cache, remote connections' media drivers. Exit code 1 if something needs attention.")
+                + "fallbacks in use, shared-memory space, the child start-up cache and collector, remote connections' media drivers. Exit code 1 if something needs attention.")
 final class DoctorCommand implements Callable<Integer> {
 
     @Override

@@ -1,5 +1,6 @@
 package dev.multiproc.internal.process;
 
+import dev.multiproc.PlatformCheck;
 import dev.multiproc.spi.Platforms;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -137,22 +138,48 @@ public final class ChildCommand {
      * counts as told, so that it is given no HotSpot flag.
      */
     private static boolean collectorChosenForThisJvm() {
+        return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class) == null || toldCollector().isPresent();
+    }
+
+    /** The collector flag this JVM was told, and where it was told it; empty if it picked one itself. */
+    private static java.util.Optional<VMOption> toldCollector() {
         HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         if (hotSpot == null) {
-            return true;
+            return java.util.Optional.empty();
         }
         for (String flag : COLLECTOR_FLAGS) {
-            VMOption.Origin origin;
+            VMOption option;
             try {
-                origin = hotSpot.getVMOption(flag).getOrigin();
+                option = hotSpot.getVMOption(flag);
             } catch (IllegalArgumentException notInThisJvm) {
                 continue;
             }
-            if (origin != VMOption.Origin.DEFAULT && origin != VMOption.Origin.ERGONOMIC) {
-                return true;
+            if (option.getOrigin() != VMOption.Origin.DEFAULT && option.getOrigin() != VMOption.Origin.ERGONOMIC) {
+                return java.util.Optional.of(option);
             }
         }
-        return false;
+        return java.util.Optional.empty();
+    }
+
+    private static String where(VMOption.Origin origin) {
+        return switch (origin) {
+            case VM_CREATION -> "on its command line";
+            case ENVIRON_VAR -> "in JAVA_TOOL_OPTIONS or _JAVA_OPTIONS";
+            case CONFIG_FILE -> "in an options file";
+            default -> "(" + origin + ")";
+        };
+    }
+
+    /** Which collector children run and why ({@code multiproc doctor}). */
+    public static PlatformCheck collectorCheck() {
+        if (ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class) == null) {
+            return PlatformCheck.ok("child collector", "this JVM's default (not HotSpot: no collector flag is added)");
+        }
+        return toldCollector()
+                .map(told -> PlatformCheck.ok("child collector", "-XX:" + ("true".equals(told.getValue()) ? "+" : "-") + told.getName()
+                        + ", as this JVM was told " + where(told.getOrigin())))
+                .orElse(PlatformCheck.ok("child collector", DEFAULT_COLLECTOR
+                        + " (this JVM was told none; a child's or pool's own JVM options may name another)"));
     }
 
     private static Inherited inheritedCommand() {

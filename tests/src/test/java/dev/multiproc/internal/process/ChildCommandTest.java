@@ -53,6 +53,14 @@ class ChildCommandTest {
     }
 
     @Test
+    void theDoctorSaysWhichCollectorChildrenRun() {
+        String finding = ChildCommand.collectorCheck().finding();
+        List<String> command = ChildCommand.build(List.of(), "bootstrap");
+        String collector = command.stream().filter(ChildCommand::choosesCollector).findFirst().orElseThrow();
+        assertTrue(finding.startsWith(collector), finding + " / " + command);
+    }
+
+    @Test
     void onlyCollectorSelectionsCountAsChoosingOne() {
         assertTrue(ChildCommand.choosesCollector("-XX:+UseG1GC"));
         assertTrue(ChildCommand.choosesCollector("-XX:-UseSerialGC"));
