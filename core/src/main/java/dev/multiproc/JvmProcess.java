@@ -145,8 +145,10 @@ public final class JvmProcess {
      * Extra JVM options for the child, added after the inherited ones (so an inherited option
      * given again here is overridden by this one where the JVM takes the last occurrence). A
      * collector named here ({@code -XX:+UseG1GC}, ...) replaces the one the child would run
-     * otherwise: the parent's, if the parent was told one, else the serial collector, which
-     * keeps a child that runs one job small (see the README's "Limits").
+     * otherwise: the parent's, if the parent was told one (a collector flag in the JVM's option
+     * variables, {@code JAVA_TOOL_OPTIONS} and the like, is then left out of the child's
+     * environment), else the serial collector, which keeps a child that runs one job small (see
+     * the README's "Limits").
      *
      * @throws IllegalStateException after {@link #start()}
      */

@@ -257,6 +257,29 @@ class JvmProcessTest extends ContextPerTest {
         }
     }
 
+    /** Started with a collector in JAVA_TOOL_OPTIONS: starts a child naming another, prints the collector it ran. */
+    public static final class CollectorProbe {
+        public static void main(String[] args) throws Exception {
+            try (Multiproc context = Multiproc.create(); SharedMemory shm = context.sharedMemory(64)) {
+                JvmProcess child = context.process(() -> shm.segment().set(ValueLayout.JAVA_LONG, 0, collectorHere()));
+                child.setJvmOptions(List.of("-XX:+UseSerialGC"));
+                child.start();
+                child.join(Duration.ofSeconds(60));
+                System.out.println("exit " + child.exitCode().orElse(-100) + " collector " + shm.segment().get(ValueLayout.JAVA_LONG, 0));
+            }
+        }
+    }
+
+    @Test
+    void aChildsCollectorWinsOverOneInTheParentsEnvironment() throws Exception {
+        List<String> launcher = List.of("env", "JAVA_TOOL_OPTIONS=-XX:+UseParallelGC");
+        try (ChildJvm probe = ChildJvm.startUnder(launcher, ChildJvm.defaultOptions(), CollectorProbe.class)) {
+            // the JVM's "Picked up JAVA_TOOL_OPTIONS" goes to stderr: the probe's one line is the first
+            assertEquals("exit 0 collector 1", probe.readLine(), "the child started and ran the serial collector it asked for");
+            assertEquals(0, probe.waitFor(60));
+        }
+    }
+
     @Test
     void aWarmSpareRunsTheTargetAndIsReplaced() throws Exception {
         mp.prestartProcesses(1);

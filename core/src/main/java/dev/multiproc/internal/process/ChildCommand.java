@@ -17,8 +17,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The command line of a child JVM: this JVM's {@code java}, the options of this JVM that
@@ -116,6 +118,35 @@ public final class ChildCommand {
             inherited = base;
         }
         return base;
+    }
+
+    /** The environment variables the JVM reads options from, beside its command line. */
+    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+    private static final java.util.regex.Pattern COLLECTOR_IN_VARIABLE = java.util.regex.Pattern.compile(
+            "(?:^|\\s+)-XX:[+-](" + String.join("|", COLLECTOR_FLAGS) + ")(?=\\s|$)");
+
+    /**
+     * The environment of a child with {@code extraJvmOptions}, from {@code parent}'s: a collector
+     * flag in the JVM's option variables is left out when the child names a collector of its
+     * own, since a JVM told two collectors does not start.
+     */
+    static Map<String, String> environment(Map<String, String> parent, List<String> extraJvmOptions) {
+        if (extraJvmOptions.stream().noneMatch(ChildCommand::choosesCollector)) {
+            return parent;
+        }
+        Map<String, String> environment = new HashMap<>(parent);
+        for (String variable : OPTION_VARIABLES) {
+            String options = environment.get(variable);
+            if (options != null) {
+                String kept = COLLECTOR_IN_VARIABLE.matcher(options).replaceAll("").strip();
+                if (kept.isEmpty()) {
+                    environment.remove(variable);
+                } else {
+                    environment.put(variable, kept);
+                }
+            }
+        }
+        return environment;
     }
 
     /** Whether {@code option} sets one of HotSpot's collector flags, on or off. */

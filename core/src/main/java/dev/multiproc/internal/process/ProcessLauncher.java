@@ -79,7 +79,8 @@ public final class ProcessLauncher {
                 bootstrap.initialise(platform.currentProcess(), JvmProcess.current().name(), payload.length, BootstrapLayout.STATE_SPARE);
                 bootstrap.handOff(process.name(), process.isDaemon(), payload);
                 ObjectHeader.publish(region);
-                ChildProcess child = platform.spawn(ChildCommand.build(jvmOptions, region.name()), environment());
+                ChildProcess child = platform.spawn(ChildCommand.build(jvmOptions, region.name()),
+                        ChildCommand.environment(environment(), jvmOptions));
                 launched = new Spare(region, bootstrap, child);
             } catch (RuntimeException e) {
                 region.close();

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -58,6 +59,21 @@ class ChildCommandTest {
         List<String> command = ChildCommand.build(List.of(), "bootstrap");
         String collector = command.stream().filter(ChildCommand::choosesCollector).findFirst().orElseThrow();
         assertTrue(finding.startsWith(collector), finding + " / " + command);
+    }
+
+    @Test
+    void aChildNamingItsCollectorGetsNoneFromTheOptionVariables() {
+        Map<String, String> parent = Map.of(
+                "JAVA_TOOL_OPTIONS", "-Xss2m -XX:+UseParallelGC -Dname=\"a b\"",
+                "_JAVA_OPTIONS", "-XX:+UseG1GC",
+                "JDK_JAVA_OPTIONS", "-XX:+UseGCOverheadLimit",
+                "PATH", "/bin");
+        Map<String, String> child = ChildCommand.environment(parent, List.of("-XX:+UseSerialGC"));
+        assertEquals("-Xss2m -Dname=\"a b\"", child.get("JAVA_TOOL_OPTIONS"));
+        assertFalse(child.containsKey("_JAVA_OPTIONS"), "a variable left empty goes");
+        assertEquals("-XX:+UseGCOverheadLimit", child.get("JDK_JAVA_OPTIONS"));
+        assertEquals("/bin", child.get("PATH"));
+        assertSame(parent, ChildCommand.environment(parent, List.of("-Xmx64m")), "a child naming no collector keeps them");
     }
 
     @Test
