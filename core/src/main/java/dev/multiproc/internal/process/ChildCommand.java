@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The command line of a child JVM: this JVM's {@code java}, the options of this JVM that
@@ -122,7 +124,7 @@ public final class ChildCommand {
 
     /** The environment variables the JVM reads options from, beside its command line. */
     private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
-    private static final java.util.regex.Pattern COLLECTOR_IN_VARIABLE = java.util.regex.Pattern.compile(
+    private static final Pattern COLLECTOR_IN_VARIABLE = Pattern.compile(
             "(?:^|\\s+)-XX:[+-](" + String.join("|", COLLECTOR_FLAGS) + ")(?=\\s|$)");
 
     /**
@@ -169,14 +171,18 @@ public final class ChildCommand {
      * counts as told, so that it is given no HotSpot flag.
      */
     private static boolean collectorChosenForThisJvm() {
-        return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class) == null || toldCollector().isPresent();
+        return hotSpot() == null || toldCollector().isPresent();
     }
 
-    /** The collector flag this JVM was told, and where it was told it; empty if it picked one itself. */
-    private static java.util.Optional<VMOption> toldCollector() {
-        HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    private static HotSpotDiagnosticMXBean hotSpot() {
+        return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    }
+
+    /** The collector flag this JVM was told, and where it was told it; empty if it picked one itself (or is not HotSpot). */
+    private static Optional<VMOption> toldCollector() {
+        HotSpotDiagnosticMXBean hotSpot = hotSpot();
         if (hotSpot == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         for (String flag : COLLECTOR_FLAGS) {
             VMOption option;
@@ -186,10 +192,10 @@ public final class ChildCommand {
                 continue;
             }
             if (option.getOrigin() != VMOption.Origin.DEFAULT && option.getOrigin() != VMOption.Origin.ERGONOMIC) {
-                return java.util.Optional.of(option);
+                return Optional.of(option);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static String where(VMOption.Origin origin) {
@@ -203,7 +209,7 @@ public final class ChildCommand {
 
     /** Which collector children run and why ({@code multiproc doctor}). */
     public static PlatformCheck collectorCheck() {
-        if (ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class) == null) {
+        if (hotSpot() == null) {
             return PlatformCheck.ok("child collector", "this JVM's default (not HotSpot: no collector flag is added)");
         }
         return toldCollector()
