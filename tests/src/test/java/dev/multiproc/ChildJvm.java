@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,12 +36,24 @@ public final class ChildJvm implements AutoCloseable {
      * ends by running the JVM command given after it.
      */
     static ChildJvm startUnder(List<String> launcher, List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+        return start(launcher, jvmOptions, Map.of(), main, args);
+    }
+
+    /** Runs {@code main} with the default options and these environment variables added to this JVM's. */
+    static ChildJvm startWithEnvironment(Map<String, String> variables, Class<?> main, String... args) throws IOException {
+        return start(List.of(), defaultOptions(), variables, main, args);
+    }
+
+    private static ChildJvm start(List<String> launcher, List<String> jvmOptions, Map<String, String> variables, Class<?> main,
+                                  String... args) throws IOException {
         List<String> command = new ArrayList<>(launcher);
         command.add(java());
         command.addAll(jvmOptions);
         command.add(main.getName());
         command.addAll(List.of(args));
-        return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(variables);
+        return new ChildJvm(builder.start());
     }
 
     /** This JVM's java command. */

@@ -272,8 +272,7 @@ class JvmProcessTest extends ContextPerTest {
 
     @Test
     void aChildsCollectorWinsOverOneInTheParentsEnvironment() throws Exception {
-        List<String> launcher = List.of("env", "JAVA_TOOL_OPTIONS=-XX:+UseParallelGC");
-        try (ChildJvm probe = ChildJvm.startUnder(launcher, ChildJvm.defaultOptions(), CollectorProbe.class)) {
+        try (ChildJvm probe = ChildJvm.startWithEnvironment(java.util.Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC"), CollectorProbe.class)) {
             // the JVM's "Picked up JAVA_TOOL_OPTIONS" goes to stderr: the probe's one line is the first
             assertEquals("exit 0 collector 1", probe.readLine(), "the child started and ran the serial collector it asked for");
             assertEquals(0, probe.waitFor(60));
