@@ -12,14 +12,19 @@ import dev.multiproc.SharedMap;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.bench.PythonPeerRunner;
 
+import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -264,17 +269,17 @@ public final class OperationsBench {
     }
 
     /** The mean resident memory of the pool's workers, where {@code /proc} tells it. */
-    private static java.util.OptionalDouble workersResidentMegabytes(ProcessPool pool) {
+    private static OptionalDouble workersResidentMegabytes(ProcessPool pool) {
         List<Double> megabytes = new ArrayList<>();
         for (JvmProcess worker : pool.workers()) {
             try {
-                String status = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(worker.pid().orElseThrow()), "status"));
+                String status = Files.readString(Path.of("/proc", Long.toString(worker.pid().orElseThrow()), "status"));
                 Matcher resident = RESIDENT_KB.matcher(status);
                 if (resident.find()) {
                     megabytes.add(Long.parseLong(resident.group(1)) / 1024.0);
                 }
-            } catch (java.io.IOException | java.util.NoSuchElementException notHere) {
-                return java.util.OptionalDouble.empty();
+            } catch (IOException | NoSuchElementException notHere) {
+                return OptionalDouble.empty();
             }
         }
         return megabytes.stream().mapToDouble(Double::doubleValue).average();
