@@ -56,6 +56,18 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(builder.start());
     }
 
+    /**
+     * Whether this JVM was told its collector (command line, environment, options file) rather
+     * than left to pick one: what decides the collector of multiproc's children.
+     */
+    public static boolean toldItsCollector() {
+        var hotSpot = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        return List.of("UseSerialGC", "UseParallelGC", "UseG1GC", "UseZGC", "UseShenandoahGC").stream()
+                .map(flag -> hotSpot.getVMOption(flag).getOrigin())
+                .anyMatch(origin -> origin != com.sun.management.VMOption.Origin.DEFAULT
+                        && origin != com.sun.management.VMOption.Origin.ERGONOMIC);
+    }
+
     /** This JVM's java command. */
     public static String java() {
         return ProcessHandle.current().info().command().orElseThrow();

@@ -233,14 +233,6 @@ class JvmProcessTest extends ContextPerTest {
         return names.contains("Copy") ? 1 : names.contains("PS Scavenge") ? 2 : 3;
     }
 
-    private static boolean thisJvmWasToldItsCollector() {
-        var hotSpot = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-        return List.of("UseSerialGC", "UseParallelGC", "UseG1GC", "UseZGC", "UseShenandoahGC").stream()
-                .map(flag -> hotSpot.getVMOption(flag).getOrigin())
-                .anyMatch(origin -> origin != com.sun.management.VMOption.Origin.DEFAULT
-                        && origin != com.sun.management.VMOption.Origin.ERGONOMIC);
-    }
-
     @Test
     void aChildRunsTheSerialCollectorUnlessItsOptionsOrItsParentsChooseOne() throws Exception {
         try (SharedMemory shm = mp.sharedMemory(64)) {
@@ -251,7 +243,7 @@ class JvmProcessTest extends ContextPerTest {
             parallel.start();
             assertEquals(0, joined(plain));
             assertEquals(0, joined(parallel));
-            long expected = thisJvmWasToldItsCollector() ? collectorHere() : 1;
+            long expected = ChildJvm.toldItsCollector() ? collectorHere() : 1;
             assertEquals(expected, shm.segment().get(ValueLayout.JAVA_LONG, 0), "the collector of a child without options");
             assertEquals(2, shm.segment().get(ValueLayout.JAVA_LONG, 8), "a child's own choice wins");
         }

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * collector the JVM picks by itself on a machine of two or more cores, G1, brings threads of
  * its own to every child, all competing for the same cores, and grows each child's heap into
  * hundreds of megabytes: a pool worker mapping {@code x * x} over boxed integers was measured
- * at 590-1,035 MB resident with G1 and 175 MB with the serial collector, as fast or faster.
+ * at 590-1,035 MB resident with G1 and 171-177 MB with the serial collector, as fast or faster.
  *
  * <p>When the class and module paths hold only jar files, children share an AppCDS archive
  * keyed by the JDK, the paths and the options. The first launch trains it in the background (a
@@ -73,6 +73,12 @@ public final class ChildCommand {
     /** HotSpot's collector flags; any of them in a child's options is its choice of collector. */
     private static final List<String> COLLECTOR_FLAGS = List.of(
             "UseSerialGC", "UseParallelGC", "UseG1GC", "UseZGC", "UseShenandoahGC", "UseEpsilonGC");
+    /** One of those flags set on or off. */
+    private static final Pattern COLLECTOR_OPTION = Pattern.compile("-XX:[+-](" + String.join("|", COLLECTOR_FLAGS) + ")");
+    /** The environment variables the JVM reads options from, beside its command line. */
+    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+    /** A collector option among the others of such a variable, with the space before it. */
+    private static final Pattern COLLECTOR_IN_VARIABLE = Pattern.compile("(?:^|\\s+)" + COLLECTOR_OPTION.pattern() + "(?=\\s|$)");
     /** Options that configure class-data sharing themselves: an archive of ours beside them would conflict. */
     private static final List<String> SHARING_PREFIXES = List.of(
             "-Xshare", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive", "-XX:AOT",
@@ -122,11 +128,6 @@ public final class ChildCommand {
         return base;
     }
 
-    /** The environment variables the JVM reads options from, beside its command line. */
-    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
-    private static final Pattern COLLECTOR_IN_VARIABLE = Pattern.compile(
-            "(?:^|\\s+)-XX:[+-](" + String.join("|", COLLECTOR_FLAGS) + ")(?=\\s|$)");
-
     /**
      * The environment of a child with {@code extraJvmOptions}, from {@code parent}'s: a collector
      * flag in the JVM's option variables is left out when the child names a collector of its
@@ -153,12 +154,7 @@ public final class ChildCommand {
 
     /** Whether {@code option} sets one of HotSpot's collector flags, on or off. */
     static boolean choosesCollector(String option) {
-        for (String flag : COLLECTOR_FLAGS) {
-            if (option.equals("-XX:+" + flag) || option.equals("-XX:-" + flag)) {
-                return true;
-            }
-        }
-        return false;
+        return COLLECTOR_OPTION.matcher(option).matches();
     }
 
     private static boolean configuresSharing(String option) {

@@ -1,10 +1,8 @@
 package dev.multiproc.internal.process;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-import com.sun.management.VMOption;
+import dev.multiproc.ChildJvm;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 
@@ -15,14 +13,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * collector among them replaces the default or inherited one (two on one line stop the JVM).
  */
 class ChildCommandTest {
-    private static boolean thisJvmWasToldItsCollector() {
-        HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        return List.of("UseSerialGC", "UseParallelGC", "UseG1GC", "UseZGC", "UseShenandoahGC").stream()
-                .map(hotSpot::getVMOption)
-                .map(VMOption::getOrigin)
-                .anyMatch(origin -> origin != VMOption.Origin.DEFAULT && origin != VMOption.Origin.ERGONOMIC);
-    }
-
     private static long collectorOptions(List<String> command) {
         return command.stream().filter(ChildCommand::choosesCollector).count();
     }
@@ -30,7 +20,7 @@ class ChildCommandTest {
     @Test
     void aChildGetsTheSerialCollectorUnlessThisJvmWasToldOne() {
         List<String> command = ChildCommand.build(List.of(), "bootstrap");
-        assertEquals(!thisJvmWasToldItsCollector(), command.contains(ChildCommand.DEFAULT_COLLECTOR), command.toString());
+        assertEquals(!ChildJvm.toldItsCollector(), command.contains(ChildCommand.DEFAULT_COLLECTOR), command.toString());
         assertTrue(collectorOptions(command) <= 1, command.toString());
     }
 
