@@ -118,8 +118,8 @@ final class BenchCommand implements Callable<Integer> {
                 MultiprocTransports.queue(WaitStrategy.BLOCKING),
                 MultiprocTransports.lockHandoff(),
                 SocketTransports.unixDomain(), SocketTransports.tcp(),
-                AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), new AeronTransport(), new ChronicleTransport(),
-                new RemoteTransport());
+                AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), AeronTransport.ipc(), new ChronicleTransport(),
+                AeronTransport.udp(), new RemoteTransport());
     }
 
     @Override

@@ -108,6 +108,10 @@ final class Tables {
         latencyRatio(table, measurements, "python-pipe", 64, "mp-pipe-spin", 64, "round trip p50", "(reported)");
         latencyRatio(table, measurements, "mp-remote", 64, "tcp", 64, "round trip p50", "<= 0.5x JDK TCP loopback");
         throughputRatio(table, measurements, "mp-remote", "tcp", "throughput 1->1", ">= 5x JDK TCP loopback");
+        latencyRatio(table, measurements, "aeron-udp", 64, "tcp", 64, "round trip p50", "(reported: Aeron itself)");
+        throughputRatio(table, measurements, "aeron-udp", "tcp", "throughput 1->1", "(reported: Aeron itself)");
+        latencyRatio(table, measurements, "mp-remote", 64, "aeron-udp", 64, "round trip p50", "(reported: cost over Aeron)");
+        throughputRatio(table, measurements, "mp-remote", "aeron-udp", "throughput 1->1", "(reported: cost over Aeron)");
         throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 1->1", ">= 1.0x Agrona ManyToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 2->1", ">= 1.0x Agrona ManyToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spsc-spin", "agrona-o2o", "throughput 1->1", ">= 0.8x Agrona OneToOneRingBuffer");

@@ -61,7 +61,9 @@ final class Admissions implements AutoCloseable {
         Subscription data = null;
         try {
             Frames.Hello hello = Frames.Hello.read(Remote.receive(channel, image, deadline));
-            reply = remote.aeron().addExclusivePublication(replyChannel(hello, image), hello.replyStream());
+            InetSocketAddress client = Remote.endpoint(image.sourceIdentity());
+            String settings = ChannelSettings.toward(client.getAddress(), channel);
+            reply = remote.aeron().addExclusivePublication(replyChannel(hello, image) + settings, hello.replyStream());
             ExclusivePublication answer = reply;
             Remote.await(channel, "the client's reply channel", deadline, () -> answer.isConnected() ? "" : null);
             if (hello.version() != Frames.VERSION) {
@@ -82,10 +84,10 @@ final class Admissions implements AutoCloseable {
                 }
             }
             // the connection's messages come on a subscription of its own, so that it outlives this listener
-            InetSocketAddress client = Remote.endpoint(image.sourceIdentity());
-            data = remote.aeron().addSubscription("aeron:udp?endpoint=" + Remote.localAddressToward(client) + ":0", Remote.DATA_STREAM);
+            data = remote.aeron().addSubscription(Remote.udpChannel(Remote.localAddressToward(client) + ":0") + settings, Remote.DATA_STREAM);
             Subscription dataIn = data;
-            String dataChannel = Remote.await(channel, "the connection's channel to resolve", deadline, dataIn::tryResolveChannelEndpointPort);
+            String dataChannel = Remote.udpChannel(Remote.endpointIn(
+                    Remote.await(channel, "the connection's channel to resolve", deadline, dataIn::tryResolveChannelEndpointPort)));
             Remote.send(channel, reply, Frames.welcome(dataChannel));
             String clientHost = client.getAddress().getHostAddress();
             Image messages = Remote.await(channel, "the client on the connection's channel", deadline, () -> fromHost(dataIn, clientHost));
@@ -132,7 +134,7 @@ final class Admissions implements AutoCloseable {
                 || !Remote.endpoint(endpoint).getAddress().equals(Remote.endpoint(source).getAddress())) {
             throw new IllegalArgumentException("a client at " + source + " asked to be answered on " + hello.replyChannel());
         }
-        return "aeron:udp?endpoint=" + endpoint;
+        return Remote.udpChannel(endpoint);
     }
 
 }

@@ -8,6 +8,7 @@ import dev.multiproc.codec.Codec;
 import dev.multiproc.transport.RemoteTransport;
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
@@ -154,11 +155,12 @@ public final class Remote implements AutoCloseable {
         ensureOpen();
         Objects.requireNonNull(codec, "codec");
         long deadline = System.nanoTime() + timeout.toNanos();
-        String replyHost = localAddressToward(endpointOf(channel));
-        Subscription replies = aeron.addSubscription("aeron:udp?endpoint=" + replyHost + ":0", REPLY_STREAM);
+        InetSocketAddress listener = endpointOf(channel);
+        String settings = ChannelSettings.toward(listener.getAddress(), channel);
+        Subscription replies = aeron.addSubscription(udpChannel(localAddressToward(listener) + ":0") + settings, REPLY_STREAM);
         ExclusivePublication out = null;
         try {
-            String replyChannel = await(channel, "its reply address to resolve", deadline, replies::tryResolveChannelEndpointPort);
+            String replyChannel = udpChannel(endpointIn(await(channel, "its reply address to resolve", deadline, replies::tryResolveChannelEndpointPort)));
             out = aeron.addExclusivePublication(channel, LISTEN_STREAM);
             ExclusivePublication request = out;
             await(channel, "a listener to answer", deadline, () -> request.isConnected() ? "" : null);
@@ -188,7 +190,7 @@ public final class Remote implements AutoCloseable {
                 throw refused(channel, "the listener answered with a frame of kind " + frame[0] + ", not a welcome");
             }
             // the connection's messages go to a channel of its own, so that it outlives the listener
-            ExclusivePublication data = aeron.addExclusivePublication(Frames.text(frame), DATA_STREAM);
+            ExclusivePublication data = aeron.addExclusivePublication(udpChannel(endpointIn(Frames.text(frame))) + settings, DATA_STREAM);
             out.close();
             out = data;
             await(channel, "the connection's channel", deadline, () -> data.isConnected() ? "" : null);
@@ -435,11 +437,21 @@ public final class Remote implements AutoCloseable {
     }
 
     private static InetSocketAddress endpointOf(String channel) {
-        String endpoint = ChannelUri.parse(channel).get("endpoint");
+        return endpoint(endpointIn(channel));
+    }
+
+    /** The {@code host:port} a channel names. */
+    static String endpointIn(String channel) {
+        String endpoint = ChannelUri.parse(channel).get(CommonContext.ENDPOINT_PARAM_NAME);
         if (endpoint == null) {
             throw new IllegalArgumentException("a remote channel names the listener's endpoint (aeron:udp?endpoint=host:port): " + channel);
         }
-        return endpoint(endpoint);
+        return endpoint;
+    }
+
+    /** The plain UDP channel of {@code host:port}; a connection's own channels append {@link ChannelSettings}. */
+    static String udpChannel(String endpoint) {
+        return "aeron:udp?endpoint=" + endpoint;
     }
 
     /** {@code host:port} (an IPv6 host in brackets or not) as an address. */

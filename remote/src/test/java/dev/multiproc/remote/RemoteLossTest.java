@@ -62,7 +62,9 @@ class RemoteLossTest extends ContextPerTest {
 
     @Test
     void aHundredThousandMessagesCrossAOnePercentLossOnceEachAndInOrder() throws Exception {
-        String channel = RemoteConnectionTest.freeChannel();
+        // Aeron's datagram size, as between hosts, named in the channel (both sides carry it over to
+        // the connection's channels): loopback's 64 KiB datagrams would be too few for 1% to drop any
+        String channel = RemoteConnectionTest.freeChannel() + "|mtu=1408";
         try (SharedLong inOrder = mp.sharedLong(-1); SharedLong naks = mp.sharedLong(-1)) {
             JvmProcess listener = mp.process(() -> receiveInOrder(channel, inOrder, naks));
             listener.setJvmOptions(List.of(
@@ -101,7 +103,7 @@ class RemoteLossTest extends ContextPerTest {
 
     @Test
     void aSenderThatClosesAndExitsRightAwayLosesNothingItSentThroughALossyNetwork() throws Exception {
-        String channel = RemoteConnectionTest.freeChannel();
+        String channel = RemoteConnectionTest.freeChannel() + "|mtu=1408";
         JvmProcess sender = mp.process(() -> sendAndExit(channel, MESSAGES));
         sender.setJvmOptions(List.of(
                 "-Daeron.SendChannelEndpoint.supplier=io.aeron.driver.ext.DebugSendChannelEndpointSupplier",

@@ -9,35 +9,70 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.DriverTimeoutException;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.net.DatagramSocket;
+import java.net.SocketException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Aeron IPC ({@code aeron:ipc}) with an embedded media driver in the responder's JVM (its
- * threads idle by sleeping, so they leave the two cores to the data path), busy-spinning
- * publication and subscription on both sides; one stream per direction.
+ * Aeron as a peer, one stream per direction: {@link #ipc()} between the JVMs of one host,
+ * busy-spinning; {@link #udp()} over loopback UDP with a media driver in each JVM, as two hosts
+ * would have — what {@code mp-remote} builds on, without its pipes and pump threads.
  */
 public final class AeronTransport implements Transport {
-    private static final String CHANNEL = "aeron:ipc";
+    private static final String IPC_CHANNEL = "aeron:ipc";
     private static final int TO_RESPONDER = 1001;
     private static final int TO_INITIATOR = 1002;
+    /** What {@code mp-remote} gives its channels toward a peer on this host (its {@code ChannelSettings}). */
+    private static final String LOOPBACK_SETTINGS = "|mtu=65504|rcv-wnd=2m|so-rcvbuf=2m|so-sndbuf=2m";
+
+    private final boolean udp;
+
+    private AeronTransport(boolean udp) {
+        this.udp = udp;
+    }
+
+    /** Aeron IPC ({@code aeron:ipc}) through one embedded driver in the responder's JVM. */
+    public static Transport ipc() {
+        return new AeronTransport(false);
+    }
+
+    /**
+     * Aeron UDP on loopback, an embedded driver in each JVM with the settings {@code mp-remote}'s
+     * drivers have (shared threading mode, Aeron's default idle strategy) and the channel settings
+     * it picks toward a peer on the same host; the program's offers and
+     * polls idle with Aeron's default back-off too: spinning programs would take both cores of a
+     * two-core machine from the drivers (measured: a 7 ms round trip).
+     */
+    public static Transport udp() {
+        return new AeronTransport(true);
+    }
 
     @Override
     public String name() {
-        return "aeron-ipc";
+        return udp ? "aeron-udp" : "aeron-ipc";
     }
 
     @Override
     public String description() {
-        return "Aeron IPC (aeron:ipc), embedded media driver in the responder JVM, busy-spin offer/poll, poll(handler, 256) on the throughput steps (peer)";
+        return udp
+                ? "Aeron UDP on loopback (aeron:udp?endpoint=127.0.0.1:port, one port per direction, 64 KiB datagrams, 2 MiB "
+                        + "windows and socket buffers: what mp-remote picks on loopback), an embedded media driver in "
+                        + "each JVM (shared threading mode, default idle strategy), offer/poll idling with Aeron's default back-off "
+                        + "(spin, yield, park 1 µs to 1 ms), poll(handler, 256) on the throughput steps (peer; the floor under mp-remote)"
+                : "Aeron IPC (aeron:ipc), embedded media driver in the responder JVM, busy-spin offer/poll, poll(handler, 256) "
+                        + "on the throughput steps (peer)";
     }
 
     @Override
     public boolean manyToOne() {
-        return true;
+        return !udp;
     }
 
     @Override
@@ -46,15 +81,53 @@ public final class AeronTransport implements Transport {
     }
 
     @Override
-    public Link open(Multiproc mp, int maxSize, int producers) {
+    public Link open(Multiproc mp, int maxSize, int producers) throws SocketException {
+        String directory = "/dev/shm/aeron-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        if (udp) {
+            try (DatagramSocket initiatorPort = new DatagramSocket(0); DatagramSocket responderPort = new DatagramSocket(0)) {
+                return new UdpLink(directory, udpChannel(initiatorPort), udpChannel(responderPort));
+            }
+        }
         int termLength = Math.max(1 << 22, Integer.highestOneBit(Math.max(1, maxSize)) * 32);
-        return new AeronLink("/dev/shm/aeron-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime(), termLength);
+        return new IpcLink(directory, termLength);
     }
 
-    private record AeronLink(String directory, int termLength) implements Link {
+    private static String udpChannel(DatagramSocket port) {
+        return "aeron:udp?endpoint=127.0.0.1:" + port.getLocalPort() + LOOPBACK_SETTINGS;
+    }
+
+    /** Each side its own driver, subscribing on its own port and publishing to the other's. */
+    private record UdpLink(String directory, String toInitiator, String toResponder) implements Link {
         @Override
         public Endpoint initiator() throws InterruptedException {
-            return new AeronEndpoint(directory, null, TO_RESPONDER, TO_INITIATOR);
+            return udpEndpoint(directory + "-initiator", toResponder, toInitiator);
+        }
+
+        @Override
+        public Endpoint responder() throws InterruptedException {
+            return udpEndpoint(directory + "-responder", toInitiator, toResponder);
+        }
+
+        private static Endpoint udpEndpoint(String driverDirectory, String outgoing, String incoming) throws InterruptedException {
+            MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                    .aeronDirectoryName(driverDirectory)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true));
+            return new AeronEndpoint(driverDirectory, driver, new BackoffIdleStrategy(), outgoing, TO_RESPONDER, incoming, TO_RESPONDER);
+        }
+
+        @Override
+        public void cleanUp() {
+            TempFiles.deleteRecursively(java.nio.file.Path.of(directory + "-initiator"));
+            TempFiles.deleteRecursively(java.nio.file.Path.of(directory + "-responder"));
+        }
+    }
+
+    private record IpcLink(String directory, int termLength) implements Link {
+        @Override
+        public Endpoint initiator() throws InterruptedException {
+            return ipcEndpoint(null, TO_RESPONDER, TO_INITIATOR);
         }
 
         @Override
@@ -66,12 +139,16 @@ public final class AeronTransport implements Transport {
                     .ipcTermBufferLength(termLength)
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true));
-            return new AeronEndpoint(directory, driver, TO_INITIATOR, TO_RESPONDER);
+            return ipcEndpoint(driver, TO_INITIATOR, TO_RESPONDER);
         }
 
         @Override
         public Endpoint extraProducer(int index) throws InterruptedException {
-            return new AeronEndpoint(directory, null, TO_RESPONDER, TO_INITIATOR);
+            return ipcEndpoint(null, TO_RESPONDER, TO_INITIATOR);
+        }
+
+        private Endpoint ipcEndpoint(MediaDriver driver, int outgoingStream, int incomingStream) throws InterruptedException {
+            return new AeronEndpoint(directory, driver, new BusySpinIdleStrategy(), IPC_CHANNEL, outgoingStream, IPC_CHANNEL, incomingStream);
         }
 
         @Override
@@ -92,15 +169,18 @@ public final class AeronTransport implements Transport {
                     copy(buffer, offset, length, header);
                     this.stampSink.accept(Messages.stampOf(this.target));
                 });
+        private final IdleStrategy idle;
         private java.util.function.LongConsumer stampSink;
         private byte[] target;
         private int received;
 
-        AeronEndpoint(String directory, MediaDriver driver, int outgoingStream, int incomingStream) throws InterruptedException {
+        AeronEndpoint(String directory, MediaDriver driver, IdleStrategy idle, String outgoingChannel, int outgoingStream,
+                      String incomingChannel, int incomingStream) throws InterruptedException {
             this.driver = driver;
+            this.idle = idle;
             this.aeron = connect(directory);
-            this.publication = aeron.addPublication(CHANNEL, outgoingStream);
-            this.subscription = aeron.addSubscription(CHANNEL, incomingStream);
+            this.publication = aeron.addPublication(outgoingChannel, outgoingStream);
+            this.subscription = aeron.addSubscription(incomingChannel, incomingStream);
         }
 
         private static Aeron connect(String directory) throws InterruptedException {
@@ -120,8 +200,9 @@ public final class AeronTransport implements Transport {
         @Override
         public void send(byte[] message, int length) {
             source.wrap(message);
+            idle.reset();
             while (publication.offer(source, 0, length) < 0) {
-                Thread.onSpinWait();
+                idle.idle();
             }
         }
 
@@ -129,10 +210,9 @@ public final class AeronTransport implements Transport {
         public int receive(byte[] buffer) {
             target = buffer;
             received = -1;
+            idle.reset();
             while (received < 0) {
-                if (subscription.poll(assembler, 1) == 0) {
-                    Thread.onSpinWait();
-                }
+                idle.idle(subscription.poll(assembler, 1));
             }
             return received;
         }
@@ -143,8 +223,9 @@ public final class AeronTransport implements Transport {
             target = buffer;
             stampSink = stamps;
             int taken;
+            idle.reset();
             while ((taken = subscription.poll(stampAssembler, max)) == 0) {
-                Thread.onSpinWait();
+                idle.idle();
             }
             return taken;
         }

@@ -173,7 +173,7 @@ public final class ByteRing {
         claimedTail = -1;
         LONG.setVolatile(data, offset + RECORD_TAG_OFFSET, tail + 1);
         LONG.setRelease(ring, TAIL_OFFSET, tail + recordLength(payloadLength));
-        readable.wakeOneAfterVolatileWrite();
+        readable.wakeAllAfterVolatileWrite();
     }
 
     // ------------------------------------------------------------------ consumer
@@ -219,7 +219,7 @@ public final class ByteRing {
             }
             head += RECORD_HEADER_LENGTH + length;
             LONG.setVolatile(ring, HEAD_OFFSET, head);
-            writable.wakeOneAfterVolatileWrite();
+            writable.wakeAllAfterVolatileWrite();
         }
         throw corrupt("record at " + head, head, "a padding record is followed by a record at the start of the ring, not another padding");
     }
@@ -241,7 +241,7 @@ public final class ByteRing {
         long next = peekedPosition + recordLength(peekedLength);
         peekedPosition = -1;
         LONG.setVolatile(ring, HEAD_OFFSET, next);
-        writable.wakeOneAfterVolatileWrite();
+        writable.wakeAllAfterVolatileWrite();
     }
 
     /** Waits until a record is there (negative timeout: forever). */

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static dev.multiproc.internal.shm.Words.INT;
+import static dev.multiproc.internal.shm.wait.WaitPointLayout.ARMED;
 import static dev.multiproc.internal.shm.wait.WaitPointLayout.SEQUENCE_OFFSET;
+import static dev.multiproc.internal.shm.wait.WaitPointLayout.SEQUENCE_STEP;
 import static dev.multiproc.internal.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
 
 /**
@@ -21,9 +23,17 @@ import static dev.multiproc.internal.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
  * <p>Memory effects: a waiter increments {@code sleepers} (a full fence) before it reads the
  * sequence and then its condition; a waker changes the shared state, issues a full fence, then
  * reads {@code sleepers}. So either the waker sees the sleeper and bumps the sequence (the
- * futex wait then returns at once, or the waiter sees the new state on its re-check), or the
+ * waiter's arming CAS then fails, or its futex wait returns at once, and it re-checks), or the
  * waiter's re-check sees the new state. No wake-up is lost, and a waker that finds nobody
  * asleep makes no system call.
+ *
+ * <p>A waiter about to sleep sets the sequence's {@link WaitPointLayout#ARMED} bit with a CAS from
+ * the value it read; {@link #wakeAll()} clears it as it bumps the sequence and makes the wake
+ * system call only if it was set. Between a wake and the woken thread running again (tens of
+ * microseconds on a busy machine) its sleeper count stays raised, and without the bit every
+ * state change in that time — each message a producer writes — would pay a wake system call
+ * that finds nobody left asleep. {@link #wakeOne()} leaves the bit set, since the sleepers it did
+ * not wake still need a later wake.
  *
  * <p>Sleeps are cut into slices of {@link #SLICE_NANOS}: a thread blocked in the kernel does not
  * see {@link Thread#interrupt()}, and structures use the slice to look for dead peers. A virtual
@@ -37,6 +47,8 @@ public final class WaitPoint {
     /** How long {@link WaitPolicy#SPIN_THEN_SLEEP} yields, after spinning, before it sleeps. */
     public static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final int BUSY_CHECK_INTERVAL = 1 << 12;
+    /** What {@link #arm} returns when the sequence moved on: no armed value has its bit clear. */
+    public static final int NOT_ARMED = 0;
 
     private final NativePlatform platform;
     private final MappedRegion region;
@@ -227,12 +239,44 @@ public final class WaitPoint {
                 return false;
             }
             long slice = Math.min(untilCheck, remaining);
+            if (!armAll(points, offsets, sequences)) {
+                continue;
+            }
             if (count == 1) {
                 CarrierRelease.run(() -> platform.await(regions.getFirst(), offsets[0], sequences[0], slice));
             } else {
                 CarrierRelease.run(() -> platform.awaitAny(regions, offsets, sequences, slice));
             }
         }
+    }
+
+    /**
+     * Arms each point for a sleep on the sequence read before the condition's check (the arming
+     * CAS from that value sets the bit in {@code sequences} too); false if a sequence moved on
+     * since, so that the condition must be checked again.
+     */
+    private static boolean armAll(List<WaitPoint> points, long[] offsets, int[] sequences) {
+        for (int i = 0; i < sequences.length; i++) {
+            int armed = points.get(i).arm(sequences[i]);
+            if (armed == NOT_ARMED) {
+                return false;
+            }
+            sequences[i] = armed;
+        }
+        return true;
+    }
+
+    /**
+     * Sets the {@link WaitPointLayout#ARMED} bit of the sequence if it still reads {@code observed}
+     * (step 3 of spec/wait-point.md's wait); returns the value to sleep on, or {@link #NOT_ARMED}
+     * if the sequence moved on (a wake came: check the condition again).
+     */
+    public int arm(int observed) {
+        if ((observed & ARMED) != 0) {
+            return observed;
+        }
+        int armed = observed | ARMED;
+        return INT.compareAndSet(segment, sequenceOffset, observed, armed) ? armed : NOT_ARMED;
     }
 
     private static IllegalStateException closed(MappedRegion region) {
@@ -242,13 +286,13 @@ public final class WaitPoint {
     /** Wakes every sleeper; call after the state change they wait for. */
     public void wakeAll() {
         VarHandle.fullFence();
-        wakeIfSleeping(Integer.MAX_VALUE);
+        wakeAllIfSleeping();
     }
 
     /** Wakes one sleeper; only for conditions that one woken thread fully consumes (a free lock). */
     public void wakeOne() {
         VarHandle.fullFence();
-        wakeIfSleeping(1);
+        wakeOneIfSleeping();
     }
 
     /**
@@ -256,18 +300,35 @@ public final class WaitPoint {
      * which already orders it before the read of the sleeper count: saves a fence on hot paths.
      */
     public void wakeAllAfterVolatileWrite() {
-        wakeIfSleeping(Integer.MAX_VALUE);
+        wakeAllIfSleeping();
     }
 
     /** {@link #wakeOne()} for a caller whose state change was a volatile write or a CAS. */
     public void wakeOneAfterVolatileWrite() {
-        wakeIfSleeping(1);
+        wakeOneIfSleeping();
     }
 
-    private void wakeIfSleeping(int count) {
+    /**
+     * Bumps the sequence, clearing {@link WaitPointLayout#ARMED} (every sleeper is woken: one
+     * that sleeps again arms again), and makes the system call only if the bit was set.
+     */
+    private void wakeAllIfSleeping() {
         if ((int) INT.getVolatile(segment, sleepersOffset) > 0) {
-            INT.getAndAdd(segment, sequenceOffset, 1);
-            platform.wake(region, sequenceOffset, count);
+            int sequence = (int) INT.getVolatile(segment, sequenceOffset);
+            while (!INT.compareAndSet(segment, sequenceOffset, sequence, (sequence & ~ARMED) + SEQUENCE_STEP)) {
+                sequence = (int) INT.getVolatile(segment, sequenceOffset);
+            }
+            if ((sequence & ARMED) != 0) {
+                platform.wake(region, sequenceOffset, Integer.MAX_VALUE);
+            }
+        }
+    }
+
+    /** Bumps the sequence, the {@link WaitPointLayout#ARMED} bit kept for the sleepers not woken, and wakes one. */
+    private void wakeOneIfSleeping() {
+        if ((int) INT.getVolatile(segment, sleepersOffset) > 0) {
+            INT.getAndAdd(segment, sequenceOffset, SEQUENCE_STEP);
+            platform.wake(region, sequenceOffset, 1);
         }
     }
 

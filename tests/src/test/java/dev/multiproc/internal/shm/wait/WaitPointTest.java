@@ -14,8 +14,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -127,6 +130,91 @@ class WaitPointTest {
                 }));
         assertEquals("peer died", broken.getMessage());
         assertEquals(3, checks[0]);
+    }
+
+    @Test
+    void aBurstOfWakesBeforeTheWokenSleeperRunsMakesOneSystemCall() throws Exception {
+        AtomicInteger wakeCalls = new AtomicInteger();
+        WaitPoint point = new WaitPoint(countingWakes(wakeCalls), region, POINT);
+        Thread sleeper = sleepUntilFlag(point, 1);
+        try {
+            awaitArmedSleepers(point, 1);
+            Words.INT.setRelease(region.segment(), FLAG, 1);
+            for (int i = 0; i < 1000; i++) {
+                point.wakeAll();
+            }
+            sleeper.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(sleeper.isAlive(), "the sleeper was woken");
+            // one, unless the sleeper's slice ended just before the first wake and it left by itself
+            assertTrue(wakeCalls.get() <= 1, "only the wake that found the point armed made a system call: " + wakeCalls.get());
+        } finally {
+            sleeper.interrupt();
+        }
+    }
+
+    @Test
+    void aWakeOfOneLeavesThePointArmedForTheSleepersItDidNotWake() throws Exception {
+        WaitPoint point = new WaitPoint(platform, region, POINT);
+        Thread first = sleepUntilFlag(point, 1);
+        Thread second = sleepUntilFlag(point, 1);
+        try {
+            awaitArmedSleepers(point, 2);
+            Words.INT.setRelease(region.segment(), FLAG, 1);
+            point.wakeOne();
+            assertTrue(armed(), "still armed after waking one of two");
+            point.wakeAll();
+            assertFalse(armed(), "a wake of all disarms");
+            first.join(TimeUnit.SECONDS.toMillis(10));
+            second.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(first.isAlive() || second.isAlive(), "both sleepers were woken");
+        } finally {
+            first.interrupt();
+            second.interrupt();
+        }
+    }
+
+    /** A thread sleeping (no spinning) on {@code point} until the flag is {@code value}, for at most 30 s. */
+    private Thread sleepUntilFlag(WaitPoint point, int value) {
+        Thread thread = new Thread(() -> {
+            try {
+                point.await(() -> (int) Words.INT.getAcquire(region.segment(), FLAG) == value,
+                        TimeUnit.SECONDS.toNanos(30), WaitPolicy.SLEEP, WaitPoint.NO_CHECK);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        thread.start();
+        return thread;
+    }
+
+    /** Waits until {@code count} threads sleep on {@code point} and it is armed. */
+    private void awaitArmedSleepers(WaitPoint point, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (point.sleepers() < count || !armed()) {
+            assertTrue(System.nanoTime() < deadline, "the sleepers never went to sleep");
+            Thread.sleep(1);
+        }
+        // the last to arm may still be between its arming and the futex wait, which returns at once if the word moved
+        Thread.sleep(5);
+    }
+
+    private boolean armed() {
+        return ((int) Words.INT.getVolatile(region.segment(), POINT + WaitPointLayout.SEQUENCE_OFFSET) & WaitPointLayout.ARMED) != 0;
+    }
+
+    /** This platform, its wake system calls counted in {@code calls}. */
+    private NativePlatform countingWakes(AtomicInteger calls) {
+        return (NativePlatform) Proxy.newProxyInstance(NativePlatform.class.getClassLoader(), new Class<?>[]{NativePlatform.class},
+                (proxy, method, arguments) -> {
+                    if (method.getName().equals("wake")) {
+                        calls.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(platform, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
