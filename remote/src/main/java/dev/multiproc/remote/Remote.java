@@ -190,7 +190,7 @@ public final class Remote implements AutoCloseable {
                 throw refused(channel, "the listener answered with a frame of kind " + frame[0] + ", not a welcome");
             }
             // the connection's messages go to a channel of its own, so that it outlives the listener
-            ExclusivePublication data = aeron.addExclusivePublication(udpChannel(endpointIn(Frames.text(frame))) + settings, DATA_STREAM);
+            ExclusivePublication data = aeron.addExclusivePublication(udpChannel(dataEndpoint(channel, Frames.text(frame))) + settings, DATA_STREAM);
             out.close();
             out = data;
             await(channel, "the connection's channel", deadline, () -> data.isConnected() ? "" : null);
@@ -440,11 +440,20 @@ public final class Remote implements AutoCloseable {
         return endpoint(endpointIn(channel));
     }
 
+    /** The {@code host:port} of the data channel a listener's WELCOME names; refused if it names none. */
+    private static String dataEndpoint(String channel, String welcomed) {
+        try {
+            return endpointIn(welcomed);
+        } catch (IllegalArgumentException notAChannel) {
+            throw refused(channel, "the listener's welcome names no data channel: " + welcomed);
+        }
+    }
+
     /** The {@code host:port} a channel names. */
     static String endpointIn(String channel) {
         String endpoint = ChannelUri.parse(channel).get(CommonContext.ENDPOINT_PARAM_NAME);
         if (endpoint == null) {
-            throw new IllegalArgumentException("a remote channel names the listener's endpoint (aeron:udp?endpoint=host:port): " + channel);
+            throw new IllegalArgumentException("a remote channel names an endpoint (aeron:udp?endpoint=host:port): " + channel);
         }
         return endpoint;
     }

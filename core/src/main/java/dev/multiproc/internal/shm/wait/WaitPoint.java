@@ -239,7 +239,7 @@ public final class WaitPoint {
                 return false;
             }
             long slice = Math.min(untilCheck, remaining);
-            if (!armAll(points, offsets, sequences)) {
+            if (!armAll(points, sequences)) {
                 continue;
             }
             if (count == 1) {
@@ -255,7 +255,7 @@ public final class WaitPoint {
      * CAS from that value sets the bit in {@code sequences} too); false if a sequence moved on
      * since, so that the condition must be checked again.
      */
-    private static boolean armAll(List<WaitPoint> points, long[] offsets, int[] sequences) {
+    private static boolean armAll(List<WaitPoint> points, int[] sequences) {
         for (int i = 0; i < sequences.length; i++) {
             int armed = points.get(i).arm(sequences[i]);
             if (armed == NOT_ARMED) {
