@@ -192,7 +192,7 @@ class CliTest {
         Run doctor = run("doctor");
         assertEquals(0, doctor.exitCode(), doctor.out());
         for (String check : new String[]{"JDK", "native access", "kernel", "C library", "futex_waitv", "pidfd_open",
-                "child descriptors", "shared memory", "start-up cache", "remote: Aeron's JDK access", "remote: media driver"}) {
+                "child descriptors", "shared memory", "start-up cache", "remote: Aeron's JDK access", "remote: channel settings", "remote: media driver"}) {
             assertTrue(doctor.out().contains(check), check + " in " + doctor.out());
         }
         assertTrue(doctor.out().contains("all OK"), doctor.out());

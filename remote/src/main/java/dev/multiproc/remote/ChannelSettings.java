@@ -1,13 +1,16 @@
 package dev.multiproc.remote;
 
+import dev.multiproc.PlatformCheck;
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.driver.Configuration;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,7 +41,7 @@ final class ChannelSettings {
     private static final List<String> CARRIED = List.of(CommonContext.MTU_LENGTH_PARAM_NAME,
             CommonContext.RECEIVER_WINDOW_LENGTH_PARAM_NAME, CommonContext.SOCKET_RCVBUF_PARAM_NAME,
             CommonContext.SOCKET_SNDBUF_PARAM_NAME);
-    private static final Path RECEIVE_BUFFER_LIMIT = Path.of("/proc/sys/net/core/rmem_max");
+    static final Path RECEIVE_BUFFER_LIMIT = Path.of("/proc/sys/net/core/rmem_max");
     private static final Path SEND_BUFFER_LIMIT = Path.of("/proc/sys/net/core/wmem_max");
 
     private ChannelSettings() {
@@ -75,6 +78,33 @@ final class ChannelSettings {
         return parameters.toString();
     }
 
+    /** What {@code multiproc doctor} says about the settings connections get on this machine. */
+    static PlatformCheck check() {
+        return check(limit(RECEIVE_BUFFER_LIMIT), limit(SEND_BUFFER_LIMIT));
+    }
+
+    static PlatformCheck check(OptionalLong receiveLimit, OptionalLong sendLimit) {
+        String topic = "remote: channel settings";
+        String datagrams = Configuration.MAX_UDP_PAYLOAD_LENGTH + "-byte datagrams toward this host, Aeron's "
+                + Configuration.MTU_LENGTH_DEFAULT + " toward others; ";
+        Optional<String> window = biggerThanDefault(receiveLimit);
+        Optional<String> sendBuffer = biggerThanDefault(sendLimit);
+        String raise = "sysctl -w net.core.rmem_max=" + BUFFER_BYTES + " net.core.wmem_max=" + BUFFER_BYTES
+                + " for windows and socket buffers of " + BUFFER_BYTES / (1 << 20) + " MiB";
+        if (window.isEmpty() || sendBuffer.isEmpty()) {
+            return PlatformCheck.fallback(topic, datagrams + "Aeron's default windows and socket buffers (net.core.rmem_max "
+                    + describe(receiveLimit) + ", wmem_max " + describe(sendLimit) + ")", raise);
+        }
+        String finding = datagrams + "windows and receive buffers of " + window.get() + " bytes, send buffers of " + sendBuffer.get();
+        return window.get().equals(Integer.toString(BUFFER_BYTES)) && sendBuffer.get().equals(Integer.toString(BUFFER_BYTES))
+                ? PlatformCheck.ok(topic, finding)
+                : PlatformCheck.fallback(topic, finding + " (the kernel's limits)", raise);
+    }
+
+    private static String describe(OptionalLong limit) {
+        return limit.isPresent() ? Long.toString(limit.getAsLong()) : "unreadable";
+    }
+
     /** {@link #BUFFER_BYTES}, or the kernel's {@code limit} if lower, unless that is no more than Aeron's default window. */
     private static Optional<String> biggerThanDefault(OptionalLong limit) {
         if (limit.isEmpty() || limit.getAsLong() <= Configuration.INITIAL_WINDOW_LENGTH_DEFAULT) {
@@ -95,10 +125,14 @@ final class ChannelSettings {
         }
     }
 
-    /** The kernel's limit on a socket buffer, where it can be read (Linux). */
-    private static OptionalLong limit(Path setting) {
-        try {
-            return OptionalLong.of(Long.parseLong(Files.readString(setting).strip()));
+    /**
+     * The kernel's limit on a socket buffer, where it can be read (Linux). Read in one call: a
+     * sysctl file answers only a read from its start, and {@link Files#readString} (its size being
+     * 0) reads one byte first, then nothing more ("4" for 4194304).
+     */
+    static OptionalLong limit(Path setting) {
+        try (InputStream in = Files.newInputStream(setting)) {
+            return OptionalLong.of(Long.parseLong(new String(in.readNBytes(64), StandardCharsets.US_ASCII).strip()));
         } catch (IOException | NumberFormatException | SecurityException unreadable) {
             return OptionalLong.empty();
         }

@@ -239,6 +239,7 @@ public final class Remote implements AutoCloseable {
                 ? dev.multiproc.PlatformCheck.ok("remote: Aeron's JDK access", "java.base exports jdk.internal.misc to multiproc-remote")
                 : dev.multiproc.PlatformCheck.problem("remote: Aeron's JDK access", "jdk.internal.misc is not exported to multiproc-remote",
                 "start the JVM with --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED (Aeron's Agrona needs it)"));
+        checks.add(ChannelSettings.check());
         java.io.File base = MediaDrivers.base();
         checks.add(dev.multiproc.PlatformCheck.ok("remote: media driver", "embedded by default, directory under " + base + " ("
                 + base.getUsableSpace() / (1 << 20) + " MiB free; about 6 MiB per connection and direction)"));

@@ -1,11 +1,15 @@
 package dev.multiproc.remote;
 
 import io.aeron.ChannelUri;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -56,6 +60,28 @@ class ChannelSettingsTest {
         assertEquals("512k", settings.get("so-sndbuf"));
         assertEquals(Integer.toString(ChannelSettings.BUFFER_BYTES), settings.get("so-rcvbuf"));
         assertNull(settings.get("term-length"));
+    }
+
+    @Test
+    void doctorSaysWhatConnectionsGetAndHowToRaiseLimitsBelowTwoMegabytes() {
+        dev.multiproc.PlatformCheck generous = ChannelSettings.check(GENEROUS, GENEROUS);
+        assertTrue(generous.ok() && generous.advice().isEmpty(), generous.toString());
+        assertTrue(generous.finding().contains("65504-byte datagrams toward this host")
+                && generous.finding().contains("windows and receive buffers of 2097152 bytes"), generous.finding());
+        dev.multiproc.PlatformCheck stock = ChannelSettings.check(OptionalLong.of(212_992), OptionalLong.of(212_992));
+        assertTrue(stock.finding().contains("212992") && stock.advice().contains("net.core.rmem_max=2097152"), stock.toString());
+        dev.multiproc.PlatformCheck unreadable = ChannelSettings.check(OptionalLong.empty(), OptionalLong.of(212_992));
+        assertTrue(unreadable.finding().contains("Aeron's default windows") && unreadable.finding().contains("unreadable"),
+                unreadable.toString());
+    }
+
+    @Test
+    void theKernelsLimitIsReadWhole() throws Exception {
+        Assumptions.assumeTrue(Files.isReadable(ChannelSettings.RECEIVE_BUFFER_LIMIT), "no " + ChannelSettings.RECEIVE_BUFFER_LIMIT + " here");
+        Process cat = new ProcessBuilder("cat", ChannelSettings.RECEIVE_BUFFER_LIMIT.toString()).start();
+        long expected = Long.parseLong(new String(cat.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip());
+        assertTrue(cat.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(OptionalLong.of(expected), ChannelSettings.limit(ChannelSettings.RECEIVE_BUFFER_LIMIT));
     }
 
     /** The settings on a connection's channel, as Aeron reads them. */
