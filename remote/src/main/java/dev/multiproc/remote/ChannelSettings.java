@@ -84,21 +84,20 @@ final class ChannelSettings {
     }
 
     static PlatformCheck check(OptionalLong receiveLimit, OptionalLong sendLimit) {
-        String topic = "remote: channel settings";
-        String datagrams = Configuration.MAX_UDP_PAYLOAD_LENGTH + "-byte datagrams toward this host, Aeron's "
-                + Configuration.MTU_LENGTH_DEFAULT + " toward others; ";
+        String full = Integer.toString(BUFFER_BYTES);
         Optional<String> window = biggerThanDefault(receiveLimit);
         Optional<String> sendBuffer = biggerThanDefault(sendLimit);
-        String raise = "sysctl -w net.core.rmem_max=" + BUFFER_BYTES + " net.core.wmem_max=" + BUFFER_BYTES
-                + " for windows and socket buffers of " + BUFFER_BYTES / (1 << 20) + " MiB";
-        if (window.isEmpty() || sendBuffer.isEmpty()) {
-            return PlatformCheck.fallback(topic, datagrams + "Aeron's default windows and socket buffers (net.core.rmem_max "
-                    + describe(receiveLimit) + ", wmem_max " + describe(sendLimit) + ")", raise);
+        String finding = Configuration.MAX_UDP_PAYLOAD_LENGTH + "-byte datagrams toward this host, Aeron's "
+                + Configuration.MTU_LENGTH_DEFAULT + " toward others; windows and receive buffers "
+                + window.map(bytes -> "of " + bytes + " bytes").orElse("Aeron's default (net.core.rmem_max " + describe(receiveLimit) + ")")
+                + ", send buffers "
+                + sendBuffer.map(bytes -> "of " + bytes + " bytes").orElse("Aeron's default (net.core.wmem_max " + describe(sendLimit) + ")");
+        String topic = "remote: channel settings";
+        if (window.equals(Optional.of(full)) && sendBuffer.equals(Optional.of(full))) {
+            return PlatformCheck.ok(topic, finding);
         }
-        String finding = datagrams + "windows and receive buffers of " + window.get() + " bytes, send buffers of " + sendBuffer.get();
-        return window.get().equals(Integer.toString(BUFFER_BYTES)) && sendBuffer.get().equals(Integer.toString(BUFFER_BYTES))
-                ? PlatformCheck.ok(topic, finding)
-                : PlatformCheck.fallback(topic, finding + " (the kernel's limits)", raise);
+        return PlatformCheck.fallback(topic, finding, "sysctl -w net.core.rmem_max=" + BUFFER_BYTES + " net.core.wmem_max="
+                + BUFFER_BYTES + " for windows and socket buffers of " + BUFFER_BYTES / (1 << 20) + " MiB");
     }
 
     private static String describe(OptionalLong limit) {

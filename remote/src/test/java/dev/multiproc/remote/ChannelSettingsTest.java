@@ -71,8 +71,8 @@ class ChannelSettingsTest {
         dev.multiproc.PlatformCheck stock = ChannelSettings.check(OptionalLong.of(212_992), OptionalLong.of(212_992));
         assertTrue(stock.finding().contains("212992") && stock.advice().contains("net.core.rmem_max=2097152"), stock.toString());
         dev.multiproc.PlatformCheck unreadable = ChannelSettings.check(OptionalLong.empty(), OptionalLong.of(212_992));
-        assertTrue(unreadable.finding().contains("Aeron's default windows") && unreadable.finding().contains("unreadable"),
-                unreadable.toString());
+        assertTrue(unreadable.finding().contains("receive buffers Aeron's default (net.core.rmem_max unreadable)")
+                && unreadable.finding().contains("send buffers of 212992 bytes"), unreadable.toString());
     }
 
     @Test

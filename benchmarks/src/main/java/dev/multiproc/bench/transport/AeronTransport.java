@@ -46,9 +46,9 @@ public final class AeronTransport implements Transport {
     /**
      * Aeron UDP on loopback, an embedded driver in each JVM with the settings {@code mp-remote}'s
      * drivers have (shared threading mode, Aeron's default idle strategy) and the channel settings
-     * it picks toward a peer on the same host; the program's offers and
-     * polls idle with Aeron's default back-off too: spinning programs would take both cores of a
-     * two-core machine from the drivers (measured: a 7 ms round trip).
+     * it picks toward a peer on the same host; the program's offers and polls idle with Aeron's
+     * default back-off too: spinning programs would take both cores of a two-core machine from
+     * the drivers (measured: a 7 ms round trip).
      */
     public static Transport udp() {
         return new AeronTransport(true);
@@ -100,21 +100,22 @@ public final class AeronTransport implements Transport {
     private record UdpLink(String directory, String toInitiator, String toResponder) implements Link {
         @Override
         public Endpoint initiator() throws InterruptedException {
-            return udpEndpoint(directory + "-initiator", toResponder, toInitiator);
+            return udpEndpoint(directory + "-initiator", toResponder, TO_RESPONDER, toInitiator, TO_INITIATOR);
         }
 
         @Override
         public Endpoint responder() throws InterruptedException {
-            return udpEndpoint(directory + "-responder", toInitiator, toResponder);
+            return udpEndpoint(directory + "-responder", toInitiator, TO_INITIATOR, toResponder, TO_RESPONDER);
         }
 
-        private static Endpoint udpEndpoint(String driverDirectory, String outgoing, String incoming) throws InterruptedException {
+        private static Endpoint udpEndpoint(String driverDirectory, String outgoing, int outgoingStream, String incoming,
+                                            int incomingStream) throws InterruptedException {
             MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                     .aeronDirectoryName(driverDirectory)
                     .threadingMode(ThreadingMode.SHARED)
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true));
-            return new AeronEndpoint(driverDirectory, driver, new BackoffIdleStrategy(), outgoing, TO_RESPONDER, incoming, TO_RESPONDER);
+            return new AeronEndpoint(driverDirectory, driver, new BackoffIdleStrategy(), outgoing, outgoingStream, incoming, incomingStream);
         }
 
         @Override
