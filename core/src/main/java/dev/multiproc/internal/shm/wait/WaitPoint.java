@@ -23,8 +23,8 @@ import static dev.multiproc.internal.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
  * <p>Memory effects: a waiter increments {@code sleepers} (a full fence) before it reads the
  * sequence and then its condition; a waker changes the shared state, issues a full fence, then
  * reads {@code sleepers}. So either the waker sees the sleeper and bumps the sequence (the
- * waiter's arming CAS then fails, or its futex wait returns at once, and it re-checks), or the
- * waiter's re-check sees the new state. No wake-up is lost, and a waker that finds nobody
+ * waiter's arming CAS then fails and it re-checks, or it armed first and the waker, finding the
+ * bit, wakes it), or the waiter's re-check sees the new state. No wake-up is lost, and a waker that finds nobody
  * asleep makes no system call.
  *
  * <p>A waiter about to sleep sets the sequence's {@link WaitPointLayout#ARMED} bit with a CAS from

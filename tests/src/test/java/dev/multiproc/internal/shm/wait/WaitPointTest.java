@@ -133,7 +133,7 @@ class WaitPointTest {
     }
 
     @Test
-    void aBurstOfWakesBeforeTheWokenSleeperRunsMakesOneSystemCall() throws Exception {
+    void aBurstOfWakesBeforeTheWokenSleeperRunsMakesAtMostOneSystemCall() throws Exception {
         AtomicInteger wakeCalls = new AtomicInteger();
         WaitPoint point = new WaitPoint(countingWakes(wakeCalls), region, POINT);
         Thread sleeper = sleepUntilFlag(point, 1);
