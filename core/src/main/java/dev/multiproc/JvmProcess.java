@@ -50,6 +50,7 @@ public final class JvmProcess {
     private volatile String name;
     private volatile boolean daemon;
     private volatile List<String> jvmOptions = List.of();
+    private volatile List<String> commandPrefix = List.of();
     private volatile ChildProcess child;
     private final ProcessIdentity observed;
     private volatile boolean closed;
@@ -165,6 +166,28 @@ public final class JvmProcess {
         return jvmOptions;
     }
 
+    /**
+     * A program (and its arguments) that the child's {@code java} command runs under:
+     * {@code taskset -c 1} to pin it, {@code nice -n 10}, {@code chrt -f 10}, {@code numactl
+     * --cpunodebind=0}, {@code ip netns exec NAME} to put it in a network namespace. The program
+     * must replace itself with the command it is given (exec), as those do: the process this
+     * JVM starts, watches, signals and joins must be the child JVM itself. A child started
+     * through a program that forks and waits instead ({@code timeout}, {@code sudo}, a shell
+     * running more than the command) finds that its parent process is not this JVM, prints why
+     * on its standard error and exits with 1 before its target runs. A process with a prefix
+     * never starts from a spare JVM ({@link Multiproc#prestartProcesses}).
+     *
+     * @throws IllegalStateException after {@link #start()}
+     */
+    public void setCommandPrefix(List<String> prefix) {
+        synchronized (this) {
+            if (role != Role.CHILD || child != null) {
+                throw new IllegalStateException("cannot set the command prefix of '" + name + "': the process has already started");
+            }
+            this.commandPrefix = List.copyOf(prefix);
+        }
+    }
+
     // ------------------------------------------------------------------ life cycle
 
     /**
@@ -195,7 +218,7 @@ public final class JvmProcess {
             } finally {
                 Connection.CAPTURE.remove();
             }
-            child = context.launch(this, jvmOptions(), payload);
+            child = context.launch(this, commandPrefix, jvmOptions(), payload);
             if (!sentEnds.isEmpty()) {
                 child.exit().whenComplete((code, error) -> {
                     for (Connection.Sent sent : sentEnds) {

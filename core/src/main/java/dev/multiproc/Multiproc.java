@@ -227,9 +227,9 @@ public final class Multiproc implements AutoCloseable {
         return launcher.readySpares();
     }
 
-    dev.multiproc.spi.ChildProcess launch(JvmProcess process, List<String> jvmOptions, byte[] payload) {
+    dev.multiproc.spi.ChildProcess launch(JvmProcess process, List<String> commandPrefix, List<String> jvmOptions, byte[] payload) {
         ensureOpen();
-        return launcher.launch(process, jvmOptions, payload);
+        return launcher.launch(process, commandPrefix, jvmOptions, payload);
     }
 
     // ------------------------------------------------------------------ pools

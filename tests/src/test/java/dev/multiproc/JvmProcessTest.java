@@ -226,6 +226,49 @@ class JvmProcessTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
+    @Test
+    void aChildRunsUnderItsCommandPrefixAsTheVeryProcessThisJvmWatches() throws Exception {
+        mp.prestartProcesses(1);
+        try (SharedMemory shm = mp.sharedMemory(64)) {
+            awaitReadySpare();
+            JvmProcess child = mp.process(() -> {
+                shm.segment().set(ValueLayout.JAVA_LONG, 0, ProcessHandle.current().pid());
+                shm.segment().set(ValueLayout.JAVA_LONG, 8, "ran".equals(System.getenv("MULTIPROC_TEST_PREFIX")) ? 1 : 2);
+            });
+            // env sets the variable and replaces itself with the command, as a prefix must
+            child.setCommandPrefix(List.of("env", "MULTIPROC_TEST_PREFIX=ran"));
+            child.start();
+            assertEquals(0, joined(child));
+            assertEquals(1, shm.segment().get(ValueLayout.JAVA_LONG, 8), "the target ran under the prefix, not in the waiting spare");
+            assertEquals(child.pid().orElseThrow(), shm.segment().get(ValueLayout.JAVA_LONG, 0), "the JVM is the process started");
+            assertEquals(1, mp.readySpareProcesses(), "the spare was left for a process without a prefix");
+        } finally {
+            mp.prestartProcesses(0);
+        }
+    }
+
+    @LinuxOnly
+    @Test
+    void aChildStartedThroughAPrefixThatForksExitsBeforeItsTargetRuns() throws Exception {
+        try (SharedMemory shm = mp.sharedMemory(64)) {
+            JvmProcess child = mp.process(() -> shm.segment().set(ValueLayout.JAVA_LONG, 0, 1L));
+            // a shell with more to do after the command forks it and waits, and passes its exit code on
+            child.setCommandPrefix(List.of("sh", "-c", "\"$@\"; exit $?", "forking-prefix"));
+            child.start();
+            assertEquals(1, joined(child), "the child refused to run as the shell's child");
+            assertEquals(0, shm.segment().get(ValueLayout.JAVA_LONG, 0), "the target did not run");
+        }
+    }
+
+    @Test
+    void theCommandPrefixCannotChangeOnceStarted() throws Exception {
+        JvmProcess child = mp.process(() -> { });
+        child.start();
+        assertThrows(IllegalStateException.class, () -> child.setCommandPrefix(List.of("nice")));
+        assertEquals(0, joined(child));
+    }
+
     /** 1 for the serial collector, 2 for the parallel one, 3 for any other: what this JVM runs. */
     static long collectorHere() {
         List<String> names = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
@@ -274,11 +317,7 @@ class JvmProcessTest extends ContextPerTest {
     @Test
     void aWarmSpareRunsTheTargetAndIsReplaced() throws Exception {
         mp.prestartProcesses(1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (mp.readySpareProcesses() < 1) {
-            assertTrue(System.nanoTime() < deadline, "the spare never became ready");
-            Thread.sleep(10);
-        }
+        long deadline = awaitReadySpare();
         assertTrue(mp.activeChildren().isEmpty(), "spares are not children");
         try (SharedMemory shm = mp.sharedMemory(64)) {
             JvmProcess child = mp.process(() -> shm.segment().set(ValueLayout.JAVA_LONG, 0, JvmProcess.current().pid().orElseThrow()));
@@ -290,5 +329,15 @@ class JvmProcessTest extends ContextPerTest {
             assertTrue(System.nanoTime() < deadline, "the spare was not replaced");
             Thread.sleep(10);
         }
+    }
+
+    /** Waits up to a minute for a spare to be ready; returns that minute's deadline. */
+    private long awaitReadySpare() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (mp.readySpareProcesses() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the spare never became ready");
+            Thread.sleep(10);
+        }
+        return deadline;
     }
 }

@@ -13,6 +13,7 @@ import dev.multiproc.bench.transport.AeronTransport;
 import dev.multiproc.bench.transport.AgronaTransports;
 import dev.multiproc.bench.transport.ChronicleTransport;
 import dev.multiproc.bench.transport.FloorTransports;
+import dev.multiproc.bench.transport.Hosts;
 import dev.multiproc.bench.transport.MultiprocTransports;
 import dev.multiproc.bench.transport.RemoteTransport;
 import dev.multiproc.bench.transport.SocketTransports;
@@ -92,6 +93,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run everything N times, interleaved, and report each row's median round (default ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--netns", split = ",", paramLabel = "NAMESPACE:ADDRESS",
+            description = "Run the transports between hosts (tcp, aeron-udp, mp-remote; the default then) with the responder "
+                    + "in the first Linux network namespace, listening at its address, and the initiator in the second "
+                    + "(ip netns exec: needs root), e.g. --netns a:10.0.0.1,b:10.0.0.2; default: both on this host over loopback.")
+    List<String> netns;
+
     @Option(names = "--pool-tasks", paramLabel = "COUNT",
             description = "Trivial tasks in the pool map row (default 100000; --quick 20000).")
     Integer poolTasks;
@@ -102,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
         private static final long serialVersionUID = 1L;
 
         TransportNames() {
-            for (Transport transport : allTransports()) {
+            for (Transport transport : allTransports(Hosts.LOOPBACK)) {
                 add(transport.name());
             }
             addAll(PYTHON_TRANSPORTS);
@@ -110,16 +117,17 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    static List<Transport> allTransports() {
+    /** Every transport, those between hosts placed on {@code hosts}. */
+    static List<Transport> allTransports(Hosts hosts) {
         return List.of(FloorTransports.spin(), FloorTransports.futex(),
                 MultiprocTransports.pipe(WaitStrategy.BUSY_SPIN), MultiprocTransports.pipe(WaitStrategy.BLOCKING),
                 MultiprocTransports.connection(WaitStrategy.BUSY_SPIN),
                 MultiprocTransports.queue(WaitStrategy.BUSY_SPIN), MultiprocTransports.singleProducerSingleConsumerQueue(),
                 MultiprocTransports.queue(WaitStrategy.BLOCKING),
                 MultiprocTransports.lockHandoff(),
-                SocketTransports.unixDomain(), SocketTransports.tcp(),
+                SocketTransports.unixDomain(), SocketTransports.tcp(hosts),
                 AgronaTransports.oneToOne(), AgronaTransports.manyToOne(), AeronTransport.ipc(), new ChronicleTransport(),
-                AeronTransport.udp(), new RemoteTransport());
+                AeronTransport.udp(hosts), new RemoteTransport(hosts));
     }
 
     @Override
@@ -135,17 +143,25 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--duration, --rate, --rounds and --pool-tasks must be positive and --producers at least 2");
         }
-        List<String> selected = transports != null ? transports : new TransportNames();
+        Hosts hosts = hosts();
+        List<String> selected = transports != null ? transports
+                : hosts.loopback() ? new TransportNames() : betweenHosts(hosts).stream().map(Transport::name).toList();
         List<String> unknown = selected.stream().filter(name -> !new TransportNames().contains(name)).toList();
         if (!unknown.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "unknown transport(s) " + unknown + "; known: " + new TransportNames());
         }
+        List<String> onOneHost = selected.stream().filter(name -> betweenHosts(hosts).stream().noneMatch(t -> t.name().equals(name)))
+                .toList();
+        if (!hosts.loopback() && !onOneHost.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--netns: " + onOneHost + " run on one host only; between hosts: "
+                    + betweenHosts(hosts).stream().map(Transport::name).toList());
+        }
         List<Step> steps = plan(messageSizes, seconds);
-        List<Transport> chosen = allTransports().stream().filter(t -> selected.contains(t.name())).toList();
+        List<Transport> chosen = allTransports(hosts).stream().filter(t -> selected.contains(t.name())).toList();
         List<String> python = PYTHON_TRANSPORTS.stream().filter(selected::contains).toList();
         boolean pythonAvailable = PythonPeerRunner.python().isPresent();
 
-        Map<String, String> run = describeRun(messageSizes, seconds, pythonAvailable);
+        Map<String, String> run = describeRun(messageSizes, seconds, pythonAvailable, hosts);
         List<String> operations = OPERATIONS.stream().filter(selected::contains).toList();
         long total = rounds * (chosen.stream().mapToLong(t -> BenchRunner.applicable(t, steps).size()).sum()
                 + (pythonAvailable ? python.size() * messageSizes.size() * 2L : 0) + operations.size());
@@ -201,6 +217,33 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static List<Transport> betweenHosts(Hosts hosts) {
+        return allTransports(hosts).stream().filter(Transport::crossesHosts).toList();
+    }
+
+    /** Where the transports between hosts run: --netns's two namespaces, which must exist, else loopback. */
+    private Hosts hosts() {
+        if (netns == null) {
+            return Hosts.LOOPBACK;
+        }
+        if (netns.size() != 2) {
+            throw new ParameterException(spec.commandLine(), "--netns takes two NAMESPACE:ADDRESS, the responder's and the initiator's");
+        }
+        Hosts hosts;
+        try {
+            hosts = Hosts.namespaces(netns.get(0), netns.get(1));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--netns: " + e.getMessage());
+        }
+        for (String namespace : List.of(hosts.responderNamespace(), hosts.initiatorNamespace())) {
+            if (!Files.exists(Path.of("/var/run/netns", namespace))) {
+                throw new ParameterException(spec.commandLine(), "--netns: no network namespace '" + namespace
+                        + "' (ip netns list shows those there are; ip netns add makes one)");
+            }
+        }
+        return hosts;
+    }
+
     private List<OperationsBench.Figure> runOperation(String name, double seconds, boolean pythonAvailable) {
         int tasks = poolTasks != null ? poolTasks : quick ? 20_000 : 100_000;
         try {
@@ -240,7 +283,7 @@ final class BenchCommand implements Callable<Integer> {
         return steps;
     }
 
-    private Map<String, String> describeRun(List<Integer> messageSizes, double seconds, boolean pythonAvailable) {
+    private Map<String, String> describeRun(List<Integer> messageSizes, double seconds, boolean pythonAvailable, Hosts hosts) {
         Map<String, String> run = new LinkedHashMap<>();
         run.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         run.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel().orElse("unknown CPU")
@@ -248,6 +291,7 @@ final class BenchCommand implements Callable<Integer> {
         run.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         run.put("python", pythonAvailable ? PythonPeerRunner.version() : "not found (python rows skipped)");
         run.put("command", "multiproc " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        run.put("hosts", "transports between hosts: " + hosts.describe());
         run.put("method", "each transport runs as two fresh JVMs (peers with their own flags); each step warms up for a third of its "
                 + "time, then measures for " + seconds + " s; round trip: the initiator stamps, the responder echoes; one-way: "
                 + "sent at " + rate + "/s, delay measured from the intended send time (coordinated omission counted); "

@@ -106,8 +106,8 @@ final class Tables {
         latencyRatio(table, measurements, "uds", 64, "mp-pipe-spin", 64, "round trip p50", ">= 10x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "tcp", 64, "mp-pipe-spin", 64, "round trip p50", ">= 20x slower than mp-pipe-spin");
         latencyRatio(table, measurements, "python-pipe", 64, "mp-pipe-spin", 64, "round trip p50", "(reported)");
-        latencyRatio(table, measurements, "mp-remote", 64, "tcp", 64, "round trip p50", "<= 0.5x JDK TCP loopback");
-        throughputRatio(table, measurements, "mp-remote", "tcp", "throughput 1->1", ">= 5x JDK TCP loopback");
+        latencyRatio(table, measurements, "mp-remote", 64, "tcp", 64, "round trip p50", "<= 0.5x JDK TCP, same hosts");
+        throughputRatio(table, measurements, "mp-remote", "tcp", "throughput 1->1", ">= 5x JDK TCP, same hosts");
         latencyRatio(table, measurements, "aeron-udp", 64, "tcp", 64, "round trip p50", "(reported: Aeron itself)");
         throughputRatio(table, measurements, "aeron-udp", "tcp", "throughput 1->1", "(reported: Aeron itself)");
         latencyRatio(table, measurements, "mp-remote", 64, "aeron-udp", 64, "round trip p50", "(reported: cost over Aeron)");

@@ -132,6 +132,15 @@ class CliTest {
         assertTrue(unknownTransport.err().contains("unknown transport"), unknownTransport.err());
         Run tinySize = run("bench", "--sizes", "4");
         assertEquals(2, tinySize.exitCode());
+        Run oneNamespace = run("bench", "--netns", "mp-a:10.0.0.1");
+        assertEquals(2, oneNamespace.exitCode());
+        assertTrue(oneNamespace.err().contains("--netns takes two NAMESPACE:ADDRESS"), oneNamespace.err());
+        Run noAddress = run("bench", "--netns", "mp-a,mp-b:10.0.0.2");
+        assertEquals(2, noAddress.exitCode());
+        assertTrue(noAddress.err().contains("expected NAMESPACE:ADDRESS, got 'mp-a'"), noAddress.err());
+        Run noSuchNamespace = run("bench", "--netns", "mp-no-such-a:10.0.0.1,mp-no-such-b:10.0.0.2", "--transports", "tcp");
+        assertEquals(2, noSuchNamespace.exitCode());
+        assertTrue(noSuchNamespace.err().contains("no network namespace 'mp-no-such-a'"), noSuchNamespace.err());
         assertEquals(2, run("no-such-command").exitCode());
         assertEquals(2, run("gc", "--bogus").exitCode());
     }

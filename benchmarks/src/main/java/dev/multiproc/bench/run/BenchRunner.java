@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * Runs the steps of one transport in two child JVMs (responder and initiator) and collects
- * their figures. A transport that fails or hangs gets failure rows; the run goes on.
+ * Runs the steps of one transport in two child JVMs (responder and initiator; each in its
+ * network namespace where the transport's {@link Transport#hosts()} name one) and collects their
+ * figures. A transport that fails or hangs gets failure rows; the run goes on.
  */
 public final class BenchRunner {
     private static final long STARTUP_ALLOWANCE_NANOS = TimeUnit.SECONDS.toNanos(90);
@@ -89,10 +90,12 @@ public final class BenchRunner {
             JvmProcess responder = mp.process(() -> Peer.responder(shared, steps, barrier, results));
             responder.setName(transport.name() + "-responder");
             responder.setJvmOptions(options);
+            responder.setCommandPrefix(transport.hosts().responderPrefix());
             responder.start();
             JvmProcess initiator = mp.process(() -> Peer.initiator(shared, steps, barrier, results, options));
             initiator.setName(transport.name() + "-initiator");
             initiator.setJvmOptions(options);
+            initiator.setCommandPrefix(transport.hosts().initiatorPrefix());
             initiator.start();
             String failure = awaitBoth(responder, initiator, budget, results, progress);
             long finished = results.finishedSteps();

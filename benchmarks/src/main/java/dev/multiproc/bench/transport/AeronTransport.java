@@ -22,57 +22,72 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Aeron as a peer, one stream per direction: {@link #ipc()} between the JVMs of one host,
- * busy-spinning; {@link #udp()} over loopback UDP with a media driver in each JVM, as two hosts
+ * busy-spinning; {@link #udp(Hosts)} over UDP with a media driver in each JVM, as two hosts
  * would have — what {@code mp-remote} builds on, without its pipes and pump threads.
  */
 public final class AeronTransport implements Transport {
     private static final String IPC_CHANNEL = "aeron:ipc";
     private static final int TO_RESPONDER = 1001;
     private static final int TO_INITIATOR = 1002;
-    /** What {@code mp-remote} gives its channels toward a peer on this host (its {@code ChannelSettings}). */
-    private static final String LOOPBACK_SETTINGS = "|mtu=65504|rcv-wnd=2m|so-rcvbuf=2m|so-sndbuf=2m";
+    /** What {@code mp-remote} gives its channels toward another host where the kernel allows 2 MiB buffers (its {@code ChannelSettings}). */
+    private static final String WINDOW_SETTINGS = "|rcv-wnd=2m|so-rcvbuf=2m|so-sndbuf=2m";
+    /** What it gives them toward a peer on this host: datagrams as large as UDP's besides. */
+    private static final String LOOPBACK_SETTINGS = "|mtu=65504" + WINDOW_SETTINGS;
 
-    private final boolean udp;
+    /** Where the UDP peers run; null for IPC. */
+    private final Hosts udpHosts;
 
-    private AeronTransport(boolean udp) {
-        this.udp = udp;
+    private AeronTransport(Hosts udpHosts) {
+        this.udpHosts = udpHosts;
     }
 
     /** Aeron IPC ({@code aeron:ipc}) through one embedded driver in the responder's JVM. */
     public static Transport ipc() {
-        return new AeronTransport(false);
+        return new AeronTransport(null);
     }
 
     /**
-     * Aeron UDP on loopback, an embedded driver in each JVM with the settings {@code mp-remote}'s
-     * drivers have (shared threading mode, Aeron's default idle strategy) and the channel settings
-     * it picks toward a peer on the same host; the program's offers and polls idle with Aeron's
-     * default back-off too: spinning programs would take both cores of a two-core machine from
-     * the drivers (measured: a 7 ms round trip).
+     * Aeron UDP between {@code hosts}, an embedded driver in each JVM with the settings {@code
+     * mp-remote}'s drivers have (shared threading mode, Aeron's default idle strategy) and the
+     * channel settings it picks toward such a peer; the program's offers and polls idle with
+     * Aeron's default back-off too: spinning programs would take both cores of a two-core
+     * machine from the drivers (measured: a 7 ms round trip).
      */
-    public static Transport udp() {
-        return new AeronTransport(true);
+    public static Transport udp(Hosts hosts) {
+        return new AeronTransport(hosts);
     }
 
     @Override
     public String name() {
-        return udp ? "aeron-udp" : "aeron-ipc";
+        return udpHosts != null ? "aeron-udp" : "aeron-ipc";
     }
 
     @Override
     public String description() {
-        return udp
-                ? "Aeron UDP on loopback (aeron:udp?endpoint=127.0.0.1:port, one port per direction, 64 KiB datagrams, 2 MiB "
-                        + "windows and socket buffers: what mp-remote picks on loopback), an embedded media driver in "
-                        + "each JVM (shared threading mode, default idle strategy), offer/poll idling with Aeron's default back-off "
-                        + "(spin, yield, park 1 µs to 1 ms), poll(handler, 256) on the throughput steps (peer; the floor under mp-remote)"
-                : "Aeron IPC (aeron:ipc), embedded media driver in the responder JVM, busy-spin offer/poll, poll(handler, 256) "
-                        + "on the throughput steps (peer)";
+        if (udpHosts == null) {
+            return "Aeron IPC (aeron:ipc), embedded media driver in the responder JVM, busy-spin offer/poll, poll(handler, 256) "
+                    + "on the throughput steps (peer)";
+        }
+        return "Aeron UDP (" + udpHosts.describe() + "; aeron:udp?endpoint=address:port, one port per direction, "
+                + (udpHosts.loopback() ? "64 KiB datagrams, " : "Aeron's datagrams, ") + "2 MiB windows and socket buffers: what "
+                + "mp-remote picks there), an embedded media driver in each JVM (shared threading mode, default idle strategy), "
+                + "offer/poll idling with Aeron's default back-off (spin, yield, park 1 µs to 1 ms), poll(handler, 256) on the "
+                + "throughput steps (peer; the floor under mp-remote)";
     }
 
     @Override
     public boolean manyToOne() {
-        return !udp;
+        return udpHosts == null;
+    }
+
+    @Override
+    public boolean crossesHosts() {
+        return udpHosts != null;
+    }
+
+    @Override
+    public Hosts hosts() {
+        return udpHosts != null ? udpHosts : Hosts.LOOPBACK;
     }
 
     @Override
@@ -83,17 +98,19 @@ public final class AeronTransport implements Transport {
     @Override
     public Link open(Multiproc mp, int maxSize, int producers) throws SocketException {
         String directory = "/dev/shm/aeron-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        if (udp) {
+        if (udpHosts != null) {
+            // ports free here; another namespace's ports are all free
             try (DatagramSocket initiatorPort = new DatagramSocket(0); DatagramSocket responderPort = new DatagramSocket(0)) {
-                return new UdpLink(directory, udpChannel(initiatorPort), udpChannel(responderPort));
+                return new UdpLink(directory, udpChannel(udpHosts.initiatorAddress(), initiatorPort),
+                        udpChannel(udpHosts.responderAddress(), responderPort));
             }
         }
         int termLength = Math.max(1 << 22, Integer.highestOneBit(Math.max(1, maxSize)) * 32);
         return new IpcLink(directory, termLength);
     }
 
-    private static String udpChannel(DatagramSocket port) {
-        return "aeron:udp?endpoint=127.0.0.1:" + port.getLocalPort() + LOOPBACK_SETTINGS;
+    private String udpChannel(String address, DatagramSocket port) {
+        return "aeron:udp?endpoint=" + Hosts.endpoint(address, port.getLocalPort()) + (udpHosts.loopback() ? LOOPBACK_SETTINGS : WINDOW_SETTINGS);
     }
 
     /** Each side its own driver, subscribing on its own port and publishing to the other's. */

@@ -13,11 +13,17 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A remote connection ({@code multiproc-remote}) over loopback UDP: each peer a Remote with its
- * own embedded media driver, as two hosts would have; the responder listens, the initiator
- * connects. Compared with JDK TCP over the same loopback.
+ * A remote connection ({@code multiproc-remote}) over UDP between two {@link Hosts}: each peer a
+ * Remote with its own embedded media driver, as two hosts would have; the responder listens, the
+ * initiator connects. Compared with JDK TCP between the same hosts.
  */
 public final class RemoteTransport implements Transport {
+    private final Hosts hosts;
+
+    public RemoteTransport(Hosts hosts) {
+        this.hosts = hosts;
+    }
+
     @Override
     public String name() {
         return "mp-remote";
@@ -25,8 +31,18 @@ public final class RemoteTransport implements Transport {
 
     @Override
     public String description() {
-        return "multiproc-remote Connection over Aeron UDP on loopback (aeron:udp?endpoint=127.0.0.1:port), an embedded media "
-                + "driver in each peer, sendBytes/recvBytesInto through the connection's local pipe and pump threads";
+        return "multiproc-remote Connection over Aeron UDP (" + hosts.describe() + "; aeron:udp?endpoint=address:port), an "
+                + "embedded media driver in each peer, sendBytes/recvBytesInto through the connection's local pipe and pump threads";
+    }
+
+    @Override
+    public boolean crossesHosts() {
+        return true;
+    }
+
+    @Override
+    public Hosts hosts() {
+        return hosts;
     }
 
     @Override
@@ -36,8 +52,9 @@ public final class RemoteTransport implements Transport {
 
     @Override
     public Link open(Multiproc mp, int maxSize, int producers) throws SocketException {
+        // a port free here; another namespace's ports are all free
         try (DatagramSocket probe = new DatagramSocket(0)) {
-            return new RemoteLink("aeron:udp?endpoint=127.0.0.1:" + probe.getLocalPort());
+            return new RemoteLink("aeron:udp?endpoint=" + Hosts.endpoint(hosts.responderAddress(), probe.getLocalPort()));
         }
     }
 

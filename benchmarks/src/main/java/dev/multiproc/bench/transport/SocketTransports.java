@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The JDK's own socket channels between the two JVMs: Unix-domain ({@link UnixDomainSocketAddress})
- * and TCP over loopback (TCP_NODELAY). Blocking channels; each message is framed by a 4-byte
- * length. The responder listens, the initiator connects.
+ * and TCP (TCP_NODELAY) over loopback or between two {@link Hosts}. Blocking channels; each
+ * message is framed by a 4-byte length. The responder listens, the initiator connects.
  */
 public final class SocketTransports {
     private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -30,29 +30,44 @@ public final class SocketTransports {
     }
 
     public static Transport unixDomain() {
-        return new SocketTransport("uds", "JDK SocketChannel over a Unix-domain socket, blocking, 4-byte length framing", true);
+        return new SocketTransport("uds", "JDK SocketChannel over a Unix-domain socket, blocking, 4-byte length framing", null);
     }
 
-    public static Transport tcp() {
-        return new SocketTransport("tcp", "JDK SocketChannel over TCP loopback, TCP_NODELAY, blocking, 4-byte length framing", false);
+    /** TCP from the initiator to the responder's address of {@code hosts}. */
+    public static Transport tcp(Hosts hosts) {
+        return new SocketTransport("tcp", "JDK SocketChannel over TCP (" + hosts.describe() + "), TCP_NODELAY, blocking, 4-byte "
+                + "length framing", hosts);
     }
 
-    private record SocketTransport(String name, String description, boolean unixDomain) implements Transport {
+    /** @param tcpHosts where TCP's peers run; null for the Unix-domain socket */
+    private record SocketTransport(String name, String description, Hosts tcpHosts) implements Transport {
+        @Override
+        public boolean crossesHosts() {
+            return tcpHosts != null;
+        }
+
+        @Override
+        public Hosts hosts() {
+            return tcpHosts != null ? tcpHosts : Hosts.LOOPBACK;
+        }
+
         @Override
         public Link open(Multiproc mp, int maxSize, int producers) throws IOException {
-            if (unixDomain) {
+            if (tcpHosts == null) {
                 Path directory = Files.createTempDirectory("multiproc-bench-uds");
-                return new SocketLink(directory.resolve("socket").toString(), 0);
+                return new SocketLink(directory.resolve("socket").toString(), null, 0);
             }
+            // a port free here; another namespace's ports are all free
             try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return new SocketLink(null, probe.getLocalPort());
+                return new SocketLink(null, tcpHosts.responderAddress(), probe.getLocalPort());
             }
         }
     }
 
-    private record SocketLink(String path, int port) implements Link {
+    /** A Unix-domain socket's {@code path}, or the responder's TCP {@code host} and {@code port}. */
+    private record SocketLink(String path, String host, int port) implements Link {
         private SocketAddress address() {
-            return path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            return path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, port);
         }
 
         @Override

@@ -23,6 +23,16 @@ public interface Transport {
         return false;
     }
 
+    /** Whether its peers can be on two hosts: they meet at a network address, not in shared memory or a file. */
+    default boolean crossesHosts() {
+        return false;
+    }
+
+    /** Where its two peers run ({@link Hosts#LOOPBACK} for every transport that does not cross hosts). */
+    default Hosts hosts() {
+        return Hosts.LOOPBACK;
+    }
+
     /** Extra options for its child JVMs (peers that need flags). */
     default List<String> jvmOptions() {
         return List.of();

@@ -58,7 +58,8 @@ public final class ChildCommand {
     private static final List<String> DROPPED_PREFIXES = List.of(
             "-Dcom.sun.management", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive",
             "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-XX:+FlightRecorder", "-XX:Flags",
-            "-XX:VMOptionsFile", "-Djdk.module.", "-Djava.class.path", "-Dsun.java.command");
+            "-XX:VMOptionsFile", "-Djdk.module.", "-Djava.class.path", "-Dsun.java.command",
+            "-D" + ChildMain.PARENT_CHECK_PROPERTY);
     private static final String CDS_DISABLED_PROPERTY = "multiproc.cds";
     /**
      * JDK 25 and later keep classes loaded and linked, lambdas resolved and method-handle forms
@@ -98,12 +99,25 @@ public final class ChildCommand {
     private ChildCommand() {
     }
 
-    /** The full command that runs {@link ChildMain} on {@code bootstrapName}, with the child's own {@code extraJvmOptions}. */
-    static List<String> build(List<String> extraJvmOptions, String bootstrapName) {
+    /**
+     * The full command that runs {@link ChildMain} on {@code bootstrapName} under {@code
+     * commandPrefix} (none if empty), with the child's own {@code extraJvmOptions}. A prefixed
+     * child is told to check that the prefix left this JVM its parent ({@link
+     * ChildMain#PARENT_CHECK_PROPERTY}).
+     */
+    static List<String> build(List<String> commandPrefix, List<String> extraJvmOptions, String bootstrapName) {
         Inherited base = inherited();
         boolean ownCollector = extraJvmOptions.stream().anyMatch(ChildCommand::choosesCollector);
-        List<String> command = new ArrayList<>(base.options().size() + extraJvmOptions.size() + base.launch().size() + 8);
+        List<String> command = new ArrayList<>(commandPrefix.size() + base.options().size() + extraJvmOptions.size()
+                + base.launch().size() + 9);
+        if (!commandPrefix.isEmpty()) {
+            command.add(onPath(commandPrefix.getFirst()));
+            command.addAll(commandPrefix.subList(1, commandPrefix.size()));
+        }
         command.add(base.java());
+        if (!commandPrefix.isEmpty()) {
+            command.add("-D" + ChildMain.PARENT_CHECK_PROPERTY + "=true");
+        }
         for (String option : base.options()) {
             // two collectors on one command line stop the JVM at start
             if (!(ownCollector && choosesCollector(option))) {
@@ -117,6 +131,29 @@ public final class ChildCommand {
         command.addAll(base.launch());
         command.add(bootstrapName);
         return command;
+    }
+
+    /**
+     * {@code program} as a path the platform's spawn takes (it does not search the PATH): as
+     * given if it names a directory, else the first executable of that name on the PATH.
+     *
+     * @throws IllegalArgumentException if there is none
+     */
+    static String onPath(String program) {
+        if (program.contains("/") || program.contains(java.io.File.separator)) {
+            return program;
+        }
+        boolean windows = System.getProperty("os.name", "").startsWith("Windows");
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
+        for (String directory : path.split(java.io.File.pathSeparator)) {
+            for (String name : windows ? List.of(program, program + ".exe") : List.of(program)) {
+                Path candidate = Path.of(directory.isEmpty() ? "." : directory, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate.toString();
+                }
+            }
+        }
+        throw new IllegalArgumentException("the command prefix's program '" + program + "' is not on the PATH (" + path + ")");
     }
 
     private static Inherited inherited() {

@@ -39,6 +39,12 @@ import java.lang.invoke.MethodHandles;
 public final class ChildMain {
     /** Run by {@code ChildCommand} to train the class-data-sharing archive: load, warm up, exit. */
     static final String TRAIN_ARGUMENT = "--train";
+    /**
+     * Set on a child started under a command prefix: the child checks that its parent process is
+     * the JVM that started it, which a prefix program that forks instead of replacing itself
+     * breaks (the starting JVM would watch, signal and join the prefix program, not the child).
+     */
+    static final String PARENT_CHECK_PROPERTY = "multiproc.checkParent";
 
     private static volatile boolean daemon;
     private static volatile boolean targetReceived;
@@ -74,6 +80,9 @@ public final class ChildMain {
             return;
         }
         String name = bootstrap.name();
+        if (Boolean.getBoolean(PARENT_CHECK_PROPERTY)) {
+            exitUnlessStartedBy(platform, parent, name);
+        }
         daemon = bootstrap.daemon();
         byte[] payload = bootstrap.payload();
         bootstrap.markRunning();
@@ -95,6 +104,16 @@ public final class ChildMain {
             System.err.println("Process " + name + ":");
             failure.printStackTrace();
             System.err.flush();
+            System.exit(1);
+        }
+    }
+
+    private static void exitUnlessStartedBy(NativePlatform platform, ProcessIdentity parent, String name) {
+        long actualParent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        if (actualParent != parent.pid() && platform.isAlive(parent)) {
+            System.err.println("Process " + name + ": its command prefix started it as a child of process " + actualParent
+                    + ", not of the JVM that started it (" + parent.pid() + "): the prefix program must replace itself with "
+                    + "the command it runs (as taskset, nice, chrt or ip netns exec do), not fork and wait");
             System.exit(1);
         }
     }

@@ -64,9 +64,12 @@ public final class ProcessLauncher {
         this.platform = platform;
     }
 
-    /** Starts {@code process} with {@code jvmOptions} (a spare, started without options, takes it if there are none). */
-    public ChildProcess launch(JvmProcess process, List<String> jvmOptions, byte[] payload) {
-        Spare spare = jvmOptions.isEmpty() ? takeSpare(payload.length) : null;
+    /**
+     * Starts {@code process} under {@code commandPrefix} with {@code jvmOptions} (a spare, started
+     * without either, takes it if there are none).
+     */
+    public ChildProcess launch(JvmProcess process, List<String> commandPrefix, List<String> jvmOptions, byte[] payload) {
+        Spare spare = jvmOptions.isEmpty() && commandPrefix.isEmpty() ? takeSpare(payload.length) : null;
         Spare launched;
         if (spare != null) {
             spare.bootstrap().handOff(process.name(), process.isDaemon(), payload);
@@ -79,7 +82,7 @@ public final class ProcessLauncher {
                 bootstrap.initialise(platform.currentProcess(), JvmProcess.current().name(), payload.length, BootstrapLayout.STATE_SPARE);
                 bootstrap.handOff(process.name(), process.isDaemon(), payload);
                 ObjectHeader.publish(region);
-                ChildProcess child = platform.spawn(ChildCommand.build(jvmOptions, region.name()),
+                ChildProcess child = platform.spawn(ChildCommand.build(commandPrefix, jvmOptions, region.name()),
                         ChildCommand.environment(environment(), jvmOptions));
                 launched = new Spare(region, bootstrap, child);
             } catch (RuntimeException e) {
@@ -186,7 +189,7 @@ public final class ProcessLauncher {
             Bootstrap bootstrap = new Bootstrap(platform, region);
             bootstrap.initialise(platform.currentProcess(), JvmProcess.current().name(), SPARE_PAYLOAD_CAPACITY, BootstrapLayout.STATE_SPARE);
             ObjectHeader.publish(region);
-            ChildProcess process = platform.spawn(ChildCommand.build(List.of(), region.name()), environment());
+            ChildProcess process = platform.spawn(ChildCommand.build(List.of(), List.of(), region.name()), environment());
             return new Spare(region, bootstrap, process);
         } catch (RuntimeException e) {
             region.close();

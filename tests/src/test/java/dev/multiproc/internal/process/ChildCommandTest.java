@@ -19,22 +19,22 @@ class ChildCommandTest {
 
     @Test
     void aChildGetsTheSerialCollectorUnlessThisJvmWasToldOne() {
-        List<String> command = ChildCommand.build(List.of(), "bootstrap");
+        List<String> command = ChildCommand.build(List.of(), List.of(), "bootstrap");
         assertEquals(!ChildJvm.toldItsCollector(), command.contains(ChildCommand.DEFAULT_COLLECTOR), command.toString());
         assertTrue(collectorOptions(command) <= 1, command.toString());
     }
 
     @Test
     void aCollectorOfTheChildsOwnIsTheOnlyOneOnItsCommandLine() {
-        List<String> command = ChildCommand.build(List.of("-XX:+UseParallelGC"), "bootstrap");
+        List<String> command = ChildCommand.build(List.of(), List.of("-XX:+UseParallelGC"), "bootstrap");
         assertTrue(command.contains("-XX:+UseParallelGC"), command.toString());
         assertEquals(1, collectorOptions(command), command.toString());
     }
 
     @Test
     void theChildsOwnOptionsComeAfterTheInheritedOnesAndBeforeTheLaunch() {
-        List<String> inheritedOnly = ChildCommand.build(List.of(), "bootstrap");
-        List<String> command = ChildCommand.build(List.of("-Dmultiproc.test.order=1"), "bootstrap");
+        List<String> inheritedOnly = ChildCommand.build(List.of(), List.of(), "bootstrap");
+        List<String> command = ChildCommand.build(List.of(), List.of("-Dmultiproc.test.order=1"), "bootstrap");
         int own = command.indexOf("-Dmultiproc.test.order=1");
         int nativeAccess = indexOfPrefix(command, "--enable-native-access");
         int launch = Math.max(command.indexOf("-cp"), command.indexOf("--module-path"));
@@ -44,9 +44,28 @@ class ChildCommandTest {
     }
 
     @Test
+    void aCommandPrefixComesBeforeJavaAndTellsTheChildToCheckItsParent() {
+        List<String> plain = ChildCommand.build(List.of(), List.of(), "bootstrap");
+        List<String> command = ChildCommand.build(List.of("taskset", "-c", "1"), List.of(), "bootstrap");
+        assertEquals(List.of(ChildCommand.onPath("taskset"), "-c", "1", plain.getFirst()), command.subList(0, 4), command.toString());
+        assertTrue(command.getFirst().endsWith("/taskset"), "found on the PATH: " + command.getFirst());
+        String check = "-D" + ChildMain.PARENT_CHECK_PROPERTY + "=true";
+        assertTrue(command.contains(check), command.toString());
+        assertFalse(plain.contains(check), plain.toString());
+        assertFalse(ChildCommand.keeps(check), "a prefixed child's own children are not told to check unless prefixed themselves");
+    }
+
+    @Test
+    void aPrefixProgramNotOnThePathIsNamedInTheFailure() {
+        IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
+                () -> ChildCommand.build(List.of("no-such-program-multiproc"), List.of(), "bootstrap"));
+        assertTrue(failure.getMessage().contains("'no-such-program-multiproc' is not on the PATH"), failure.getMessage());
+    }
+
+    @Test
     void theDoctorSaysWhichCollectorChildrenRun() {
         String finding = ChildCommand.collectorCheck().finding();
-        List<String> command = ChildCommand.build(List.of(), "bootstrap");
+        List<String> command = ChildCommand.build(List.of(), List.of(), "bootstrap");
         String collector = command.stream().filter(ChildCommand::choosesCollector).findFirst().orElseThrow();
         assertTrue(finding.startsWith(collector), finding + " / " + command);
     }
