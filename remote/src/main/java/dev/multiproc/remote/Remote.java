@@ -4,6 +4,7 @@ import dev.multiproc.Connection;
 import dev.multiproc.ConnectionRefusedException;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pipe;
+import dev.multiproc.PipeOptions;
 import dev.multiproc.codec.Codec;
 import dev.multiproc.transport.RemoteTransport;
 import io.aeron.Aeron;
@@ -59,6 +60,12 @@ public final class Remote implements AutoCloseable {
     static final int DATA_STREAM = LISTEN_STREAM + 2;
     /** The name, before the pid, of a JVM's list of its connections in its media driver's directory. */
     static final String REGISTRY_PREFIX = "multiproc-connections-";
+    /**
+     * The local pipe between a connection's user and its pump threads: 1 MiB each way, so that
+     * several large messages fit at once (with the pipe's default 128 KiB a 64 KiB message filled
+     * it, and the user and the pump took turns, one message a hand-off).
+     */
+    static final PipeOptions CONNECTION_PIPE = PipeOptions.duplexPipe().withCapacityBytes(1 << 20);
 
     /** The Remotes users opened, by context, in the order they were opened; each leaves on close. */
     private static final java.util.Map<Multiproc, List<Remote>> OPENED = new java.util.concurrent.ConcurrentHashMap<>();
@@ -194,7 +201,7 @@ public final class Remote implements AutoCloseable {
             out.close();
             out = data;
             await(channel, "the connection's channel", deadline, () -> data.isConnected() ? "" : null);
-            Pipe<T> pipe = context.pipe(codec);
+            Pipe<T> pipe = context.pipe(codec, CONNECTION_PIPE);
             ExclusivePublication linked = data;
             Link link = new Link("to " + channel, out, image, pipe.second(), options.peerTimeout().toNanos(), () -> {
                 linked.close();

@@ -28,7 +28,7 @@ public final class RemoteListener<T> implements AutoCloseable {
         java.util.Objects.requireNonNull(codec, "codec");
         BlockingQueue<Connection<T>> arrivals = accepted;
         this.admissions = new Admissions(remote, channel, timeout -> {
-            Pipe<T> pipe = remote.context().pipe(codec);
+            Pipe<T> pipe = remote.context().pipe(codec, Remote.CONNECTION_PIPE);
             return new Admissions.LocalEnd(pipe.second(), () -> arrivals.add(pipe.first()));
         });
     }
