@@ -8,12 +8,13 @@ import io.aeron.Publication;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.EOFException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +44,10 @@ final class Link {
     private static final int FRAGMENTS_PER_POLL = 64;
     /** A BATCH frame is closed once it holds this many bytes (a message already taken still goes in). */
     private static final int BATCH_BYTES = 8 * 1024;
+    /** Where a BATCH frame's first message starts: after the kind and its length. */
+    private static final int BATCH_FIRST_MESSAGE = 1 + Integer.BYTES;
+    /** Where a DATA frame starts in the out pump's buffer: its kind right before the message. */
+    private static final int DATA_FRAME_START = BATCH_FIRST_MESSAGE - 1;
 
     private final String description;
     private final String pipeName;
@@ -64,16 +69,18 @@ final class Link {
     private volatile boolean inDone;
     /** The user closed its end: the out pump has sent, or is sending, CLOSE and waits for the answer. */
     private volatile boolean closing;
-    /** Out pump: a message taken that did not fit the last BATCH; it starts the next frame. */
-    private byte[] carried;
-    /** Out pump: a message too long for one frame, its first PART sent, the rest to follow. */
-    private byte[] oversized;
+    /** Out pump: where in its buffer the frame {@link #batch} built starts. */
+    private int frameStart;
     /** In pump: the PART frames of a long message so far. */
     private final ExpandableArrayBuffer parts = new ExpandableArrayBuffer(0);
     private int partsLength;
     /** The user's end is closed: what still arrives is dropped. */
     private boolean userGone;
+    /** In pump: where a message goes through when its buffer shows neither an array nor memory of its own. */
     private byte[] scratch = new byte[256];
+    /** In pump: the buffer {@link #segmentOf} made its segment of last, and that segment. */
+    private ByteBuffer lastBuffer;
+    private MemorySegment lastSegment;
     /** Whether the Remote is closing, as the out pump's offers ask (made once: a lambda per offer would allocate). */
     private final StopCondition stopped = () -> stopping;
 
@@ -159,30 +166,35 @@ final class Link {
     }
 
     private void sendLoop() {
-        MutableDirectBuffer frame = new ExpandableDirectByteBuffer(256);
+        FrameBuffer frames = new FrameBuffer(out.maxMessageLength());
+        MutableDirectBuffer frame = frames.view();
         try {
             while (!stopping) {
                 if (inDone) {
                     if (peerClosed) {
                         frame.putByte(0, Frames.CLOSE);
-                        offer(out, frame, 1, peerTimeoutNanos, stopped);
+                        offer(out, frame, 0, 1, peerTimeoutNanos, stopped);
                     }
                     return;
                 }
-                if (carried == null && !near.poll(LOOK_INTERVAL)) {
+                if (!near.poll(LOOK_INTERVAL)) {
                     continue;
                 }
-                if (!offer(out, frame, batch(frame), peerTimeoutNanos, stopped)) {
-                    return;
+                int length = batch(frames);
+                if (length < 0) {
+                    if (!sendInParts(frames, near.recvBytes())) {
+                        return;
+                    }
+                    continue;
                 }
-                if (oversized != null && !sendInParts(frame)) {
+                if (!offer(out, frame, frameStart, length, peerTimeoutNanos, stopped)) {
                     return;
                 }
             }
         } catch (EOFException userClosed) {
             closing = true;
             frame.putByte(0, Frames.CLOSE);
-            if (offer(out, frame, 1, peerTimeoutNanos, stopped)) {
+            if (offer(out, frame, 0, 1, peerTimeoutNanos, stopped)) {
                 awaitPeersClose();
             }
         } catch (InterruptedException e) {
@@ -193,62 +205,60 @@ final class Link {
     }
 
     /**
-     * Writes the next message into {@code frame} as DATA, or, if more are waiting already, as many
-     * as fit {@link #BATCH_BYTES} as one BATCH (the user's sends are never held back for company:
-     * only what is there now joins); returns the frame's length.
+     * Receives the next message into {@code frames} as DATA, or, if more are waiting already, as
+     * many as fit {@link #BATCH_BYTES} as one BATCH (the user's sends are never held back for
+     * company: only what is there now joins). Returns the frame's length and sets {@link
+     * #frameStart}: a DATA frame starts at {@link #DATA_FRAME_START} (its kind just before the
+     * message, received where a BATCH's first message goes), a BATCH at 0. -1 if the next message
+     * is too long for one frame: it is still in the pipe.
      */
-    private int batch(MutableDirectBuffer frame) throws EOFException, InterruptedException {
-        byte[] first = carried != null ? carried : near.recvBytes();
-        carried = null;
-        int maxFrame = out.maxMessageLength();
-        if (1 + first.length > maxFrame) {
-            oversized = first;
-            frame.putByte(0, Frames.PART);
-            frame.putBytes(1, first, 0, maxFrame - 1);
-            return maxFrame;
+    private int batch(FrameBuffer frames) throws EOFException, InterruptedException {
+        MutableDirectBuffer frame = frames.view();
+        int first = frames.receive(near, BATCH_FIRST_MESSAGE);
+        if (first < 0) {
+            return -1;
         }
-        if (!near.poll()) {
-            frame.putByte(0, Frames.DATA);
-            frame.putBytes(1, first);
-            return 1 + first.length;
+        if (BATCH_FIRST_MESSAGE + first >= BATCH_BYTES || !near.poll()) {
+            frame.putByte(DATA_FRAME_START, Frames.DATA);
+            frameStart = DATA_FRAME_START;
+            return 1 + first;
         }
+        frameStart = 0;
         frame.putByte(0, Frames.BATCH);
-        int length = 1;
-        byte[] message = first;
-        while (true) {
-            frame.putInt(length, message.length, ByteOrder.BIG_ENDIAN);
-            frame.putBytes(length + Integer.BYTES, message);
-            length += Integer.BYTES + message.length;
-            if (length >= BATCH_BYTES || !near.poll()) {
-                return length;
-            }
+        frame.putInt(1, first, ByteOrder.BIG_ENDIAN);
+        int length = BATCH_FIRST_MESSAGE + first;
+        while (length < BATCH_BYTES && near.poll()) {
+            int next;
             try {
-                message = near.recvBytes();
+                next = frames.receiveIfRoom(near, length + Integer.BYTES);
             } catch (EOFException userClosed) {
                 // what the frame holds goes first; the next look finds the end again
                 return length;
             }
-            if (length + Integer.BYTES + message.length > maxFrame) {
-                carried = message;
+            if (next < 0) {
+                // it starts the next frame
                 return length;
             }
+            frame.putInt(length, next, ByteOrder.BIG_ENDIAN);
+            length += Integer.BYTES + next;
         }
+        return length;
     }
 
     /**
-     * The rest of {@link #oversized} after its first PART: more PART frames, the last piece as
-     * DATA (the receiver joins them); false if the peer could not be reached.
+     * A message too long for one frame, as PART frames, the last piece as DATA (the receiver
+     * joins them); false if the peer could not be reached.
      */
-    private boolean sendInParts(MutableDirectBuffer frame) {
-        byte[] message = oversized;
-        oversized = null;
+    private boolean sendInParts(FrameBuffer frames, byte[] message) {
         int piece = out.maxMessageLength() - 1;
-        for (int at = piece; ; at += piece) {
+        frames.ensure(1 + piece);
+        MutableDirectBuffer frame = frames.view();
+        for (int at = 0; ; at += piece) {
             int bytes = Math.min(piece, message.length - at);
             boolean last = at + bytes == message.length;
             frame.putByte(0, last ? Frames.DATA : Frames.PART);
             frame.putBytes(1, message, at, bytes);
-            if (!offer(out, frame, 1 + bytes, peerTimeoutNanos, stopped)) {
+            if (!offer(out, frame, 0, 1 + bytes, peerTimeoutNanos, stopped)) {
                 return false;
             }
             if (last) {
@@ -311,20 +321,42 @@ final class Link {
         }
     }
 
-    /** Writes one message into the near end, for the user to receive; dropped once the user has closed its end. */
+    /**
+     * Writes one message into the near end, for the user to receive, copied once: straight from
+     * the array or the memory under {@code buffer} (Aeron's log, the assembler's or our parts
+     * buffer) into the pipe. Dropped once the user has closed its end.
+     */
     private void deliver(DirectBuffer buffer, int offset, int bytes) {
         if (userGone) {
             return;
         }
-        if (scratch.length < bytes) {
-            scratch = new byte[Math.max(bytes, 2 * scratch.length)];
-        }
-        buffer.getBytes(offset, scratch, 0, bytes);
         try {
-            near.sendBytes(scratch, 0, bytes);
+            byte[] array = buffer.byteArray();
+            ByteBuffer memory = buffer.byteBuffer();
+            if (array != null) {
+                near.sendBytes(array, buffer.wrapAdjustment() + offset, bytes);
+            } else if (memory != null) {
+                near.sendBytes(segmentOf(memory).asSlice(buffer.wrapAdjustment() + offset, bytes));
+            } else {
+                if (scratch.length < bytes) {
+                    scratch = new byte[Math.max(bytes, 2 * scratch.length)];
+                }
+                buffer.getBytes(offset, scratch, 0, bytes);
+                near.sendBytes(scratch, 0, bytes);
+            }
         } catch (IllegalStateException userClosed) {
             userGone = true;
         }
+    }
+
+    /** The whole of {@code memory} as a segment, made once per buffer (Aeron's log has a few, used over and over). */
+    private MemorySegment segmentOf(ByteBuffer memory) {
+        if (memory != lastBuffer) {
+            // the whole capacity, whatever the buffer's position and limit say
+            lastSegment = MemorySegment.ofBuffer(memory.duplicate().clear());
+            lastBuffer = memory;
+        }
+        return lastSegment;
     }
 
     /** A condition checked while waiting to send. */
@@ -333,11 +365,12 @@ final class Link {
     }
 
     /**
-     * Offers a frame, waiting out back pressure for as long as it lasts; false if the publication
-     * closed, the peer stayed unreachable for {@code unreachableNanos}, or {@code stop} says so.
+     * Offers the {@code length} bytes of a frame at {@code offset}, waiting out back pressure for
+     * as long as it lasts; false if the publication closed, the peer stayed unreachable for
+     * {@code unreachableNanos}, or {@code stop} says so.
      */
-    static boolean offer(Publication publication, DirectBuffer frame, int length, long unreachableNanos, StopCondition stop) {
-        long result = publication.offer(frame, 0, length);
+    static boolean offer(Publication publication, DirectBuffer frame, int offset, int length, long unreachableNanos, StopCondition stop) {
+        long result = publication.offer(frame, offset, length);
         if (result > 0) {
             return true;
         }
@@ -362,7 +395,7 @@ final class Link {
                 unreachableSince = 0;
             }
             idle.idle();
-            result = publication.offer(frame, 0, length);
+            result = publication.offer(frame, offset, length);
         }
     }
 }

@@ -410,7 +410,7 @@ public final class Remote implements AutoCloseable {
 
     /** Sends one handshake frame (a few bytes: it never waits long). */
     static void send(String channel, Publication publication, byte[] frame) {
-        if (!Link.offer(publication, new UnsafeBuffer(frame), frame.length, TimeUnit.SECONDS.toNanos(5), () -> false)) {
+        if (!Link.offer(publication, new UnsafeBuffer(frame), 0, frame.length, TimeUnit.SECONDS.toNanos(5), () -> false)) {
             throw refused(channel, "the peer went away during the handshake");
         }
     }
