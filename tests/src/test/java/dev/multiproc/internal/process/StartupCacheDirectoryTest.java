@@ -59,10 +59,10 @@ class StartupCacheDirectoryTest {
                 public class CacheProbe {
                     public static void main(String[] args) throws Exception {
                         boolean ready = dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120));
-                        Method build = Class.forName("dev.multiproc.internal.process.ChildCommand").getDeclaredMethod("build", List.class, String.class);
+                        Method build = Class.forName("dev.multiproc.internal.process.ChildCommand").getDeclaredMethod("build", List.class, List.class, String.class);
                         build.setAccessible(true);
                         for (String own : List.of("-Xmx256m", "-Xshare:auto")) {
-                            List<?> command = (List<?>) build.invoke(null, List.of(own), "bootstrap");
+                            List<?> command = (List<?>) build.invoke(null, List.of(), List.of(own), "bootstrap");
                             System.out.println(own + " " + String.join(" ", command.stream().map(String::valueOf).toList()));
                         }
                         System.out.println(ready);
