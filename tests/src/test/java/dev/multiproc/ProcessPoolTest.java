@@ -57,6 +57,21 @@ class ProcessPoolTest extends ContextPerTest {
         }
     }
 
+    @LinuxOnly
+    @Test
+    void workersRunUnderTheCommandPrefixOfTheirOptions() throws Exception {
+        // env sets the variable and replaces itself with the worker's java command
+        PoolOptions options = PoolOptions.of(2).withCommandPrefix(List.of("env", "MULTIPROC_TEST_POOL=prefixed"));
+        try (ProcessPool pool = mp.pool(options)) {
+            List<String> seen = pool.map(x -> System.getenv("MULTIPROC_TEST_POOL") + " " + ProcessHandle.current().pid(), range(2), 1);
+            assertEquals(List.of("prefixed", "prefixed"), seen.stream().map(s -> s.split(" ")[0]).toList(), seen.toString());
+            Set<Long> workerPids = new HashSet<>();
+            pool.workers().forEach(worker -> workerPids.add(worker.pid().orElseThrow()));
+            assertTrue(workerPids.containsAll(seen.stream().map(s -> Long.parseLong(s.split(" ")[1])).toList()),
+                    "the tasks ran in the very processes the pool started: " + seen + " / " + workerPids);
+        }
+    }
+
     static int failOnSeven(int x) {
         if (x == 7) {
             throw new IllegalArgumentException("seven is not allowed (test)");

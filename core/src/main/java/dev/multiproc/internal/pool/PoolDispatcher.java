@@ -210,6 +210,7 @@ public final class PoolDispatcher {
         process.setName("PoolWorker-" + WORKER_NUMBERS.incrementAndGet());
         process.setDaemon(true);
         process.setJvmOptions(options.jvmOptions());
+        process.setCommandPrefix(options.commandPrefix());
         process.start();
         process.onExit().whenComplete((ended, error) -> wake());
         return new Worker(slot, process, pipe.first());
