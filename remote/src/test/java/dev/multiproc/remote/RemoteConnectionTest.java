@@ -91,7 +91,7 @@ class RemoteConnectionTest extends ContextPerTest {
     @Test
     void messagesOfEverySizeArriveWholeAndInOrderAloneOrInBatches() throws Exception {
         String channel = freeChannel();
-        // beyond 64 KiB the out pump's frame grows; beyond 2 MiB (a 16 MiB term's longest message) a message goes in PART frames
+        // beyond 64 KiB the out pump's frame grows; beyond a term / 8 (256 KiB with the embedded driver's terms) a message goes in PART frames
         int[] sizes = {0, 1, 7, 100, 8_187, 8_192, 8_193, 70_000, 300_000, 1_000_000, 5_000_000};
         try (Remote remote = Remote.open(mp, options()); RemoteListener<byte[]> listener = remote.listen(channel, Codec.bytes())) {
             Connection<byte[]> client = remote.connect(channel, Codec.bytes());
