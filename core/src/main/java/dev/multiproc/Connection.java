@@ -522,19 +522,33 @@ public final class Connection<E> extends SharedObject {
      * @throws BufferTooShortException if it does not fit (it stays for the next receive)
      */
     public int recvBytesInto(MemorySegment buffer) throws EOFException, InterruptedException {
+        return recvBytesInto(buffer, 0);
+    }
+
+    /**
+     * Receives the next message into {@code buffer} from {@code offset} on (Python's
+     * {@code recv_bytes_into(buffer, offset)}); returns its length.
+     *
+     * @throws BufferTooShortException   if it does not fit the room after {@code offset} (it stays
+     *                                   for the next receive)
+     * @throws IndexOutOfBoundsException if {@code offset} is negative or past the buffer's end
+     */
+    public int recvBytesInto(MemorySegment buffer, long offset) throws EOFException, InterruptedException {
+        Objects.checkIndex(offset, buffer.byteSize() + 1);
+        long room = buffer.byteSize() - offset;
         ByteRing ring = receiveRing();
-        int length = awaitWholeFitting(ring, buffer.byteSize());
+        int length = awaitWholeFitting(ring, room);
         if (length >= 0) {
-            MemorySegment.copy(ring.data(), ring.peekedOffset(), buffer, 0, length);
+            MemorySegment.copy(ring.data(), ring.peekedOffset(), buffer, offset, length);
             ring.advance();
             return length;
         }
         byte[] message = nextMessageBytes(ring);
-        if (message.length > buffer.byteSize()) {
+        if (message.length > room) {
             pending = message;
-            throw new BufferTooShortException(message, (int) Math.min(Integer.MAX_VALUE, buffer.byteSize()));
+            throw new BufferTooShortException(message, (int) Math.min(Integer.MAX_VALUE, room));
         }
-        MemorySegment.copy(MemorySegment.ofArray(message), 0, buffer, 0, message.length);
+        MemorySegment.copy(MemorySegment.ofArray(message), 0, buffer, offset, message.length);
         return message.length;
     }
 

@@ -232,6 +232,18 @@ class PipeTest extends ContextPerTest {
         assertEquals(5, b.recvBytesInto(big), "the message was not lost");
         assertArrayEquals(new byte[]{1, 2, 3, 4, 5}, Arrays.copyOf(big, 5));
 
+        java.lang.foreign.MemorySegment segment = java.lang.foreign.MemorySegment.ofArray(new byte[8]);
+        a.sendBytes(new byte[]{6, 7, 8});
+        assertEquals(3, b.recvBytesInto(segment, 5), "lands from the offset on, as Python's recv_bytes_into(buffer, offset)");
+        assertArrayEquals(new byte[]{0, 0, 0, 0, 0, 6, 7, 8}, segment.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        a.sendBytes(new byte[]{1, 2});
+        assertEquals(2, assertThrows(BufferTooShortException.class, () -> b.recvBytesInto(segment, 7)).neededLength(),
+                "the room is what lies after the offset");
+        assertThrows(IndexOutOfBoundsException.class, () -> b.recvBytesInto(segment, 9));
+        assertEquals(2, b.recvBytesInto(segment, 6), "the message stayed for a receive with room");
+        a.sendBytes(new byte[0]);
+        assertEquals(0, b.recvBytesInto(segment, 8), "an empty message fits at the very end");
+
         byte[] large = new byte[100_000];
         Arrays.fill(large, (byte) 9);
         Thread sender = new Thread(() -> a.sendBytes(large));

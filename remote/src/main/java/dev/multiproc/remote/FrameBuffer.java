@@ -41,7 +41,7 @@ final class FrameBuffer {
     int receive(Connection<?> near, int offset) throws EOFException, InterruptedException {
         while (true) {
             try {
-                return near.recvBytesInto(memory.asSlice(offset));
+                return near.recvBytesInto(memory, offset);
             } catch (BufferTooShortException longer) {
                 long needed = (long) offset + longer.neededLength();
                 if (needed > maxFrame) {
@@ -58,7 +58,7 @@ final class FrameBuffer {
      */
     int receiveIfRoom(Connection<?> near, int offset) throws EOFException, InterruptedException {
         try {
-            return near.recvBytesInto(memory.asSlice(offset));
+            return near.recvBytesInto(memory, offset);
         } catch (BufferTooShortException longer) {
             grow((int) Math.min(maxFrame, (long) longer.neededLength() + offset));
             return -1;
