@@ -368,15 +368,25 @@ public final class Connection<E> extends SharedObject {
 
     /** Sends the bytes of {@code message} (any segment, heap or native) as one message. */
     public void sendBytes(MemorySegment message) {
+        sendBytes(message, 0, message.byteSize());
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code buffer} (any segment) from {@code offset} as one
+     * message, without a slice of it (where this is not inlined, a slice per message would be an
+     * allocation per message).
+     */
+    public void sendBytes(MemorySegment buffer, long offset, long length) {
+        Objects.checkFromIndexSize(offset, length, buffer.byteSize());
         ByteRing ring = sendRing();
-        checkSize(message.byteSize());
-        if (message.byteSize() <= ring.maxFragment()) {
-            int size = (int) message.byteSize();
-            long offset = claim(ring, size);
-            MemorySegment.copy(message, 0, ring.data(), offset, size);
+        checkSize(length);
+        if (length <= ring.maxFragment()) {
+            int size = (int) length;
+            long at = claim(ring, size);
+            MemorySegment.copy(buffer, offset, ring.data(), at, size);
             ring.commit(size, RingLayout.FLAG_BEGIN | RingLayout.FLAG_END);
         } else {
-            sendFragments(ring, message);
+            sendFragments(ring, buffer.asSlice(offset, length));
         }
     }
 

@@ -243,6 +243,9 @@ class PipeTest extends ContextPerTest {
         assertEquals(2, b.recvBytesInto(segment, 6), "the message stayed for a receive with room");
         a.sendBytes(new byte[0]);
         assertEquals(0, b.recvBytesInto(segment, 8), "an empty message fits at the very end");
+        a.sendBytes(java.lang.foreign.MemorySegment.ofArray(new byte[]{10, 11, 12, 13}), 1, 2);
+        assertArrayEquals(new byte[]{11, 12}, b.recvBytes(), "a range of a segment goes as one message");
+        assertThrows(IndexOutOfBoundsException.class, () -> a.sendBytes(segment, 7, 2));
 
         byte[] large = new byte[100_000];
         Arrays.fill(large, (byte) 9);

@@ -298,6 +298,7 @@ final class Link {
     private static final class QuietingIdleStrategy implements IdleStrategy {
         private static final long BUSY_MAX_PARK_MICROS = 200;
         private static final long QUIET_AFTER_MILLIS = 10;
+        private static final long QUIET_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(QUIET_AFTER_MILLIS);
         private static final long QUIET_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
         private final IdleStrategy busy = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
@@ -320,7 +321,7 @@ final class Link {
             if (quietSince == 0) {
                 quietSince = now;
             }
-            if (now - quietSince > TimeUnit.MILLISECONDS.toNanos(QUIET_AFTER_MILLIS)) {
+            if (now - quietSince > QUIET_AFTER_NANOS) {
                 LockSupport.parkNanos(QUIET_PARK_NANOS);
             } else {
                 busy.idle();
@@ -388,7 +389,7 @@ final class Link {
             if (array != null) {
                 near.sendBytes(array, buffer.wrapAdjustment() + offset, bytes);
             } else if (memory != null) {
-                near.sendBytes(segmentOf(memory).asSlice(buffer.wrapAdjustment() + offset, bytes));
+                near.sendBytes(segmentOf(memory), buffer.wrapAdjustment() + offset, bytes);
             } else {
                 if (scratch.length < bytes) {
                     scratch = new byte[Math.max(bytes, 2 * scratch.length)];
