@@ -1,7 +1,9 @@
 package dev.multiproc;
 
+import dev.multiproc.internal.MultiprocLog;
 import dev.multiproc.internal.objects.Attachment;
 import dev.multiproc.internal.shm.lock.LockWord;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.jfr.WaitEvent;
 
@@ -20,7 +22,6 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
         permits SharedLock, SharedReentrantLock {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
-    private static final System.Logger LOG = System.getLogger("dev.multiproc");
 
     final transient LockWord word;
     final transient long processToken;
@@ -67,7 +68,7 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
         }
         long deadline = System.nanoTime() + timeoutNanos;
         boolean interrupted = false;
-        WaitEvent wait = WaitEvent.beginIfRecorded();
+        WaitEvent wait = EventGate.beginWait();
         try {
             while (true) {
                 long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
@@ -86,16 +87,16 @@ public abstract sealed class AbstractSharedLock extends SharedObject implements 
                 }
                 if (outcome != LockWord.ACQUIRED) {
                     String dead = region.liveness().describe(outcome);
-                    LOG.log(System.Logger.Level.WARNING, "{0} ''{1}'' was held by {2}, which died; "
+                    MultiprocLog.get().log(System.Logger.Level.WARNING, "{0} ''{1}'' was held by {2}, which died; "
                             + "this process (pid {3}) took it over: the data it guards may be half-updated",
                             kind().label(), name(), dead, ProcessHandle.current().pid());
-                    TakeOverEvent.record(name(), kind().label(), dead, 1);
+                    EventGate.record(() -> TakeOverEvent.record(name(), kind().label(), dead, 1));
                 }
                 onAcquired();
                 return true;
             }
         } finally {
-            WaitEvent.endIfBegun(wait, name(), kind().label(), "the lock");
+            EventGate.endWait(wait, name(), kind().label(), "the lock");
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -8,6 +8,7 @@ import dev.multiproc.internal.shm.pipe.PipeEnds;
 import dev.multiproc.internal.shm.ring.ByteRing;
 import dev.multiproc.internal.shm.ring.RingLayout;
 import dev.multiproc.internal.shm.wait.WaitPoint;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.PeerDiedEvent;
 import dev.multiproc.jfr.WaitEvent;
 import dev.multiproc.spi.NativePlatform;
@@ -447,7 +448,7 @@ public final class Connection<E> extends SharedObject {
         if (ring.peek()) {
             return true;
         }
-        WaitEvent wait = WaitEvent.beginIfRecorded();
+        WaitEvent wait = EventGate.beginWait();
         try {
             if (ring.awaitRecord(timeoutNanos, waitStrategy.policy(), whileOpenAndPeerWriting)) {
                 return true;
@@ -455,12 +456,12 @@ public final class Connection<E> extends SharedObject {
         } catch (PeerFinished finished) {
             // fall through: the check below reads what is left
         } finally {
-            WaitEvent.endIfBegun(wait, name(), "pipe", "a message");
+            EventGate.endWait(wait, name(), "pipe", "a message");
         }
         if (ends.finished(peer) && !ring.peek()) {
             if (!ends.closed(peer) && !peerDeathRecorded) {
                 peerDeathRecorded = true;
-                PeerDiedEvent.record(name(), peer);
+                EventGate.record(() -> PeerDiedEvent.record(name(), peer));
             }
             throw new EOFException("the other end of pipe '" + name() + "' is closed (or its process ended) and nothing is left to read");
         }

@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.MultiprocLog;
 import dev.multiproc.internal.admin.ObjectNames;
 import dev.multiproc.internal.objects.Attachment;
 import dev.multiproc.internal.shm.header.ObjectHeader;
@@ -42,7 +43,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Listener<E> extends SharedObject {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
-    private static final System.Logger LOG = System.getLogger("dev.multiproc");
 
     private final transient ListenerState state;
     private final transient Codec<E> codec;
@@ -128,7 +128,7 @@ public final class Listener<E> extends SharedObject {
         try {
             service.close();
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "listener ''{0}'': stopping its remote service failed: {1}", listenName, e.toString());
+            MultiprocLog.get().log(System.Logger.Level.WARNING, "listener ''{0}'': stopping its remote service failed: {1}", listenName, e.toString());
         }
     }
 
@@ -235,7 +235,7 @@ public final class Listener<E> extends SharedObject {
     private Connection<E> acceptClaimed(int slot) {
         Connection<E> near = offered[slot];
         if (near == null || !near.name().equals(state.pipeName(slot))) {
-            LOG.log(System.Logger.Level.DEBUG, "listener ''{0}'' passed over a stale claim in slot {1}", listenName, slot);
+            MultiprocLog.get().log(System.Logger.Level.DEBUG, "listener ''{0}'' passed over a stale claim in slot {1}", listenName, slot);
             recycle(context, state, offered, slot);
             return null;
         }

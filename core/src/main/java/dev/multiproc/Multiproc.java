@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.MultiprocLog;
 import dev.multiproc.internal.admin.GarbageCollector;
 import dev.multiproc.internal.admin.ObjectInspector;
 import dev.multiproc.internal.admin.ObjectNames;
@@ -44,7 +45,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * closes, and which {@code multiproc gc} calls) finds that their creator is dead.
  */
 public final class Multiproc implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.multiproc");
     private static final Set<Multiproc> OPEN = ConcurrentHashMap.newKeySet();
     private static final Object DEFAULT_LOCK = new Object();
     private static volatile Multiproc defaultContext;
@@ -786,7 +786,7 @@ public final class Multiproc implements AutoCloseable {
                     throw new MultiprocException("the generated names of context " + id + " keep being taken by someone else ("
                             + NAME_ATTEMPTS + " in a row, the last '" + name + "'): another user may be squatting on /dev/shm", taken);
                 }
-                LOG.log(System.Logger.Level.DEBUG, "generated name {0} is taken by someone else; trying the next", name);
+                MultiprocLog.get().log(System.Logger.Level.DEBUG, "generated name {0} is taken by someone else; trying the next", name);
             }
         }
     }
@@ -819,10 +819,10 @@ public final class Multiproc implements AutoCloseable {
         try {
             List<String> removed = GarbageCollector.collect(platform, false);
             if (!removed.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "removed {0} shared objects that ended processes left and nobody uses: {1}", removed.size(), removed);
+                MultiprocLog.get().log(System.Logger.Level.INFO, "removed {0} shared objects that ended processes left and nobody uses: {1}", removed.size(), removed);
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "collecting dead processes' shared objects failed", e);
+            MultiprocLog.get().log(System.Logger.Level.DEBUG, "collecting dead processes' shared objects failed", e);
         }
     }
 
@@ -966,13 +966,13 @@ public final class Multiproc implements AutoCloseable {
             try {
                 context.close();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing a multiproc context at exit failed", e);
+                MultiprocLog.get().log(System.Logger.Level.WARNING, "closing a multiproc context at exit failed", e);
             }
         }
         try {
             Platforms.current().processExiting();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "letting go of the platform at exit failed", e);
+            MultiprocLog.get().log(System.Logger.Level.DEBUG, "letting go of the platform at exit failed", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.MultiprocLog;
 import dev.multiproc.internal.objects.Attachment;
 import dev.multiproc.internal.objects.Encoding;
 import dev.multiproc.internal.shm.header.ObjectKind;
@@ -8,6 +9,7 @@ import dev.multiproc.internal.shm.map.KeyHash;
 import dev.multiproc.internal.shm.map.MapStripe;
 import dev.multiproc.internal.shm.map.MapStripes;
 import dev.multiproc.internal.shm.map.StripeFullException;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.TakeOverEvent;
 
 import java.io.Serial;
@@ -38,7 +40,6 @@ import java.util.function.Supplier;
 public final class SharedList<E> extends AbstractList<E> implements RandomAccess, AutoCloseable, Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
-    private static final System.Logger LOG = System.getLogger("dev.multiproc");
 
     /** The shared-object side of the list: name, life cycle, travel. */
     static final class Handle extends SharedObject {
@@ -125,8 +126,8 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         long deadWriter = stripe.lock(processToken, threadId);
         if (deadWriter != 0) {
             String dead = handle.region.liveness().describe(deadWriter);
-            LOG.log(System.Logger.Level.WARNING, "list ''{0}'': {1} died changing it; this process took its lock over", name(), dead);
-            TakeOverEvent.record(name(), "list", dead, 1);
+            MultiprocLog.get().log(System.Logger.Level.WARNING, "list ''{0}'': {1} died changing it; this process took its lock over", name(), dead);
+            EventGate.record(() -> TakeOverEvent.record(name(), "list", dead, 1));
         }
         try {
             return action.get();

@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.MultiprocLog;
 import dev.multiproc.internal.objects.Attachment;
 import dev.multiproc.internal.objects.Encoding;
 import dev.multiproc.internal.shm.header.ObjectKind;
@@ -8,6 +9,7 @@ import dev.multiproc.internal.shm.map.KeyHash;
 import dev.multiproc.internal.shm.map.MapStripe;
 import dev.multiproc.internal.shm.map.MapStripes;
 import dev.multiproc.internal.shm.map.StripeFullException;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.TakeOverEvent;
 
 import java.io.Serializable;
@@ -57,7 +59,6 @@ import java.util.function.Supplier;
 public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap<K, V> {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
-    private static final System.Logger LOG = System.getLogger("dev.multiproc");
     private static final int SIZE_SNAPSHOT_ATTEMPTS = 64;
 
     private final transient Codec<K> keyCodec;
@@ -172,9 +173,9 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         long deadWriter = stripe.lock(processToken, threadId);
         if (deadWriter != 0) {
             String dead = region.liveness().describe(deadWriter);
-            LOG.log(System.Logger.Level.WARNING, "map ''{0}'': {1} died writing a stripe; this process (pid {2}) took its "
+            MultiprocLog.get().log(System.Logger.Level.WARNING, "map ''{0}'': {1} died writing a stripe; this process (pid {2}) took its "
                     + "lock over and repaired it (its last write is wholly there or absent)", name(), dead, ProcessHandle.current().pid());
-            TakeOverEvent.record(name(), "map", dead, 1);
+            EventGate.record(() -> TakeOverEvent.record(name(), "map", dead, 1));
         }
         try {
             return action.get();

@@ -10,6 +10,7 @@ import dev.multiproc.internal.shm.queue.QueueLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.internal.shm.table.ParticipantTable;
 import dev.multiproc.internal.shm.wait.WaitPolicy;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.SpillEvent;
 import dev.multiproc.jfr.WaitEvent;
 import dev.multiproc.spi.MappedRegion;
@@ -350,7 +351,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         // the clock is read only once a wait is needed: a read costs ~28 ns on a virtual machine's kvm-clock
         long waitStart = System.nanoTime();
         long deadline = waitStart + timeoutNanos;
-        WaitEvent wait = WaitEvent.beginIfRecorded();
+        WaitEvent wait = EventGate.beginWait();
         try {
             while (true) {
                 long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
@@ -385,7 +386,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     /** Counts a put's or take's wait in the queue and records it if it was long. */
     private void endWait(WaitEvent wait, long startNanos, boolean producer) {
         slots.countWait(producer, System.nanoTime() - startNanos);
-        WaitEvent.endIfBegun(wait, name(), kind().label(), producer ? "room in the queue" : "a message");
+        EventGate.endWait(wait, name(), kind().label(), producer ? "room in the queue" : "a message");
     }
 
     /**
@@ -402,7 +403,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             throw new MultiprocException("no shared memory left for a message of " + size + " bytes in queue '" + name()
                     + "' (" + e.getMessage() + "); nothing was enqueued", e);
         }
-        SpillEvent.record(name(), size, slots.slotData());
+        EventGate.record(() -> SpillEvent.record(name(), size, slots.slotData()));
         slots.countSpill();
         try {
             writer.write(value, ObjectHeader.body(region));
@@ -544,7 +545,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     waitStart = System.nanoTime();
                     deadline = waitStart + timeoutNanos;
                     waited = true;
-                    wait = WaitEvent.beginIfRecorded();
+                    wait = EventGate.beginWait();
                 }
                 long remaining = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
                 if (timeoutNanos > 0 && remaining <= 0) {

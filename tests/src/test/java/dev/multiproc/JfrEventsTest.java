@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -138,6 +139,35 @@ class JfrEventsTest extends ContextPerTest {
             assertTrue(longWait.getDuration().toMillis() >= 250, "the wait lasted its timeout: " + longWait.getDuration());
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void aProgramThatRecordsAndLogsNothingWaitsWithoutSettingUpTheFlightRecorderOrLogging() throws Exception {
+        Path classes = Files.createTempFile("multiproc-classes", ".log");
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 2); Pipe<String> pipe = mp.pipe(Codec.string())) {
+            Connection<String> far = pipe.second();
+            JvmProcess child = mp.process(() -> {
+                try {
+                    assertNull(queue.poll(20, TimeUnit.MILLISECONDS));
+                    assertFalse(far.poll(Duration.ofMillis(20)));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            child.setJvmOptions(List.of("-Xlog:class+load=info:file=" + classes));
+            child.start();
+            assertTrue(child.join(Duration.ofSeconds(60)));
+            assertEquals(OptionalInt.of(0), child.exitCode());
+            String loaded = Files.readString(classes);
+            assertTrue(loaded.contains("dev.multiproc.SharedQueue ") && loaded.contains("dev.multiproc.Connection "),
+                    "the log lists what the child loaded");
+            // the first registration of an event class sets up JFR's metadata: 180-190 ms of CPU in a fresh JVM here
+            assertFalse(loaded.contains("jdk.jfr.internal.MetadataRepository"), "a wait with no recording set up JFR");
+            // System.getLogger sets up java.util.logging: 28-36 ms in a fresh JVM here
+            assertFalse(loaded.contains("java.util.logging.LogManager "), "multiproc set up logging with nothing to log");
+        } finally {
+            Files.deleteIfExists(classes);
         }
     }
 

@@ -43,13 +43,6 @@ public final class WaitEvent extends MultiprocEvent {
         return wait;
     }
 
-    /** Ends {@code wait} (from {@link #beginIfRecorded()}; null: nothing to end) and records it if it was long enough. */
-    public static void endIfBegun(WaitEvent wait, String objectName, String objectKind, String waitingFor) {
-        if (wait != null) {
-            wait.end(objectName, objectKind, waitingFor);
-        }
-    }
-
     /** Ends the wait that {@link #begin()} started and records it if it was long enough. */
     public void end(String objectName, String objectKind, String waitingFor) {
         end();

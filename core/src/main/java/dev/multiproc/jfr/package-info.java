@@ -4,7 +4,8 @@
  * lost with a dead process, a pipe peer that died, a pool worker that died, a long wait, a spill,
  * a removal by garbage collection. Each carries the shared object's name and the processes
  * involved. The rare ones are on by default and cost nothing until they happen; waits are
- * recorded only above a threshold (20 ms unless a recording's settings say otherwise).
+ * recorded only above a threshold (20 ms unless a recording's settings say otherwise). multiproc
+ * touches no event class until a recording has started in the JVM ({@link dev.multiproc.jfr.EventGate}).
  *
  * <p>Record them with {@code -XX:StartFlightRecording:filename=rec.jfr} and read them with
  * {@code jfr print --events dev.multiproc.* rec.jfr}, or stream them in process with

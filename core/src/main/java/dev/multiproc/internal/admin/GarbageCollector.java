@@ -3,12 +3,14 @@ package dev.multiproc.internal.admin;
 import dev.multiproc.CorruptSharedObjectException;
 import dev.multiproc.IncompatibleSharedObjectException;
 import dev.multiproc.SharedObjectNotFoundException;
+import dev.multiproc.internal.MultiprocLog;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.listener.ListenerState;
 import dev.multiproc.internal.shm.process.Bootstrap;
 import dev.multiproc.internal.shm.process.BootstrapLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.RemovedEvent;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -41,7 +43,6 @@ import java.util.function.Predicate;
  * skipped (logged once at DEBUG), never opened, and never stop a collection.
  */
 public final class GarbageCollector {
-    private static final System.Logger LOG = System.getLogger("dev.multiproc");
     private static final AtomicBoolean FOREIGN_LOGGED = new AtomicBoolean();
     /** Whether this JVM's one collection at start-up is taken (by its first context, or skipped by a child). */
     private static final AtomicBoolean STARTUP_COLLECTION_TAKEN = new AtomicBoolean();
@@ -82,7 +83,7 @@ public final class GarbageCollector {
             }
         }
         if (!dryRun) {
-            removed.forEach(RemovedEvent::record);
+            EventGate.record(() -> removed.forEach(RemovedEvent::record));
         }
         return removed;
     }
@@ -93,7 +94,7 @@ public final class GarbageCollector {
         for (String name : names) {
             if (platform.foreignOwner(name).isPresent()) {
                 if (FOREIGN_LOGGED.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.DEBUG, "passing over shared objects of other users (the first: {0})", name);
+                    MultiprocLog.get().log(System.Logger.Level.DEBUG, "passing over shared objects of other users (the first: {0})", name);
                 }
             } else {
                 own.add(name);

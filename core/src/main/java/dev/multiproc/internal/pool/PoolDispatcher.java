@@ -20,6 +20,7 @@ import dev.multiproc.internal.pool.PoolWorker;
 import dev.multiproc.internal.pool.TaskCodec;
 import dev.multiproc.internal.pool.WorkCache;
 import dev.multiproc.internal.process.TargetBytes;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.PoolWorkerDiedEvent;
 
 import java.io.EOFException;
@@ -697,7 +698,7 @@ public final class PoolDispatcher {
         int exitCode = worker.process.exitCode().orElse(-1);
         if (!lost.isEmpty() || exitCode != 0) {
             workerDeaths.increment();
-            PoolWorkerDiedEvent.record(worker.process.name(), worker.process.pid().orElse(-1), exitCode, lost.size(), unstarted.size());
+            EventGate.record(() -> PoolWorkerDiedEvent.record(worker.process.name(), worker.process.pid().orElse(-1), exitCode, lost.size(), unstarted.size()));
         }
         for (PendingTask task : lost) {
             task.onFailure.accept(new WorkerDiedException(worker.process.name(), worker.process.pid().orElse(-1), exitCode));

@@ -1,6 +1,7 @@
 package dev.multiproc.internal.process;
 
 import dev.multiproc.JvmProcess;
+import dev.multiproc.internal.MultiprocLog;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.process.Bootstrap;
 import dev.multiproc.internal.shm.process.BootstrapLayout;
@@ -169,7 +170,7 @@ public final class ProcessLauncher {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 if (!context.closed()) {
-                    System.getLogger("dev.multiproc").log(System.Logger.Level.WARNING, "starting a spare JVM failed", e);
+                    MultiprocLog.get().log(System.Logger.Level.WARNING, "starting a spare JVM failed", e);
                 }
             }
         }, "multiproc-spare-refill");

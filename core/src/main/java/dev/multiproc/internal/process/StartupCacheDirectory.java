@@ -1,6 +1,7 @@
 package dev.multiproc.internal.process;
 
 import dev.multiproc.PlatformCheck;
+import dev.multiproc.internal.MultiprocLog;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +38,6 @@ import java.util.stream.Stream;
  * archive's modification time is its last use: a JVM that starts children with it sets it.
  */
 public final class StartupCacheDirectory {
-    private static final System.Logger LOG = System.getLogger("dev.multiproc");
     private static final AtomicBoolean DOUBT_LOGGED = new AtomicBoolean();
     private static final Set<PosixFilePermission> WRITABLE_BY_OTHERS = Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
 
@@ -206,7 +206,7 @@ public final class StartupCacheDirectory {
 
     private static <T> Optional<T> doubt(Path path, String reason) {
         if (DOUBT_LOGGED.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "child JVMs start without the start-up cache: " + path + " is not trusted, because "
+            MultiprocLog.get().log(System.Logger.Level.WARNING, "child JVMs start without the start-up cache: " + path + " is not trusted, because "
                     + reason + ". Remove it (multiproc recreates it with mode 0700) or set XDG_CACHE_HOME elsewhere.");
         }
         return Optional.empty();

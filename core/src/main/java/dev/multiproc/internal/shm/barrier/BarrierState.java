@@ -8,6 +8,7 @@ import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
 import dev.multiproc.internal.shm.table.ParticipantTable;
 import dev.multiproc.internal.shm.wait.WaitPoint;
 import dev.multiproc.internal.shm.wait.Waiters;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.spi.Liveness;
 import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
@@ -131,7 +132,7 @@ public final class BarrierState implements Waiters {
             sliceCheck.check();
             if (participants.anyDead(liveness)) {
                 for (ParticipantTable.Reclaimed dead : participants.reclaimDead(liveness)) {
-                    BarrierBrokenEvent.record(name, liveness.describe(dead.token()));
+                    EventGate.record(() -> BarrierBrokenEvent.record(name, liveness.describe(dead.token())));
                 }
                 breakGeneration(generation);
             }

@@ -2,6 +2,7 @@ package dev.multiproc.internal.shm.queue;
 
 import dev.multiproc.internal.shm.ProtocolFailures;
 import dev.multiproc.internal.shm.wait.WaitPolicy;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.QueueSlotRecoveredEvent;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
@@ -520,7 +521,7 @@ public final class QueueSlots {
         boolean skipped = (taken & SKIPPED) != 0;
         String spill = !skipped && flags(previous) == FLAG_SPILLED ? spillName(previous) : null;
         if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, taken, previous + slotCount)) {
-            QueueSlotRecoveredEvent.record(name, previous, !skipped);
+            EventGate.record(() -> QueueSlotRecoveredEvent.record(name, previous, !skipped));
             if (skipped) {
                 LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
             }
@@ -607,7 +608,7 @@ public final class QueueSlots {
             return false;
         }
         if (LONG.compareAndSet(body, slotOffset(head) + SLOT_SEQUENCE_OFFSET, head, (head + 1) | SKIPPED)) {
-            QueueSlotRecoveredEvent.record(name, head, false);
+            EventGate.record(() -> QueueSlotRecoveredEvent.record(name, head, false));
             countSkip();
             notEmpty.wakeAll();
             wakeIfAllDone();

@@ -1,6 +1,7 @@
 package dev.multiproc.internal.shm.semaphore;
 
 import dev.multiproc.internal.shm.wait.WaitPolicy;
+import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.TakeOverEvent;
 import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
@@ -170,7 +171,7 @@ public final class SemaphoreState implements Waiters {
         for (ParticipantTable.Reclaimed dead : holders.reclaimDead(liveness)) {
             if (dead.count() > 0) {
                 int count = (int) dead.count();
-                TakeOverEvent.record(name, "semaphore", liveness.describe(dead.token()), count);
+                EventGate.record(() -> TakeOverEvent.record(name, "semaphore", liveness.describe(dead.token()), count));
                 int bound = bound();
                 while (true) {
                     int permits = (int) INT.getVolatile(body, PERMITS_OFFSET);
