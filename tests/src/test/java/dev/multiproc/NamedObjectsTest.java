@@ -37,6 +37,19 @@ class NamedObjectsTest extends ContextPerTest {
     }
 
     @Test
+    void contextIdsAreSixteenRandomHexDigits() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String id = ObjectNames.newContextId();
+            assertTrue(id.matches("[0-9a-f]{16}"), id);
+            ids.add(id);
+        }
+        assertEquals(1000, ids.size(), "1000 ids of 64 random bits do not repeat");
+        long ones = ids.stream().mapToLong(id -> Long.bitCount(Long.parseUnsignedLong(id, 16))).sum();
+        assertTrue(ones > 30_000 && ones < 34_000, "about half of the 64,000 bits are set: " + ones);
+    }
+
+    @Test
     void openingANameTwiceGivesTheSameObjectAndItsOsNameIsKeptApartFromGeneratedOnes() throws Exception {
         String name = name("queue");
         SharedQueue<String> made = mp.openQueue(name, Codec.string(), 16);

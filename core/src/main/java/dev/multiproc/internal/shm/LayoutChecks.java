@@ -35,7 +35,9 @@ public final class LayoutChecks {
      * hardware prefetches lines in pairs): nothing else is placed before they end.
      */
     public LayoutChecks ownLines(String name, long offset, long size, long cacheLine, int lines) {
-        check(offset % cacheLine == 0, name + " at " + offset + " does not start a cache line");
+        if (offset % cacheLine != 0) {
+            throw broken(name + " at " + offset + " does not start a cache line");
+        }
         place(name, offset, size, Math.min(size, Long.BYTES));
         end = Math.max(end, offset + lines * cacheLine);
         return this;
@@ -43,21 +45,29 @@ public final class LayoutChecks {
 
     /** Checks that every field placed so far ends within {@code length} bytes. */
     public void within(long length) {
-        check(end <= length, previous + " ends at " + end + ", past the length " + length);
+        if (end > length) {
+            throw broken(previous + " ends at " + end + ", past the length " + length);
+        }
     }
 
+    // each message is made only when its check fails: a string concatenation links a call site the
+    // first time it runs, and these checks run in every JVM as the layouts load
     private LayoutChecks place(String name, long offset, long size, long alignment) {
-        check(size > 0, name + " has no size");
-        check(offset % alignment == 0, name + " at " + offset + " is not aligned to " + alignment + " bytes");
-        check(offset >= end, name + " at " + offset + " overlaps " + previous + ", which ends at " + end);
+        if (size <= 0) {
+            throw broken(name + " has no size");
+        }
+        if (offset % alignment != 0) {
+            throw broken(name + " at " + offset + " is not aligned to " + alignment + " bytes");
+        }
+        if (offset < end) {
+            throw broken(name + " at " + offset + " overlaps " + previous + ", which ends at " + end);
+        }
         end = offset + size;
         previous = name;
         return this;
     }
 
-    private void check(boolean holds, String broken) {
-        if (!holds) {
-            throw new AssertionError(layout + ": " + broken);
-        }
+    private AssertionError broken(String what) {
+        return new AssertionError(layout + ": " + what);
     }
 }
