@@ -22,6 +22,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @LinuxOnly
 class InheritedDescriptorsTest {
 
+    @org.junit.jupiter.api.Test
+    void aProgramThatCannotBeSpawnedIsAnErrorNamingTheCallAndTheCLibrarysReason() {
+        NativeCallException failed = assertThrows(NativeCallException.class, () -> dev.multiproc.spi.Platforms.current()
+                .spawn(List.of("/nonexistent/multiproc-test-program"), java.util.Map.of("PATH", "/usr/bin:/bin")));
+        assertTrue(failed.getMessage().contains("posix_spawn") && failed.getMessage().contains("ENOENT")
+                && failed.getMessage().contains("/nonexistent/multiproc-test-program"), failed.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"close-from", "close-each-open", "mark-close-on-exec"})
     void aSpawnedChildInheritsNoDescriptorAboveStandardError(String way, @TempDir Path directory) throws Exception {

@@ -94,8 +94,12 @@ final class Libc {
         Linker.Option[] withErrno = new Linker.Option[options.length + 1];
         withErrno[0] = CAPTURE_ERRNO;
         System.arraycopy(options, 0, withErrno, 1, options.length);
-        return LIBC.find(function).or(() -> OlderGlibc.LIBRARIES.find(function))
-                .map(address -> LINKER.downcallHandle(address, descriptor, withErrno));
+        return findFunction(function).map(address -> LINKER.downcallHandle(address, descriptor, withErrno));
+    }
+
+    /** Where {@code function} is, in the C library or (older glibc) the libraries it kept apart. */
+    private static Optional<MemorySegment> findFunction(String function) {
+        return LIBC.find(function).or(() -> OlderGlibc.LIBRARIES.find(function));
     }
 
     /** The libraries glibc before 2.34 kept apart from libc, where they are installed; loaded only when a lookup needs them. */
@@ -131,11 +135,34 @@ final class Libc {
 
     // ------------------------------------------------------------------ system calls
 
+    /**
+     * {@code syscall(2)}'s shape: seven integer arguments, an integer result. C functions of up to
+     * seven integer or pointer arguments are called through it too ({@link #callForInt}): making
+     * a downcall stub costs a cold JVM tens of milliseconds per shape, and on the 64-bit Linux
+     * ABIs (x86-64, AArch64) a pointer travels as its address, an {@code int} in the low half of
+     * its register, arguments past a function's own are not read, and an {@code int} result is
+     * the low half of the result register.
+     */
+    private static final FunctionDescriptor SEVEN_WORDS =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
     private static final class Syscalls {
-        static final MethodHandle SYSCALL = bind("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(1));
+        static final MethodHandle SYSCALL = bind("syscall", SEVEN_WORDS, Linker.Option.firstVariadicArg(1));
         static final SyscallNumbers NUMBERS = SyscallNumbers.forArchitecture(System.getProperty("os.arch"));
+    }
+
+    /** Any C function of {@link #SEVEN_WORDS}' shape, its address first: the stub {@link Syscalls#SYSCALL} uses, made once. */
+    private static final class Calls {
+        static final MethodHandle CALL = LINKER.downcallHandle(SEVEN_WORDS, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    /** Calls {@code function}, which takes up to seven integer or pointer arguments and returns an {@code int}. */
+    private static int callForInt(MemorySegment function, MemorySegment state, long a, long b, long c, long d, long e, long f, long g) {
+        try {
+            return (int) (long) Calls.CALL.invokeExact(function, state, a, b, c, d, e, f, g);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** @return the kernel's result: non-negative, or -1 with errno in {@code state} */
@@ -575,20 +602,19 @@ final class Libc {
 
     // ------------------------------------------------------------------ processes
 
+    /** The posix_spawn family, called through {@link #callForInt}: each takes pointers and ints and returns an int. */
     private static final class Spawning {
-        static final MethodHandle POSIX_SPAWN = bind("posix_spawn",
-                FunctionDescriptor.of(JAVA_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
-        static final MethodHandle FILE_ACTIONS_INIT = bind("posix_spawn_file_actions_init",
-                FunctionDescriptor.of(JAVA_INT, C_POINTER));
-        static final MethodHandle FILE_ACTIONS_DESTROY = bind("posix_spawn_file_actions_destroy",
-                FunctionDescriptor.of(JAVA_INT, C_POINTER));
-        static final MethodHandle FILE_ACTIONS_ADDOPEN = bind("posix_spawn_file_actions_addopen",
-                FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT));
-        static final MethodHandle FILE_ACTIONS_ADDCLOSE = bind("posix_spawn_file_actions_addclose",
-                FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT));
+        static final MemorySegment POSIX_SPAWN = function("posix_spawn");
+        static final MemorySegment FILE_ACTIONS_INIT = function("posix_spawn_file_actions_init");
+        static final MemorySegment FILE_ACTIONS_DESTROY = function("posix_spawn_file_actions_destroy");
+        static final MemorySegment FILE_ACTIONS_ADDOPEN = function("posix_spawn_file_actions_addopen");
+        static final MemorySegment FILE_ACTIONS_ADDCLOSE = function("posix_spawn_file_actions_addclose");
         /** glibc 2.34 and later only. */
-        static final Optional<MethodHandle> FILE_ACTIONS_ADDCLOSEFROM = bindIfPresent("posix_spawn_file_actions_addclosefrom_np",
-                FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_INT));
+        static final Optional<MemorySegment> FILE_ACTIONS_ADDCLOSEFROM = findFunction("posix_spawn_file_actions_addclosefrom_np");
+
+        private static MemorySegment function(String name) {
+            return findFunction(name).orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + name));
+        }
     }
 
     /** Whether this C library has {@code posix_spawn_file_actions_addclosefrom_np} (glibc 2.34+). */
@@ -685,26 +711,27 @@ final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fileActions = arena.allocate(SPAWN_FILE_ACTIONS_SIZE, 8);
             MemorySegment state = callState();
-            check("posix_spawn_file_actions_init", argv[0], (int) Spawning.FILE_ACTIONS_INIT.invokeExact(state, fileActions));
+            long actions = fileActions.address();
+            check("posix_spawn_file_actions_init", argv[0], callForInt(Spawning.FILE_ACTIONS_INIT, state, actions, 0, 0, 0, 0, 0, 0));
             try {
-                check("posix_spawn_file_actions_addopen", "/dev/null",
-                        (int) Spawning.FILE_ACTIONS_ADDOPEN.invokeExact(state, fileActions, 0,
-                                arena.allocateFrom("/dev/null"), O_RDONLY, 0));
+                check("posix_spawn_file_actions_addopen", "/dev/null", callForInt(Spawning.FILE_ACTIONS_ADDOPEN, state, actions, 0,
+                        arena.allocateFrom("/dev/null").address(), O_RDONLY, 0, 0, 0));
                 if (closeFromThree) {
-                    MethodHandle closeFrom = Spawning.FILE_ACTIONS_ADDCLOSEFROM.orElseThrow(() -> new UnsatisfiedLinkError(
+                    MemorySegment closeFrom = Spawning.FILE_ACTIONS_ADDCLOSEFROM.orElseThrow(() -> new UnsatisfiedLinkError(
                             "C library function not found: posix_spawn_file_actions_addclosefrom_np"));
-                    check("posix_spawn_file_actions_addclosefrom_np", argv[0], (int) closeFrom.invokeExact(state, fileActions, 3));
+                    check("posix_spawn_file_actions_addclosefrom_np", argv[0], callForInt(closeFrom, state, actions, 3, 0, 0, 0, 0, 0));
                 }
                 for (int fd : close) {
-                    check("posix_spawn_file_actions_addclose", argv[0], (int) Spawning.FILE_ACTIONS_ADDCLOSE.invokeExact(state, fileActions, fd));
+                    check("posix_spawn_file_actions_addclose", argv[0],
+                            callForInt(Spawning.FILE_ACTIONS_ADDCLOSE, state, actions, fd, 0, 0, 0, 0, 0));
                 }
                 MemorySegment pid = arena.allocate(JAVA_INT);
-                int result = (int) Spawning.POSIX_SPAWN.invokeExact(state, pid, arena.allocateFrom(argv[0]), fileActions,
-                        MemorySegment.NULL, cStringArray(arena, argv), cStringArray(arena, environment));
+                int result = callForInt(Spawning.POSIX_SPAWN, state, pid.address(), arena.allocateFrom(argv[0]).address(), actions,
+                        0, cStringArray(arena, argv).address(), cStringArray(arena, environment).address(), 0);
                 check("posix_spawn", argv[0], result);
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int ignored = (int) Spawning.FILE_ACTIONS_DESTROY.invokeExact(state, fileActions);
+                int ignored = callForInt(Spawning.FILE_ACTIONS_DESTROY, state, actions, 0, 0, 0, 0, 0, 0);
             }
         } catch (Throwable t) {
             throw rethrow(t);
