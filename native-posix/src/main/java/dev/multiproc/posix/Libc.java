@@ -81,8 +81,7 @@ final class Libc {
     }
 
     private static MethodHandle bind(String function, FunctionDescriptor descriptor, Linker.Option... options) {
-        return bindIfPresent(function, descriptor, options)
-                .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + function));
+        return bindIfPresent(function, descriptor, options).orElseThrow(() -> notFound(function));
     }
 
     /**
@@ -95,6 +94,10 @@ final class Libc {
         withErrno[0] = CAPTURE_ERRNO;
         System.arraycopy(options, 0, withErrno, 1, options.length);
         return findFunction(function).map(address -> LINKER.downcallHandle(address, descriptor, withErrno));
+    }
+
+    private static UnsatisfiedLinkError notFound(String function) {
+        return new UnsatisfiedLinkError("C library function not found: " + function);
     }
 
     /** Where {@code function} is, in the C library or (older glibc) the libraries it kept apart. */
@@ -140,8 +143,9 @@ final class Libc {
      * seven integer or pointer arguments are called through it too ({@link #callForInt}): making
      * a downcall stub costs a cold JVM tens of milliseconds per shape, and on the 64-bit Linux
      * ABIs (x86-64, AArch64) a pointer travels as its address, an {@code int} in the low half of
-     * its register, arguments past a function's own are not read, and an {@code int} result is
-     * the low half of the result register.
+     * its register, arguments past a function's own are not read, an {@code int} result is the
+     * low half of the result register, and a call shaped as variadic after the first word (as
+     * {@code syscall} is) passes integer words as a plain call does.
      */
     private static final FunctionDescriptor SEVEN_WORDS =
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -613,7 +617,7 @@ final class Libc {
         static final Optional<MemorySegment> FILE_ACTIONS_ADDCLOSEFROM = findFunction("posix_spawn_file_actions_addclosefrom_np");
 
         private static MemorySegment function(String name) {
-            return findFunction(name).orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + name));
+            return findFunction(name).orElseThrow(() -> notFound(name));
         }
     }
 
@@ -717,8 +721,8 @@ final class Libc {
                 check("posix_spawn_file_actions_addopen", "/dev/null", callForInt(Spawning.FILE_ACTIONS_ADDOPEN, state, actions, 0,
                         arena.allocateFrom("/dev/null").address(), O_RDONLY, 0, 0, 0));
                 if (closeFromThree) {
-                    MemorySegment closeFrom = Spawning.FILE_ACTIONS_ADDCLOSEFROM.orElseThrow(() -> new UnsatisfiedLinkError(
-                            "C library function not found: posix_spawn_file_actions_addclosefrom_np"));
+                    MemorySegment closeFrom = Spawning.FILE_ACTIONS_ADDCLOSEFROM
+                            .orElseThrow(() -> notFound("posix_spawn_file_actions_addclosefrom_np"));
                     check("posix_spawn_file_actions_addclosefrom_np", argv[0], callForInt(closeFrom, state, actions, 3, 0, 0, 0, 0, 0));
                 }
                 for (int fd : close) {
