@@ -12,6 +12,7 @@ import dev.multiproc.internal.shm.map.StripeFullException;
 import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.TakeOverEvent;
 
+import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.util.AbstractCollection;
@@ -107,8 +108,26 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         return new Codecs(keys, values);
     }
 
-    /** The two codecs a map carries when it travels. */
-    record Codecs(Serializable keys, Serializable values) implements Serializable {
+    /** The two codecs a map carries when it travels; a class, not a record, for the reason {@link SharedObjectReference} gives. */
+    static final class Codecs implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 2L;
+
+        private final Serializable keys;
+        private final Serializable values;
+
+        Codecs(Serializable keys, Serializable values) {
+            this.keys = keys;
+            this.values = values;
+        }
+
+        Serializable keys() {
+            return keys;
+        }
+
+        Serializable values() {
+            return values;
+        }
     }
 
     // ------------------------------------------------------------------ encoding

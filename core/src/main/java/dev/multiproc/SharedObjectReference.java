@@ -10,15 +10,47 @@ import java.io.Serializable;
  * {@link Multiproc#context() default context}. It is the serial form of the API's handles, so it
  * stays in their package, package-private (as {@code java.util} keeps its collections' serial
  * proxies): its class name is in every serialised target.
+ *
+ * <p>A class, not a record: a fresh JVM reads its first record by building a chain of method
+ * handles for the record's canonical constructor, which cost a cold child JVM 10-18 ms more than
+ * reading the fields of a plain class (every child's target that captures a shared object
+ * carries one of these).
  */
-record SharedObjectReference(int kindCode, String name, int detail, Serializable extra) implements Serializable {
+final class SharedObjectReference implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 2L;
+
+    private final int kindCode;
+    private final String name;
+    private final int detail;
+    private final Serializable extra;
+
+    SharedObjectReference(int kindCode, String name, int detail, Serializable extra) {
+        this.kindCode = kindCode;
+        this.name = name;
+        this.detail = detail;
+        this.extra = extra;
+    }
 
     SharedObjectReference(int kindCode, String name, int detail) {
         this(kindCode, name, detail, null);
     }
 
-    @Serial
-    private static final long serialVersionUID = 1L;
+    int kindCode() {
+        return kindCode;
+    }
+
+    String name() {
+        return name;
+    }
+
+    int detail() {
+        return detail;
+    }
+
+    Serializable extra() {
+        return extra;
+    }
 
     @Serial
     private Object readResolve() {

@@ -9,7 +9,6 @@ import dev.multiproc.PipeOptions;
 import dev.multiproc.PoolMetrics;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.SerializableFunction;
-import dev.multiproc.SerializableRunnable;
 import dev.multiproc.SharedLongArray;
 import dev.multiproc.SharedSemaphore;
 import dev.multiproc.TaskFailedException;
@@ -198,16 +197,10 @@ public final class PoolDispatcher {
 
     private Worker startWorker(int slot) {
         Pipe<byte[]> pipe = context.pipe(Codec.bytes(), PipeOptions.duplexPipe().withCapacityBytes(pipeBytes(options.workers())));
-        String pipeName = pipe.first().name();
-        SharedSemaphore resultsPosted = signals;
-        SharedLongArray workerSlots = slots;
-        SerializableRunnable initializer = options.initializer();
-        int maxTasks = options.maxTasksPerChild();
-        WaitStrategy strategy = waitStrategy;
         slots.set(PoolWorker.startedAt(slot), 0);
         slots.set(PoolWorker.announcedAt(slot), 0);
-        JvmProcess process = context.process(() -> PoolWorker.run(pipeName, resultsPosted, workerSlots, slot, initializer, maxTasks,
-                strategy));
+        JvmProcess process = context.process(PoolWorker.target(pipe.first().name(), signals, slots, slot, options.initializer(),
+                options.maxTasksPerChild(), waitStrategy));
         process.setName("PoolWorker-" + WORKER_NUMBERS.incrementAndGet());
         process.setDaemon(true);
         process.setJvmOptions(options.jvmOptions());

@@ -31,6 +31,47 @@ public final class PoolWorker {
     public record Result(long id, List<?> values, Throwable failure, int failedItem) {
     }
 
+    /**
+     * The target of a worker JVM: {@link #run} with these arguments. A class of its own, not a
+     * lambda of {@link PoolDispatcher}'s: a cold worker reading a lambda loads the class that made
+     * it (the dispatcher, from its jar, as it is not in the start-up cache) and spins the lambda's
+     * class, which a profile of cold pools put at a tenth of a worker's work before its first task.
+     */
+    public static SerializableRunnable target(String pipe, SharedSemaphore resultsPosted, SharedLongArray slots, int slot,
+                                              SerializableRunnable initializer, int maxTasks, WaitStrategy waitStrategy) {
+        return new Target(pipe, resultsPosted, slots, slot, initializer, maxTasks, waitStrategy);
+    }
+
+    /** A class, not a record: a fresh JVM reads a record through method handles it builds for it (see SharedObjectReference). */
+    private static final class Target implements SerializableRunnable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String pipe;
+        private final SharedSemaphore resultsPosted;
+        private final SharedLongArray slots;
+        private final int slot;
+        private final SerializableRunnable initializer;
+        private final int maxTasks;
+        private final WaitStrategy waitStrategy;
+
+        Target(String pipe, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, SerializableRunnable initializer,
+               int maxTasks, WaitStrategy waitStrategy) {
+            this.pipe = pipe;
+            this.resultsPosted = resultsPosted;
+            this.slots = slots;
+            this.slot = slot;
+            this.initializer = initializer;
+            this.maxTasks = maxTasks;
+            this.waitStrategy = waitStrategy;
+        }
+
+        @Override
+        public void run() {
+            PoolWorker.run(pipe, resultsPosted, slots, slot, initializer, maxTasks, waitStrategy);
+        }
+    }
+
     /** The id of the result a worker sends when its initializer threw (it then exits). */
     public static final long INITIALIZER_FAILED = -1;
 

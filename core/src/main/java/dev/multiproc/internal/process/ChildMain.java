@@ -148,9 +148,9 @@ public final class ChildMain {
     }
 
     /**
-     * Runs a pool worker's path once — a task received on a pipe, its function deserialised and
-     * run over packed items, the result announced and sent — so that a pool's cold worker finds
-     * it loaded and linked in the archive.
+     * Runs a pool worker's path once — its target read as a worker reads it, a task received on a
+     * pipe, its function deserialised and run over packed items, the result announced and sent —
+     * so that a pool's cold worker finds it loaded and linked in the archive.
      */
     private static void trainPoolWorker() throws Exception {
         try (Multiproc scratch = Multiproc.create(); Pipe<byte[]> pipe = scratch.pipe(Codec.bytes());
@@ -158,7 +158,9 @@ public final class ChildMain {
             byte[] work = TargetBytes.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "training");
             pipe.first().sendBytes(TaskCodec.encodeTask(1, 1, work, true, TaskCodec.encodeItems(new Object[] {1, 2, 3}, 0, 3)));
             String name = pipe.first().name();
-            Thread worker = new Thread(() -> PoolWorker.run(name, signals, slots, 0, null, 1, WaitStrategy.BACKOFF), "training-pool-worker");
+            Runnable target = deserialise(TargetBytes.serialise(PoolWorker.target(name, signals, slots, 0, null, 1, WaitStrategy.BACKOFF),
+                    "training"));
+            Thread worker = new Thread(target, "training-pool-worker");
             worker.start();
             TaskCodec.decodeResult(pipe.first().recvBytes());
             worker.join();
