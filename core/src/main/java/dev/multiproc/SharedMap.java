@@ -111,7 +111,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     /** The two codecs a map carries when it travels; a class, not a record, for the reason {@link SharedObjectReference} gives. */
     static final class Codecs implements Serializable {
         @Serial
-        private static final long serialVersionUID = 2L;
+        private static final long serialVersionUID = 1L;
 
         private final Serializable keys;
         private final Serializable values;

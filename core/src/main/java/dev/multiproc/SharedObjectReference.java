@@ -18,7 +18,7 @@ import java.io.Serializable;
  */
 final class SharedObjectReference implements Serializable {
     @Serial
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 1L;
 
     private final int kindCode;
     private final String name;

@@ -56,7 +56,7 @@ public final class ObjectNames {
             if (bytes.length == Long.BYTES) {
                 return ByteBuffer.wrap(bytes).getLong();
             }
-        } catch (IOException | UnsupportedOperationException noKernelSource) {
+        } catch (IOException noKernelSource) {
             // no such device here: the JDK's source
         }
         return Ids.RANDOM.nextLong();
