@@ -148,9 +148,10 @@ final class Libc {
      *
      * <p>{@code syscall} itself is declared variadic after its first word, yet it is called with
      * this plain shape: on those ABIs variadic integer words travel exactly as plain ones, and
-     * the one thing a variadic call adds, x86-64's count of vector registers in {@code al}, is
-     * read only by a callee that takes floating-point values through {@code va_arg} — glibc's
-     * {@code syscall} is a few instructions of assembly that read none. Binding the variadic shape
+     * the one thing a variadic call adds, x86-64's count of vector registers in {@code al}, only
+     * tells a callee that uses {@code va_start} which vector registers to save: glibc's
+     * {@code syscall} is a few instructions of assembly that read none, and musl's, in C, at
+     * most saves them into its own frame when {@code al} is not zero. Binding the variadic shape
      * made the linker build more adapters: 31-51 ms against 22-34 ms for a fresh JVM's first
      * stub (eight runs each, the same start-up cache), paid by every child before its target.
      */

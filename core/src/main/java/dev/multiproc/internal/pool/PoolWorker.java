@@ -12,6 +12,7 @@ import dev.multiproc.codec.Codec;
 import dev.multiproc.internal.process.TargetBytes;
 
 import java.io.EOFException;
+import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -44,7 +45,7 @@ public final class PoolWorker {
 
     /** A class, not a record: a fresh JVM reads a record through method handles it builds for it (see SharedObjectReference). */
     private static final class Target implements SerializableRunnable {
-        @java.io.Serial
+        @Serial
         private static final long serialVersionUID = 1L;
 
         private final String pipe;
