@@ -40,7 +40,8 @@ class ChildStartupTest extends ContextPerTest {
             assertTrue(loaded.contains("dev.multiproc.SharedQueue ") && loaded.contains("dev.multiproc.SharedMap "),
                     "the log lists what the child loaded");
             // a fresh JVM reads its first record through a chain of method handles it builds for the record's constructor:
-            // 10-18 ms here, about a third of what reading the target cost a cold child
+            // 20-31 ms against 9-13 for a plain class in a fresh JVM here; a cold child read its target in 62-82 ms
+            // with one, 26-44 without
             assertFalse(loaded.contains("java.io.ObjectStreamClass$RecordSupport "),
                     "the child read a record to attach to its shared objects");
         } finally {
