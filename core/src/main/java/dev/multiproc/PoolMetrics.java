@@ -12,7 +12,9 @@ package dev.multiproc;
  * @param workerDeaths workers that ended unasked (a non-zero exit, or tasks left unanswered)
  * @param queued       tasks waiting for a worker
  * @param inFlight     tasks sent to workers and not yet answered
+ * @param takenBack    tasks taken back, unstarted, from a busy worker for one that had run out of work (a task can
+ *                     count more than once)
  */
 public record PoolMetrics(int workers, int workersAlive, long submitted, long answered, long lost, long workerDeaths,
-                          int queued, int inFlight) {
+                          int queued, int inFlight, long takenBack) {
 }

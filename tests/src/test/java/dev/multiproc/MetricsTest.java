@@ -128,6 +128,7 @@ class MetricsTest extends ContextPerTest {
             assertEquals(1, metrics.workerDeaths());
             assertEquals(0, metrics.queued());
             assertEquals(0, metrics.inFlight());
+            assertEquals(0, metrics.takenBack(), "one worker: nobody to take tasks back for");
         }
     }
 }

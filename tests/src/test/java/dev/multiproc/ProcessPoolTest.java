@@ -266,6 +266,90 @@ class ProcessPoolTest extends ContextPerTest {
         }
     }
 
+    /**
+     * Eight tasks on two workers, sent four and four ahead; task 0 waits (at most 20 s) for
+     * {@code release}, so its worker holds three tasks behind it. Returns the eight futures once
+     * tasks 1 to 7 are done — before task 0 gives up waiting, as the tasks behind it were taken
+     * back for the other worker: each gives the pid of its worker (task 0: 0 if never released).
+     */
+    private static List<CompletableFuture<Long>> sevenDoneWhileTaskZeroWaits(ProcessPool pool, SharedEvent release) throws Exception {
+        pool.map(x -> x, range(4), 1);
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (int task = 0; task < 8; task++) {
+            futures.add(pool.applyAsync(item -> item == 0 && !awaitAtMost20Seconds(release) ? 0L : ProcessHandle.current().pid(), task));
+        }
+        for (int task = 1; task < 8; task++) {
+            futures.get(task).get(60, TimeUnit.SECONDS);
+        }
+        assertFalse(futures.getFirst().isDone(), "tasks 1-7 were done while task 0 still waited, not after it");
+        assertTrue(pool.metrics().takenBack() >= 3, pool.metrics().toString());
+        return futures;
+    }
+
+    private static boolean awaitAtMost20Seconds(SharedEvent event) {
+        try {
+            return event.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Test
+    void tasksSentAheadToABusyWorkerRunInTheWorkerThatRunsOutOfWork() throws Exception {
+        try (ProcessPool pool = mp.pool(2); SharedEvent release = mp.event()) {
+            List<CompletableFuture<Long>> futures = sevenDoneWhileTaskZeroWaits(pool, release);
+            Set<Long> ranThem = new HashSet<>();
+            for (int task = 1; task < 8; task++) {
+                ranThem.add(futures.get(task).get());
+            }
+            assertEquals(1, ranThem.size(), "tasks 1-7 ran in the other worker: " + ranThem);
+            release.set();
+            long zeroRanIn = futures.getFirst().get(60, TimeUnit.SECONDS);
+            assertNotEquals(0L, zeroRanIn, "task 0 was released");
+            assertFalse(ranThem.contains(zeroRanIn), "and ran in its own worker");
+            PoolMetrics metrics = pool.metrics();
+            assertEquals(metrics.submitted(), metrics.answered(), "every task answered once: " + metrics);
+            assertEquals(List.of(0, 1, 4, 9), pool.map(x -> x * x, range(4), 1), "workers whose tasks were taken back go on");
+        }
+    }
+
+    @LinuxOnly
+    @Test
+    void aWorkerKilledAfterItsTasksWereTakenBackFailsOnlyTheTaskItRan() throws Exception {
+        try (ProcessPool pool = mp.pool(2); SharedEvent release = mp.event()) {
+            List<CompletableFuture<Long>> futures = sevenDoneWhileTaskZeroWaits(pool, release);
+            long idle = futures.get(1).get();
+            JvmProcess busy = pool.workers().stream().filter(worker -> worker.pid().orElseThrow() != idle).findFirst().orElseThrow();
+            busy.kill();
+            ExecutionException died = assertThrows(ExecutionException.class, () -> futures.getFirst().get(60, TimeUnit.SECONDS));
+            assertInstanceOf(WorkerDiedException.class, died.getCause());
+            PoolMetrics metrics = pool.metrics();
+            assertEquals(1, metrics.lost(), "only the task it ran: " + metrics);
+            assertEquals(metrics.submitted() - 1, metrics.answered(), metrics.toString());
+            assertEquals(List.of(0, 1, 4, 9), pool.map(x -> x * x, range(4), 1), "the pool goes on");
+        }
+    }
+
+    @Test
+    void tasksTakenBackDoNotCountTowardsAWorkersMaxTasks() throws Exception {
+        try (ProcessPool pool = mp.pool(PoolOptions.of(2).withMaxTasksPerChild(6)); SharedEvent release = mp.event()) {
+            List<CompletableFuture<Long>> futures = sevenDoneWhileTaskZeroWaits(pool, release);
+            release.set();
+            long zeroRanIn = futures.getFirst().get(60, TimeUnit.SECONDS);
+            assertNotEquals(0L, zeroRanIn, "task 0 was released and ran");
+            // its worker had run 3 of its 6 (two of the warm-up's and task 0), whatever was sent to it and taken back:
+            // the pool sends it 3 more and it retires, instead of being kept waiting for tasks it was counted as sent
+            for (int map = 0; map < 20 && pool.workers().stream().anyMatch(worker -> worker.pid().orElseThrow() == zeroRanIn); map++) {
+                assertEquals(List.of(0, 1, 4, 9), pool.map(x -> x * x, range(4), 1));
+            }
+            assertTrue(pool.workers().stream().noneMatch(worker -> worker.pid().orElseThrow() == zeroRanIn),
+                    "the worker that ran task 0 retired after its sixth task: " + pool.metrics());
+            PoolMetrics metrics = pool.metrics();
+            assertEquals(metrics.submitted(), metrics.answered(), metrics.toString());
+        }
+    }
+
     /** An item that takes 30 ms to serialise: a map of them is still encoding its later chunks while the first run. */
     static final class SlowToSend implements java.io.Serializable {
         @java.io.Serial

@@ -123,6 +123,8 @@ final class Tables {
         figureRatio(table, figures, "mp-pool", "python-pool", "map of", ">= 3x Python's Pool.map", "rate");
         figureGoal(table, figures, "mp-pool", "efficiency, map of", 100, ">= 0.8");
         figureGoal(table, figures, "mp-pool", "efficiency, 1000 tasks", 100, ">= 0.95");
+        figureRatio(table, figures, "mp-pool", "python-pool", "efficiency, uneven chunks", "(reported; Python's workers pull their chunks)",
+                "efficiency");
         figures.stream().filter(f -> f.name().equals("mp-pool") && f.what().contains("in one chunk") && f.value() > 0).findFirst()
                 .ifPresent(oneChunk -> ratioRow(table, "mp-pool, ns an item, map in one chunk, 1 worker / 30 ns",
                         1e9 / oneChunk.value() / 30, "<= 1"));

@@ -39,7 +39,7 @@ import java.util.stream.IntStream;
 public final class OperationsBench {
     /** Timed maps a pool row takes the median of: a map lasts about a millisecond, and five let one slow phase decide. */
     private static final int MAP_RUNS = 25;
-    private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds|worker_resident_kb)\": ([0-9.eE+-]+)");
+    private static final Pattern NUMBER = Pattern.compile("\"(ops_per_second|first_result_seconds|map_seconds|uneven_seconds|worker_resident_kb)\": ([0-9.eE+-]+)");
     private static final Pattern RESIDENT_KB = Pattern.compile("(?m)^VmRSS:\\s+([0-9]+) kB");
 
     /**
@@ -230,6 +230,17 @@ public final class OperationsBench {
                 figures.add(new Figure("mp-pool", "efficiency, " + CPU_TASKS + " tasks of 1 ms of CPU, " + workers + " workers",
                         100 * CPU_TASKS * 1e-3 / (workers * cpuSeconds), "%",
                         "their CPU time over " + workers + " x the wall time of pool.map(spin 1 ms, items, chunk 1)"));
+                List<Integer> unevenItems = IntStream.range(0, UNEVEN_CHUNKS * UNEVEN_CHUNK_ITEMS).boxed().toList();
+                pool.map(OperationsBench::spinInEvenChunks, unevenItems, UNEVEN_CHUNK_ITEMS);
+                double[] unevenSeconds = new double[UNEVEN_RUNS];
+                for (int run = 0; run < UNEVEN_RUNS; run++) {
+                    long unevenStart = System.nanoTime();
+                    pool.map(OperationsBench::spinInEvenChunks, unevenItems, UNEVEN_CHUNK_ITEMS);
+                    unevenSeconds[run] = (System.nanoTime() - unevenStart) / 1e9;
+                }
+                Arrays.sort(unevenSeconds);
+                figures.add(new Figure("mp-pool", "efficiency, uneven chunks, " + workers + " workers",
+                        100 * UNEVEN_CPU_SECONDS / (workers * unevenSeconds[UNEVEN_RUNS / 2]), "%", UNEVEN_DESCRIPTION));
                 workersResidentMegabytes(pool).ifPresent(megabytes -> figures.add(new Figure("mp-pool",
                         "worker resident memory after the maps, " + workers + " workers", megabytes, "MB",
                         "VmRSS of each worker (/proc), their mean, after every map above; workers run the serial collector by default")));
@@ -286,7 +297,20 @@ public final class OperationsBench {
     }
 
     private static final int CPU_TASKS = 1_000;
+    /** A map whose chunks alternate between 1 ms an item and nothing (as ops_bench.py's): 8 chunks of 40, 160 ms of CPU. */
+    private static final int UNEVEN_CHUNKS = 8;
+    private static final int UNEVEN_CHUNK_ITEMS = 40;
+    private static final double UNEVEN_CPU_SECONDS = UNEVEN_CHUNKS / 2 * UNEVEN_CHUNK_ITEMS * 1e-3;
+    private static final int UNEVEN_RUNS = 3;
+    private static final String UNEVEN_DESCRIPTION = "map of " + UNEVEN_CHUNKS + " chunks of " + UNEVEN_CHUNK_ITEMS
+            + " items, those of even chunks 1 ms of CPU each, the others none: the CPU time over workers x the wall time, median of "
+            + UNEVEN_RUNS;
     private static final int COLD_STARTS = 5;
+
+    /** 1 ms of CPU (a busy loop) for the items of even chunks of {@value #UNEVEN_CHUNK_ITEMS}, nothing for the others. */
+    private static int spinInEvenChunks(int item) {
+        return item / UNEVEN_CHUNK_ITEMS % 2 == 0 ? spinOneMillisecond(item) : item;
+    }
 
     /** A task of 1 ms of CPU (a busy loop). */
     private static int spinOneMillisecond(int item) {
@@ -348,13 +372,17 @@ public final class OperationsBench {
 
     /** Python's Pool: creation to first result, and the same map. */
     public static List<Figure> pythonPool(int workers, int tasks) throws Exception {
-        List<String> lines = PythonPeerRunner.run("ops_bench.py", 300, "pool", Integer.toString(workers), Integer.toString(tasks));
+        List<String> lines = PythonPeerRunner.run("ops_bench.py", 300, "pool", Integer.toString(workers), Integer.toString(tasks),
+                Integer.toString(UNEVEN_CHUNKS), Integer.toString(UNEVEN_CHUNK_ITEMS), Integer.toString(UNEVEN_RUNS));
         String version = PythonPeerRunner.version();
         List<Figure> figures = new ArrayList<>(List.of(
                 new Figure("python-pool", "creation to first result (" + workers + " workers)", number(lines, "first_result_seconds"), "s",
                         version + " Pool(" + workers + ").apply, spawn start method (peer)"),
                 new Figure("python-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", tasks / number(lines, "map_seconds"),
-                        "tasks/s", version + " Pool.map(increment, range(n)), default chunk size (peer)")));
+                        "tasks/s", version + " Pool.map(increment, range(n)), default chunk size (peer)"),
+                new Figure("python-pool", "efficiency, uneven chunks, " + workers + " workers",
+                        100 * UNEVEN_CPU_SECONDS / (workers * number(lines, "uneven_seconds")), "%", version + " Pool.map, " + UNEVEN_DESCRIPTION
+                                + " (peer)")));
         double residentKb = number(lines, "worker_resident_kb");
         if (residentKb > 0) {
             figures.add(new Figure("python-pool", "worker resident memory after the maps, " + workers + " workers", residentKb / 1024, "MB",

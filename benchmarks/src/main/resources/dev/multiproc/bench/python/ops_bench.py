@@ -2,9 +2,13 @@
 
 Usage:
   python3 ops_bench.py dict SECONDS          put+get pairs on a Manager().dict() from a child process
-  python3 ops_bench.py pool WORKERS TASKS    Pool(WORKERS): creation to first result, then map of TASKS trivial tasks
+  python3 ops_bench.py pool WORKERS TASKS CHUNKS ITEMS RUNS
+                                             Pool(WORKERS): creation to first result, a map of TASKS trivial tasks,
+                                             then the median of RUNS maps of CHUNKS chunks of ITEMS items, those of
+                                             even chunks 1 ms of CPU each, the others none
 Prints one JSON object per line.
 """
+import functools
 import json
 import multiprocessing
 import os
@@ -27,6 +31,15 @@ def dict_ops(shared, seconds, results):
 
 def increment(x):
     return x + 1
+
+
+def spin_in_even_chunks(chunk_items, x):
+    """1 ms of CPU (a busy loop) for the items of even chunks, nothing for the others."""
+    if x // chunk_items % 2 == 0:
+        end = time.perf_counter() + 0.001
+        while time.perf_counter() < end:
+            pass
+    return x
 
 
 def resident_kb(_):
@@ -55,6 +68,7 @@ def main():
         print(json.dumps({"scenario": "manager dict put+get from a child", "ops_per_second": rate}))
     else:
         workers, tasks = int(sys.argv[2]), int(sys.argv[3])
+        chunks, chunk_items, runs = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
         start = time.monotonic()
         with context.Pool(workers) as pool:
             pool.apply(increment, (1,))
@@ -63,9 +77,18 @@ def main():
             results = pool.map(increment, range(tasks))
             elapsed = time.monotonic() - start
             assert results[-1] == tasks
+            uneven, spin = range(chunks * chunk_items), functools.partial(spin_in_even_chunks, chunk_items)
+            pool.map(spin, uneven, chunksize=chunk_items)
+            uneven_seconds = []
+            for _ in range(runs):
+                uneven_start = time.monotonic()
+                pool.map(spin, uneven, chunksize=chunk_items)
+                uneven_seconds.append(time.monotonic() - uneven_start)
+            uneven_seconds.sort()
             # tasks of one item each, several per worker, so that every worker reports itself
             resident = dict(pool.map(resident_kb, range(workers * 8), chunksize=1))
         print(json.dumps({"scenario": "pool", "first_result_seconds": first, "map_seconds": elapsed, "tasks": tasks,
+                          "uneven_seconds": uneven_seconds[len(uneven_seconds) // 2],
                           "worker_resident_kb": sum(resident.values()) / len(resident)}))
 
 

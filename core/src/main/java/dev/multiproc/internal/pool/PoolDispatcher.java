@@ -59,8 +59,8 @@ public final class PoolDispatcher {
     private static final long FIRST_RESTART_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * Tasks sent to a worker and not yet answered, at most: the one it runs and those waiting in
-     * its pipe. Enough that a map's chunks (four per worker, as in Python) go out at once; few
-     * enough that a worker stuck on a long task holds back little work others could do.
+     * its pipe. Enough that a map's chunks (four per worker, as in Python) go out at once; those
+     * behind a long task are taken back for a worker that runs out of work.
      */
     public static final int MAX_IN_FLIGHT = 8;
     /** How often the collector looks for ended workers when nothing signals it. */
@@ -86,6 +86,8 @@ public final class PoolDispatcher {
         final String description;
         final Consumer<PoolWorker.Result> onResult;
         final Consumer<Throwable> onFailure;
+        /** Its place in the order of the tasks sent to the worker it was sent to last ({@link StartWord}); guarded by the pool. */
+        long ordinal;
 
         PendingTask(long id, Work work, Serializable function, List<?> items, byte[] encodedItems, String description,
                     Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
@@ -106,12 +108,14 @@ public final class PoolDispatcher {
         final int slot;
         final JvmProcess process;
         final Connection<byte[]> connection;
-        /** Tasks sent and not answered, in the order sent (which is the order answered, and of their ids); guarded by the pool. */
+        /** Tasks sent and not answered nor taken back, in the order sent (which is the order answered); guarded by the pool. */
         final Deque<PendingTask> inFlight = new ArrayDeque<>();
         /** The functions it holds (collector thread only). */
         final WorkCache works = new WorkCache();
-        /** Tasks sent to it; at maxTasksPerChild it is sent no more. */
+        /** Tasks sent to it and not taken back; at maxTasksPerChild it is sent no more. */
         int sent;
+        /** The ordinal of the last task sent to it, taken back or not; guarded by the pool. */
+        long lastOrdinal;
         /** Results read from it (collector thread only). */
         long read;
         /** What its initializer threw, if it reported that before ending. */
@@ -140,11 +144,13 @@ public final class PoolDispatcher {
     private final LongAdder tasksAnswered = new LongAdder();
     private final LongAdder tasksLost = new LongAdder();
     private final LongAdder workerDeaths = new LongAdder();
+    private final LongAdder tasksTakenBack = new LongAdder();
     /** Released by a worker per result, and by this process for a submission, a shutdown or a worker's end. */
     private final SharedSemaphore signals;
     /**
-     * Per worker slot, written by its worker: the id of the task it started last (before it runs
-     * it) and how many results it has announced (before it sends each); see {@link PoolWorker}.
+     * Per worker slot, written by its worker: its {@link StartWord} (the pool takes tasks back there
+     * too), how many results it has announced (before it sends each) and whether it is ready; see
+     * {@link PoolWorker}.
      */
     private final SharedLongArray slots;
     private final AtomicLong taskIds = new AtomicLong();
@@ -173,7 +179,7 @@ public final class PoolDispatcher {
         this.signals = context.semaphore(0);
         this.waitStrategy = waitStrategy;
         signals.setWaitStrategy(waitStrategy);
-        this.slots = context.sharedLongArray(2 * options.workers());
+        this.slots = context.sharedLongArray(PoolWorker.SLOT_LONGS * options.workers());
         this.workers = new Worker[options.workers()];
         for (int index = 0; index < workers.length; index++) {
             workers[index] = startWorker(index);
@@ -199,6 +205,7 @@ public final class PoolDispatcher {
         Pipe<byte[]> pipe = context.pipe(Codec.bytes(), PipeOptions.duplexPipe().withCapacityBytes(pipeBytes(options.workers())));
         slots.set(PoolWorker.startedAt(slot), 0);
         slots.set(PoolWorker.announcedAt(slot), 0);
+        slots.set(PoolWorker.readyAt(slot), 0);
         JvmProcess process = context.process(PoolWorker.target(pipe.first().name(), signals, slots, slot, options.initializer(),
                 options.maxTasksPerChild(), waitStrategy));
         process.setName("PoolWorker-" + WORKER_NUMBERS.incrementAndGet());
@@ -267,7 +274,7 @@ public final class PoolDispatcher {
                 inFlight += worker.inFlight.size();
             }
             return new PoolMetrics(workers.length, alive, taskIds.get(), tasksAnswered.sum(), tasksLost.sum(), workerDeaths.sum(),
-                    queue.size(), inFlight);
+                    queue.size(), inFlight, tasksTakenBack.sum());
         }
     }
 
@@ -492,6 +499,9 @@ public final class PoolDispatcher {
                 sending.lock();
                 try {
                     sendTasks();
+                    if (takeBackForAnIdleWorker()) {
+                        sendTasks();
+                    }
                 } finally {
                     sending.unlock();
                 }
@@ -555,6 +565,7 @@ public final class PoolDispatcher {
                 }
                 withWork = !worker.works.holds(task.work.id());
                 queue.pollFirst();
+                task.ordinal = ++worker.lastOrdinal;
                 worker.inFlight.addLast(task);
                 worker.sent++;
                 worker.works.sent(task.work.id());
@@ -567,6 +578,54 @@ public final class PoolDispatcher {
                 ended.add(worker);
             }
         }
+    }
+
+    /**
+     * When the queue is empty and a ready worker has nothing to do, takes back
+     * the tasks another worker has not started yet — all of them, from the worker with the most —
+     * and queues them again, so that the next {@link #sendTasks} spreads them over the workers: a
+     * map's chunks sent ahead to a worker still busy with a long one run elsewhere instead of
+     * waiting (as in a pool whose workers take their tasks from one queue). Whether it took any.
+     */
+    private boolean takeBackForAnIdleWorker() {
+        synchronized (this) {
+            if (state == State.STOPPED || !queue.isEmpty() || !anIdleWorker()) {
+                return false;
+            }
+            Worker busiest = null;
+            long mostWaiting = 0;
+            for (Worker worker : workers) {
+                long waiting = worker.lastOrdinal - StartWord.settledThrough(slots.get(PoolWorker.startedAt(worker.slot)));
+                if (!worker.ended && waiting > mostWaiting) {
+                    busiest = worker;
+                    mostWaiting = waiting;
+                }
+            }
+            if (busiest == null) {
+                return false;
+            }
+            long startedThrough = StartWord.takeBack(slots, busiest.slot, busiest.lastOrdinal);
+            int before = queue.size();
+            while (!busiest.inFlight.isEmpty() && busiest.inFlight.peekLast().ordinal > startedThrough) {
+                queue.addFirst(busiest.inFlight.pollLast());
+            }
+            int takenBack = queue.size() - before;
+            busiest.sent -= takenBack;
+            tasksTakenBack.add(takenBack);
+            return takenBack > 0;
+        }
+    }
+
+    /** A live worker, ready, with nothing sent to it; the caller holds the pool's lock. */
+    private boolean anIdleWorker() {
+        for (Worker worker : workers) {
+            // one not ready may still be starting its JVM: tasks sent to it would wait longer than where they are
+            if (!worker.ended && worker.inFlight.isEmpty() && worker.mayTakeMore() && slots.get(PoolWorker.readyAt(worker.slot)) == 1
+                    && worker.process.isAlive()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The live worker, not in {@code ended}, that can take {@code task} now and has the fewest unanswered; the caller holds the pool's lock. */
@@ -673,13 +732,14 @@ public final class PoolDispatcher {
 
     private void accountForEnd(Worker worker) throws InterruptedException {
         readResults(worker);
-        long startedLast = slots.get(PoolWorker.startedAt(worker.slot));
+        long startedThrough = StartWord.settledThrough(slots.get(PoolWorker.startedAt(worker.slot)));
         List<PendingTask> lost = new ArrayList<>();
         List<PendingTask> unstarted = new ArrayList<>();
         synchronized (this) {
             worker.ended = true;
+            // what it had taken back is gone from inFlight: what is left up to the word's ordinal it had started
             for (PendingTask task : worker.inFlight) {
-                (task.id <= startedLast ? lost : unstarted).add(task);
+                (task.ordinal <= startedThrough ? lost : unstarted).add(task);
             }
             worker.inFlight.clear();
             for (PendingTask task : unstarted.reversed()) {

@@ -20,9 +20,10 @@ import java.util.OptionalLong;
 /**
  * What a pool worker JVM runs: takes the tasks the pool sends on its pipe (the next one is
  * usually there already: the pool sends ahead what fits in the pipe), runs them in order —
- * recording in shared memory, before it runs one, that it has started it — sends back each result
- * and signals the pool's collector, until the pool closes the pipe or the worker has run its
- * allotted tasks. The function of a task comes once per work id ({@link WorkCache}).
+ * starting each in its {@link StartWord} first, which skips a task the pool took back for an idle
+ * worker meanwhile — sends back each result and signals the pool's collector, until the pool
+ * closes the pipe or the worker has run its allotted tasks. The function of a task comes once per
+ * work id ({@link WorkCache}).
  */
 public final class PoolWorker {
     private PoolWorker() {
@@ -73,13 +74,17 @@ public final class PoolWorker {
         }
     }
 
+    /** Longs per worker slot in the pool's slot array. */
+    public static final int SLOT_LONGS = 3;
+
     /** The id of the result a worker sends when its initializer threw (it then exits). */
     public static final long INITIALIZER_FAILED = -1;
 
     /**
-     * @param slots where this worker keeps its record (see {@link #startedAt} and {@link #announcedAt}): the id of
-     *              the task it started last — if it dies, the pool fails the tasks up to that one and sends the rest
-     *              elsewhere — and how many results it has announced
+     * @param slots where this worker keeps its record (see {@link #startedAt}, {@link #announcedAt} and
+     *              {@link #readyAt}): its {@link StartWord} — if it dies, the pool fails the tasks it started and sends
+     *              the rest elsewhere — how many results it has announced, and that it is ready
+     * @param maxTasks how many tasks it runs before it exits (0: no limit); tasks taken back do not count
      * @param waitStrategy how it waits for its next task (the pool's)
      */
     public static void run(String pipe, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, SerializableRunnable initializer,
@@ -94,33 +99,42 @@ public final class PoolWorker {
                     throw failure;
                 }
             }
+            slots.set(readyAt(slot), 1);
             WorkCache works = new WorkCache();
-            for (int done = 0; maxTasks == 0 || done < maxTasks; done++) {
+            long received = 0;
+            int done = 0;
+            while (maxTasks == 0 || done < maxTasks) {
                 byte[] message;
                 try {
                     message = connection.recvBytes();
                 } catch (EOFException poolClosed) {
                     return;
                 }
-                OptionalLong id = TaskCodec.idOf(message);
-                if (id.isPresent()) {
-                    slots.set(startedAt(slot), id.getAsLong());
+                if (StartWord.start(slots, slot, ++received)) {
+                    answer(connection, resultsPosted, slots, slot, execute(message, works));
+                    done++;
+                } else {
+                    TaskCodec.keepWork(message, works);
                 }
-                answer(connection, resultsPosted, slots, slot, execute(message, works));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** The index in the pool's slot array of the id of the task worker {@code slot} started last. */
+    /** The index in the pool's slot array of worker {@code slot}'s {@link StartWord}. */
     public static int startedAt(int slot) {
-        return 2 * slot;
+        return SLOT_LONGS * slot;
     }
 
     /** The index in the pool's slot array of how many results worker {@code slot} has announced. */
     public static int announcedAt(int slot) {
-        return 2 * slot + 1;
+        return SLOT_LONGS * slot + 1;
+    }
+
+    /** The index in the pool's slot array of worker {@code slot}'s readiness: 1 once it waits for tasks (its initializer done). */
+    public static int readyAt(int slot) {
+        return SLOT_LONGS * slot + 2;
     }
 
     /**

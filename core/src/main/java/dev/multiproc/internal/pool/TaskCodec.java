@@ -106,33 +106,53 @@ public final class TaskCodec {
         try {
             ByteBuffer in = ByteBuffer.wrap(message);
             long id = in.getLong();
-            long workId = in.getLong();
-            byte[] serialised = new byte[length(in, in.getInt(), 1, "work")];
-            in.get(serialised);
+            Object work = readWork(in, works);
             List<?> items = in.hasRemaining() ? readItems(in) : null;
-            Object work;
-            if (serialised.length > 0) {
-                try {
-                    work = deserialise(serialised);
-                } catch (IOException | ClassNotFoundException | RuntimeException unreadable) {
-                    // the pool counts it as sent: later tasks of this work fail the same way
-                    works.remember(workId, new UnreadableWork(unreadable));
-                    throw unreadable;
-                }
-                works.remember(workId, work);
-            } else {
-                work = works.recall(workId);
-                if (work == null) {
-                    throw new IOException("work " + workId + " was neither sent nor remembered");
-                }
-                if (work instanceof UnreadableWork unreadable) {
-                    throw new IOException("its work could not be read when it came: " + unreadable.cause(), unreadable.cause());
-                }
-            }
             return new Task(id, work, items);
         } catch (IOException | ClassNotFoundException | BufferUnderflowException e) {
             throw new IllegalStateException("a pool task could not be read: " + e, e);
         }
+    }
+
+    /**
+     * For a task the worker skips (taken back): does to {@code works} what reading it would, as
+     * the pool counted its work as sent to this worker; a work that cannot be read is remembered
+     * as such, and nothing is thrown.
+     */
+    static void keepWork(byte[] message, WorkCache works) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(message);
+            in.getLong();
+            readWork(in, works);
+        } catch (IOException | ClassNotFoundException | RuntimeException noMatter) {
+            // the task will not run here; what its work's tasks will do is remembered
+        }
+    }
+
+    /** The work of the task {@code in} is at (after its id): come with it (and remembered), or recalled. */
+    private static Object readWork(ByteBuffer in, WorkCache works) throws IOException, ClassNotFoundException {
+        long workId = in.getLong();
+        byte[] serialised = new byte[length(in, in.getInt(), 1, "work")];
+        in.get(serialised);
+        if (serialised.length > 0) {
+            try {
+                Object work = deserialise(serialised);
+                works.remember(workId, work);
+                return work;
+            } catch (IOException | ClassNotFoundException | RuntimeException unreadable) {
+                // the pool counts it as sent: later tasks of this work fail the same way
+                works.remember(workId, new UnreadableWork(unreadable));
+                throw unreadable;
+            }
+        }
+        Object work = works.recall(workId);
+        if (work == null) {
+            throw new IOException("work " + workId + " was neither sent nor remembered");
+        }
+        if (work instanceof UnreadableWork unreadable) {
+            throw new IOException("its work could not be read when it came: " + unreadable.cause(), unreadable.cause());
+        }
+        return work;
     }
 
     static byte[] encodeResult(long id, List<?> values, Throwable failure, int failedItem) {

@@ -154,7 +154,7 @@ public final class ChildMain {
      */
     private static void trainPoolWorker() throws Exception {
         try (Multiproc scratch = Multiproc.create(); Pipe<byte[]> pipe = scratch.pipe(Codec.bytes());
-             SharedSemaphore signals = scratch.semaphore(0); SharedLongArray slots = scratch.sharedLongArray(2)) {
+             SharedSemaphore signals = scratch.semaphore(0); SharedLongArray slots = scratch.sharedLongArray(PoolWorker.SLOT_LONGS)) {
             byte[] work = TargetBytes.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "training");
             pipe.first().sendBytes(TaskCodec.encodeTask(1, 1, work, true, TaskCodec.encodeItems(new Object[] {1, 2, 3}, 0, 3)));
             String name = pipe.first().name();

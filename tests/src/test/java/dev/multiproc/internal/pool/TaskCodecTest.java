@@ -117,4 +117,13 @@ class TaskCodecTest {
                 () -> TaskCodec.decodeTask(TaskCodec.encodeTask(101, 500, work, false, encoded(List.of(1))), worker));
         assertTrue(again.getMessage().contains("could not be read when it came"), again.getMessage());
     }
+
+    @Test
+    void aTaskSkippedUnreadStillLeavesItsWorkWithTheWorkerAsThePoolCountedIt() {
+        byte[] work = TargetBytes.serialise((SerializableFunction<Integer, Integer>) x -> x + 1, "test");
+        WorkCache works = new WorkCache();
+        TaskCodec.keepWork(TaskCodec.encodeTask(1, 9, work, true, encoded(List.of(1))), works);
+        TaskCodec.Task next = TaskCodec.decodeTask(TaskCodec.encodeTask(2, 9, work, false, encoded(List.of(41))), works);
+        assertEquals(42, ((SerializableFunction<Object, Object>) next.work()).apply(next.items().getFirst()));
+    }
 }

@@ -1,0 +1,76 @@
+package dev.multiproc.internal.pool;
+
+import dev.multiproc.SharedLongArray;
+
+/**
+ * A pool worker's start word, one long in the pool's slot array: what its worker has started,
+ * and what the pool has taken back from it. Tasks are counted per worker in the order the pool
+ * sends them (the {@code ordinal}, from 1; 0: nothing started), so the word tells, of the tasks
+ * sent to a worker, which it may have run and which it never will.
+ *
+ * <pre>
+ *   63  62                                                            0
+ *  +---+---------------------------------------------------------------+
+ *  | B |                          ordinal                              |
+ *  +---+---------------------------------------------------------------+
+ *  B = 0: the worker started its task of this ordinal (and so every earlier one)
+ *  B = 1: the pool took back every task of this ordinal or earlier that was not started
+ * </pre>
+ *
+ * <p>Both sides change the word only by compare-and-set, so a task is either started (the
+ * worker's set from an unmarked word or from a mark below its ordinal) or taken back (the pool's
+ * set of a mark), never both: a worker that finds its task taken back skips it without running or
+ * answering it, and the pool sends it to another worker. A compare-and-set of a {@link
+ * SharedLongArray} is a full fence on both sides, so whatever the pool wrote before the mark
+ * is seen by the worker that reads the mark (see {@code spec/pool.md}).
+ */
+public final class StartWord {
+    private static final long TAKEN_BACK = Long.MIN_VALUE;
+
+    private StartWord() {
+    }
+
+    /** Through which ordinal the worker's tasks are started or taken back: none later is either. */
+    public static long settledThrough(long word) {
+        return word & ~TAKEN_BACK;
+    }
+
+    /** The mark of tasks taken back through {@code ordinal}. */
+    static long takenBackThrough(long ordinal) {
+        return TAKEN_BACK | ordinal;
+    }
+
+    /**
+     * Worker side: starts its task of {@code ordinal} unless the pool has taken it back; whether
+     * to run it.
+     */
+    public static boolean start(SharedLongArray slots, int slot, long ordinal) {
+        while (true) {
+            long word = slots.get(PoolWorker.startedAt(slot));
+            if ((word & TAKEN_BACK) != 0 && ordinal <= settledThrough(word)) {
+                return false;
+            }
+            if (slots.compareAndSet(PoolWorker.startedAt(slot), word, ordinal)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Pool side: takes back every task sent to worker {@code slot} through {@code lastSent} that it
+     * has not started; returns the ordinal through which it had started (tasks after it are taken
+     * back), or {@code lastSent} if it had started them all.
+     */
+    public static long takeBack(SharedLongArray slots, int slot, long lastSent) {
+        while (true) {
+            long word = slots.get(PoolWorker.startedAt(slot));
+            long settled = settledThrough(word);
+            if (settled >= lastSent) {
+                return lastSent;
+            }
+            if (slots.compareAndSet(PoolWorker.startedAt(slot), word, takenBackThrough(lastSent))) {
+                return settled;
+            }
+        }
+    }
+}
