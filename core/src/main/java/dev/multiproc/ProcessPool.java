@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.internal.pool.PoolDispatcher;
+import dev.multiproc.internal.pool.StartWord;
 import dev.multiproc.internal.pool.WorkCache;
 
 import java.io.Serializable;
@@ -27,8 +28,10 @@ import java.util.concurrent.TimeoutException;
  * {@link ExecutorService}. Tasks (serialisable functions and their arguments, a {@code map} in
  * chunks) travel to the workers over shared-memory pipes; the pool sends each task to the worker
  * with the fewest unanswered, up to {@value PoolDispatcher#MAX_IN_FLIGHT} ahead, as many as fit its pipe, so a
- * worker that finishes one starts the next at once, with no thread of this process in between. A
- * map's chunks are queued as they are encoded: the first runs while the caller encodes the next.
+ * worker that finishes one starts the next at once, with no thread of this process in between.
+ * What a busy worker has not started is taken back for a worker that runs out of work, so no
+ * chunk waits behind a long one while a worker idles ({@link StartWord}). A map's chunks are
+ * queued as they are encoded: the first runs while the caller encodes the next.
  * A collector thread of the pool reads the results (the workers signal it through one shared
  * semaphore, whatever their number), completes the futures and sends the next tasks; a caller
  * waiting for a {@code map} wakes once, when it is done. A function goes to each worker once
@@ -37,7 +40,7 @@ import java.util.concurrent.TimeoutException;
  * <p>A task that throws fails its future with that exception as the cause (its stack trace is
  * the worker's; a suppressed exception names the worker and its pid). A worker that dies —
  * exits, crashes, is killed — fails only the task it had started (each worker records the task
- * it starts in shared memory before running it), with {@link WorkerDiedException} naming its
+ * it starts in shared memory before running it, where the pool also marks what it takes back), with {@link WorkerDiedException} naming its
  * exit code; tasks sent to it that it had not started go to other workers; the pool starts a
  * replacement and every other task completes. A worker reaching {@code maxTasksPerChild} is
  * sent no more, exits, and is replaced.

@@ -581,8 +581,8 @@ public final class PoolDispatcher {
     }
 
     /**
-     * When the queue is empty and a ready worker has nothing to do, takes back
-     * the tasks another worker has not started yet — all of them, from the worker with the most —
+     * When the queue is empty and a ready worker has nothing to do, takes back the tasks another
+     * worker has not started yet — all of them, from the worker with the most —
      * and queues them again, so that the next {@link #sendTasks} spreads them over the workers: a
      * map's chunks sent ahead to a worker still busy with a long one run elsewhere instead of
      * waiting (as in a pool whose workers take their tasks from one queue). Whether it took any.
@@ -595,8 +595,11 @@ public final class PoolDispatcher {
             Worker busiest = null;
             long mostWaiting = 0;
             for (Worker worker : workers) {
+                if (worker.ended) {
+                    continue;
+                }
                 long waiting = worker.lastOrdinal - StartWord.settledThrough(slots.get(PoolWorker.startedAt(worker.slot)));
-                if (!worker.ended && waiting > mostWaiting) {
+                if (waiting > mostWaiting) {
                     busiest = worker;
                     mostWaiting = waiting;
                 }

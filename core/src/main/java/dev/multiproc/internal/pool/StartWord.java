@@ -9,7 +9,7 @@ import dev.multiproc.SharedLongArray;
  * sent to a worker, which it may have run and which it never will.
  *
  * <pre>
- *   63  62                                                            0
+ *   63  62                                                            0  (bit)
  *  +---+---------------------------------------------------------------+
  *  | B |                          ordinal                              |
  *  +---+---------------------------------------------------------------+
@@ -17,12 +17,12 @@ import dev.multiproc.SharedLongArray;
  *  B = 1: the pool took back every task of this ordinal or earlier that was not started
  * </pre>
  *
- * <p>Both sides change the word only by compare-and-set, so a task is either started (the
- * worker's set from an unmarked word or from a mark below its ordinal) or taken back (the pool's
- * set of a mark), never both: a worker that finds its task taken back skips it without running or
- * answering it, and the pool sends it to another worker. A compare-and-set of a {@link
- * SharedLongArray} is a full fence on both sides, so whatever the pool wrote before the mark
- * is seen by the worker that reads the mark (see {@code spec/pool.md}).
+ * <p>Both sides read the word with volatile reads and change it only by compare-and-set (a full
+ * fence, across processes as within one), each from the value it read: a task is either started
+ * (the worker's set of its ordinal over a word that does not mark it taken back) or taken back
+ * (the pool's set of a mark over a word whose ordinal is below it), never both, as whichever set
+ * comes second fails and reads again. A worker that finds its task taken back skips it without
+ * running or answering it, and the pool sends it to another worker (see {@code spec/pool.md}).
  */
 public final class StartWord {
     private static final long TAKEN_BACK = Long.MIN_VALUE;

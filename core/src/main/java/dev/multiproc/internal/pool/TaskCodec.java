@@ -106,9 +106,10 @@ public final class TaskCodec {
         try {
             ByteBuffer in = ByteBuffer.wrap(message);
             long id = in.getLong();
-            Object work = readWork(in, works);
+            long workId = in.getLong();
+            byte[] serialised = workBytes(in);
             List<?> items = in.hasRemaining() ? readItems(in) : null;
-            return new Task(id, work, items);
+            return new Task(id, work(workId, serialised, works), items);
         } catch (IOException | ClassNotFoundException | BufferUnderflowException e) {
             throw new IllegalStateException("a pool task could not be read: " + e, e);
         }
@@ -123,17 +124,22 @@ public final class TaskCodec {
         try {
             ByteBuffer in = ByteBuffer.wrap(message);
             in.getLong();
-            readWork(in, works);
+            long workId = in.getLong();
+            work(workId, workBytes(in), works);
         } catch (IOException | ClassNotFoundException | RuntimeException noMatter) {
-            // the task will not run here; what its work's tasks will do is remembered
+            // the task will not run here; what its work's later tasks will do is remembered
         }
     }
 
-    /** The work of the task {@code in} is at (after its id): come with it (and remembered), or recalled. */
-    private static Object readWork(ByteBuffer in, WorkCache works) throws IOException, ClassNotFoundException {
-        long workId = in.getLong();
+    /** The serialised work at {@code in}'s position (empty: the worker has it). */
+    private static byte[] workBytes(ByteBuffer in) throws IOException {
         byte[] serialised = new byte[length(in, in.getInt(), 1, "work")];
         in.get(serialised);
+        return serialised;
+    }
+
+    /** A task's work: {@code serialised} deserialised (and remembered), or, if empty, recalled. */
+    private static Object work(long workId, byte[] serialised, WorkCache works) throws IOException, ClassNotFoundException {
         if (serialised.length > 0) {
             try {
                 Object work = deserialise(serialised);
