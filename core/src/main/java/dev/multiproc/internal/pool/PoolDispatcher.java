@@ -607,9 +607,9 @@ public final class PoolDispatcher {
             if (busiest == null) {
                 return false;
             }
-            long startedThrough = StartWord.takeBack(slots, busiest.slot, busiest.lastOrdinal);
+            long settledBefore = StartWord.takeBack(slots, busiest.slot, busiest.lastOrdinal);
             int before = queue.size();
-            while (!busiest.inFlight.isEmpty() && busiest.inFlight.peekLast().ordinal > startedThrough) {
+            while (!busiest.inFlight.isEmpty() && busiest.inFlight.peekLast().ordinal > settledBefore) {
                 queue.addFirst(busiest.inFlight.pollLast());
             }
             int takenBack = queue.size() - before;

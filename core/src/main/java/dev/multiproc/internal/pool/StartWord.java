@@ -58,8 +58,9 @@ public final class StartWord {
 
     /**
      * Pool side: takes back every task sent to worker {@code slot} through {@code lastSent} that it
-     * has not started; returns the ordinal through which it had started (tasks after it are taken
-     * back), or {@code lastSent} if it had started them all.
+     * has not started; returns the ordinal through which its tasks were settled before (started,
+     * or taken back earlier) — those after it are taken back now — or {@code lastSent} if none
+     * was left to take.
      */
     public static long takeBack(SharedLongArray slots, int slot, long lastSent) {
         while (true) {

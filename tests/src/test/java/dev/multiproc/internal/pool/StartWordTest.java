@@ -42,17 +42,22 @@ class StartWordTest {
                 }
             });
             long settledBefore = 0;
-            for (long sent = 1; sent <= TASKS; sent++) {
-                lastSent.set(sent);
-                // mostly at once, while the worker is starting this very task; now and then after it may have
-                if (ThreadLocalRandom.current().nextInt(4) != 0) {
-                    long startedThrough = StartWord.takeBack(slots, SLOT, sent);
-                    assertTrue(startedThrough >= settledBefore && startedThrough <= sent, "settled only moves forward");
-                    for (long ordinal = startedThrough + 1; ordinal <= sent; ordinal++) {
-                        takenBack[(int) ordinal] = true;
+            try {
+                for (long sent = 1; sent <= TASKS; sent++) {
+                    lastSent.set(sent);
+                    // mostly at once, while the worker is starting this very task; now and then after it may have
+                    if (ThreadLocalRandom.current().nextInt(4) != 0) {
+                        long settled = StartWord.takeBack(slots, SLOT, sent);
+                        assertTrue(settled >= settledBefore && settled <= sent, "settled only moves forward");
+                        for (long ordinal = settled + 1; ordinal <= sent; ordinal++) {
+                            takenBack[(int) ordinal] = true;
+                        }
+                        settledBefore = sent;
                     }
-                    settledBefore = sent;
                 }
+            } finally {
+                // a failed assertion above must not leave the worker thread spinning for the rest of the run
+                lastSent.set(Long.MAX_VALUE);
             }
             worker.get(60, TimeUnit.SECONDS);
             int bothWays = 0;
