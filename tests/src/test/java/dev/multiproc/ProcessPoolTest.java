@@ -8,12 +8,14 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 
 import static dev.multiproc.Children.*;
@@ -255,7 +257,9 @@ class ProcessPoolTest extends ContextPerTest {
 
     @Test
     void aMapsChunksSpreadOverTheWorkersInsteadOfFillingTheFirstOnesPipe() throws Exception {
-        try (ProcessPool pool = mp.pool(2)) {
+        try (ProcessPool pool = mp.pool(2); SharedBarrier bothRunning = mp.barrier(2)) {
+            // A worker still booting has the tasks sent ahead to it taken back by a ready one, so both must be ready first.
+            assertEquals(List.of(true, true), pool.map(item -> awaitAtMost20Seconds(bothRunning), range(2), 1));
             List<Long> pids = pool.map(ProcessPoolTest::pidOfWorker, range(8), 1);
             Set<Long> workers = new HashSet<>();
             pool.workers().forEach(worker -> workers.add(worker.pid().orElseThrow()));
@@ -291,6 +295,18 @@ class ProcessPoolTest extends ContextPerTest {
             return event.await(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean awaitAtMost20Seconds(SharedBarrier barrier) {
+        try {
+            barrier.await(20, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (BrokenBarrierException | TimeoutException notBothCame) {
             return false;
         }
     }
