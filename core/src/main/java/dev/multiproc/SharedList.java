@@ -14,7 +14,6 @@ import dev.multiproc.jfr.TakeOverEvent;
 
 import java.io.Serial;
 import java.io.Serializable;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.AbstractList;
@@ -111,9 +110,9 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(0, index).array();
     }
 
-    private MemorySegment encode(E element) {
+    private byte[] encode(E element) {
         Objects.requireNonNull(element, "a SharedList holds no null elements");
-        return Encoding.onHeap(codec, element);
+        return Encoding.toBytes(codec, element);
     }
 
     private E decode(byte[] bytes) {
@@ -150,7 +149,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         return element;
     }
 
-    private byte[] write(int index, MemorySegment element) {
+    private byte[] write(int index, byte[] element) {
         byte[] key = indexKey(index);
         return stripe.put(KeyHash.of(key), key, element);
     }
@@ -174,7 +173,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
 
     @Override
     public E set(int index, E element) {
-        MemorySegment encoded = encode(element);
+        byte[] encoded = encode(element);
         return decode(locked(() -> {
             Objects.checkIndex(index, stripe.count());
             byte[] previous = write(index, encoded);
@@ -189,7 +188,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
     /** Appends (Python's {@code append}). */
     @Override
     public boolean add(E element) {
-        MemorySegment encoded = encode(element);
+        byte[] encoded = encode(element);
         return locked(() -> {
             int size = stripe.count();
             checkRoom(size);
@@ -200,14 +199,14 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
 
     @Override
     public void add(int index, E element) {
-        MemorySegment encoded = encode(element);
+        byte[] encoded = encode(element);
         locked(() -> {
             int size = stripe.count();
             Objects.checkIndex(index, size + 1);
             checkRoom(size);
             return stripe.asOneWrite(() -> {
                 for (int moved = size - 1; moved >= index; moved--) {
-                    write(moved + 1, MemorySegment.ofArray(read(moved)));
+                    write(moved + 1, read(moved));
                 }
                 write(index, encoded);
                 return null;
@@ -230,7 +229,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
             byte[] removed = read(index);
             return stripe.asOneWrite(() -> {
                 for (int moved = index + 1; moved < size; moved++) {
-                    write(moved - 1, MemorySegment.ofArray(read(moved)));
+                    write(moved - 1, read(moved));
                 }
                 byte[] last = indexKey(size - 1);
                 stripe.remove(KeyHash.of(last), last);

@@ -132,10 +132,6 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
 
     // ------------------------------------------------------------------ encoding
 
-    private MemorySegment encodeValue(V value) {
-        return Encoding.onHeap(valueCodec, Objects.requireNonNull(value, "a SharedMap holds no null values"));
-    }
-
     private byte[] valueBytes(V value) {
         Objects.requireNonNull(value, "a SharedMap holds no null values");
         return Encoding.toBytes(valueCodec, value);
@@ -162,7 +158,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
             return stripe.getLocked(hash, bytes);
         }
 
-        byte[] put(MemorySegment value) {
+        byte[] put(byte[] value) {
             return stripe.put(hash, bytes, value);
         }
 
@@ -181,8 +177,8 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         return Thread.currentThread().threadId();
     }
 
-    /** Runs {@code action} holding the key's stripe lock. */
-    private <R> R locked(MapStripe stripe, Supplier<R> action) {
+    /** Locks {@code stripe} for this thread; a dead writer's lock is taken over (and its stripe repaired), and said so. */
+    private void lock(MapStripe stripe) {
         ensureOpen();
         long threadId = threadId();
         if (stripe.heldBy(processToken, threadId)) {
@@ -196,6 +192,11 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
                     + "lock over and repaired it (its last write is wholly there or absent)", name(), dead, ProcessHandle.current().pid());
             EventGate.record(() -> TakeOverEvent.record(name(), "map", dead, 1));
         }
+    }
+
+    /** Runs {@code action} holding the key's stripe lock. */
+    private <R> R locked(MapStripe stripe, Supplier<R> action) {
+        lock(stripe);
         try {
             return action.get();
         } catch (StripeFullException full) {
@@ -332,15 +333,26 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
 
     @Override
     public V put(K key, V value) {
-        LocatedKey located = locate(key);
-        MemorySegment encodedValue = encodeValue(value);
-        return decodeValue(locked(located.stripe(), () -> located.put(encodedValue)));
+        byte[] keyBytes = encodeKey(key);
+        byte[] valueBytes = valueBytes(value);
+        long hash = KeyHash.of(keyBytes);
+        MapStripe stripe = stripeFor(hash);
+        byte[] previous;
+        lock(stripe);
+        try {
+            previous = stripe.put(hash, keyBytes, valueBytes);
+        } catch (StripeFullException full) {
+            throw mapFull(full);
+        } finally {
+            stripe.unlock();
+        }
+        return decodeValue(previous);
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
         LocatedKey located = locate(key);
-        MemorySegment encodedValue = encodeValue(value);
+        byte[] encodedValue = valueBytes(value);
         return decodeValue(locked(located.stripe(), () -> {
             byte[] current = located.current();
             return current != null ? current : located.put(encodedValue);
@@ -374,7 +386,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     public boolean replace(K key, V oldValue, V newValue) {
         LocatedKey located = locate(key);
         byte[] expected = valueBytes(oldValue);
-        MemorySegment replacement = encodeValue(newValue);
+        byte[] replacement = valueBytes(newValue);
         return locked(located.stripe(), () -> {
             if (!Arrays.equals(located.current(), expected)) {
                 return false;
@@ -387,7 +399,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     public V replace(K key, V value) {
         LocatedKey located = locate(key);
-        MemorySegment encodedValue = encodeValue(value);
+        byte[] encodedValue = valueBytes(value);
         return decodeValue(locked(located.stripe(), () -> located.current() == null ? null : located.put(encodedValue)));
     }
 
@@ -403,7 +415,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
             V current = decodeValue(located.current());
             V next = remapping.apply(key, current);
             if (next != null) {
-                located.put(encodeValue(next));
+                located.put(valueBytes(next));
             } else if (current != null) {
                 located.remove();
             }

@@ -12,7 +12,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.I_Result;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -50,10 +49,10 @@ public class MapRecordTest {
         stripe.unlock();
     }
 
-    private static MemorySegment filled(int value) {
+    private static byte[] filled(int value) {
         byte[] bytes = new byte[VALUE_BYTES];
         Arrays.fill(bytes, (byte) value);
-        return MemorySegment.ofArray(bytes);
+        return bytes;
     }
 
     @Actor

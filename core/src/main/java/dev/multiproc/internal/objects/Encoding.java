@@ -30,14 +30,6 @@ public final class Encoding {
     }
 
     /**
-     * {@code value} encoded on the heap, for a structure that copies it into shared memory: a byte
-     * array as it is (the bytes codec would write it unchanged), anything else into a new array.
-     */
-    public static <T> MemorySegment onHeap(Codec<T> codec, T value) {
-        return MemorySegment.ofArray(toBytes(codec, value));
-    }
-
-    /**
      * {@code value} encoded into a byte array: the array itself for the bytes codec; for the string
      * codec the JDK's UTF-8 bytes in one pass (the bytes its encode writes), not a pass for the
      * size and one to encode.

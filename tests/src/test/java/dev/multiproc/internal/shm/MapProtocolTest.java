@@ -36,9 +36,9 @@ class MapProtocolTest {
         return name.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static MemorySegment value(long value) {
-        MemorySegment bytes = MemorySegment.ofArray(new byte[Long.BYTES]);
-        bytes.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
+    private static byte[] value(long value) {
+        byte[] bytes = new byte[Long.BYTES];
+        MemorySegment.ofArray(bytes).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
         return bytes;
     }
 

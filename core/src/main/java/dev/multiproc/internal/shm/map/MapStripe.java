@@ -141,7 +141,9 @@ public final class MapStripe {
             return;
         }
         long version = (long) LONG.get(stripe, VERSION_OFFSET);
-        LONG.setVolatile(stripe, VERSION_OFFSET, version + 1);
+        // the odd version must be seen before any change (a reader that sees a change then sees it); the lock's CAS already
+        // ordered everything earlier, so a store-store fence suffices and no second full fence is paid
+        LONG.setOpaque(stripe, VERSION_OFFSET, version + 1);
         VarHandle.storeStoreFence();
     }
 
@@ -324,8 +326,8 @@ public final class MapStripe {
      *
      * @throws StripeFullException if a new entry exceeds the stripe's entries, or the record its bytes
      */
-    public byte[] put(long hash, byte[] key, MemorySegment value) {
-        long need = MapLayout.recordLength(key.length, (int) value.byteSize());
+    public byte[] put(long hash, byte[] key, byte[] value) {
+        long need = MapLayout.recordLength(key.length, value.length);
         if (need > recordBytes) {
             throw new StripeFullException(false, need, recordBytes);
         }
@@ -366,12 +368,12 @@ public final class MapStripe {
         }
     }
 
-    private void writeRecord(long record, long hash, byte[] key, MemorySegment value) {
+    private void writeRecord(long record, long hash, byte[] key, byte[] value) {
         INT.set(stripe, record + RECORD_KEY_LENGTH, key.length);
-        INT.set(stripe, record + RECORD_VALUE_LENGTH, (int) value.byteSize());
+        INT.set(stripe, record + RECORD_VALUE_LENGTH, value.length);
         LONG.set(stripe, record + RECORD_HASH, hash);
         MemorySegment.copy(key, 0, stripe, ValueLayout.JAVA_BYTE, record + RECORD_HEADER, key.length);
-        MemorySegment.copy(value, 0, stripe, record + RECORD_HEADER + key.length, value.byteSize());
+        MemorySegment.copy(value, 0, stripe, ValueLayout.JAVA_BYTE, record + RECORD_HEADER + key.length, value.length);
     }
 
     /** The first free (empty or removed) bucket on {@code hash}'s probe path; one always exists (counts keep a quarter free). */
