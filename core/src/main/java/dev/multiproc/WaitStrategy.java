@@ -10,7 +10,10 @@ public enum WaitStrategy {
     /**
      * Never sleeps: spins on the shared word with {@link Thread#onSpinWait()}. Lowest latency
      * (a round trip costs about what the two cores need to exchange a cache line), at the price
-     * of a full core per waiting thread for as long as it waits.
+     * of a full core per waiting thread for as long as it waits. Every few thousand spins (tens of
+     * microseconds) it yields the processor, so that where spinning threads outnumber the cores
+     * the thread it waits for still runs (two producers and a consumer on two cores, say); with a
+     * core to itself, the yield returns at once.
      */
     BUSY_SPIN,
     /**

@@ -128,6 +128,8 @@ public final class WaitPoint {
                 return true;
             }
             if ((i & (BUSY_CHECK_INTERVAL - 1)) == 0) {
+                // where spinners outnumber the cores, the thread this one waits for may be queued behind it
+                Thread.yield();
                 long now = System.nanoTime();
                 if (!forever && now - start >= timeoutNanos) {
                     return false;

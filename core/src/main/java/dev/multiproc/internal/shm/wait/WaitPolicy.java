@@ -6,7 +6,7 @@ package dev.multiproc.internal.shm.wait;
  * onto it.
  */
 public enum WaitPolicy {
-    /** Never sleeps: spins with {@link Thread#onSpinWait()}, checking timeouts and interrupts now and then. */
+    /** Never sleeps: spins with {@link Thread#onSpinWait()}, checking timeouts and interrupts and yielding the processor now and then. */
     SPIN,
     /** Spins for {@link WaitPoint#SPIN_NANOS}, yields for {@link WaitPoint#YIELD_NANOS}, then sleeps. */
     SPIN_THEN_SLEEP,
