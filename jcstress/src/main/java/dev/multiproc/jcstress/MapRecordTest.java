@@ -18,9 +18,10 @@ import java.util.Arrays;
  * A map reader never sees a torn record: while a writer replaces a key's value again and again
  * (under the stripe's lock, bumping the stripe's version around each change), a reader without
  * the lock (optimistic: version, read, version again) gets the old value or the new one, whole.
- * The stripe's record area holds only a few records, so the writes compact it over and over:
- * records move between the two halves, and a reader that started in a half being rewritten
- * must notice the version moved.
+ * The value's length changes every second write: a value of the length before it is written over
+ * the old one in place, the others go into new records. The stripe's record area holds only a
+ * few records, so those writes compact it over and over: records move between the two halves,
+ * and a reader that started in a half being rewritten must notice the version moved.
  */
 @JCStressTest
 @Outcome(id = "1", expect = Expect.ACCEPTABLE, desc = "the old value, whole")
@@ -30,6 +31,8 @@ import java.util.Arrays;
 @State
 public class MapRecordTest {
     private static final int VALUE_BYTES = 40;
+    /** The other length a value takes: in place after one of its length, a new record after one of the first. */
+    private static final int LONGER_VALUE_BYTES = 48;
     /** Room for three records of the key and its value per half: every third write compacts. */
     private static final int RECORD_BYTES = 192;
     private static final int WRITES = 12;
@@ -45,12 +48,12 @@ public class MapRecordTest {
         MapStripes.initialise(region, 1, 8, 16, RECORD_BYTES, 8);
         this.stripe = MapStripes.open(HeapRegions.PLATFORM, region).stripes()[0];
         stripe.lock(WRITER, 1);
-        stripe.put(hash, key, filled(1));
+        stripe.put(hash, key, filled(1, VALUE_BYTES));
         stripe.unlock();
     }
 
-    private static byte[] filled(int value) {
-        byte[] bytes = new byte[VALUE_BYTES];
+    private static byte[] filled(int value, int length) {
+        byte[] bytes = new byte[length];
         Arrays.fill(bytes, (byte) value);
         return bytes;
     }
@@ -59,7 +62,7 @@ public class MapRecordTest {
     public void writer() {
         for (int write = 0; write < WRITES; write++) {
             stripe.lock(WRITER, 1);
-            stripe.put(hash, key, filled(2));
+            stripe.put(hash, key, filled(2, write / 2 % 2 == 0 ? VALUE_BYTES : LONGER_VALUE_BYTES));
             stripe.unlock();
         }
     }
@@ -72,7 +75,7 @@ public class MapRecordTest {
             return;
         }
         int first = value[0];
-        boolean whole = value.length == VALUE_BYTES;
+        boolean whole = value.length == VALUE_BYTES || value.length == LONGER_VALUE_BYTES;
         for (byte b : value) {
             whole &= b == first;
         }

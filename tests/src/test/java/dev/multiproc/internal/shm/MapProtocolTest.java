@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -43,12 +44,21 @@ class MapProtocolTest {
     }
 
     private void put(String key, long value) {
+        put(key, value(value));
+    }
+
+    private void put(String key, byte[] value) {
         stripe.lock(WRITER, 1);
         try {
-            stripe.put(KeyHash.of(key(key)), key(key), value(value));
+            stripe.put(KeyHash.of(key(key)), key(key), value);
         } finally {
             stripe.unlock();
         }
+    }
+
+    /** Where the stripe starts in the region (it is the last and only one). */
+    private static long stripeStart() {
+        return ObjectHeaderLayout.LENGTH + MapLayout.length(1, BUCKETS, RECORD_BYTES) - MapLayout.stripeLength(BUCKETS, RECORD_BYTES);
     }
 
     private long get(String key) {
@@ -62,7 +72,8 @@ class MapProtocolTest {
         put("b", 2);
         long before = stripe.version();
         for (long round = 0; round < 40; round++) {
-            put("a", 100 + round);
+            // a value of another length than the one it replaces goes into a new record (the same length is replaced in place)
+            put("a", Arrays.copyOf(value(100 + round), Long.BYTES + (int) (round % 2)));
         }
         stripe.lock(WRITER, 1);
         try {
@@ -82,8 +93,7 @@ class MapProtocolTest {
     void aWriterThatDiedMidWriteLeavesAStripeTheNextOneRepairsAndReadersThenRead() throws Exception {
         put("a", 1);
         stripe.lock(WRITER, 1);
-        long versionAt = ObjectHeaderLayout.LENGTH + MapLayout.length(1, BUCKETS, RECORD_BYTES) - MapLayout.stripeLength(BUCKETS, RECORD_BYTES)
-                + MapLayout.VERSION_OFFSET;
+        long versionAt = stripeStart() + MapLayout.VERSION_OFFSET;
         region.segment().set(ValueLayout.JAVA_LONG, versionAt, stripe.version() + 1);
         assertEquals(1, stripe.version() % 2, "as a writer leaves it when it dies between its two version bumps");
         participants.kill(WRITER);
@@ -91,5 +101,34 @@ class MapProtocolTest {
         assertEquals(0, stripe.version() % 2, "repaired");
         assertEquals(0, stripe.owner(), "the reader let the lock go");
         assertEquals(1, stripe.count(), "recounted from the buckets");
+    }
+
+    @Test
+    void aValueReplacedInPlaceKeepsTheRecordAndAWriterThatDiedMidReplacementLeavesTheOldValue() throws Exception {
+        put("a", 1);
+        long used = stripe.recordBytesUsed();
+        put("a", 2);
+        assertEquals(2, get("a"));
+        assertEquals(used, stripe.recordBytesUsed(), "replaced in place: no new record");
+
+        // as a writer leaves the stripe when it dies halfway through writing 3 over 2: version odd,
+        // the old value and its place in the undo area, half of the new bytes written
+        stripe.lock(WRITER, 1);
+        MemorySegment memory = region.segment();
+        long start = stripeStart();
+        long valueAt = start + MapLayout.BUCKETS_START + 2L * BUCKETS * Long.BYTES + MapLayout.RECORD_HEADER + key("a").length;
+        assertEquals(2, memory.get(ValueLayout.JAVA_LONG_UNALIGNED, valueAt), "the record of 'a' is the first of half 0");
+        memory.set(ValueLayout.JAVA_LONG, start + MapLayout.VERSION_OFFSET, stripe.version() + 1);
+        MemorySegment.copy(value(2), 0, memory, ValueLayout.JAVA_BYTE, start + MapLayout.UNDO_BYTES_OFFSET, Long.BYTES);
+        memory.set(ValueLayout.JAVA_INT, start + MapLayout.UNDO_LENGTH_OFFSET, Long.BYTES);
+        memory.set(ValueLayout.JAVA_LONG, start + MapLayout.UNDO_TARGET_OFFSET, valueAt - start);
+        MemorySegment.copy(value(0x3333_3333_3333_3333L), 0, memory, ValueLayout.JAVA_BYTE, valueAt, Long.BYTES / 2);
+        participants.kill(WRITER);
+
+        assertEquals(2, get("a"), "the repair put the old value back");
+        assertEquals(0, memory.get(ValueLayout.JAVA_LONG, start + MapLayout.UNDO_TARGET_OFFSET), "and cleared the undo area's place");
+        assertEquals(0, stripe.version() % 2, "repaired");
+        put("a", 4);
+        assertEquals(4, get("a"), "the map goes on");
     }
 }

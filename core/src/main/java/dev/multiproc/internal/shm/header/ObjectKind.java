@@ -20,8 +20,8 @@ public enum ObjectKind {
     PIPE(12, 2, "pipe"),
     LONG_VALUES(13, 2, "longs"),
     DOUBLE_VALUES(14, 2, "doubles"),
-    MAP(15, 2, "map"),
-    LIST(16, 2, "list"),
+    MAP(15, 3, "map"),
+    LIST(16, 3, "list"),
     LISTENER(17, 2, "listener");
 
     private final int code;

@@ -12,11 +12,15 @@ import dev.multiproc.internal.shm.lock.LockLayout;
  * body:    0: stripes (4) | 4: entries per stripe (4) | 8: buckets per stripe (4) | 16: record bytes per half (8)
  *          24: max entries (8) | 64: stripe 0 | stripe 1 | ...
  *
- * stripe:  0                   64                128      132     136        144            160            192
+ * stripe:  0                   64                128      132     136        144            152            160
  *          +-------------------+-----------------+--------+-------+----------+--------------+--------------+
  *          | lock (LockLayout) | version (seq)   | active | count | tombst.  | top, half 0  | top, half 1  |
  *          +-------------------+-----------------+--------+-------+----------+--------------+--------------+
- *        192: buckets, half 0 (8 bytes each: 0 empty, 1 removed, else record offset + 2)
+ *        160            168            192                                256
+ *          +--------------+--------------+----------------------------------+
+ *          | undo target  | undo length  | undo bytes (the value replaced)  |
+ *          +--------------+--------------+----------------------------------+
+ *        256: buckets, half 0 (8 bytes each: 0 empty, 1 removed, else record offset + 2)
  *             buckets, half 1
  *             records, half 0: [key length (4) | value length (4) | hash (8) | key | value], 8-aligned
  *             records, half 1  (record bytes per half is a multiple of 8, so half 1 stays aligned)
@@ -36,7 +40,15 @@ public final class MapLayout {
     public static final long COUNT_OFFSET = 132;
     public static final long TOMBSTONES_OFFSET = 136;
     public static final long TOPS_OFFSET = 144;
-    public static final long BUCKETS_START = 192;
+    /** Where in the stripe the value being replaced in place starts; 0 when no replacement is under way. */
+    public static final long UNDO_TARGET_OFFSET = 160;
+    /** The replaced value's length. */
+    public static final long UNDO_LENGTH_OFFSET = 168;
+    /** A copy of the replaced value, for the repair of a writer that died part-way. */
+    public static final long UNDO_BYTES_OFFSET = 192;
+    /** The longest value replaced in place; a longer one goes into a new record. */
+    public static final int UNDO_CAPACITY = 64;
+    public static final long BUCKETS_START = UNDO_BYTES_OFFSET + UNDO_CAPACITY;
 
     /** The most buckets a stripe has (what {@code MapOptions} can ask for). */
     public static final int MAX_BUCKETS = 1 << 29;

@@ -27,13 +27,17 @@ import static dev.multiproc.internal.shm.map.MapLayout.*;
  * <p>Writers hold the stripe's {@link LockWord} and bracket every change with a sequence-lock
  * version (odd while writing). A new record is written in space reserved beyond the area's top
  * and published by a single release store of its pointer into a bucket, so an entry is either
- * wholly there or absent whatever point a writer dies at. Readers take no lock: they read the
+ * wholly there or absent whatever point a writer dies at. A value replaced by one of the same
+ * length (at most {@link MapLayout#UNDO_CAPACITY} bytes) is overwritten in place instead, after
+ * a copy of the old value and its place are stored in the stripe's undo area (release stores,
+ * the place last); the place is cleared (release) once the new value is written, so a writer
+ * that dies part-way leaves the old value for the repair to put back. Readers take no lock: they read the
  * version (acquire), the buckets and records, then the version again, and retry if it changed;
  * a version that stays odd makes them take the lock, which recovers a dead writer's stripe.
  *
  * <p>Death of a writer: the next locker takes the lock over (see {@link LockWord}) and repairs
- * the stripe: makes the version even and recounts entries and removed buckets from the active
- * half. Space the dead writer had reserved but not published is reclaimed by the next compaction.
+ * the stripe: puts back a value the writer was overwriting in place, makes the version even and
+ * recounts entries and removed buckets from the active half. Space the dead writer had reserved but not published is reclaimed by the next compaction.
  *
  * <p>Every pointer, length, count and top read from the stripe is checked before it is used: a
  * lock-free reader takes a broken value for a race with a writer and reads again; under the lock
@@ -115,8 +119,9 @@ public final class MapStripe {
         lock.release();
     }
 
-    /** A dead writer's stripe: end its write, recount what the active half holds. */
+    /** A dead writer's stripe: put back a value it was overwriting, end its write, recount what the active half holds. */
     private void repair() {
+        undoInterruptedOverwrite();
         long version = (long) LONG.getVolatile(stripe, VERSION_OFFSET);
         if ((version & 1) != 0) {
             LONG.setRelease(stripe, VERSION_OFFSET, version + 1);
@@ -134,6 +139,23 @@ public final class MapStripe {
         }
         INT.setRelease(stripe, COUNT_OFFSET, count);
         INT.set(stripe, TOMBSTONES_OFFSET, removed);
+    }
+
+    /** Copies the undo area's bytes back over a value a dead writer was replacing in place (the version is still odd then). */
+    private void undoInterruptedOverwrite() {
+        long target = (long) LONG.getVolatile(stripe, UNDO_TARGET_OFFSET);
+        if (target == 0) {
+            return;
+        }
+        int length = (int) INT.get(stripe, UNDO_LENGTH_OFFSET);
+        if (length < 0 || length > UNDO_CAPACITY) {
+            throw corrupt("undo length", length, "it must be 0 to " + UNDO_CAPACITY);
+        }
+        if (target < recordsOffset(0) + RECORD_HEADER || target + length > recordsOffset(1) + recordBytes) {
+            throw corrupt("undo target", target, "a value being replaced lies within the record areas");
+        }
+        MemorySegment.copy(stripe, UNDO_BYTES_OFFSET, stripe, target, length);
+        LONG.setRelease(stripe, UNDO_TARGET_OFFSET, 0L);
     }
 
     private void beginWrite() {
@@ -335,6 +357,12 @@ public final class MapStripe {
         try {
             int half = active();
             long existing = findBucket(half, hash, key);
+            if (existing >= 0 && value.length <= UNDO_CAPACITY) {
+                long record = record(half, (long) LONG.get(stripe, bucketOffset(half, existing)));
+                if ((int) INT.get(stripe, record + RECORD_VALUE_LENGTH) == value.length) {
+                    return overwrite(record + RECORD_HEADER + (int) INT.get(stripe, record + RECORD_KEY_LENGTH), value);
+                }
+            }
             int count = countChecked();
             if (existing < 0 && count >= entriesLimit) {
                 throw new StripeFullException(true, count + 1L, entriesLimit);
@@ -366,6 +394,24 @@ public final class MapStripe {
         } finally {
             endWrite();
         }
+    }
+
+    /**
+     * Replaces the value at {@code target} with {@code value}, of the same length, in place;
+     * returns the old value's bytes. The undo area holds the old value and its place from
+     * before the first new byte lands until after the last.
+     */
+    private byte[] overwrite(long target, byte[] value) {
+        byte[] previous = new byte[value.length];
+        MemorySegment.copy(stripe, ValueLayout.JAVA_BYTE, target, previous, 0, value.length);
+        MemorySegment.copy(previous, 0, stripe, ValueLayout.JAVA_BYTE, UNDO_BYTES_OFFSET, value.length);
+        INT.set(stripe, UNDO_LENGTH_OFFSET, value.length);
+        LONG.setRelease(stripe, UNDO_TARGET_OFFSET, target);
+        // the new bytes must not be seen before the place that lets a repair undo them
+        VarHandle.storeStoreFence();
+        MemorySegment.copy(value, 0, stripe, ValueLayout.JAVA_BYTE, target, value.length);
+        LONG.setRelease(stripe, UNDO_TARGET_OFFSET, 0L);
+        return previous;
     }
 
     private void writeRecord(long record, long hash, byte[] key, byte[] value) {
