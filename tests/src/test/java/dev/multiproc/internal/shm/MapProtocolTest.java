@@ -131,4 +131,19 @@ class MapProtocolTest {
         put("a", 4);
         assertEquals(4, get("a"), "the map goes on");
     }
+
+    @Test
+    void anUndoAreaPointingOutsideTheRecordsIsRefusedByTheRepairNotCopied() throws Exception {
+        put("a", 1);
+        stripe.lock(WRITER, 1);
+        MemorySegment memory = region.segment();
+        long start = stripeStart();
+        memory.set(ValueLayout.JAVA_LONG, start + MapLayout.VERSION_OFFSET, stripe.version() + 1);
+        memory.set(ValueLayout.JAVA_INT, start + MapLayout.UNDO_LENGTH_OFFSET, Long.BYTES);
+        memory.set(ValueLayout.JAVA_LONG, start + MapLayout.UNDO_TARGET_OFFSET, MapLayout.LOCK_OFFSET + 8);
+        participants.kill(WRITER);
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> stripe.get(KeyHash.of(key("a")), key("a"), READER, 2));
+        assertTrue(refused.getMessage().contains("undo target"), refused.getMessage());
+        assertNotEquals(0, memory.get(ValueLayout.JAVA_LONG, start + MapLayout.LOCK_OFFSET + 8), "the lock's words were not overwritten");
+    }
 }
