@@ -31,13 +31,15 @@ import static dev.multiproc.internal.shm.map.MapLayout.*;
  * length (at most {@link MapLayout#UNDO_CAPACITY} bytes) is overwritten in place instead, after
  * a copy of the old value and its place are stored in the stripe's undo area (release stores,
  * the place last); the place is cleared (release) once the new value is written, so a writer
- * that dies part-way leaves the old value for the repair to put back. Readers take no lock: they read the
- * version (acquire), the buckets and records, then the version again, and retry if it changed;
- * a version that stays odd makes them take the lock, which recovers a dead writer's stripe.
+ * that dies part-way leaves the old value for the repair to put back. Readers take no lock:
+ * they read the version (acquire), the buckets and records, then the version again, and retry
+ * if it changed; a version that stays odd makes them take the lock, which recovers a dead
+ * writer's stripe.
  *
  * <p>Death of a writer: the next locker takes the lock over (see {@link LockWord}) and repairs
  * the stripe: puts back a value the writer was overwriting in place, makes the version even and
- * recounts entries and removed buckets from the active half. Space the dead writer had reserved but not published is reclaimed by the next compaction.
+ * recounts entries and removed buckets from the active half. Space the dead writer had reserved
+ * but not published is reclaimed by the next compaction.
  *
  * <p>Every pointer, length, count and top read from the stripe is checked before it is used: a
  * lock-free reader takes a broken value for a race with a writer and reads again; under the lock
