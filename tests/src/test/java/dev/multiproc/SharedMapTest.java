@@ -234,6 +234,8 @@ class SharedMapTest extends ContextPerTest {
         }
     }
 
+    private static final int REPLACED_VALUE_BYTES = 64;
+
     /** Replaces the values of 100 keys in place forever (until killed): each value 64 equal bytes, a new byte each time. */
     static void replaceInPlaceForever(SharedMap<Long, byte[]> map, SharedEvent writing) {
         Random random = new Random();
@@ -244,8 +246,6 @@ class SharedMapTest extends ContextPerTest {
             map.put((long) random.nextInt(100), value);
         }
     }
-
-    private static final int REPLACED_VALUE_BYTES = 64;
 
     /**
      * Kills land anywhere in the writer's loop, and the repair of each dead writer's stripe must

@@ -33,7 +33,7 @@ public class MapRecordTest {
     private static final int VALUE_BYTES = 40;
     /** The other length a value takes: in place after one of its length, a new record after one of the first. */
     private static final int LONGER_VALUE_BYTES = 48;
-    /** Room for three records of the key and its value per half: every third write compacts. */
+    /** Room for two or three records of the key and its value per half: every second or third new record compacts. */
     private static final int RECORD_BYTES = 192;
     private static final int WRITES = 12;
     private static final long WRITER = 1;

@@ -1,6 +1,7 @@
 package dev.multiproc.internal.shm;
 
 import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.lock.LockLayout;
 import dev.multiproc.internal.shm.map.KeyHash;
 import dev.multiproc.internal.shm.map.MapLayout;
 import dev.multiproc.internal.shm.map.MapStripe;
@@ -140,10 +141,12 @@ class MapProtocolTest {
         long start = stripeStart();
         memory.set(ValueLayout.JAVA_LONG, start + MapLayout.VERSION_OFFSET, stripe.version() + 1);
         memory.set(ValueLayout.JAVA_INT, start + MapLayout.UNDO_LENGTH_OFFSET, Long.BYTES);
-        memory.set(ValueLayout.JAVA_LONG, start + MapLayout.UNDO_TARGET_OFFSET, MapLayout.LOCK_OFFSET + 8);
+        long ownerThreadAt = MapLayout.LOCK_OFFSET + LockLayout.OWNER_THREAD_OFFSET;
+        memory.set(ValueLayout.JAVA_LONG, start + MapLayout.UNDO_TARGET_OFFSET, ownerThreadAt);
         participants.kill(WRITER);
         RuntimeException refused = assertThrows(RuntimeException.class, () -> stripe.get(KeyHash.of(key("a")), key("a"), READER, 2));
         assertTrue(refused.getMessage().contains("undo target"), refused.getMessage());
-        assertNotEquals(0, memory.get(ValueLayout.JAVA_LONG, start + MapLayout.LOCK_OFFSET + 8), "the lock's words were not overwritten");
+        // the undo bytes are zeros: copied, they would have zeroed the thread id the reader's take-over wrote there
+        assertNotEquals(0, memory.get(ValueLayout.JAVA_LONG, start + ownerThreadAt), "the lock's words were not overwritten");
     }
 }
