@@ -112,7 +112,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         List<CompletableFuture<List<R>>> chunks = dispatcher.submitChunks(function, list, chunkSize, "map");
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<R> results = new ArrayList<>(list.size());
-            chunks.forEach(chunk -> results.addAll(chunk.join()));
+            for (CompletableFuture<List<R>> chunk : chunks) {
+                // one by one: addAll would first copy each chunk's list into an array of its own
+                for (R value : chunk.join()) {
+                    results.add(value);
+                }
+            }
             return results;
         });
     }

@@ -29,7 +29,7 @@ class ChildStartupTest extends ContextPerTest {
                 map.put("read", (long) queue.size());
                 queue.offer("ran");
             });
-            child.setJvmOptions(List.of("-Xlog:class+load=info:file=" + classes));
+            child.setJvmOptions(List.of(Children.classLoadLog(classes)));
             child.start();
             assertTrue(child.join(Duration.ofSeconds(60)));
             assertEquals(OptionalInt.of(0), child.exitCode());
@@ -52,7 +52,7 @@ class ChildStartupTest extends ContextPerTest {
     @Test
     void aPoolWorkerReachesItsFirstTaskWithoutLoadingThePoolsOwnSide() throws Exception {
         Path classes = Files.createTempFile("multiproc-classes", ".log");
-        try (ProcessPool pool = mp.pool(PoolOptions.of(1).withJvmOptions(List.of("-Xlog:class+load=info:file=" + classes)))) {
+        try (ProcessPool pool = mp.pool(PoolOptions.of(1).withJvmOptions(List.of(Children.classLoadLog(classes))))) {
             int doubled = pool.apply((Integer x) -> x * 2, 21);
             assertEquals(42, doubled);
             pool.shutdown();

@@ -2,6 +2,7 @@ package dev.multiproc;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,5 +94,14 @@ final class Children {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A child's JVM option logging the classes it loads into {@code file}. Without rotation: the
+     * JVM would otherwise move a file already there (the test's empty temporary one) to
+     * {@code file.0} and leave it behind.
+     */
+    static String classLoadLog(Path file) {
+        return "-Xlog:class+load=info:file=" + file + "::filecount=0";
     }
 }

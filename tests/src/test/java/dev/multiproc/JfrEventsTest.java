@@ -155,7 +155,7 @@ class JfrEventsTest extends ContextPerTest {
                     throw new IllegalStateException(e);
                 }
             });
-            child.setJvmOptions(List.of("-Xlog:class+load=info:file=" + classes));
+            child.setJvmOptions(List.of(Children.classLoadLog(classes)));
             child.start();
             assertTrue(child.join(Duration.ofSeconds(60)));
             assertEquals(OptionalInt.of(0), child.exitCode());

@@ -59,6 +59,22 @@ class ProcessPoolTest extends ContextPerTest {
         }
     }
 
+    @Test
+    void resultsLongerAndShorterThanTheLastOnesComeBackWhole() throws Exception {
+        // the collector receives a worker's results into one buffer it keeps: results past its first size, past the
+        // size it keeps at most (1 MiB) and short ones after each must each come back whole and as they were
+        List<Integer> lengths = List.of(10, 20_000, 3, 70_000, 5, 3_000_000, 40_000, 1, 0, 25_000);
+        try (ProcessPool pool = mp.pool(1)) {
+            List<String> results = pool.map(length -> String.valueOf((char) ('a' + length % 26)).repeat(length), lengths, 1);
+            assertEquals(lengths.size(), results.size());
+            for (int i = 0; i < lengths.size(); i++) {
+                int length = lengths.get(i);
+                assertEquals(String.valueOf((char) ('a' + length % 26)).repeat(length), results.get(i), "result " + i + " of " + length + " chars");
+            }
+            assertEquals(List.of(4, 9), pool.map(x -> x * x, List.of(2, 3)), "the pool goes on after them");
+        }
+    }
+
     @LinuxOnly
     @Test
     void workersRunUnderTheCommandPrefixOfTheirOptions() throws Exception {

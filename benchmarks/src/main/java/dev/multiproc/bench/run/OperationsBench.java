@@ -56,11 +56,21 @@ public final class OperationsBench {
      * worker's 0.2 s), and the 2-worker map measured then ran at half its steady speed.
      */
     private static final long JIT_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long WARM_UP_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(8);
+    /**
+     * ... and its heap has stopped growing: a run that takes more page faults than this (fresh
+     * memory touched for the first time) counts as a compilation does. On this kind of VM a page's
+     * first touch costs ~10 µs, and a young JVM's collector keeps taking new memory for its first
+     * seconds: decoding a map's boxed results (0.6 MB a map of 20,000) then ran up to 30x slower
+     * than on memory touched before, and the 2-worker map, measured first, read 7-8 % efficiency
+     * against the one-chunk map measured seconds later.
+     */
+    private static final long STEADY_RUN_PAGE_FAULTS = 16;
+    private static final long WARM_UP_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(12);
     private static final String WARM_UP = String.format(Locale.ROOT, "after %.1f s of warm-up", WARM_UP_NANOS / 1e9);
     private static final String POOL_WARM_UP = String.format(Locale.ROOT,
-            "after at least %.0f s of warm-up, then until this JVM's JIT compiler was idle for %.1f s (at most %.0f s in all)",
-            WARM_UP_NANOS / 1e9, JIT_IDLE_NANOS / 1e9, WARM_UP_LIMIT_NANOS / 1e9);
+            "after at least %.0f s of warm-up, then until this JVM had gone %.1f s with its JIT compiler idle and no run taking more "
+                    + "than %d page faults (at most %.0f s in all)",
+            WARM_UP_NANOS / 1e9, JIT_IDLE_NANOS / 1e9, STEADY_RUN_PAGE_FAULTS, WARM_UP_LIMIT_NANOS / 1e9);
 
     /** A figure: what, how much of what unit per second (or seconds), and how it was measured. */
     public record Figure(String name, String what, double value, String unit, String note) {
@@ -213,15 +223,17 @@ public final class OperationsBench {
                 double first = (System.nanoTime() - start) / 1e9;
                 figures.add(new Figure("mp-pool", "creation to first result (" + workers + " warm workers)", first, "s",
                         "mp.prestartProcesses(" + workers + ") beforehand, then mp.pool(" + workers + ").apply(x -> x + 1)"));
-                mapRate = tasks / medianSeconds(() -> pool.map(x -> x + 1, items), tasks);
-                figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", mapRate,
-                        "tasks/s", "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS + " runs, " + warm));
-                figures.add(new Figure("mp-pool", "imap, chunks of 1000, " + workers + " workers",
-                        tasks / medianSeconds(() -> drain(pool.imap(x -> x + 1, items, 1000)), tasks), "tasks/s",
-                        "every result taken from the iterator, in order; " + warm));
-                figures.add(new Figure("mp-pool", "imapUnordered, chunks of 1000, " + workers + " workers",
-                        tasks / medianSeconds(() -> drain(pool.imapUnordered(x -> x + 1, items, 1000)), tasks), "tasks/s",
-                        "every result taken from the iterator, as done; " + warm));
+                Timed map = medianSeconds(() -> pool.map(x -> x + 1, items), tasks);
+                mapRate = tasks / map.seconds();
+                figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, " + workers + " workers", mapRate, "tasks/s",
+                        "pool.map(x -> x + 1, items), default chunk size (as Python's), median of " + MAP_RUNS + " runs, " + warm
+                                + map.unsteadyNote()));
+                Timed imap = medianSeconds(() -> drain(pool.imap(x -> x + 1, items, 1000)), tasks);
+                figures.add(new Figure("mp-pool", "imap, chunks of 1000, " + workers + " workers", tasks / imap.seconds(), "tasks/s",
+                        "every result taken from the iterator, in order; " + warm + imap.unsteadyNote()));
+                Timed unordered = medianSeconds(() -> drain(pool.imapUnordered(x -> x + 1, items, 1000)), tasks);
+                figures.add(new Figure("mp-pool", "imapUnordered, chunks of 1000, " + workers + " workers", tasks / unordered.seconds(),
+                        "tasks/s", "every result taken from the iterator, as done; " + warm + unordered.unsteadyNote()));
                 List<Integer> millisecondTasks = IntStream.range(0, CPU_TASKS).boxed().toList();
                 pool.map(OperationsBench::spinOneMillisecond, millisecondTasks, 1);
                 long cpuStart = System.nanoTime();
@@ -246,16 +258,19 @@ public final class OperationsBench {
                         "VmRSS of each worker (/proc), their mean, after every map above; workers run the serial collector by default")));
             }
             try (ProcessPool one = mp.pool(1)) {
-                double oneChunkRate = tasks / medianSeconds(() -> one.map(x -> x + 1, items, tasks), tasks);
+                Timed oneChunk = medianSeconds(() -> one.map(x -> x + 1, items, tasks), tasks);
+                double oneChunkRate = tasks / oneChunk.seconds();
                 figures.add(new Figure("mp-pool", "map of " + tasks + " in one chunk, 1 worker", oneChunkRate, "tasks/s",
-                        String.format(Locale.ROOT, "%.1f ns an item: encode, move, run x + 1, move back, decode; ", 1e9 / oneChunkRate) + warm));
+                        String.format(Locale.ROOT, "%.1f ns an item: encode, move, run x + 1, move back, decode; ", 1e9 / oneChunkRate) + warm
+                                + oneChunk.unsteadyNote()));
                 figures.add(new Figure("mp-pool", "efficiency, map of " + tasks + ", " + workers + " workers",
                         100 * mapRate / (workers * oneChunkRate), "%",
                         "the " + workers + "-worker map's rate over " + workers + " x the one-worker one-chunk rate (same run)"));
             }
             try (ProcessPool four = mp.pool(4)) {
+                Timed fourWorkers = medianSeconds(() -> four.map(x -> x + 1, items), tasks);
                 figures.add(new Figure("mp-pool", "map of " + tasks + " trivial tasks, 4 workers on " + Multiproc.cpuCount() + " cores",
-                        tasks / medianSeconds(() -> four.map(x -> x + 1, items), tasks), "tasks/s", "default chunk size; " + warm));
+                        tasks / fourWorkers.seconds(), "tasks/s", "default chunk size; " + warm + fourWorkers.unsteadyNote()));
             }
         }
         double[] coldSeconds = new double[COLD_STARTS];
@@ -337,25 +352,46 @@ public final class OperationsBench {
         Object run() throws Exception;
     }
 
-    /** The median of {@value #MAP_RUNS} timed runs, after warming up; each run must produce {@code expected} results. */
-    private static double medianSeconds(Run run, int expected) throws Exception {
+    /** A median of timed runs, and whether the warm-up ended steady (not at its limit). */
+    private record Timed(double seconds, boolean steady) {
+        /** What a row's note adds when the warm-up reached its limit first. */
+        String unsteadyNote() {
+            return steady ? "" : " (the limit came first: JIT or heap not yet steady)";
+        }
+    }
+
+    /**
+     * The median of {@value #MAP_RUNS} timed runs, after warming up until this JVM is steady (see
+     * {@link #JIT_IDLE_NANOS} and {@link #STEADY_RUN_PAGE_FAULTS}); each run must produce
+     * {@code expected} results.
+     */
+    private static Timed medianSeconds(Run run, int expected) throws Exception {
         long warmUpStart = System.nanoTime();
         for (int round = 0; round < WARM_UP_POOL_MAPS || System.nanoTime() - warmUpStart < WARM_UP_NANOS; round++) {
             run.run();
         }
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
-            long compiled = jit.getTotalCompilationTime();
-            long idleSince = System.nanoTime();
-            while (System.nanoTime() - idleSince < JIT_IDLE_NANOS && System.nanoTime() - warmUpStart < WARM_UP_LIMIT_NANOS) {
-                run.run();
-                long now = jit.getTotalCompilationTime();
-                if (now != compiled) {
-                    compiled = now;
-                    idleSince = System.nanoTime();
-                }
+        boolean timesCompilation = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long compiled = timesCompilation ? jit.getTotalCompilationTime() : 0;
+        long faults = minorPageFaults();
+        long steadySince = System.nanoTime();
+        while (System.nanoTime() - steadySince < JIT_IDLE_NANOS) {
+            if (System.nanoTime() - warmUpStart >= WARM_UP_LIMIT_NANOS) {
+                return new Timed(timedMedian(run, expected), false);
             }
+            run.run();
+            long compiledNow = timesCompilation ? jit.getTotalCompilationTime() : 0;
+            long faultsNow = minorPageFaults();
+            if (compiledNow != compiled || faultsNow - faults > STEADY_RUN_PAGE_FAULTS) {
+                steadySince = System.nanoTime();
+            }
+            compiled = compiledNow;
+            faults = faultsNow;
         }
+        return new Timed(timedMedian(run, expected), true);
+    }
+
+    private static double timedMedian(Run run, int expected) throws Exception {
         double[] runs = new double[MAP_RUNS];
         for (int i = 0; i < MAP_RUNS; i++) {
             long start = System.nanoTime();
@@ -368,6 +404,17 @@ public final class OperationsBench {
         }
         Arrays.sort(runs);
         return runs[MAP_RUNS / 2];
+    }
+
+    /** This process's minor page faults so far ({@code /proc/self/stat}), or 0 where that is not there to read. */
+    private static long minorPageFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the fields after the command's closing parenthesis, from the state (the third) on: minflt is the tenth
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+        } catch (IOException | RuntimeException notLinux) {
+            return 0;
+        }
     }
 
     /** Python's Pool: creation to first result, and the same map. */

@@ -1,5 +1,6 @@
 package dev.multiproc.internal.pool;
 
+import dev.multiproc.BufferTooShortException;
 import dev.multiproc.Connection;
 import dev.multiproc.JvmProcess;
 import dev.multiproc.Multiproc;
@@ -63,6 +64,10 @@ public final class PoolDispatcher {
      * behind a long task are taken back for a worker that runs out of work.
      */
     public static final int MAX_IN_FLIGHT = 8;
+    /** A worker's result buffer at first; it grows to the largest result, up to {@link #MAX_KEPT_RESULT_BUFFER_BYTES}. */
+    private static final int FIRST_RESULT_BUFFER_BYTES = 16 << 10;
+    /** Results longer than this are received into an array of their own, so that one large result does not stay held. */
+    private static final int MAX_KEPT_RESULT_BUFFER_BYTES = 1 << 20;
     /** How often the collector looks for ended workers when nothing signals it. */
     private static final long COLLECTOR_SLICE_MILLIS = 200;
 
@@ -118,6 +123,8 @@ public final class PoolDispatcher {
         long lastOrdinal;
         /** Results read from it (collector thread only). */
         long read;
+        /** Where its results are received, reused (collector thread only); see {@link #receiveResult}. */
+        byte[] resultBuffer = new byte[FIRST_RESULT_BUFFER_BYTES];
         /** What its initializer threw, if it reported that before ending. */
         Throwable initializerFailure;
         /** Once it has ended and been accounted for: when its replacement may start (after a failed initializer, later). */
@@ -666,11 +673,11 @@ public final class PoolDispatcher {
     private void readResults(Worker worker) throws InterruptedException {
         try {
             while (worker.read < slots.get(PoolWorker.announcedAt(worker.slot))) {
-                byte[] message = worker.connection.recvBytes();
+                int length = receiveResult(worker);
                 worker.read++;
                 PoolWorker.Result result;
                 try {
-                    result = TaskCodec.decodeResult(message);
+                    result = TaskCodec.decodeResult(worker.resultBuffer, length);
                 } catch (VirtualMachineError fatal) {
                     throw fatal;
                 } catch (RuntimeException | Error unreadable) {
@@ -694,6 +701,26 @@ public final class PoolDispatcher {
             }
         } catch (EOFException | IllegalStateException ended) {
             // the worker has ended: accounting for its end deals with what it held
+        }
+    }
+
+    /**
+     * Receives the worker's next result into its {@code resultBuffer}; returns its length. A
+     * result that does not fit is taken whole, and its array is the buffer from then on — unless
+     * it is longer than {@value #MAX_KEPT_RESULT_BUFFER_BYTES} bytes: the next receive starts
+     * again from a small buffer. (A new array per result was a quarter of what the collector
+     * allocated in a map of small items.)
+     */
+    private static int receiveResult(Worker worker) throws EOFException, InterruptedException {
+        if (worker.resultBuffer.length > MAX_KEPT_RESULT_BUFFER_BYTES) {
+            worker.resultBuffer = new byte[FIRST_RESULT_BUFFER_BYTES];
+        }
+        try {
+            return worker.connection.recvBytesInto(worker.resultBuffer);
+        } catch (BufferTooShortException tooLong) {
+            // the message stays for the next receive
+            worker.resultBuffer = worker.connection.recvBytes();
+            return worker.resultBuffer.length;
         }
     }
 

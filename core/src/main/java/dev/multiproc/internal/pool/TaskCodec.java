@@ -176,8 +176,13 @@ public final class TaskCodec {
     }
 
     public static PoolWorker.Result decodeResult(byte[] message) {
+        return decodeResult(message, message.length);
+    }
+
+    /** A result from the first {@code length} bytes of {@code bytes} (a buffer the caller reuses: nothing read keeps it). */
+    public static PoolWorker.Result decodeResult(byte[] bytes, int length) {
         try {
-            ByteBuffer in = ByteBuffer.wrap(message);
+            ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
             long id = in.getLong();
             int failedItem = in.getInt();
             if (failedItem < 0) {

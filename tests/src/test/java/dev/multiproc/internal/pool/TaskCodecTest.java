@@ -56,6 +56,21 @@ class TaskCodecTest {
     }
 
     @Test
+    void aResultReadFromAReusedBufferEndsAtItsLengthAndKeepsNothingOfTheBuffer() {
+        byte[] message = TaskCodec.encodeResult(3, List.of("kept", 5, 6L), null, -1);
+        byte[] buffer = new byte[message.length + 64];
+        Arrays.fill(buffer, (byte) 0x7f);
+        System.arraycopy(message, 0, buffer, 0, message.length);
+        PoolWorker.Result result = TaskCodec.decodeResult(buffer, message.length);
+        assertEquals(3, result.id());
+        Arrays.fill(buffer, (byte) 0);
+        assertEquals(List.of("kept", 5, 6L), result.values(), "the values owe nothing to the buffer, which the next result overwrites");
+        System.arraycopy(message, 0, buffer, 0, message.length);
+        assertThrows(RuntimeException.class, () -> TaskCodec.decodeResult(buffer, message.length - 1),
+                "a length that cuts the result short is refused, whatever the buffer holds after it");
+    }
+
+    @Test
     void aFailureComesBackWithItsItemAndMessage() {
         PoolWorker.Result result = TaskCodec.decodeResult(
                 TaskCodec.encodeResult(9, null, new IllegalArgumentException("bad item"), 4));
