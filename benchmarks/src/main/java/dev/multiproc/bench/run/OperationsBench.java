@@ -235,24 +235,15 @@ public final class OperationsBench {
                 figures.add(new Figure("mp-pool", "imapUnordered, chunks of 1000, " + workers + " workers", tasks / unordered.seconds(),
                         "tasks/s", "every result taken from the iterator, as done; " + warm + unordered.unsteadyNote()));
                 List<Integer> millisecondTasks = IntStream.range(0, CPU_TASKS).boxed().toList();
-                pool.map(OperationsBench::spinOneMillisecond, millisecondTasks, 1);
-                long cpuStart = System.nanoTime();
-                pool.map(OperationsBench::spinOneMillisecond, millisecondTasks, 1);
-                double cpuSeconds = (System.nanoTime() - cpuStart) / 1e9;
+                double cpuSeconds = medianOfTimedRuns(() -> pool.map(OperationsBench::spinOneMillisecond, millisecondTasks, 1));
                 figures.add(new Figure("mp-pool", "efficiency, " + CPU_TASKS + " tasks of 1 ms of CPU, " + workers + " workers",
                         100 * CPU_TASKS * 1e-3 / (workers * cpuSeconds), "%",
-                        "their CPU time over " + workers + " x the wall time of pool.map(spin 1 ms, items, chunk 1)"));
+                        "their CPU time over " + workers + " x the wall time of pool.map(spin 1 ms, items, chunk 1), median of "
+                                + EFFICIENCY_RUNS + " after one"));
                 List<Integer> unevenItems = IntStream.range(0, UNEVEN_CHUNKS * UNEVEN_CHUNK_ITEMS).boxed().toList();
-                pool.map(OperationsBench::spinInEvenChunks, unevenItems, UNEVEN_CHUNK_ITEMS);
-                double[] unevenSeconds = new double[UNEVEN_RUNS];
-                for (int run = 0; run < UNEVEN_RUNS; run++) {
-                    long unevenStart = System.nanoTime();
-                    pool.map(OperationsBench::spinInEvenChunks, unevenItems, UNEVEN_CHUNK_ITEMS);
-                    unevenSeconds[run] = (System.nanoTime() - unevenStart) / 1e9;
-                }
-                Arrays.sort(unevenSeconds);
+                double unevenSeconds = medianOfTimedRuns(() -> pool.map(OperationsBench::spinInEvenChunks, unevenItems, UNEVEN_CHUNK_ITEMS));
                 figures.add(new Figure("mp-pool", "efficiency, uneven chunks, " + workers + " workers",
-                        100 * UNEVEN_CPU_SECONDS / (workers * unevenSeconds[UNEVEN_RUNS / 2]), "%", UNEVEN_DESCRIPTION));
+                        100 * UNEVEN_CPU_SECONDS / (workers * unevenSeconds), "%", UNEVEN_DESCRIPTION));
                 workersResidentMegabytes(pool).ifPresent(megabytes -> figures.add(new Figure("mp-pool",
                         "worker resident memory after the maps, " + workers + " workers", megabytes, "MB",
                         "VmRSS of each worker (/proc), their mean, after every map above; workers run the serial collector by default")));
@@ -316,10 +307,11 @@ public final class OperationsBench {
     private static final int UNEVEN_CHUNKS = 8;
     private static final int UNEVEN_CHUNK_ITEMS = 40;
     private static final double UNEVEN_CPU_SECONDS = UNEVEN_CHUNKS / 2 * UNEVEN_CHUNK_ITEMS * 1e-3;
-    private static final int UNEVEN_RUNS = 3;
+    /** Timed runs of a CPU-bound map an efficiency row takes the median of (after one untimed): one alone read 85-95 % here. */
+    private static final int EFFICIENCY_RUNS = 3;
     private static final String UNEVEN_DESCRIPTION = "map of " + UNEVEN_CHUNKS + " chunks of " + UNEVEN_CHUNK_ITEMS
             + " items, those of even chunks 1 ms of CPU each, the others none: the CPU time over workers x the wall time, median of "
-            + UNEVEN_RUNS;
+            + EFFICIENCY_RUNS + " after one";
     private static final int COLD_STARTS = 5;
 
     /** 1 ms of CPU (a busy loop) for the items of even chunks of {@value #UNEVEN_CHUNK_ITEMS}, nothing for the others. */
@@ -391,6 +383,19 @@ public final class OperationsBench {
         return new Timed(timedMedian(run, expected), true);
     }
 
+    /** The median wall time of {@value #EFFICIENCY_RUNS} runs, after one untimed. */
+    private static double medianOfTimedRuns(Run run) throws Exception {
+        run.run();
+        double[] seconds = new double[EFFICIENCY_RUNS];
+        for (int i = 0; i < EFFICIENCY_RUNS; i++) {
+            long start = System.nanoTime();
+            run.run();
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(seconds);
+        return seconds[EFFICIENCY_RUNS / 2];
+    }
+
     private static double timedMedian(Run run, int expected) throws Exception {
         double[] runs = new double[MAP_RUNS];
         for (int i = 0; i < MAP_RUNS; i++) {
@@ -420,7 +425,7 @@ public final class OperationsBench {
     /** Python's Pool: creation to first result, and the same map. */
     public static List<Figure> pythonPool(int workers, int tasks) throws Exception {
         List<String> lines = PythonPeerRunner.run("ops_bench.py", 300, "pool", Integer.toString(workers), Integer.toString(tasks),
-                Integer.toString(UNEVEN_CHUNKS), Integer.toString(UNEVEN_CHUNK_ITEMS), Integer.toString(UNEVEN_RUNS));
+                Integer.toString(UNEVEN_CHUNKS), Integer.toString(UNEVEN_CHUNK_ITEMS), Integer.toString(EFFICIENCY_RUNS));
         String version = PythonPeerRunner.version();
         List<Figure> figures = new ArrayList<>(List.of(
                 new Figure("python-pool", "creation to first result (" + workers + " workers)", number(lines, "first_result_seconds"), "s",
