@@ -56,6 +56,19 @@ class ChildCommandTest {
     }
 
     @Test
+    void aChildKeepsThisJvmsHeapLimitButNotHowItSizedAndTouchedItsHeapUpFront() {
+        for (String upFront : List.of("-Xms1g", "-Xmn256m", "-XX:InitialHeapSize=1073741824", "-XX:MinHeapSize=1g",
+                "-XX:NewSize=256m", "-XX:MaxNewSize=256m", "-XX:+AlwaysPreTouch")) {
+            assertFalse(ChildCommand.keeps(upFront), upFront);
+        }
+        for (String kept : List.of("-Xmx2g", "-Xss2m", "-XX:MaxHeapSize=2g", "-XX:MinHeapFreeRatio=20", "-XX:+UseSerialGC")) {
+            assertTrue(ChildCommand.keeps(kept), kept);
+        }
+        List<String> command = ChildCommand.build(List.of(), List.of("-Xms64m", "-XX:+AlwaysPreTouch"), "bootstrap");
+        assertTrue(command.contains("-Xms64m") && command.contains("-XX:+AlwaysPreTouch"), "the child's own are its to choose: " + command);
+    }
+
+    @Test
     void aPrefixProgramNotOnThePathIsNamedInTheFailure() {
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
                 () -> ChildCommand.build(List.of("no-such-program-multiproc"), List.of(), "bootstrap"));
