@@ -61,7 +61,7 @@ public final class OperationsBench {
      * memory touched for the first time) counts as a compilation does. On this kind of VM a page's
      * first touch costs ~10 µs, and a young JVM's collector keeps taking new memory for its first
      * seconds: decoding a map's boxed results (0.6 MB a map of 20,000) then ran up to 30x slower
-     * than on memory touched before, and the 2-worker map, measured first, read 7-8 % efficiency
+     * than on memory touched before, and the 2-worker map, measured first, read 6-9 % efficiency
      * against the one-chunk map measured seconds later.
      */
     private static final long STEADY_RUN_PAGE_FAULTS = 16;

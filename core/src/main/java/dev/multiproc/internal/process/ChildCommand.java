@@ -60,7 +60,7 @@ public final class ChildCommand {
     /**
      * How this JVM sized and touched its own heap up front: a parent started with
      * {@code -Xms1g -XX:+AlwaysPreTouch} made each pool worker touch a gigabyte before its first
-     * task (5 s here) and hold it (1.1 GB resident against 170 MB). A child sizes its own.
+     * task (5-7 s here) and hold it (1.1 GB resident against 170 MB). A child sizes its own.
      */
     private static final List<String> UP_FRONT_HEAP_PREFIXES = List.of(
             "-Xms", "-Xmn", "-XX:InitialHeapSize", "-XX:MinHeapSize", "-XX:NewSize", "-XX:MaxNewSize", "-XX:+AlwaysPreTouch");
