@@ -57,8 +57,9 @@ public final class OperationsBench {
      */
     private static final long JIT_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /**
-     * ... and its heap has stopped growing: a run that takes more page faults than this (fresh
-     * memory touched for the first time) counts as a compilation does. On this kind of VM a page's
+     * A pool's warm-up also goes on until this JVM's heap has stopped growing: a run that takes
+     * more page faults than this (fresh memory touched for the first time) counts as a
+     * compilation does. On this kind of VM a page's
      * first touch costs ~10 µs, and a young JVM's collector keeps taking new memory for its first
      * seconds: decoding a map's boxed results (0.6 MB a map of 20,000) then ran up to 30x slower
      * than on memory touched before, and the 2-worker map, measured first, read 6-9 % efficiency

@@ -708,7 +708,7 @@ public final class PoolDispatcher {
      * Receives the worker's next result into its {@code resultBuffer}; returns its length. A
      * result that does not fit is taken whole, and its array is the buffer from then on — unless
      * it is longer than {@value #MAX_KEPT_RESULT_BUFFER_BYTES} bytes: the next receive starts
-     * again from a small buffer. (A new array per result was a quarter of what the collector
+     * again from a small buffer. (A new array per result was an eighth of what the collector
      * allocated in a map of small items.)
      */
     private static int receiveResult(Worker worker) throws EOFException, InterruptedException {
