@@ -8,6 +8,7 @@ import dev.multiproc.bench.transport.Link;
 import dev.multiproc.bench.transport.Messages;
 import org.HdrHistogram.Histogram;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,10 @@ public final class Peer {
 
     public static void initiator(Link link, List<Step> steps, SharedBarrier barrier, ResultStore results, List<String> jvmOptions) {
         try (Endpoint endpoint = link.initiator()) {
+            if (steps.stream().anyMatch(step -> step.scenario() == Step.Scenario.MANY_TO_ONE)) {
+                // the helpers' start-up cache is made for this JVM's options: once, now, not beside a measured step
+                Multiproc.awaitChildStartupCache(Duration.ofSeconds(60));
+            }
             byte[] message = new byte[maxSize(steps)];
             for (int index = 0; index < steps.size(); index++) {
                 Step step = steps.get(index);

@@ -29,9 +29,10 @@ import java.util.stream.Stream;
  * The command line of a child JVM: this JVM's {@code java}, the options of this JVM that
  * matter to the code it runs (native access, the heap's limit and GC settings, system properties,
  * module flags, assertions — not the initial heap, young generation or pre-touch, which size
- * this JVM for its own role), the child's own options after them (so that they win where the
- * JVM takes the last occurrence, and a collector they choose replaces the inherited one), this
- * JVM's class path or module path, and {@link ChildMain}. Debugger and profiling agents, JMX
+ * this JVM for its own role, nor its class-data archive, made for its own main class), the
+ * child's own options after them (so that they win where the JVM takes the last occurrence,
+ * and a collector they choose replaces the inherited one), this JVM's class path or module
+ * path, and {@link ChildMain}. Debugger and profiling agents, JMX
  * and flight-recorder options are left out: a second JVM with them would fight the first for
  * their ports and files.
  *
@@ -64,11 +65,21 @@ public final class ChildCommand {
      */
     private static final List<String> UP_FRONT_HEAP_PREFIXES = List.of(
             "-Xms", "-Xmn", "-XX:InitialHeapSize", "-XX:MinHeapSize", "-XX:NewSize", "-XX:MaxNewSize", "-XX:+AlwaysPreTouch");
-    private static final List<String> DROPPED_PREFIXES = Stream.concat(UP_FRONT_HEAP_PREFIXES.stream(), Stream.of(
-            "-Dcom.sun.management", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive",
-            "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-XX:+FlightRecorder", "-XX:Flags",
+    /** Options that configure class-data sharing themselves: an archive of ours beside them would conflict. */
+    private static final List<String> SHARING_PREFIXES = List.of(
+            "-Xshare", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive", "-XX:AOT",
+            "-XX:DumpLoadedClassList", "-XX:SharedClassListFile");
+    /**
+     * Never inherited: besides the up-front heap, this JVM's own archive — made for its main
+     * class and options, not a child's. A child of a child that inherited its parent's cache
+     * started without any archive (the JVM refuses a cache whose options differ, and says so on
+     * the child's error stream), and the child could not train one for its own children either
+     * ("Only one of AOTCache or AOTCacheOutput").
+     */
+    private static final List<String> DROPPED_PREFIXES = Stream.of(UP_FRONT_HEAP_PREFIXES, SHARING_PREFIXES, List.of(
+            "-Dcom.sun.management", "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-XX:+FlightRecorder", "-XX:Flags",
             "-XX:VMOptionsFile", "-Djdk.module.", "-Djava.class.path", "-Dsun.java.command",
-            "-D" + ChildMain.PARENT_CHECK_PROPERTY)).toList();
+            "-D" + ChildMain.PARENT_CHECK_PROPERTY)).flatMap(List::stream).toList();
     private static final String CDS_DISABLED_PROPERTY = "multiproc.cds";
     /**
      * JDK 25 and later keep classes loaded and linked, lambdas resolved and method-handle forms
@@ -89,11 +100,6 @@ public final class ChildCommand {
     private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
     /** A collector option among the others of such a variable, with the space before it. */
     private static final Pattern COLLECTOR_IN_VARIABLE = Pattern.compile("(?:^|\\s+)" + COLLECTOR_OPTION.pattern() + "(?=\\s|$)");
-    /** Options that configure class-data sharing themselves: an archive of ours beside them would conflict. */
-    private static final List<String> SHARING_PREFIXES = List.of(
-            "-Xshare", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive", "-XX:AOT",
-            "-XX:DumpLoadedClassList", "-XX:SharedClassListFile");
-
     /**
      * What every child's command starts from: {@code java}, the options inherited (with the
      * default collector if nothing chose one), the archive options if an archive is ready, and

@@ -69,6 +69,18 @@ class ChildCommandTest {
     }
 
     @Test
+    void aChildInheritsNoArchiveOptionsOfThisJvmButMayNameItsOwn() {
+        for (String sharing : List.of("-XX:AOTCache=/tmp/app.aot", "-XX:AOTCacheOutput=/tmp/app.aot", "-XX:AOTMode=on",
+                "-XX:AOTConfiguration=/tmp/app.aotconf", "-XX:SharedArchiveFile=/tmp/app.jsa", "-XX:ArchiveClassesAtExit=/tmp/app.jsa",
+                "-XX:+AutoCreateSharedArchive", "-XX:DumpLoadedClassList=/tmp/classes", "-XX:SharedClassListFile=/tmp/classes")) {
+            assertFalse(ChildCommand.keeps(sharing), sharing);
+        }
+        List<String> command = ChildCommand.build(List.of(), List.of("-XX:AOTCache=/tmp/own.aot"), "bootstrap");
+        assertEquals(List.of("-XX:AOTCache=/tmp/own.aot"), command.stream().filter(option -> option.startsWith("-XX:AOTCache=")).toList(),
+                "the child's own archive is the only one on its line: " + command);
+    }
+
+    @Test
     void aPrefixProgramNotOnThePathIsNamedInTheFailure() {
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
                 () -> ChildCommand.build(List.of("no-such-program-multiproc"), List.of(), "bootstrap"));

@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,11 @@ class StartupCacheDirectoryTest {
      * children use the cache, those before the command lines of children with options of their own.
      */
     private List<String> probeOutput(Path cacheHome) throws Exception {
+        return probeOutput(cacheHome, List.of());
+    }
+
+    /** {@link #probeOutput(Path)} in a JVM started with {@code jvmOptions} (as a child is). */
+    private List<String> probeOutput(Path cacheHome, List<String> jvmOptions) throws Exception {
         List<String> jars = List.of(location(Multiproc.class), location(PosixPlatform.class));
         Assumptions.assumeTrue(jars.stream().allMatch(jar -> jar.endsWith(".jar")),
                 "skipped: the start-up cache needs a class path of jars, and this build gives classes directories: " + jars);
@@ -69,8 +75,10 @@ class StartupCacheDirectoryTest {
                     }
                 }
                 """);
-        ProcessBuilder builder = new ProcessBuilder(ChildJvm.java(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", String.join(File.pathSeparator, jars), source.toString()).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(ChildJvm.java(), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", String.join(File.pathSeparator, jars), source.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("XDG_CACHE_HOME", cacheHome.toString());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -99,6 +107,32 @@ class StartupCacheDirectoryTest {
         Path directory = home.resolve("multiproc");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
         assertTrue(contents(directory).stream().anyMatch(name -> name.endsWith(".aot") || name.endsWith(".jsa")), contents(directory).toString());
+    }
+
+    /** The archive options in a probe's line for a child with {@code own} options. */
+    private static List<String> archiveOptions(List<String> output, String own) {
+        String line = output.stream().filter(candidate -> candidate.startsWith(own + " ")).findFirst().orElseThrow();
+        return List.of(line.split(" ")).stream()
+                .filter(option -> option.startsWith("-XX:AOTCache=") || option.startsWith("-XX:SharedArchiveFile=")).toList();
+    }
+
+    @Test
+    void aChildsOwnChildrenStartWithAnArchiveMadeForThemNotTheOneTheChildStartedWith() throws Exception {
+        Path home = temporary.resolve("nested");
+        List<String> parent = probeOutput(home);
+        String child = parent.stream().filter(line -> line.startsWith("-Xmx256m ")).findFirst().orElseThrow();
+        List<String> words = List.of(child.split(" "));
+        // the probe again, as that child runs: its options are the words between java and the class path
+        List<String> childOptions = words.subList(2, words.indexOf("-cp"));
+        List<String> childArchive = archiveOptions(parent, "-Xmx256m");
+        assertEquals(1, childArchive.size(), child);
+        List<String> nested = probeOutput(home, childOptions);
+        assertTrue(Boolean.parseBoolean(nested.getLast()),
+                "the child made an archive for its own children (it could not while it inherited its own): " + nested);
+        List<String> grandchildArchive = archiveOptions(nested, "-Xmx256m");
+        assertEquals(1, grandchildArchive.size(), "one archive on a grandchild's line: " + nested);
+        assertNotEquals(childArchive, grandchildArchive,
+                "a grandchild gets the archive made for its parent's options, not the one its parent started with");
     }
 
     @Test
