@@ -38,7 +38,7 @@ public final class QuoteServer {
         try {
             while (true) {
                 Connection<String> client = listener.accept();
-                Thread.ofPlatform().daemon().start(() -> serve(client, prices));
+                Thread.ofVirtual().start(() -> serve(client, prices));
             }
         } catch (IllegalStateException closedAtExit) {
             // Ctrl-C: the context closed the listener under accept()
@@ -59,7 +59,7 @@ public final class QuoteServer {
         }
     }
 
-    /** Answers one client until it hangs up (end-of-file), or dies. */
+    /** Answers one client until it hangs up (end-of-file) or dies, or the server stops. */
     private static void serve(Connection<String> client, SharedMap<String, Double> prices) {
         try (client) {
             while (true) {
@@ -69,6 +69,8 @@ public final class QuoteServer {
             }
         } catch (EOFException | InterruptedException hungUp) {
             // the client closed its end, or ended
+        } catch (IllegalStateException closedAtExit) {
+            // Ctrl-C: the context closed the connection under recv()
         }
     }
 }

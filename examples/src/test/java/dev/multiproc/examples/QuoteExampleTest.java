@@ -1,12 +1,17 @@
 package dev.multiproc.examples;
 
+import dev.multiproc.Connection;
 import dev.multiproc.Multiproc;
+import dev.multiproc.codec.Codec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +24,10 @@ class QuoteExampleTest {
 
     @Test
     void aClientGetsPricesFromTheServerAndItsMapAndTheServerLeavesNothingBehind() throws Exception {
+        Path errors = Files.createTempFile("quote-server", ".err");
         Process server = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Examples.class.getName(), "quote-server")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(errors.toFile()).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String banner = out.readLine();
@@ -32,9 +38,18 @@ class QuoteExampleTest {
             assertEquals("XAUUSD unknown", answers.get(1));
             Map<String, Double> prices = QuoteClient.prices(Multiproc.context());
             assertEquals(List.of("EURUSD", "GBPUSD", "USDJPY"), List.copyOf(prices.keySet()));
+            // a client still connected when the server stops: its serving thread is waiting for the next request
+            try (Connection<String> lingering = Multiproc.context().connect(QuoteServer.SERVICE, Codec.string(), Duration.ofSeconds(5))) {
+                lingering.send("GBPUSD");
+                assertTrue(lingering.recv().startsWith("GBPUSD "));
+                server.destroy();
+                assertTrue(server.waitFor(20, TimeUnit.SECONDS), "the server stops on SIGTERM");
+            }
+            assertEquals("", Files.readString(errors), "the server stops quietly, a client connected or not");
         } finally {
             server.destroy();
             assertTrue(server.waitFor(20, TimeUnit.SECONDS), "the server stops on SIGTERM");
+            Files.deleteIfExists(errors);
         }
         assertTrue(Multiproc.listObjects().stream().noneMatch(object -> object.name().equals("mp-n-" + QuoteServer.SERVICE)
                         || object.name().equals("mp-n-" + QuoteServer.PRICES)),
