@@ -81,6 +81,21 @@ class ChildCommandTest {
     }
 
     @Test
+    void optionsWithWhichTheJvmRefusesAnArchiveMadeWithoutThemAreKnown() {
+        for (String refusing : List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-modules=jdk.incubator.vector", "--limit-modules=java.base", "--enable-native-access=java.base",
+                "--illegal-native-access=deny", "-Djava.security.manager=allow", "-XX:+UseZGC", "-XX:-UseCompressedOops",
+                "-XX:+UseCompactObjectHeaders", "-XX:ObjectAlignmentInBytes=16", "-Xmx32g", "-Xmx32768m", "-Xmx1t",
+                "-XX:MaxHeapSize=34359738368", "-Xmx99999999999999999999")) {
+            assertTrue(ChildCommand.refusesArchive(refusing), refusing);
+        }
+        for (String fitting : List.of("-Xmx31g", "-Xmx512m", "-Xmx2048", "-Xss2m", "-XX:+UseParallelGC", "-XX:+UseG1GC",
+                "-XX:+UseShenandoahGC", "-XX:TieredStopAtLevel=1", "--enable-preview", "-ea", "-Dfoo=1")) {
+            assertFalse(ChildCommand.refusesArchive(fitting), fitting);
+        }
+    }
+
+    @Test
     void aPrefixProgramNotOnThePathIsNamedInTheFailure() {
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
                 () -> ChildCommand.build(List.of("no-such-program-multiproc"), List.of(), "bootstrap"));

@@ -67,7 +67,7 @@ class StartupCacheDirectoryTest {
                         boolean ready = dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120));
                         Method build = Class.forName("dev.multiproc.internal.process.ChildCommand").getDeclaredMethod("build", List.class, List.class, String.class);
                         build.setAccessible(true);
-                        for (String own : List.of("-Xmx256m", "-Xshare:auto")) {
+                        for (String own : List.of("-Xmx256m", "-Xshare:auto", "--add-opens=java.base/java.lang=ALL-UNNAMED")) {
                             List<?> command = (List<?>) build.invoke(null, List.of(), List.of(own), "bootstrap");
                             System.out.println(own + " " + String.join(" ", command.stream().map(String::valueOf).toList()));
                         }
@@ -104,6 +104,8 @@ class StartupCacheDirectoryTest {
                 "a child with options of its own still starts with the cache: " + withHeapSize);
         assertFalse(withSharing.contains(" -XX:AOTCache=") || withSharing.contains(" -XX:SharedArchiveFile="),
                 "a child configuring sharing itself gets no archive of ours beside it: " + withSharing);
+        assertEquals(List.of(), archiveOptions(output, "--add-opens=java.base/java.lang=ALL-UNNAMED"),
+                "a child with a module option of its own, which the JVM checks an archive against, gets none of ours");
         Path directory = home.resolve("multiproc");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
         assertTrue(contents(directory).stream().anyMatch(name -> name.endsWith(".aot") || name.endsWith(".jsa")), contents(directory).toString());
