@@ -222,6 +222,19 @@ public final class Multiproc implements AutoCloseable {
         return ChildCommand.awaitArchive(timeout);
     }
 
+    /**
+     * {@link #awaitChildStartupCache(java.time.Duration)} for children started with {@code
+     * jvmOptions} of their own ({@link JvmProcess#setJvmOptions}, {@link PoolOptions#withJvmOptions}).
+     * Options with which the JVM would refuse the common cache — module options such as {@code
+     * --add-opens}, another object layout such as {@code -XX:+UseZGC} — get a cache of their own,
+     * also trained on first use; until it is ready such children start with the JDK's default one.
+     *
+     * @return whether children with those options start with a cache from now on
+     */
+    public static boolean awaitChildStartupCache(java.time.Duration timeout, List<String> jvmOptions) throws InterruptedException {
+        return ChildCommand.awaitArchive(timeout, List.copyOf(jvmOptions));
+    }
+
     /** How many spare JVMs have booted and wait for a target now. */
     public int readySpareProcesses() {
         return launcher.readySpares();

@@ -170,6 +170,10 @@ final class BenchCommand implements Callable<Integer> {
         long started = System.nanoTime();
         // a JVM training the start-up cache would take a core from the first transports measured
         dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120));
+        for (Transport transport : chosen) {
+            // peers with options of their own that the common cache does not fit get caches of their own
+            dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120), transport.jvmOptions());
+        }
         try (ProgressBar bar = progressBar(total)) {
             for (int round = 1; round <= rounds; round++) {
                 String roundLabel = rounds == 1 ? "" : " (round " + round + "/" + rounds + ")";

@@ -30,8 +30,8 @@ public final class Peer {
     public static void initiator(Link link, List<Step> steps, SharedBarrier barrier, ResultStore results, List<String> jvmOptions) {
         try (Endpoint endpoint = link.initiator()) {
             if (steps.stream().anyMatch(step -> step.scenario() == Step.Scenario.MANY_TO_ONE)) {
-                // the helpers' start-up cache is made for this JVM's options: once, now, not beside a measured step
-                Multiproc.awaitChildStartupCache(Duration.ofSeconds(60));
+                // the helpers' start-up cache is made for this JVM's options and theirs: once, now, not beside a measured step
+                Multiproc.awaitChildStartupCache(Duration.ofSeconds(60), jvmOptions);
             }
             byte[] message = new byte[maxSize(steps)];
             for (int index = 0; index < steps.size(); index++) {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,10 +51,11 @@ import java.util.stream.Stream;
  * keyed by the JDK, the paths and the options. The first launch trains it in the background (a
  * child JVM that loads what children load and dumps its classes at exit); later children map
  * it and start faster, with options of their own too, unless those options are about archives
- * themselves or would make the JVM refuse it (module options, another object layout, the
- * security manager: {@link #refusesArchive}), since a JVM that refuses an archive starts with
- * none at all. Children never dump themselves, so a failed dump cannot change a
- * child's exit code, and CDS log output is switched off so that it never mixes with theirs.
+ * themselves. Own options that would make the JVM refuse it (module options, another object
+ * layout, the security manager: {@link #refusesArchive}) get an archive trained with them, in
+ * the same way, since a JVM that refuses an archive starts with none at all. Each archive is
+ * trained at most once per JVM. Children never dump themselves, so a failed dump cannot change
+ * a child's exit code, and CDS log output is switched off so that it never mixes with theirs.
  * Adding an archive prunes the directory ({@link StartupCacheDirectory#prune}).
  */
 public final class ChildCommand {
@@ -77,8 +79,8 @@ public final class ChildCommand {
      * the module graph's properties, the object layout and the security manager against the
      * archive's, and where they differ it starts with no archive at all, not even the JDK's
      * default one ("Unable to map shared spaces": a cold child 231-237 ms here, against 156-174
-     * with the default archive and 139-160 with ours). A child with one of these gets no
-     * archive of ours.
+     * with the default archive and 139-160 with ours). A child with one of these gets an
+     * archive trained with them.
      */
     private static final List<String> ARCHIVE_REFUSING_PREFIXES = List.of(
             "--add-exports", "--add-opens", "--add-reads", "--add-modules", "--limit-modules", "--patch-module",
@@ -128,7 +130,10 @@ public final class ChildCommand {
     }
 
     private static volatile Inherited inherited;
-    private static volatile Thread trainer;
+    /** The trainings this JVM started, by the archive each makes: an archive is trained at most once per JVM. */
+    private static final Map<Path, Thread> TRAINERS = new ConcurrentHashMap<>();
+    /** The archive options of children whose own options the inherited archive does not fit, by those options, once ready. */
+    private static final Map<List<String>, List<String>> OWN_ARCHIVES = new ConcurrentHashMap<>();
 
     private ChildCommand() {
     }
@@ -141,9 +146,9 @@ public final class ChildCommand {
      */
     static List<String> build(List<String> commandPrefix, List<String> extraJvmOptions, String bootstrapName) {
         Inherited base = inherited();
-        boolean ownCollector = extraJvmOptions.stream().anyMatch(ChildCommand::choosesCollector);
-        List<String> command = new ArrayList<>(commandPrefix.size() + base.options().size() + extraJvmOptions.size()
-                + base.launch().size() + 9);
+        List<String> options = childOptions(base, extraJvmOptions);
+        List<String> archive = archiveOptions(base, extraJvmOptions);
+        List<String> command = new ArrayList<>(commandPrefix.size() + options.size() + archive.size() + base.launch().size() + 4);
         if (!commandPrefix.isEmpty()) {
             command.add(onPath(commandPrefix.getFirst()));
             command.addAll(commandPrefix.subList(1, commandPrefix.size()));
@@ -152,19 +157,80 @@ public final class ChildCommand {
         if (!commandPrefix.isEmpty()) {
             command.add("-D" + ChildMain.PARENT_CHECK_PROPERTY + "=true");
         }
-        for (String option : base.options()) {
-            // two collectors on one command line stop the JVM at start
-            if (!(ownCollector && choosesCollector(option))) {
-                command.add(option);
-            }
-        }
-        command.addAll(extraJvmOptions);
-        if (extraJvmOptions.stream().noneMatch(option -> configuresSharing(option) || refusesArchive(option))) {
-            command.addAll(base.archive());
-        }
+        command.addAll(options);
+        command.addAll(archive);
         command.addAll(base.launch());
         command.add(bootstrapName);
         return command;
+    }
+
+    /** The inherited options, then the child's own; a collector of its own replaces the inherited one. */
+    private static List<String> childOptions(Inherited base, List<String> ownOptions) {
+        boolean ownCollector = ownOptions.stream().anyMatch(ChildCommand::choosesCollector);
+        List<String> options = new ArrayList<>(base.options().size() + ownOptions.size());
+        for (String option : base.options()) {
+            // two collectors on one command line stop the JVM at start
+            if (!(ownCollector && choosesCollector(option))) {
+                options.add(option);
+            }
+        }
+        options.addAll(ownOptions);
+        return options;
+    }
+
+    /**
+     * The archive options of a child with {@code ownOptions}: none if they configure sharing
+     * themselves; the inherited archive unless they would make the JVM refuse it; else an
+     * archive trained with them, once ready — until then none, and its training started in the
+     * background.
+     */
+    private static List<String> archiveOptions(Inherited base, List<String> ownOptions) {
+        if (ownOptions.stream().anyMatch(ChildCommand::configuresSharing)) {
+            return List.of();
+        }
+        if (ownOptions.stream().noneMatch(ChildCommand::refusesArchive)) {
+            return base.archive();
+        }
+        List<String> ready = OWN_ARCHIVES.get(ownOptions);
+        if (ready != null) {
+            return ready;
+        }
+        Path archive = ownArchive(base, ownOptions);
+        if (archive == null) {
+            return List.of();
+        }
+        List<String> options = readyOrTraining(base.java(), childOptions(base, ownOptions), base.launch(), archive,
+                environment(System.getenv(), ownOptions));
+        if (!options.isEmpty()) {
+            OWN_ARCHIVES.put(List.copyOf(ownOptions), options);
+        }
+        return options;
+    }
+
+    /** Where the archive of children with {@code ownOptions} is kept; null if none may be used. */
+    private static Path ownArchive(Inherited base, List<String> ownOptions) {
+        return archivesAllowed() ? cdsArchive(childOptions(base, ownOptions)) : null;
+    }
+
+    private static boolean archivesAllowed() {
+        return !"false".equals(System.getProperty(CDS_DISABLED_PROPERTY)) && onlyJars();
+    }
+
+    /**
+     * The options that map {@code archive} if it is ready (and trusted); else none, with its
+     * training started in the background unless this JVM started it already.
+     */
+    private static List<String> readyOrTraining(String java, List<String> options, List<String> launch, Path archive,
+                                                Map<String, String> environment) {
+        if (StartupCacheDirectory.trustedArchive(archive)) {
+            StartupCacheDirectory.markUsed(archive);
+            List<String> archiveOptions = new ArrayList<>();
+            archiveOptions.add((AOT_CACHE ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
+            archiveOptions.addAll(QUIET_ARCHIVE_LOGS);
+            return List.copyOf(archiveOptions);
+        }
+        TRAINERS.computeIfAbsent(archive, path -> trainInBackground(java, options, launch, path, environment));
+        return List.of();
     }
 
     /**
@@ -319,21 +385,9 @@ public final class ChildCommand {
             options.add(DEFAULT_COLLECTOR);
         }
         List<String> launch = launchArguments();
-        List<String> archiveOptions = List.of();
-        if (!"false".equals(System.getProperty(CDS_DISABLED_PROPERTY)) && onlyJars()) {
-            Path archive = cdsArchive(options);
-            if (archive != null) {
-                if (StartupCacheDirectory.trustedArchive(archive)) {
-                    StartupCacheDirectory.markUsed(archive);
-                    archiveOptions = new ArrayList<>();
-                    archiveOptions.add((AOT_CACHE ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
-                    archiveOptions.addAll(QUIET_ARCHIVE_LOGS);
-                } else {
-                    trainInBackground(java, options, launch, archive);
-                }
-            }
-        }
-        return new Inherited(java, List.copyOf(options), List.copyOf(archiveOptions), List.copyOf(launch));
+        Path archive = archivesAllowed() ? cdsArchive(options) : null;
+        List<String> archiveOptions = archive == null ? List.of() : readyOrTraining(java, options, launch, archive, System.getenv());
+        return new Inherited(java, List.copyOf(options), archiveOptions, List.copyOf(launch));
     }
 
     /** The class or module path and the main class or module of {@link ChildMain}. */
@@ -387,7 +441,8 @@ public final class ChildCommand {
      * Runs {@code ChildMain --train} once with {@code -XX:ArchiveClassesAtExit} into a temporary
      * file, and moves the archive into place only if that child succeeded.
      */
-    private static void trainInBackground(String java, List<String> options, List<String> launch, Path archive) {
+    private static Thread trainInBackground(String java, List<String> options, List<String> launch, Path archive,
+                                            Map<String, String> environment) {
         List<String> base = new ArrayList<>(options.size() + 1);
         base.add(java);
         base.addAll(options);
@@ -399,10 +454,12 @@ public final class ChildCommand {
                 command.addAll(QUIET_ARCHIVE_LOGS);
                 command.addAll(launch);
                 command.add(ChildMain.TRAIN_ARGUMENT);
-                Process process = new ProcessBuilder(command)
+                ProcessBuilder builder = new ProcessBuilder(command)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD)
-                        .start();
+                        .redirectError(ProcessBuilder.Redirect.DISCARD);
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+                Process process = builder.start();
                 if (process.waitFor() == 0 && Files.isRegularFile(partial)) {
                     Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
                     inherited = null;
@@ -419,8 +476,8 @@ public final class ChildCommand {
             }
         }, "multiproc-cds-trainer");
         training.setDaemon(true);
-        trainer = training;
         training.start();
+        return training;
     }
 
     /**
@@ -430,17 +487,29 @@ public final class ChildCommand {
      * @return whether children now start with an archive
      */
     public static boolean awaitArchive(Duration timeout) throws InterruptedException {
-        Inherited command = inherited();
-        Thread training = trainer;
-        if (training != null) {
-            training.join(timeout);
-            if (training.isAlive()) {
-                return false;
-            }
-            inherited = null;
-            command = inherited();
+        return awaitArchive(timeout, List.of());
+    }
+
+    /**
+     * {@link #awaitArchive(Duration)} for children with {@code ownOptions}, which may need an
+     * archive of their own.
+     *
+     * @return whether children with those options now start with an archive
+     */
+    public static boolean awaitArchive(Duration timeout, List<String> ownOptions) throws InterruptedException {
+        Inherited base = inherited();
+        if (!archiveOptions(base, ownOptions).isEmpty()) {
+            return true;
         }
-        return !command.archive().isEmpty();
+        boolean own = ownOptions.stream().anyMatch(ChildCommand::refusesArchive);
+        Path archive = own ? ownArchive(base, ownOptions) : archivesAllowed() ? cdsArchive(base.options()) : null;
+        Thread training = archive == null ? null : TRAINERS.get(archive);
+        if (training == null) {
+            return false;
+        }
+        training.join(timeout);
+        inherited = null;
+        return !archiveOptions(inherited(), ownOptions).isEmpty();
     }
 
     private static List<String> inheritedOptions() {

@@ -49,11 +49,15 @@ class StartupCacheDirectoryTest {
      * children use the cache, those before the command lines of children with options of their own.
      */
     private List<String> probeOutput(Path cacheHome) throws Exception {
-        return probeOutput(cacheHome, List.of());
+        return probeOutput(cacheHome, List.of(), List.of());
     }
 
-    /** {@link #probeOutput(Path)} in a JVM started with {@code jvmOptions} (as a child is). */
-    private List<String> probeOutput(Path cacheHome, List<String> jvmOptions) throws Exception {
+    /**
+     * {@link #probeOutput(Path)} in a JVM started with {@code jvmOptions} (as a child is); given
+     * one of {@code arguments}, the probe also waits for the archive of children with that option
+     * of their own, and prints the line "trained(whether it is ready) COMMAND".
+     */
+    private List<String> probeOutput(Path cacheHome, List<String> jvmOptions, List<String> arguments) throws Exception {
         List<String> jars = List.of(location(Multiproc.class), location(PosixPlatform.class));
         Assumptions.assumeTrue(jars.stream().allMatch(jar -> jar.endsWith(".jar")),
                 "skipped: the start-up cache needs a class path of jars, and this build gives classes directories: " + jars);
@@ -71,6 +75,12 @@ class StartupCacheDirectoryTest {
                             List<?> command = (List<?>) build.invoke(null, List.of(), List.of(own), "bootstrap");
                             System.out.println(own + " " + String.join(" ", command.stream().map(String::valueOf).toList()));
                         }
+                        if (args.length > 0) {
+                            List<String> own = List.of(args[0]);
+                            boolean ownReady = dev.multiproc.Multiproc.awaitChildStartupCache(java.time.Duration.ofSeconds(120), own);
+                            List<?> command = (List<?>) build.invoke(null, List.of(), own, "bootstrap");
+                            System.out.println("trained(" + ownReady + ") " + String.join(" ", command.stream().map(String::valueOf).toList()));
+                        }
                         System.out.println(ready);
                     }
                 }
@@ -78,6 +88,7 @@ class StartupCacheDirectoryTest {
         List<String> command = new ArrayList<>(List.of(ChildJvm.java(), "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", String.join(File.pathSeparator, jars), source.toString()));
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("XDG_CACHE_HOME", cacheHome.toString());
         Process process = builder.start();
@@ -128,13 +139,35 @@ class StartupCacheDirectoryTest {
         List<String> childOptions = words.subList(2, words.indexOf("-cp"));
         List<String> childArchive = archiveOptions(parent, "-Xmx256m");
         assertEquals(1, childArchive.size(), child);
-        List<String> nested = probeOutput(home, childOptions);
+        List<String> nested = probeOutput(home, childOptions, List.of());
         assertTrue(Boolean.parseBoolean(nested.getLast()),
                 "the child made an archive for its own children (it could not while it inherited its own): " + nested);
         List<String> grandchildArchive = archiveOptions(nested, "-Xmx256m");
         assertEquals(1, grandchildArchive.size(), "one archive on a grandchild's line: " + nested);
         assertNotEquals(childArchive, grandchildArchive,
                 "a grandchild gets the archive made for its parent's options, not the one its parent started with");
+    }
+
+    @Test
+    void aChildWithAModuleOptionOfItsOwnGetsAnArchiveTrainedWithItThatTheJvmAccepts() throws Exception {
+        String addOpens = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+        List<String> output = probeOutput(temporary.resolve("own"), List.of(), List.of(addOpens));
+        assertEquals(List.of(), archiveOptions(output, addOpens), "none before its own archive is trained: " + output);
+        String trained = output.stream().filter(line -> line.startsWith("trained(")).findFirst().orElseThrow();
+        assertTrue(trained.startsWith("trained(true) "), trained);
+        List<String> ownArchive = archiveOptions(output, "trained(true)");
+        assertEquals(1, ownArchive.size(), trained);
+        assertNotEquals(archiveOptions(output, "-Xmx256m"), ownArchive, "an archive of its own, not the common one");
+        // the JVM must take it: with -XX:AOTMode=on a JVM that refuses its cache stops before main
+        List<String> words = new ArrayList<>(List.of(trained.split(" ")));
+        words.removeFirst();
+        words.add(1, "-XX:AOTMode=on");
+        words.set(words.size() - 1, "multiproc-no-such-bootstrap");
+        Process child = new ProcessBuilder(words).redirectErrorStream(true).start();
+        String said = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(said.contains("multiproc-no-such-bootstrap") && !said.contains("AOT cache"),
+                "the child ran its main with the archive mapped: " + said);
     }
 
     @Test
