@@ -148,8 +148,8 @@ public final class JvmProcess {
      * child inherits this JVM's heap limit ({@code -Xmx}) but not how this JVM sized or touched
      * its heap up front ({@code -Xms}, {@code -Xmn}, {@code -XX:+AlwaysPreTouch}), nor its
      * class-data archive ({@code -XX:AOTCache} and the like; children get one made for them):
-     * give those here for the child. A collector named here ({@code -XX:+UseG1GC}, ...) replaces the one the child would run
-     * otherwise: the parent's, if the parent was told one (a collector flag in the JVM's option
+     * give those here for the child. A collector named here ({@code -XX:+UseG1GC}, ...) replaces
+     * the one the child would run otherwise: the parent's, if the parent was told one (a collector flag in the JVM's option
      * variables, {@code JAVA_TOOL_OPTIONS} and the like, is then left out of the child's
      * environment), else the serial collector, which keeps a child that runs one job small (see
      * the README's "Limits").
