@@ -91,8 +91,9 @@ public final class ChildCommand {
     private static final Pattern HEAP_LIMIT = Pattern.compile("(?:-Xmx|-XX:MaxHeapSize=)([0-9]+)([kKmMgGtT]?)");
     private static final long COMPRESSED_OOPS_LIMIT = 32L << 30;
     /**
-     * Never inherited: besides the up-front heap, this JVM's own archive — made for its main
-     * class and options, not a child's. A child of a child that inherited its parent's cache
+     * Never inherited: the up-front heap; the JMX, flight-recorder and launcher options (see the
+     * class comment); and this JVM's own archive, made for its main class and options, not a
+     * child's. A child of a child that inherited its parent's cache
      * started without any archive (the JVM refuses a cache whose options differ, and says so on
      * the child's error stream), and the child could not train one for its own children either
      * ("Only one of AOTCache or AOTCacheOutput").
