@@ -142,6 +142,65 @@ class QueueModesTest extends ContextPerTest {
     }
 
     @Test
+    void aSingleConsumerKilledReadingASpilledMessageLosesItAndItsSpillIsRemovedWhenTheRolePassesOn() throws Exception {
+        byte[] big = new byte[20_000];
+        java.util.Arrays.fill(big, (byte) 7);
+        QueueOptions options = QueueOptions.of(4).withSlotBytes(112).withMode(QueueMode.SPSC);
+        try (SharedQueue<byte[]> queue = mp.queue(Codec.bytes(), options); SharedMemory reading = mp.sharedMemory(64)) {
+            queue.put(big);
+            queue.put(new byte[]{2});
+            JvmProcess holder = start(mp, () -> {
+                try {
+                    queue.takeInPlace(message -> {
+                        set(reading, 0, message.byteSize());
+                        sleep(120_000);
+                    });
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).getFirst();
+            awaitValue(reading, 0, big.length);
+            assertEquals(2, queue.size(), "a single consumer's message counts until it has been read");
+            holder.kill();
+            assertTrue(holder.join(Duration.ofSeconds(10)));
+
+            assertArrayEquals(new byte[]{2}, queue.poll(10, TimeUnit.SECONDS), "the killed consumer's message is lost, the next one comes");
+            assertTrue(Multiproc.listObjects().stream().noneMatch(o -> o.kind().equals("spill")), "the lost message's spill object was removed");
+            for (byte value = 3; value <= 6; value++) {
+                assertTrue(queue.offer(new byte[]{value}), "all four slots are free again");
+            }
+            assertFalse(queue.offer(new byte[]{9}), "and no more");
+        }
+    }
+
+    @Test
+    void aSingleConsumerKilledMidDrainHasNoneOfTheMessagesItReadDeliveredAgain() throws Exception {
+        try (SharedQueue<Long> queue = queue(QueueMode.SPSC, 1024); SharedMemory reading = mp.sharedMemory(64)) {
+            for (long value = 1; value <= 500; value++) {
+                queue.put(value);
+            }
+            JvmProcess drainer = start(mp, () -> queue.drain(message -> {
+                long value = message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                set(reading, 0, value);
+                if (value == 100) {
+                    sleep(120_000);
+                }
+            }, 1000)).getFirst();
+            awaitValue(reading, 0, 100);
+            drainer.kill();
+            assertTrue(drainer.join(Duration.ofSeconds(10)));
+
+            for (long value = 101; value <= 500; value++) {
+                assertEquals(value, queue.poll(10, TimeUnit.SECONDS), "after the killed drainer's last message, in order, nothing twice");
+            }
+            assertNull(queue.poll());
+            for (long value = 0; value < 1024; value++) {
+                assertTrue(queue.offer(value), "every slot is free again");
+            }
+        }
+    }
+
+    @Test
     void aKilledSingleProducerLeavesNoGapAndAReplacementProducerTakesOver() throws Exception {
         try (SharedQueue<Long> queue = queue(QueueMode.SPSC, 64); SharedMemory committed = mp.sharedMemory(64)) {
             JvmProcess producer = start(mp, () -> QueueTest.produceSlowlyRecordingCommits(queue, committed)).getFirst();

@@ -200,7 +200,7 @@ class CliTest {
     void doctorReportsEveryCheckAndRmRemovesANamedObject() {
         Run doctor = run("doctor");
         assertEquals(0, doctor.exitCode(), doctor.out());
-        for (String check : new String[]{"JDK", "native access", "kernel", "C library", "futex_waitv", "pidfd_open",
+        for (String check : new String[]{"JDK", "native access", "kernel", "C library", "futex_waitv", "membarrier", "pidfd_open",
                 "child descriptors", "shared memory", "start-up cache", "remote: Aeron's JDK access", "remote: channel settings", "remote: media driver"}) {
             assertTrue(doctor.out().contains(check), check + " in " + doctor.out());
         }

@@ -113,6 +113,27 @@ public interface NativePlatform {
     /** Wakes up to {@code count} processes sleeping on the word at {@code offset}. */
     void wake(MappedRegion region, long offset, int count);
 
+    /**
+     * Makes this process one that {@link #fenceRemoteThreads()} reaches, so that its threads may
+     * publish to sleepers with a release store and no full fence of their own; true if it now is
+     * (every later call answers the same, cheaply). The default: false, every publish fences.
+     */
+    default boolean acceptRemoteFences() {
+        return false;
+    }
+
+    /**
+     * A full memory fence on every thread of every process that {@link #acceptRemoteFences()
+     * accepted} it, as if each had run one at some point during this call: after it returns, the
+     * stores those threads made before their reads of this process's earlier writes are visible
+     * here. A sleeper calls it after announcing itself and before its last check of the state.
+     * True if every such process is fenced, or none can exist here (the default: no process
+     * accepts); false if some may and this process cannot reach them (a system call filter).
+     */
+    default boolean fenceRemoteThreads() {
+        return true;
+    }
+
     // ------------------------------------------------------------------ named semaphores
 
     /** @throws dev.multiproc.SharedObjectExistsException if the name is taken */

@@ -18,11 +18,13 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * No lost wake-up between a producer's publish and a consumer going to sleep on not-empty. The
- * producer runs the real {@link QueueSlots#publish} (a volatile store of the sequence, then a
- * read of the sleeper count, waking if it is not 0: the wake bumps the wait point's sequence).
- * The consumer does what {@code WaitPoint} does before it sleeps (spec/wait-point.md): it raises
- * the sleeper count with an atomic add, then checks its condition. If it then sees nothing
- * published, it would sleep, so the producer must have seen it and woken it.
+ * producer runs the real {@link QueueSlots#publish}: here, where the process accepts remote fences,
+ * a release store of the sequence and no fence, then a read of the sleeper count, waking if it is
+ * not 0 (the wake bumps the wait point's sequence). The consumer does what {@code WaitPoint} does
+ * before its long sleep (spec/wait-point.md): it raises the sleeper count with an atomic add,
+ * fences the producers ({@code membarrier}), then checks its condition. If it then sees nothing
+ * published, it would sleep, so the producer must have seen it and woken it. Without the fence
+ * the forbidden outcome shows: the producer's read of the sleeper count passes its own store.
  */
 @JCStressTest
 @Outcome(id = "1, 1", expect = Expect.ACCEPTABLE, desc = "the sleeper saw the message, and was woken too")
@@ -37,6 +39,9 @@ public class PublishWakeTest {
     private final QueueSlots slots;
 
     public PublishWakeTest() {
+        if (!HeapRegions.PLATFORM.acceptRemoteFences()) {
+            throw new IllegalStateException("this test needs a platform with remote fences (Linux 4.16+ membarrier)");
+        }
         HeapRegions.Queue queue = HeapRegions.queue(4, QueueLayout.MODE_MPMC);
         this.memory = queue.memory();
         this.slots = queue.slots();
@@ -51,6 +56,9 @@ public class PublishWakeTest {
     @Actor
     public void consumerAboutToSleep(II_Result r) {
         Words.INT.getAndAdd(memory, NOT_EMPTY + WaitPointLayout.SLEEPERS_OFFSET, 1);
+        if (!HeapRegions.PLATFORM.fenceRemoteThreads()) {
+            throw new IllegalStateException("this process cannot fence the others");
+        }
         r.r2 = slots.holds(slots.head()) ? 1 : 0;
     }
 

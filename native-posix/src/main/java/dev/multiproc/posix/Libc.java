@@ -481,6 +481,27 @@ final class Libc {
                 syscall(state, numbers().futex(), word.address(), FUTEX_WAKE, count, 0, 0, 0));
     }
 
+    // ------------------------------------------------------------------ membarrier
+
+    /** {@code MEMBARRIER_CMD_QUERY}: the commands this kernel offers, as a bit mask of their numbers. */
+    static final int MEMBARRIER_CMD_QUERY = 0;
+    /** A full barrier on every running thread of every process registered for it. */
+    static final int MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1;
+    /** Registers the calling process (all its threads) for {@link #MEMBARRIER_CMD_GLOBAL_EXPEDITED}. */
+    static final int MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
+
+    /**
+     * {@code membarrier(2)} (Linux 4.16 for the global expedited commands).
+     *
+     * @return what the call returned (for {@link #MEMBARRIER_CMD_QUERY}, the mask of commands), or
+     *         minus the errno where it failed (ENOSYS, EINVAL, EPERM: the caller falls back)
+     */
+    static long membarrier(int command) {
+        MemorySegment state = callState();
+        long result = syscall(state, numbers().membarrier(), command, 0, 0, 0, 0, 0);
+        return result >= 0 ? result : -errno(state);
+    }
+
     // ------------------------------------------------------------------ POSIX named semaphores
 
     private static final class Semaphores {

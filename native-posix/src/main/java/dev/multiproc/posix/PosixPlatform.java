@@ -303,6 +303,46 @@ public final class PosixPlatform implements NativePlatform {
         Libc.futexWake(region.segment().asSlice(offset, Integer.BYTES), count, region.name());
     }
 
+    /**
+     * {@code membarrier(2)}'s global expedited commands, looked at once per process, on first use:
+     * what the kernel offers, and whether this process registered (its threads then get the fences
+     * that other processes' sleepers issue).
+     */
+    private static final class RemoteFences {
+        static final long OFFERED = Libc.membarrier(Libc.MEMBARRIER_CMD_QUERY);
+        static final int NEEDED = Libc.MEMBARRIER_CMD_GLOBAL_EXPEDITED | Libc.MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED;
+        static final boolean ACCEPTED = OFFERED >= 0 && (OFFERED & NEEDED) == NEEDED
+                && Libc.membarrier(Libc.MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0;
+
+        /** The kernel answered, without the commands: no process on this machine can have registered. */
+        static boolean nobodyCanAccept() {
+            return OFFERED >= 0 && (OFFERED & NEEDED) != NEEDED;
+        }
+    }
+
+    /** Set once this process's fence has failed (a system call filter): it is not tried again. */
+    private volatile boolean remoteFenceRefused;
+
+    @Override
+    public boolean acceptRemoteFences() {
+        return RemoteFences.ACCEPTED;
+    }
+
+    @Override
+    public boolean fenceRemoteThreads() {
+        if (RemoteFences.nobodyCanAccept()) {
+            return true;
+        }
+        if (remoteFenceRefused) {
+            return false;
+        }
+        if (Libc.membarrier(Libc.MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0) {
+            return true;
+        }
+        remoteFenceRefused = true;
+        return false;
+    }
+
     // ------------------------------------------------------------------ named semaphores
 
     @Override
@@ -471,11 +511,22 @@ public final class PosixPlatform implements NativePlatform {
             checks.add(PlatformCheck.fallback("pidfd_open (Linux 5.3+)", "absent (" + Errno.name(-pidfd) + ")",
                     "children and parents are watched by looking at the process table every " + PROCESS_POLL_MILLIS + " ms"));
         }
+        checks.add(remoteFences());
         InheritedDescriptors spawning = InheritedDescriptors.chosen();
         checks.add(spawning == InheritedDescriptors.CLOSE_FROM ? PlatformCheck.ok("child descriptors", spawning.describe())
                 : PlatformCheck.fallback("child descriptors", spawning.describe(), "a fallback: glibc before 2.34 or another C library"));
         checks.add(sharedMemorySpace());
         return checks;
+    }
+
+    private static PlatformCheck remoteFences() {
+        String topic = "membarrier (Linux 4.16+)";
+        if (RemoteFences.ACCEPTED) {
+            return PlatformCheck.ok(topic, "global expedited: queue producers publish with a release store, "
+                    + "and a consumer that sleeps longer than 5 ms fences them once");
+        }
+        String why = RemoteFences.OFFERED < 0 ? Errno.name((int) -RemoteFences.OFFERED) : "no global expedited command";
+        return PlatformCheck.fallback(topic, "unavailable (" + why + ")", "queue producers pay a full fence per message");
     }
 
     private static PlatformCheck sharedMemorySpace() {

@@ -8,7 +8,7 @@ package dev.multiproc.posix;
 record SyscallNumbers(long openat, long close, long fstat, long mmap, long munmap, long unlinkat, long fallocate,
                       long futex, long futexWaitv, long kill, long wait4, long rtSigaction, long pidfdOpen, long ppoll,
                       long fcntl, long ftruncate, long fchown, long geteuid, long newfstatat, long closeRange,
-                      StatLayout stat) {
+                      long membarrier, StatLayout stat) {
 
     /**
      * Where {@code struct stat} keeps the fields multiproc reads: x86-64 has its own layout, aarch64
@@ -20,9 +20,9 @@ record SyscallNumbers(long openat, long close, long fstat, long mmap, long munma
     }
 
     private static final SyscallNumbers X86_64 = new SyscallNumbers(257, 3, 5, 9, 11, 263, 285, 202, 449, 62, 61, 13, 434, 271,
-            72, 77, 93, 107, 262, 436, new StatLayout(8, 16, true, 24, 28, 48));
+            72, 77, 93, 107, 262, 436, 324, new StatLayout(8, 16, true, 24, 28, 48));
     private static final SyscallNumbers AARCH64 = new SyscallNumbers(56, 57, 80, 222, 215, 35, 47, 98, 449, 129, 260, 134, 434, 73,
-            25, 46, 55, 175, 79, 436, new StatLayout(8, 20, false, 16, 24, 48));
+            25, 46, 55, 175, 79, 436, 283, new StatLayout(8, 20, false, 16, 24, 48));
 
     static SyscallNumbers forArchitecture(String osArch) {
         return switch (osArch) {

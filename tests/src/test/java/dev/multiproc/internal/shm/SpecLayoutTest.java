@@ -4,6 +4,7 @@ import dev.multiproc.internal.shm.barrier.BarrierLayout;
 import dev.multiproc.internal.shm.condition.ConditionLayout;
 import dev.multiproc.internal.shm.event.EventLayout;
 import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
+import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.listener.ListenerLayout;
 import dev.multiproc.internal.shm.lock.LockLayout;
 import dev.multiproc.internal.shm.map.MapLayout;
@@ -221,6 +222,23 @@ class SpecLayoutTest {
             }
         });
         assertEquals(List.of(), wrong, "spec pictures that disagree with the layout constants");
+    }
+
+    @Test
+    void theHeaderSpecGivesEveryKindItsCodeAndTheLayoutVersionTheCodeWrites() throws IOException {
+        String kinds = Files.readString(SPECS.resolve("header.md")).replaceAll("\\s+", " ");
+        List<String> wrong = new ArrayList<>();
+        for (ObjectKind kind : ObjectKind.values()) {
+            String expected = kind.code() + " " + kind.label() + " (" + kind.layoutVersion() + ")";
+            if (!kinds.contains(expected)) {
+                wrong.add(expected);
+            }
+        }
+        assertEquals(List.of(), wrong, "header.md lacks these kinds as the code has them (code, label, layout version)");
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("^Layout version (\\d+)\\b", java.util.regex.Pattern.MULTILINE)
+                .matcher(Files.readString(SPECS.resolve("queue.md")));
+        assertEquals(true, version.find(), "queue.md states its layout version");
+        assertEquals(ObjectKind.QUEUE.layoutVersion(), Integer.parseInt(version.group(1)), "queue.md's layout version");
     }
 
     @Test

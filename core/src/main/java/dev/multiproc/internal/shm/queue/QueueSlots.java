@@ -37,16 +37,21 @@ import static dev.multiproc.internal.shm.queue.QueueLayout.*;
  *
  * <p>Producer: reads the tail (volatile) and the slot's sequence (acquire); if it is the
  * slot's turn, records the position in its intent entry, CASes the tail forward, writes the
- * message, and publishes the sequence {@code p + 1} with a volatile store (then wakes sleeping
- * consumers). Consumer: symmetric on the head, reads the message in place, and gives the slot
- * back with sequence {@code p + capacity} (a release store; the full fence that must come
- * before the read of the producers' sleeper count may be paid once for several slots). A side
+ * message, and publishes the sequence {@code p + 1} — with a release store where its process
+ * accepts remote fences (a consumer about to sleep long fences it, see {@link WaitPoint}), else
+ * with a volatile store — then wakes sleeping consumers. Consumer: symmetric on the head, reads
+ * the message in place, and gives the slot back with sequence {@code p + capacity} (a release
+ * store; the full fence that must come before the read of the producers' sleeper count may be
+ * paid once for several slots). A side
  * that the mode makes single moves its position with a release store instead of the CAS: the
- * thread that holds the side's role (a word naming its intent entry) is the only writer.
+ * thread that holds the side's role (a word naming its intent entry) is the only writer. A single
+ * consumer writes nothing into the slots: it moves the head past a message after reading it, and
+ * stores the head once per batch; producers find a slot free while the tail is less than the
+ * capacity ahead of the head, reading the head only when the one they read last says full.
  *
  * <p>Memory effects: everything a producer wrote into a slot happens-before the consumer's read
  * of it (sequence release/acquire); a consumer's read of a slot happens-before the next lap's
- * producer writes it.
+ * producer writes it (sequence, or with a single consumer head, release/acquire).
  *
  * <p>Death: each thread's intent is written before the CAS that claims a position (the CAS is
  * a volatile write, so whoever sees the claim sees the intent). A slot claimed and never
@@ -55,7 +60,9 @@ import static dev.multiproc.internal.shm.queue.QueueLayout.*;
  * recoverer descheduled for a whole lap writes nothing into a slot it does not own). A slot
  * taken by a consumer and never given back, whose position only dead threads intended to
  * consume, is given back by a waiting producer; its message is lost. Both checks run once per
- * wait slice (50 ms) of elapsed time.
+ * wait slice (50 ms) of elapsed time. A single consumer that dies leaves the head where it last
+ * stored it; the thread that takes its role next moves the head past the position its intent
+ * names, so the message it was reading is lost and none it read is delivered twice.
  *
  * <p>Joinable queues count tasks without a counter that a death could leave wrong: unfinished =
  * positions claimed (the tail) − positions skipped − tasks done. A producer that dies after its
@@ -92,12 +99,32 @@ public final class QueueSlots {
     private final boolean singleProducer;
     private final boolean singleConsumer;
     private final long maxMessageBytes;
+    /**
+     * Whether this process publishes with a release store and no fence: its threads get the fence
+     * a consumer about to sleep long issues ({@link NativePlatform#acceptRemoteFences()}).
+     */
+    private final boolean publishWithoutFence;
     private final WaitPoint notEmpty;
     private final WaitPoint notFull;
     private final WaitPoint allDone;
     private final ParticipantTable debts;
     /** The view {@link #slot} made last for each slot; null for a queue of more than {@value #MAX_KEPT_VIEWS} slots. */
     private final MemorySegment[] lastViews;
+    /**
+     * A head this process read (single-consumer queues): the head only moves on, so a producer
+     * that finds room behind it has room, and reads the consumer's line only when it finds none.
+     */
+    private volatile long knownHead;
+    /**
+     * The position up to which this process's single consumer has read and given slots back
+     * without storing the head yet ({@link #NOTHING_UNSTORED}: none). Only the thread holding the
+     * consumer's role touches it; it stores the head with the next wake of producers (every 64
+     * messages of a drain, at the end of each take and drain) or before it waits, so the head's
+     * line is written once per batch and not per message.
+     */
+    private long unstoredHead = NOTHING_UNSTORED;
+    private static final long NOTHING_UNSTORED = -1;
+    private final Consumer<String> unlinkSpill;
     // made once, so that a wait allocates nothing
     private final BooleanSupplier tailSlotFree = this::tailSlotFree;
     private final BooleanSupplier headSlotPublished = this::headSlotPublished;
@@ -141,12 +168,13 @@ public final class QueueSlots {
         this.slotLength = QueueLayout.slotLength(slotData);
         this.body = whole.asSlice(0, QueueLayout.length(capacity, slotData));
         long base = ObjectHeaderLayout.LENGTH;
-        this.notEmpty = new WaitPoint(platform, region, base + NOT_EMPTY_OFFSET);
+        this.notEmpty = WaitPoint.fencedBySleepers(platform, region, base + NOT_EMPTY_OFFSET);
+        this.publishWithoutFence = platform.acceptRemoteFences();
         this.notFull = new WaitPoint(platform, region, base + NOT_FULL_OFFSET);
         this.allDone = new WaitPoint(platform, region, base + ALL_DONE_OFFSET);
         this.debts = new ParticipantTable(body, DEBTS_OFFSET);
         this.lastViews = slotCount <= MAX_KEPT_VIEWS ? new MemorySegment[slotCount] : null;
-        Consumer<String> unlinkSpill = platform::unlinkRegion;
+        this.unlinkSpill = platform::unlinkRegion;
         this.recoverConsumerSlot = () -> recoverAbandonedConsumerSlot(unlinkSpill);
     }
 
@@ -360,9 +388,45 @@ public final class QueueSlots {
                 }
             }
             if (INT.compareAndSet(body, offset, holder, mine)) {
+                if (!producer && holder != 0) {
+                    dropMessagesOfGoneConsumer(holder - 1);
+                }
                 return;
             }
         }
+    }
+
+    /**
+     * A single consumer moves the head past the messages it read only every so often (see
+     * {@link #unstoredHead}), and past the one it reads only after reading it. A consumer gone with
+     * its intent on a position q at or past the head read every message before q, and had q (its
+     * handler may have run): q is lost, as a message a consumer is killed holding is in every mode.
+     * The new holder of the role moves the head past q (q's spill object removed), so that nothing
+     * the gone consumer took is delivered again.
+     */
+    private void dropMessagesOfGoneConsumer(int goneEntry) {
+        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        long intent = (long) LONG.getVolatile(body, intentOffset(goneEntry) + INTENT_POSITION_OFFSET);
+        long taking = intent & ~CONSUMER_INTENT;
+        if (intent == NO_INTENT || (intent & CONSUMER_INTENT) == 0 || taking < head || taking - head >= capacity
+                || taking >= (long) LONG.getVolatile(body, TAIL_OFFSET)) {
+            return;
+        }
+        long raw = rawSequence(taking);
+        if ((raw & ~SKIPPED) != taking + 1) {
+            return;
+        }
+        boolean skipped = (raw & SKIPPED) != 0;
+        String spill = !skipped && flags(taking) == FLAG_SPILLED ? spillName(taking) : null;
+        if (skipped) {
+            LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
+        }
+        LONG.setRelease(body, HEAD_OFFSET, taking + 1);
+        EventGate.record(() -> QueueSlotRecoveredEvent.record(name, taking, !skipped));
+        if (spill != null) {
+            unlinkSpill.accept(spill);
+        }
+        notFull.wakeAll();
     }
 
     private String modeName() {
@@ -401,6 +465,9 @@ public final class QueueSlots {
         if (position < 0) {
             return true;
         }
+        if (consumer && singleConsumer) {
+            return (long) LONG.getVolatile(body, HEAD_OFFSET) > position;
+        }
         return sequence(position) != (consumer ? position + 1 : position);
     }
 
@@ -429,6 +496,9 @@ public final class QueueSlots {
      * @return the position, or -1 if the queue is full
      */
     public long tryClaimForProducer(int entry) {
+        if (singleConsumer) {
+            return tryClaimBehindHead(entry);
+        }
         while (true) {
             long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
             long difference = sequence(position) - position;
@@ -436,13 +506,7 @@ public final class QueueSlots {
                 return -1;
             }
             if (difference == 0) {
-                intend(entry, position);
-                if (singleProducer) {
-                    // the role's holder is the tail's only writer; the release store orders the intent before it
-                    LONG.setRelease(body, TAIL_OFFSET, position + 1);
-                    return position;
-                }
-                if (LONG.compareAndSet(body, TAIL_OFFSET, position, position + 1)) {
+                if (claimTail(entry, position)) {
                     return position;
                 }
             } else if (difference < 0) {
@@ -455,14 +519,54 @@ public final class QueueSlots {
         }
     }
 
-    /** Publishes the message of {@code position} and wakes consumers. */
+    /**
+     * {@link #tryClaimForProducer} where a single consumer frees slots by moving the head: the
+     * tail's slot is free while the tail is less than the capacity ahead of the head.
+     */
+    private long tryClaimBehindHead(int entry) {
+        while (true) {
+            long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
+            if (position - knownHead >= capacity) {
+                knownHead = (long) LONG.getVolatile(body, HEAD_OFFSET);
+                if (position - knownHead >= capacity) {
+                    return -1;
+                }
+            }
+            if (claimTail(entry, position)) {
+                return position;
+            }
+        }
+    }
+
+    /** Records the intent, then moves the tail past {@code position}; false if another producer moved it first. */
+    private boolean claimTail(int entry, long position) {
+        intend(entry, position);
+        if (singleProducer) {
+            // the role's holder is the tail's only writer; the release store orders the intent before it
+            LONG.setRelease(body, TAIL_OFFSET, position + 1);
+            return true;
+        }
+        return LONG.compareAndSet(body, TAIL_OFFSET, position, position + 1);
+    }
+
+    /**
+     * Publishes the message of {@code position} and wakes consumers. Where this process accepts
+     * remote fences the sequence is a release store and nothing waits for the message's stores to
+     * leave the processor (a full fence after them cost the producer most of its time per message);
+     * a consumer that sleeps fences the producers before it trusts that it saw nothing.
+     */
     public void publish(long position, int length, int flags) {
         long offset = slotOffset(position);
         // length and flags are neighbours in one aligned word: written with one store
         long lengthAndFlags = LITTLE_ENDIAN ? (long) flags << 32 | (length & 0xFFFF_FFFFL) : (long) length << 32 | (flags & 0xFFFF_FFFFL);
         LONG.set(body, offset + SLOT_LENGTH_OFFSET, lengthAndFlags);
-        LONG.setVolatile(body, offset + SLOT_SEQUENCE_OFFSET, position + 1);
-        notEmpty.wakeAllAfterVolatileWrite();
+        if (publishWithoutFence) {
+            LONG.setRelease(body, offset + SLOT_SEQUENCE_OFFSET, position + 1);
+            notEmpty.wakeAllAfterReleaseWrite();
+        } else {
+            LONG.setVolatile(body, offset + SLOT_SEQUENCE_OFFSET, position + 1);
+            notEmpty.wakeAllAfterVolatileWrite();
+        }
     }
 
     /** Publishes {@code position}, claimed by this producer, as holding nothing (its writer failed). */
@@ -497,6 +601,9 @@ public final class QueueSlots {
 
     private boolean tailSlotFree() {
         long position = (long) LONG.getVolatile(body, TAIL_OFFSET);
+        if (singleConsumer) {
+            return position - (long) LONG.getVolatile(body, HEAD_OFFSET) < capacity;
+        }
         return sequence(position) - position >= 0 && withinCapacity(position);
     }
 
@@ -505,6 +612,10 @@ public final class QueueSlots {
      * (its message is lost; a spilled message's object is removed).
      */
     public boolean recoverAbandonedConsumerSlot(Consumer<String> spillRemover) {
+        if (singleConsumer) {
+            // nothing to give back: a single consumer's slots are free once the head passes them
+            return false;
+        }
         long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
         long previous = tail - slotCount;
         if (previous < 0) {
@@ -545,13 +656,13 @@ public final class QueueSlots {
      */
     public long tryClaimForConsumer(int entry) {
         while (true) {
-            long position = (long) LONG.getVolatile(body, HEAD_OFFSET);
+            long position = consumerPosition();
             long raw = rawSequence(position);
             long difference = (raw & ~SKIPPED) - (position + 1);
             if (difference == 0) {
                 intend(entry, position | CONSUMER_INTENT);
                 if (singleConsumer) {
-                    LONG.setRelease(body, HEAD_OFFSET, position + 1);
+                    // the head moves past it once the message has been read (releaseQuietly)
                     return position | (raw & SKIPPED);
                 }
                 if (LONG.compareAndSet(body, HEAD_OFFSET, position, position + 1)) {
@@ -559,11 +670,26 @@ public final class QueueSlots {
                 }
             } else if (difference < 0) {
                 return -1;
-            } else if ((long) LONG.getVolatile(body, HEAD_OFFSET) == position) {
+            } else if (consumerPosition() == position) {
                 // a slot a lap ahead of the head means another consumer took it, which moves the head first
                 throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), raw & ~SKIPPED,
                         "the head stands at " + position + " and no slot may be ahead of it");
             }
+        }
+    }
+
+    /** The next position to consume: the head, or (single consumer) the one this thread has not stored yet. */
+    private long consumerPosition() {
+        long unstored = unstoredHead;
+        return unstored != NOTHING_UNSTORED ? unstored : (long) LONG.getVolatile(body, HEAD_OFFSET);
+    }
+
+    /** Stores the head a single consumer has moved past (a release store), if it has not yet. */
+    private void storeHead() {
+        long unstored = unstoredHead;
+        if (unstored != NOTHING_UNSTORED) {
+            unstoredHead = NOTHING_UNSTORED;
+            LONG.setRelease(body, HEAD_OFFSET, unstored);
         }
     }
 
@@ -575,20 +701,30 @@ public final class QueueSlots {
 
     /**
      * Gives the slot of {@code position} back to producers with a release store; a producer
-     * asleep on it wakes only at the next {@link #wakeProducers()}, which must follow.
+     * asleep on it wakes only at the next {@link #wakeProducers()}, which must follow. A single
+     * consumer gives it back by moving the head, stored at that wake (its line, not the slot's).
      */
     public void releaseQuietly(long position) {
-        LONG.setRelease(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + slotCount);
+        if (singleConsumer) {
+            unstoredHead = position + 1;
+        } else {
+            LONG.setRelease(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + slotCount);
+        }
     }
 
-    /** After one or more quiet releases: a full fence, then a wake of producers if any sleep. */
+    /** After one or more quiet releases: the head stored (single consumer), a full fence, then a wake of producers if any sleep. */
     public void wakeProducers() {
+        storeHead();
         notFull.wakeAll();
     }
 
     /** Waits until the head's slot is published; once per slice, after {@code sliceCheck}, skips a slot a dead producer left claimed. */
     public boolean awaitNotEmpty(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
+        // the wait reads the head, and producers waiting for room must have what this consumer read before it sleeps
+        if (unstoredHead != NOTHING_UNSTORED) {
+            wakeProducers();
+        }
         return notEmpty.await(headSlotPublished, timeoutNanos, policy, sliceCheck, recoverProducerSlot);
     }
 
@@ -604,10 +740,13 @@ public final class QueueSlots {
      */
     public boolean recoverAbandonedProducerSlot() {
         long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
-        if (rawSequence(head) != head || (long) LONG.getVolatile(body, TAIL_OFFSET) <= head || intendedByLiveThread(head)) {
+        long raw = rawSequence(head);
+        // free for the head's producer: its own position, or (single consumer) the last lap's, published and read
+        boolean unpublished = raw == head || singleConsumer && (raw & ~SKIPPED) == head + 1 - slotCount;
+        if (!unpublished || (long) LONG.getVolatile(body, TAIL_OFFSET) <= head || intendedByLiveThread(head)) {
             return false;
         }
-        if (LONG.compareAndSet(body, slotOffset(head) + SLOT_SEQUENCE_OFFSET, head, (head + 1) | SKIPPED)) {
+        if (LONG.compareAndSet(body, slotOffset(head) + SLOT_SEQUENCE_OFFSET, raw, (head + 1) | SKIPPED)) {
             EventGate.record(() -> QueueSlotRecoveredEvent.record(name, head, false));
             countSkip();
             notEmpty.wakeAll();
@@ -699,7 +838,8 @@ public final class QueueSlots {
 
     /** Reads the message of {@code position} only if the slot still holds it afterwards (for peeking). */
     public boolean holds(long position) {
-        return rawSequence(position) == position + 1;
+        // a single consumer leaves the sequence as it was: the head says whether it was taken
+        return rawSequence(position) == position + 1 && (!singleConsumer || (long) LONG.getVolatile(body, HEAD_OFFSET) <= position);
     }
 
     public int consumersWaiting() {

@@ -35,6 +35,17 @@ import static dev.multiproc.internal.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
  * that finds nobody left asleep. {@link #wakeOne()} leaves the bit set, since the sleepers it did
  * not wake still need a later wake.
  *
+ * <p>A point made with {@link #fencedBySleepers} lets its wakers skip their fence: a publish that
+ * is a release store followed by the read of {@code sleepers} ({@link #wakeAllAfterReleaseWrite()}),
+ * as a queue's producer does per message. Such a waker may read {@code sleepers} before its store
+ * is visible, miss a sleeper that announced itself meanwhile, and leave it asleep. So a sleeper on
+ * such a point sleeps at most {@link #UNFENCED_SLEEP_NANOS} at first; if its condition still does
+ * not hold, it fences every process that skips fences ({@link NativePlatform#fenceRemoteThreads()},
+ * {@code membarrier} on Linux) and checks again: each waker then either has its store visible or
+ * reads {@code sleepers} after it, and the protocol above holds from there on. A wake missed before
+ * that costs the sleeper at most that first short sleep; a process that cannot issue the fence
+ * looks at its condition every {@link #UNFENCED_SLEEP_NANOS} for as long as it sleeps.
+ *
  * <p>Sleeps are cut into slices of {@link #SLICE_NANOS}: a thread blocked in the kernel does not
  * see {@link Thread#interrupt()}, and structures use the slice to look for dead peers. A virtual
  * thread sleeps through {@link CarrierRelease}, its carrier free for other virtual threads.
@@ -49,20 +60,43 @@ public final class WaitPoint {
     private static final int BUSY_CHECK_INTERVAL = 1 << 12;
     /** What {@link #arm} returns when the sequence moved on: no armed value has its bit clear. */
     public static final int NOT_ARMED = 0;
+    /**
+     * The longest sleep on a {@link #fencedBySleepers} point before its sleeper fences the wakers:
+     * the most a wake missed in that window delays it. A sleeper woken sooner never pays the fence
+     * (about 50 µs here, an interrupt to each processor running a process that skips fences). Not
+     * shorter: a sleep whose timeout was under 2 ms woke more slowly here (a blocking round trip
+     * 23 → 28 µs with 1 ms, → 45 µs with 50 µs).
+     */
+    public static final long UNFENCED_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final NativePlatform platform;
     private final MappedRegion region;
     private final MemorySegment segment;
     private final long sequenceOffset;
     private final long sleepersOffset;
+    /** Whether wakers may skip their fence, and sleepers fence them instead (see the class comment). */
+    private final boolean fencedBySleepers;
 
     /** A wait point at {@code offset} (4-byte aligned) of {@code region}. */
     public WaitPoint(NativePlatform platform, MappedRegion region, long offset) {
+        this(platform, region, offset, false);
+    }
+
+    private WaitPoint(NativePlatform platform, MappedRegion region, long offset, boolean fencedBySleepers) {
         this.platform = platform;
         this.region = region;
         this.segment = region.segment();
         this.sequenceOffset = offset + SEQUENCE_OFFSET;
         this.sleepersOffset = offset + SLEEPERS_OFFSET;
+        this.fencedBySleepers = fencedBySleepers;
+    }
+
+    /**
+     * A wait point whose wakers may publish with a release store and wake with
+     * {@link #wakeAllAfterReleaseWrite()}: its sleepers fence them (see the class comment).
+     */
+    public static WaitPoint fencedBySleepers(NativePlatform platform, MappedRegion region, long offset) {
+        return new WaitPoint(platform, region, offset, true);
     }
 
     /** Called once per slice while a thread waits; throws to end the wait (peer died, object broken). */
@@ -213,6 +247,12 @@ public final class WaitPoint {
         int count = points.size();
         NativePlatform platform = points.getFirst().platform;
         long lastCheck = start;
+        boolean fencePending = false;
+        for (WaitPoint point : points) {
+            fencePending |= point.fencedBySleepers;
+        }
+        boolean fenceRefused = false;
+        long fenceAt = System.nanoTime() + UNFENCED_SLEEP_NANOS;
         while (true) {
             for (int i = 0; i < count; i++) {
                 sequences[i] = (int) INT.getVolatile(points.get(i).segment, offsets[i]);
@@ -235,19 +275,26 @@ public final class WaitPoint {
                 ownCheck.check();
                 continue;
             }
+            if (fencePending && now - fenceAt >= 0) {
+                fencePending = false;
+                fenceRefused = !platform.fenceRemoteThreads();
+                // every waker that skipped its fence now has its publish visible or sees this sleeper
+                continue;
+            }
             long untilCheck = SLICE_NANOS - (now - lastCheck);
             long remaining = timeoutNanos >= 0 ? timeoutNanos - (now - start) : Long.MAX_VALUE;
             if (remaining <= 0) {
                 return false;
             }
             long slice = Math.min(untilCheck, remaining);
+            long sleep = fencePending ? Math.min(slice, fenceAt - now) : fenceRefused ? Math.min(slice, UNFENCED_SLEEP_NANOS) : slice;
             if (!armAll(points, sequences)) {
                 continue;
             }
             if (count == 1) {
-                CarrierRelease.run(() -> platform.await(regions.getFirst(), offsets[0], sequences[0], slice));
+                CarrierRelease.run(() -> platform.await(regions.getFirst(), offsets[0], sequences[0], sleep));
             } else {
-                CarrierRelease.run(() -> platform.awaitAny(regions, offsets, sequences, slice));
+                CarrierRelease.run(() -> platform.awaitAny(regions, offsets, sequences, sleep));
             }
         }
     }
@@ -302,6 +349,18 @@ public final class WaitPoint {
      * which already orders it before the read of the sleeper count: saves a fence on hot paths.
      */
     public void wakeAllAfterVolatileWrite() {
+        wakeAllIfSleeping();
+    }
+
+    /**
+     * {@link #wakeAll()} for a caller whose state change was a release store, with no fence after
+     * it; only on a point made with {@link #fencedBySleepers}, whose sleepers fence such callers
+     * before they trust a check of their condition.
+     */
+    public void wakeAllAfterReleaseWrite() {
+        if (!fencedBySleepers) {
+            throw new IllegalStateException("a wake without a fence on a point whose sleepers do not fence its wakers");
+        }
         wakeAllIfSleeping();
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(60)
 class WaitPointTest {
@@ -204,10 +205,22 @@ class WaitPointTest {
 
     /** This platform, its wake system calls counted in {@code calls}. */
     private NativePlatform countingWakes(AtomicInteger calls) {
+        return counting(java.util.Map.of("wake", calls), true);
+    }
+
+    /**
+     * This platform, the calls of each method named in {@code counts} counted, and its fence of
+     * other processes answering {@code fenceAnswer} (made only if true).
+     */
+    private NativePlatform counting(java.util.Map<String, AtomicInteger> counts, boolean fenceAnswer) {
         return (NativePlatform) Proxy.newProxyInstance(NativePlatform.class.getClassLoader(), new Class<?>[]{NativePlatform.class},
                 (proxy, method, arguments) -> {
-                    if (method.getName().equals("wake")) {
+                    AtomicInteger calls = counts.get(method.getName());
+                    if (calls != null) {
                         calls.incrementAndGet();
+                    }
+                    if (method.getName().equals("fenceRemoteThreads")) {
+                        return fenceAnswer && platform.fenceRemoteThreads();
                     }
                     try {
                         return method.invoke(platform, arguments);
@@ -215,6 +228,43 @@ class WaitPointTest {
                         throw e.getCause();
                     }
                 });
+    }
+
+    @Test
+    void thisPlatformLetsWakersSkipTheirFenceAndSleepersFenceThem() {
+        assumeTrue(platform.name().equals("linux"), "membarrier is Linux's");
+        assertTrue(platform.acceptRemoteFences(), "registered for membarrier's global expedited fence");
+        assertTrue(platform.fenceRemoteThreads(), "the fence reaches every registered process");
+    }
+
+    @Test
+    void aSleeperOnAPointWhoseWakersSkipTheirFenceFencesThemOnceAfterItsFirstShortSleep() throws Exception {
+        AtomicInteger fences = new AtomicInteger();
+        AtomicInteger sleeps = new AtomicInteger();
+        NativePlatform fencing = countingFencesAndSleeps(fences, sleeps, true);
+        long timeout = TimeUnit.MILLISECONDS.toNanos(100);
+        assertFalse(WaitPoint.fencedBySleepers(fencing, region, POINT).await(() -> false, timeout, WaitPolicy.SLEEP, WaitPoint.NO_CHECK));
+        assertEquals(1, fences.get(), "one fence, after the first sleep of at most " + WaitPoint.UNFENCED_SLEEP_NANOS + " ns");
+        assertTrue(sleeps.get() <= 6, "fenced, it sleeps whole slices: " + sleeps.get() + " sleeps in 100 ms");
+
+        fences.set(0);
+        assertFalse(new WaitPoint(fencing, region, POINT).await(() -> false, timeout, WaitPolicy.SLEEP, WaitPoint.NO_CHECK));
+        assertEquals(0, fences.get(), "a point whose wakers fence themselves needs none");
+    }
+
+    @Test
+    void aSleeperThatCannotFenceTheWakersLooksAtItsConditionAfterEachShortSleep() throws Exception {
+        AtomicInteger fences = new AtomicInteger();
+        AtomicInteger sleeps = new AtomicInteger();
+        NativePlatform refusing = countingFencesAndSleeps(fences, sleeps, false);
+        assertFalse(WaitPoint.fencedBySleepers(refusing, region, POINT)
+                .await(() -> false, TimeUnit.MILLISECONDS.toNanos(200), WaitPolicy.SLEEP, WaitPoint.NO_CHECK));
+        assertEquals(1, fences.get(), "a refused fence is not tried again in the same wait");
+        assertTrue(sleeps.get() >= 15, "a wake it may miss costs it at most a short sleep: " + sleeps.get() + " sleeps in 200 ms");
+    }
+
+    private NativePlatform countingFencesAndSleeps(AtomicInteger fences, AtomicInteger sleeps, boolean fenceAnswer) {
+        return counting(java.util.Map.of("fenceRemoteThreads", fences, "await", sleeps), fenceAnswer);
     }
 
     @Test
