@@ -287,7 +287,8 @@ public final class WaitPoint {
                 return false;
             }
             long slice = Math.min(untilCheck, remaining);
-            long sleep = fencePending ? Math.min(slice, fenceAt - now) : fenceRefused ? Math.min(slice, UNFENCED_SLEEP_NANOS) : slice;
+            long sleep = fencePending ? Math.min(slice, fenceAt - now)
+                    : fenceRefused ? Math.min(slice, UNFENCED_SLEEP_NANOS) : slice;
             if (!armAll(points, sequences)) {
                 continue;
             }
