@@ -114,9 +114,12 @@ final class Tables {
         throughputRatio(table, measurements, "mp-remote", "aeron-udp", "throughput 1->1", "(reported: cost over Aeron)");
         throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 1->1", ">= 1.0x Agrona ManyToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spin", "agrona-m2o", "throughput 2->1", ">= 1.0x Agrona ManyToOneRingBuffer");
+        throughputRatio(table, measurements, "mp-queue-mpsc-spin", "agrona-m2o", "throughput 2->1", ">= 1.0x Agrona ManyToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spsc-spin", "agrona-o2o", "throughput 1->1", ">= 0.8x Agrona OneToOneRingBuffer");
         latencyRatio(table, measurements, "mp-queue-spin", 64, "agrona-o2o", 64, "round trip p50", "<= 1.3x Agrona OneToOneRingBuffer");
         latencyRatio(table, measurements, "mp-queue-spin", 64, "agrona-o2o", 64, 99.9, "round trip p99.9", "<= 1.3x Agrona OneToOneRingBuffer");
+        latencyRatio(table, measurements, "mp-queue-spsc-spin", 64, "agrona-o2o", 64, "round trip p50", "<= 1.3x Agrona OneToOneRingBuffer");
+        latencyRatio(table, measurements, "mp-queue-spsc-spin", 64, "agrona-o2o", 64, 99.9, "round trip p99.9", "<= 1.3x Agrona OneToOneRingBuffer");
         throughputRatio(table, measurements, "mp-queue-spin", "python-queue", "throughput 1->1", ">= 100x Python's Queue");
         throughputRatio(table, measurements, "mp-pipe-spin", "python-pipe", "throughput 1->1", "(reported)");
         figureRatio(table, figures, "mp-map", "python-manager-dict", "put+get", ">= 1000x Python's Manager().dict()", "rate");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.multiproc.Multiproc;
 import dev.multiproc.SharedMemory;
+import dev.multiproc.bench.run.Step;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +121,23 @@ class CliTest {
         assertEquals(1024, Table.numericValue("1.0 KiB"), 1e-9);
         assertEquals(12345, Table.numericValue("12,345"), 1e-9);
         assertTrue(Double.isNaN(Table.numericValue("mp-queue-spin")));
+    }
+
+    @Test
+    void theExtraProducersOfAManyToOneStepWarmUpAsLongAsThePeersDid() {
+        BenchCommand bench = new BenchCommand();
+        bench.quick = true;
+        bench.rate = 20_000;
+        bench.producers = 2;
+        List<Step> steps = bench.plan(List.of(64), 0.15);
+        long peersWarmUp = steps.stream().filter(step -> step.scenario() == Step.Scenario.WARM_UP_FLAT_OUT).findFirst().orElseThrow()
+                .durationNanos();
+        Step oneToOne = steps.stream().filter(step -> step.scenario() == Step.Scenario.THROUGHPUT).findFirst().orElseThrow();
+        Step manyToOne = steps.stream().filter(step -> step.scenario() == Step.Scenario.MANY_TO_ONE).findFirst().orElseThrow();
+        // the extra producers are JVMs started for the step: a third of a quick step is 50 ms, where their queue code is interpreted
+        assertEquals(peersWarmUp, manyToOne.warmupNanos(), steps.toString());
+        assertEquals(oneToOne.durationNanos(), manyToOne.durationNanos(), "measured as long as the 1->1 step");
+        assertTrue(oneToOne.warmupNanos() < manyToOne.warmupNanos(), steps.toString());
     }
 
     @Test

@@ -40,6 +40,11 @@ public final class MultiprocTransports {
         return new QueueTransport(WaitStrategy.BUSY_SPIN, QueueMode.SPSC);
     }
 
+    /** A queue made for any number of producers and one consumer thread: Agrona's {@code ManyToOneRingBuffer}'s shape. */
+    public static Transport manyProducersSingleConsumerQueue() {
+        return new QueueTransport(WaitStrategy.BUSY_SPIN, QueueMode.MPSC);
+    }
+
     /** Lock hand-off between the two JVMs: two locks used as binary semaphores (Python's any-holder unlock). */
     public static Transport lockHandoff() {
         return new LockHandoffTransport();
