@@ -51,7 +51,7 @@ class CliTest {
     void benchMeasuresEveryTransportAndWritesJsonAndHtml(@TempDir Path directory) throws Exception {
         Path json = directory.resolve("bench.json");
         Path html = directory.resolve("bench.html");
-        Run run = run("bench", "--transports", "spin-floor,futex-floor,mp-pipe-spin,mp-queue-block,uds,agrona-o2o,python-pipe",
+        Run run = run("bench", "--transports", "spin-floor,futex-floor,mp-pipe-spin,mp-queue-block,mp-queue-mpsc-spin,uds,agrona-o2o,python-pipe",
                 "--sizes", "64", "--duration", "0.1", "--rate", "2000", "--no-progress", "--json", json.toString(), "--html", html.toString());
         assertEquals(0, run.exitCode(), run.err());
         String out = run.out();
@@ -79,6 +79,15 @@ class CliTest {
             }
         }
         assertTrue(sawThroughput);
+        boolean sawManyToOne = false;
+        for (JsonNode measurement : measurements) {
+            if (measurement.get("transport").asText().equals("mp-queue-mpsc-spin") && measurement.get("scenario").asText().equals("throughput 2->1")) {
+                assertFalse(measurement.get("failed").asBoolean(), measurement.toString());
+                assertTrue(measurement.get("messagesPerSecond").asDouble() > 0, measurement.toString());
+                sawManyToOne = true;
+            }
+        }
+        assertTrue(sawManyToOne, "the MPSC queue's two producers, each in its own JVM, into one consumer: " + measurements);
         assertTrue(root.get("run").get("machine").asText().contains("cores"));
 
         String page = Files.readString(html);
