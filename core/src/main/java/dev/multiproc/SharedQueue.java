@@ -518,7 +518,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         try {
             long deadline = 0;
             while (true) {
-                long claimed = slots.tryClaimForConsumer(entry);
+                long claimed = slots.tryClaimForConsumer(entry, timeoutNanos != 0);
                 if (claimed >= 0) {
                     released = true;
                     long position = QueueSlots.claimedPosition(claimed);

@@ -41,9 +41,12 @@ public class QueueSlotHandOffTest {
         slots.publish(position, Long.BYTES, QueueLayout.FLAG_INLINE);
     }
 
-    /** Takes a message if one is published: its value, -1 if none, or a value below -99 if its length was wrong. */
+    /**
+     * Takes a message if one is published, looking as a take that waits does (the slot's second
+     * line read with the sequence): its value, -1 if none, or a value below -99 if its length was wrong.
+     */
     static long consume(QueueSlots slots) {
-        long position = slots.tryClaimForConsumer(1);
+        long position = slots.tryClaimForConsumer(1, true);
         if (position < 0) {
             return -1;
         }

@@ -42,7 +42,7 @@ public class ReleaseWakeTest {
         this.slots = queue.slots();
         slots.publish(slots.tryClaimForProducer(0), 0, QueueLayout.FLAG_INLINE);
         slots.publish(slots.tryClaimForProducer(0), 0, QueueLayout.FLAG_INLINE);
-        this.taken = slots.tryClaimForConsumer(1);
+        this.taken = slots.tryClaimForConsumer(1, false);
     }
 
     @Actor

@@ -22,8 +22,12 @@ class QueueProtocolTest {
     private final TestParticipants participants = new TestParticipants();
 
     private QueueSlots queue(int capacity) {
+        return queue(capacity, QueueLayout.MODE_MPMC);
+    }
+
+    private QueueSlots queue(int capacity, int mode) {
         MappedRegion region = participants.object(QueueLayout.length(capacity, QueueLayout.MIN_SLOT_DATA));
-        QueueSlots.initialise(region, capacity, QueueLayout.MIN_SLOT_DATA, false, QueueLayout.MODE_MPMC, 1024);
+        QueueSlots.initialise(region, capacity, QueueLayout.MIN_SLOT_DATA, false, mode, 1024);
         return new QueueSlots(TestParticipants.PLATFORM, region);
     }
 
@@ -37,7 +41,7 @@ class QueueProtocolTest {
     /** Takes what is there; a skipped position reads as null. */
     private static List<Long> takeAll(QueueSlots slots, int entry) {
         List<Long> taken = new ArrayList<>();
-        for (long claimed; (claimed = slots.tryClaimForConsumer(entry)) >= 0; ) {
+        for (long claimed; (claimed = slots.tryClaimForConsumer(entry, false)) >= 0; ) {
             long position = QueueSlots.claimedPosition(claimed);
             if (QueueSlots.isSkippedClaim(claimed)) {
                 slots.releaseSkippedQuietly(position);
@@ -78,7 +82,7 @@ class QueueProtocolTest {
         int consumer = slots.claimEntry(C);
         put(slots, producer, 1);
         put(slots, producer, 2);
-        assertEquals(0, slots.tryClaimForConsumer(dying), "B takes message 1 and dies reading it");
+        assertEquals(0, slots.tryClaimForConsumer(dying, false), "B takes message 1 and dies reading it");
         assertEquals(List.of(2L), takeAll(slots, consumer));
         assertEquals(-1, slots.tryClaimForProducer(producer), "position 2 needs the slot B holds");
         assertFalse(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")), "a live consumer is only slow");
@@ -86,6 +90,46 @@ class QueueProtocolTest {
         assertTrue(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")));
         put(slots, producer, 3);
         assertEquals(List.of(3L), takeAll(slots, consumer), "message 1 went with B; the queue goes on");
+    }
+
+    /**
+     * A waiting consumer's look reads the slot's second cache line and tests the word there against
+     * the slot's offset (only to keep the read); messages that hold exactly that word are taken whole
+     * and in order, lap after lap, whether the consumer claims with a CAS or moves the head alone.
+     */
+    @Test
+    void messagesHoldingWhatAConsumersLookTestsTheSecondLineForAreTakenWhole() {
+        for (int mode : new int[] {QueueLayout.MODE_MPMC, QueueLayout.MODE_SPSC}) {
+            QueueSlots slots = queue(4, mode);
+            int producer = slots.claimEntry(A);
+            int consumer = slots.claimEntry(B);
+            long slotLength = QueueLayout.slotLength(slots.slotData());
+            int secondLineInData = (int) (QueueLayout.CACHE_LINE - QueueLayout.SLOT_DATA_OFFSET);
+            for (int lap = 0; lap < 3; lap++) {
+                List<byte[]> sent = new ArrayList<>();
+                for (int index = 0; index < 4; index++) {
+                    byte[] message = new byte[64];
+                    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(message).order(java.nio.ByteOrder.nativeOrder());
+                    bytes.putLong(0, lap * 4L + index);
+                    bytes.putLong(secondLineInData, QueueLayout.SLOTS_OFFSET + index * slotLength);
+                    long position = slots.tryClaimForProducer(producer);
+                    assertEquals(lap * 4L + index, position);
+                    java.lang.foreign.MemorySegment.copy(message, 0, slots.slot(position, message.length), ValueLayout.JAVA_BYTE, 0, message.length);
+                    slots.publish(position, message.length, QueueLayout.FLAG_INLINE);
+                    sent.add(message);
+                }
+                for (byte[] message : sent) {
+                    long claimed = slots.tryClaimForConsumer(consumer, true);
+                    assertTrue(claimed >= 0 && !QueueSlots.isSkippedClaim(claimed), "mode " + mode + ", lap " + lap);
+                    long position = QueueSlots.claimedPosition(claimed);
+                    assertArrayEquals(message, slots.slot(position, slots.length(position)).toArray(ValueLayout.JAVA_BYTE),
+                            "mode " + mode + ", position " + position);
+                    slots.releaseQuietly(position);
+                }
+                slots.wakeProducers();
+                assertEquals(-1, slots.tryClaimForConsumer(consumer, true), "nothing more in lap " + lap);
+            }
+        }
     }
 
     @Test
