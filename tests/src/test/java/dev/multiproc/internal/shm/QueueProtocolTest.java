@@ -5,7 +5,10 @@ import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.spi.MappedRegion;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -109,12 +112,12 @@ class QueueProtocolTest {
                 List<byte[]> sent = new ArrayList<>();
                 for (int index = 0; index < 4; index++) {
                     byte[] message = new byte[64];
-                    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(message).order(java.nio.ByteOrder.nativeOrder());
+                    ByteBuffer bytes = ByteBuffer.wrap(message).order(ByteOrder.nativeOrder());
                     bytes.putLong(0, lap * 4L + index);
                     bytes.putLong(secondLineInData, QueueLayout.SLOTS_OFFSET + index * slotLength);
                     long position = slots.tryClaimForProducer(producer);
                     assertEquals(lap * 4L + index, position);
-                    java.lang.foreign.MemorySegment.copy(message, 0, slots.slot(position, message.length), ValueLayout.JAVA_BYTE, 0, message.length);
+                    MemorySegment.copy(message, 0, slots.slot(position, message.length), ValueLayout.JAVA_BYTE, 0, message.length);
                     slots.publish(position, message.length, QueueLayout.FLAG_INLINE);
                     sent.add(message);
                 }
