@@ -667,8 +667,19 @@ public final class Connection<E> extends SharedObject {
     /**
      * The connections among {@code connections} that are ready to receive (a message, or end of
      * file), waiting at most {@code timeout} (null: forever) for at least one [connection.wait].
+     * Any number of connections; none returns an empty list once the timeout has passed, as
+     * Python's {@code wait([], timeout)} does.
+     *
+     * @throws IllegalArgumentException for no connections and no timeout: such a wait would never end
      */
     public static List<Connection<?>> waitAny(List<? extends Connection<?>> connections, Duration timeout) throws InterruptedException {
+        if (connections.isEmpty()) {
+            if (timeout == null) {
+                throw new IllegalArgumentException("waitAny on no connections without a timeout would never return");
+            }
+            Thread.sleep(timeout.isNegative() ? Duration.ZERO : timeout);
+            return List.of();
+        }
         List<WaitPoint> points = new ArrayList<>(connections.size());
         for (Connection<?> connection : connections) {
             points.add(connection.receiveRing().readable());

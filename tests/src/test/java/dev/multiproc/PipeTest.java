@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -199,6 +200,44 @@ class PipeTest extends ContextPerTest {
         }
         assertEquals(children * 20, received.size());
         joinAll(mp.activeChildren(), 0);
+    }
+
+    /**
+     * More connections than one kernel multi-wait watches (Linux's {@code futex_waitv}: 128):
+     * Python's {@code connection.wait} takes any number. With 129 this threw EINVAL.
+     */
+    @Test
+    void waitAnyWatchesMoreConnectionsThanOneKernelWaitTakes() throws Exception {
+        int count = 300;
+        int chosen = 257;
+        List<Connection<?>> readers = new ArrayList<>();
+        Connection<Long> writer = null;
+        for (int i = 0; i < count; i++) {
+            Pipe<Long> pipe = mp.pipe(Codec.longs(), false, 4096);
+            readers.add(pipe.first());
+            if (i == chosen) {
+                writer = pipe.second();
+            }
+        }
+        assertTrue(Connection.waitAny(readers, Duration.ofMillis(100)).isEmpty(), "nothing to read yet");
+        Connection<Long> chosenWriter = writer;
+        start(mp, () -> {
+            sleep(200);
+            chosenWriter.send(42L);
+        });
+        assertEquals(List.of(readers.get(chosen)), Connection.waitAny(readers, Duration.ofSeconds(60)),
+                "the one connection with a message, found while the waiter slept on all of them");
+        assertEquals(42L, readers.get(chosen).recv());
+        joinAll(mp.activeChildren(), 0);
+    }
+
+    @Test
+    void waitAnyOnNoConnectionsWaitsOutItsTimeoutOrIsRefusedWithoutOne() throws Exception {
+        long start = System.nanoTime();
+        assertEquals(List.of(), Connection.waitAny(List.of(), Duration.ofMillis(200)));
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(took >= 200 && took < 3_000, took + " ms");
+        assertThrows(IllegalArgumentException.class, () -> Connection.waitAny(List.of(), null));
     }
 
     @Test

@@ -105,8 +105,9 @@ public interface NativePlatform {
     /**
      * Sleeps while every word {@code i} (at {@code offsets[i]} of {@code regions.get(i)}) holds
      * {@code expected[i]}, for at most {@code timeoutNanos}; returns when any is woken or differs,
-     * on timeout, or spuriously. Platforms without a native multi-wait may return after a short
-     * sleep; callers re-check their conditions either way.
+     * on timeout, or spuriously. Any number of words: a platform whose native multi-wait takes
+     * fewer must still end the sleep on a wake of any of them. Platforms without a native
+     * multi-wait may return after a short sleep; callers re-check their conditions either way.
      */
     void awaitAny(List<MappedRegion> regions, long[] offsets, int[] expected, long timeoutNanos);
 

@@ -289,7 +289,11 @@ public final class PosixPlatform implements NativePlatform {
             for (int i = 0; i < addresses.length; i++) {
                 addresses[i] = regions.get(i).segment().address() + offsets[i];
             }
-            if (Libc.futexWaitAny(addresses, expected, timeoutNanos, regions.getFirst().name()) != Errno.ENOSYS) {
+            String objectName = regions.getFirst().name();
+            int outcome = addresses.length <= WaitvBatches.MAX_WORDS
+                    ? Libc.futexWaitAny(addresses, expected, timeoutNanos, objectName)
+                    : WaitvBatches.await(addresses, expected, timeoutNanos, objectName);
+            if (outcome != Errno.ENOSYS) {
                 return;
             }
             noFutexWaitv = true;
