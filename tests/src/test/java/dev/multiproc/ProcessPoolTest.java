@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.codec.Codec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -296,7 +297,7 @@ class ProcessPoolTest extends ContextPerTest {
         pool.map(x -> x, range(4), 1);
         List<CompletableFuture<Long>> futures = new ArrayList<>();
         for (int task = 0; task < 8; task++) {
-            futures.add(pool.applyAsync(item -> item == 0 && !awaitAtMost20Seconds(release) ? 0L : ProcessHandle.current().pid(), task));
+            futures.add(pool.applyAsync(item -> item == 0 && !awaitAtMost(release, 20) ? 0L : ProcessHandle.current().pid(), task));
         }
         for (int task = 1; task < 8; task++) {
             futures.get(task).get(60, TimeUnit.SECONDS);
@@ -306,9 +307,9 @@ class ProcessPoolTest extends ContextPerTest {
         return futures;
     }
 
-    private static boolean awaitAtMost20Seconds(SharedEvent event) {
+    private static boolean awaitAtMost(SharedEvent event, int seconds) {
         try {
-            return event.await(20, TimeUnit.SECONDS);
+            return event.await(seconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -463,6 +464,36 @@ class ProcessPoolTest extends ContextPerTest {
             assertEquals(1_000, pool.map(increment, items, 10).getLast());
             assertEquals(1_000, pool.map(increment, items, 10).getLast());
             assertTrue(deserialised.get() <= 2, "100 chunks, twice, on 2 workers: deserialised " + deserialised.get() + " times");
+        }
+    }
+
+    /**
+     * More workers than one kernel multi-wait watches (Linux's {@code futex_waitv}: 128) run at
+     * once: each of 130 tasks records its worker and waits until all 130 are running, so the map
+     * ends only if every worker holds one. Small workers (~60 MB each here, 27 s on 2 cores).
+     */
+    @Test
+    @Timeout(600)
+    void aPoolOfMoreWorkersThanOneKernelMultiWaitWatchesRunsThemAllAtOnce() throws Exception {
+        int workers = 130;
+        PoolOptions small = PoolOptions.of(workers).withJvmOptions(List.of("-Xmx32m", "-XX:TieredStopAtLevel=1"));
+        try (SharedMap<Long, Integer> running = mp.map(Codec.longs(), Codec.ints(), 2 * workers);
+             SharedEvent allRunning = mp.event();
+             ProcessPool pool = mp.pool(small)) {
+            CompletableFuture<List<Long>> pids = pool.mapAsync(item -> {
+                running.put(ProcessHandle.current().pid(), item);
+                return awaitAtMost(allRunning, 300) ? ProcessHandle.current().pid() : 0L;
+            }, range(workers), 1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+            while (running.size() < workers) {
+                assertTrue(System.nanoTime() < deadline, running.size() + " of " + workers + " workers running a task");
+                Thread.sleep(50);
+            }
+            allRunning.set();
+            List<Long> answered = pids.get(60, TimeUnit.SECONDS);
+            assertFalse(answered.contains(0L), "a task gave up waiting for the others");
+            assertEquals(workers, new HashSet<>(answered).size(), "each task ran in a worker of its own, all at once");
+            assertEquals(0, pool.metrics().lost(), pool.metrics().toString());
         }
     }
 
