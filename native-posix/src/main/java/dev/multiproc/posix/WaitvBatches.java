@@ -57,10 +57,13 @@ final class WaitvBatches {
                 helpers.add(Helpers.POOL.submit(() -> sleepThenRing(addresses, expected, from, doorbell, timeoutNanos, objectName)));
             }
             outcome = sleepThenRing(addresses, expected, 0, doorbell, timeoutNanos, objectName);
-        } finally {
+        } catch (RuntimeException | Error failure) {
+            // a helper that could not be started, or this thread's batch failed: the others still end before this does
             ring(doorbell, objectName);
+            joinAll(helpers, failure);
+            throw failure;
         }
-        return combine(outcome, joinAll(helpers));
+        return combine(outcome, joinAll(helpers, null));
     }
 
     /** Sleeps on the batch starting at {@code from}, with the doorbell; then rings it, so that the other batches end too. */
@@ -85,10 +88,14 @@ final class WaitvBatches {
         }
     }
 
-    /** Waits for every helper (each returns at once once the doorbell rang); their outcomes combined, a failure rethrown. */
-    private static int joinAll(List<Future<Integer>> helpers) {
+    /**
+     * Waits for every helper (each returns at once once the doorbell rang); their outcomes
+     * combined. A helper's failure is thrown, or added to {@code failure} (already on its way) as
+     * suppressed.
+     */
+    private static int joinAll(List<Future<Integer>> helpers, Throwable failure) {
         int outcome = 0;
-        RuntimeException failure = null;
+        RuntimeException helperFailure = null;
         boolean interrupted = false;
         for (Future<Integer> helper : helpers) {
             while (true) {
@@ -100,10 +107,12 @@ final class WaitvBatches {
                 } catch (ExecutionException e) {
                     RuntimeException cause = e.getCause() instanceof RuntimeException unchecked ? unchecked
                             : new IllegalStateException("a futex_waitv helper failed: " + e.getCause(), e.getCause());
-                    if (failure == null) {
-                        failure = cause;
-                    } else {
+                    if (failure != null) {
                         failure.addSuppressed(cause);
+                    } else if (helperFailure == null) {
+                        helperFailure = cause;
+                    } else {
+                        helperFailure.addSuppressed(cause);
                     }
                     break;
                 }
@@ -113,8 +122,8 @@ final class WaitvBatches {
             // the caller's wait loop sees it between sleeps, as for any other wait
             Thread.currentThread().interrupt();
         }
-        if (failure != null) {
-            throw failure;
+        if (helperFailure != null) {
+            throw helperFailure;
         }
         return outcome;
     }
