@@ -71,6 +71,7 @@ final class WaitvBatches {
                                      String objectName) {
         try {
             int to = Math.min(addresses.length, from + WORDS_PER_BATCH);
+            // one place more than the batch's words, for the doorbell
             long[] batchAddresses = Arrays.copyOfRange(addresses, from, to + 1);
             int[] batchExpected = Arrays.copyOfRange(expected, from, to + 1);
             batchAddresses[to - from] = doorbell.address();
