@@ -11,8 +11,8 @@ import java.lang.annotation.Target;
 /**
  * A test of what only the Linux platform has — {@code /proc}, the {@code /dev/shm} listing behind
  * {@code ls} and {@code gc}, POSIX signals as exit codes, file permissions, namespaces, other
- * users, a multi-wait that sleeps until its timeout — disabled elsewhere with that reason. Every other test of this module runs on Windows
- * too (see {@code .github/workflows/ci.yml}).
+ * users, a multi-wait that sleeps until its timeout — disabled elsewhere with that reason. Every
+ * other test of this module runs on Windows too (see {@code .github/workflows/ci.yml}).
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)

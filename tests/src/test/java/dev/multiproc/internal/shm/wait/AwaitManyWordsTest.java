@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(60)
 class AwaitManyWordsTest {
     private static final int WORDS = 300;
-    /** Longer than any test may take: a sleep that ends before it was ended by a word. */
+    /** Longer than any test may take: a sleep that ends sooner was ended by a word. */
     private static final long SLEEP_NANOS = TimeUnit.SECONDS.toNanos(120);
 
     private final NativePlatform platform = Platforms.current();
