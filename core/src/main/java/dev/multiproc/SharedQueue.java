@@ -19,6 +19,7 @@ import dev.multiproc.spi.NativePlatform;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.WeakReference;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.function.IntToLongFunction;
 
 /**
  * A bounded first-in first-out queue shared by any number of producer and consumer processes
@@ -73,16 +75,35 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     /** Numbers this process's spill objects: with its token, unique on the machine for the process's life. */
     private static final AtomicLong SPILLS = new AtomicLong();
 
-    /** A thread (by id) and its entry in a queue's intent table. */
+    /** A thread (by id) and its entry in a queue's intent table ({@link QueueShared#BORROWS} if it has none of its own). */
     private record ThreadEntry(long threadId, int entry) {
     }
 
     /**
-     * What all the handles of this process on one queue share: the slots, one intent entry per
-     * thread (given back when the thread ends or the attachment closes) and the process's debt
+     * What all the handles of this process on one queue share: the slots, the intent entries of
+     * its threads (given back when a thread ends or the attachment closes) and the process's debt
      * slot of a joinable queue.
+     *
+     * <p>A thread's first use claims an entry of its own while the table has more than
+     * {@value #KEPT_FOR_LENDING} free. Threads that come after (a server's request threads,
+     * virtual threads) borrow one of the entries their process lends: one claim at a time, from
+     * the intent's write until the slot is published or given back, never across a wait. The
+     * table then limits the processes using the queue at once, not their threads.
      */
     static final class QueueShared implements Attachment.Shared {
+        /** The entry of a thread that has none of its own: it borrows one for each claim. */
+        static final int BORROWS = -1;
+        /**
+         * Entries that threads claiming one of their own leave free, for processes whose later
+         * threads borrow: enough for that many more processes to use the queue.
+         */
+        static final int KEPT_FOR_LENDING = 32;
+        /**
+         * Entries one process lends at most: claims that hold one at the same time, which on a
+         * few cores are few, while the free entries kept serve other processes too.
+         */
+        static final int LENT_AT_MOST = 4;
+
         final QueueSlots slots;
         final long token;
         private final String name;
@@ -96,6 +117,19 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         private ThreadEntry lastUser = new ThreadEntry(-1, -1);
         /** Entries this process holds, by the thread that holds each; guarded by itself. */
         private final Map<Integer, WeakReference<Thread>> entries = new HashMap<>();
+        /** Entries this process lends, all of them; guarded by itself. */
+        private final List<Integer> lent = new ArrayList<>();
+        /** The lent entries no thread is claiming with now; guarded by {@link #lent}. */
+        private final ArrayDeque<Integer> lendable = new ArrayDeque<>();
+        /**
+         * The lent entry a borrowing thread claims with, and how many of its claims hold it: a
+         * drain's handler that puts into the same queue claims again before the first claim
+         * ends, and uses the same entry, as a thread with an entry of its own does.
+         */
+        private final ThreadLocal<int[]> borrowed = ThreadLocal.withInitial(() -> new int[] {BORROWS, 0});
+        private final IntToLongFunction claimForProducer;
+        private final IntToLongFunction claimForConsumer;
+        private final IntToLongFunction claimForWaitingConsumer;
         private final ClaimedOnce debtSlot;
         /** Whether the thread of one of this process's entries has ended (it then no longer holds a single side). */
         final IntPredicate threadEnded = this::threadEnded;
@@ -106,9 +140,15 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             this.token = attachment.token();
             this.name = attachment.name();
             this.debtSlot = new ClaimedOnce(() -> slots.claimDebtSlot(token));
+            this.claimForProducer = slots::tryClaimForProducer;
+            this.claimForConsumer = entry -> slots.tryClaimForConsumer(entry, false);
+            this.claimForWaitingConsumer = entry -> slots.tryClaimForConsumer(entry, true);
         }
 
-        /** This thread's entry in the queue's intent table, claimed on its first use of the queue. */
+        /**
+         * This thread's entry in the queue's intent table, claimed on its first use of the queue,
+         * or {@link #BORROWS}.
+         */
         int entry() {
             long threadId = Thread.currentThread().threadId();
             ThreadEntry last = lastUser;
@@ -120,6 +160,17 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 // the thread that claimed last stays the fast one: threads taking turns must not allocate at each turn
                 return entry;
             }
+            int claimed = claimOwnEntry(KEPT_FOR_LENDING);
+            if (claimed >= 0) {
+                return claimed;
+            }
+            threadEntry.set(BORROWS);
+            lastUser = new ThreadEntry(threadId, BORROWS);
+            return BORROWS;
+        }
+
+        /** An entry for this thread alone, if more than {@code keepFree} are free; -1 if not. */
+        private int claimOwnEntry(int keepFree) {
             synchronized (entries) {
                 entries.entrySet().removeIf(held -> {
                     Thread thread = held.getValue().get();
@@ -129,15 +180,22 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     }
                     return false;
                 });
-                int claimed = slots.claimEntry(token);
-                if (claimed < 0) {
-                    throw new MultiprocException("queue '" + name + "' is used by " + QueueLayout.INTENT_ENTRIES
-                            + " live threads already (across all processes), its limit");
+                int claimed = slots.claimEntry(token, keepFree);
+                if (claimed >= 0) {
+                    entries.put(claimed, new WeakReference<>(Thread.currentThread()));
+                    threadEntry.set(claimed);
+                    lastUser = new ThreadEntry(Thread.currentThread().threadId(), claimed);
                 }
-                entries.put(claimed, new WeakReference<>(Thread.currentThread()));
-                threadEntry.set(claimed);
-                lastUser = new ThreadEntry(threadId, claimed);
                 return claimed;
+            }
+        }
+
+        /** Adds a table entry to those this process lends, if the table has one free; guarded by {@link #lent}. */
+        private void lendNewEntry() {
+            int claimed = slots.claimEntry(token);
+            if (claimed >= 0) {
+                lent.add(claimed);
+                lendable.push(claimed);
             }
         }
 
@@ -153,6 +211,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         int producerEntry() {
             int entry = entry();
             if (slots.singleProducer()) {
+                entry = entryForRole(entry);
                 slots.holdRole(true, entry, token, threadEnded);
             }
             return entry;
@@ -162,9 +221,110 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         int consumerEntry() {
             int entry = entry();
             if (slots.singleConsumer()) {
+                entry = entryForRole(entry);
                 slots.holdRole(false, entry, token, threadEnded);
             }
             return entry;
+        }
+
+        /** A single side's role names one thread's entry: a borrowing thread that takes one claims its own, from the free ones kept. */
+        private int entryForRole(int entry) {
+            if (entry != BORROWS) {
+                return entry;
+            }
+            int claimed = claimOwnEntry(0);
+            if (claimed < 0) {
+                throw new MultiprocException("queue '" + name + "' has no intent entry free for the thread that would be its single "
+                        + (slots.singleConsumer() ? "consumer" : "producer") + " (" + QueueLayout.INTENT_ENTRIES
+                        + " taken by the threads of the processes using it)");
+            }
+            return claimed;
+        }
+
+        /**
+         * {@link QueueSlots#tryClaimForProducer} by the thread of {@code entry}; a borrowing thread
+         * that claimed keeps the entry it borrowed until {@link #claimEnded}.
+         */
+        long tryClaimForProducer(int entry) {
+            return entry == BORROWS ? borrowing(claimForProducer) : slots.tryClaimForProducer(entry);
+        }
+
+        /** {@link QueueSlots#tryClaimForConsumer} by the thread of {@code entry}, as {@link #tryClaimForProducer}. */
+        long tryClaimForConsumer(int entry, boolean waiting) {
+            if (entry != BORROWS) {
+                return slots.tryClaimForConsumer(entry, waiting);
+            }
+            return borrowing(waiting ? claimForWaitingConsumer : claimForConsumer);
+        }
+
+        private long borrowing(IntToLongFunction claim) {
+            int entry = borrowEntry();
+            long claimed = -1;
+            try {
+                claimed = claim.applyAsLong(entry);
+            } finally {
+                if (claimed < 0) {
+                    claimEnded(BORROWS);
+                }
+            }
+            return claimed;
+        }
+
+        /**
+         * A lent entry no other thread claims with: one from the table if none is and this
+         * process lends fewer than {@value #LENT_AT_MOST}, or else the first given back (a claim
+         * holds one only until its slot is published or given back).
+         *
+         * @throws MultiprocException if this process lends none and the table has none free
+         */
+        private int borrowEntry() {
+            int[] mine = borrowed.get();
+            if (mine[1] > 0) {
+                mine[1]++;
+                return mine[0];
+            }
+            boolean interrupted = false;
+            int entry;
+            synchronized (lent) {
+                while (lendable.isEmpty()) {
+                    if (lent.size() < LENT_AT_MOST) {
+                        lendNewEntry();
+                    }
+                    if (lent.isEmpty()) {
+                        throw new MultiprocException("queue '" + name + "' has all " + QueueLayout.INTENT_ENTRIES
+                                + " intent entries taken by the threads of the processes using it; this process can use it"
+                                + " once some of them end or close it");
+                    }
+                    if (lendable.isEmpty()) {
+                        try {
+                            lent.wait();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                }
+                entry = lendable.pop();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            mine[0] = entry;
+            mine[1] = 1;
+            return entry;
+        }
+
+        /** Ends a claim by the thread of {@code entry}: a borrowing thread gives its entry back with its last claim. */
+        void claimEnded(int entry) {
+            if (entry != BORROWS) {
+                return;
+            }
+            int[] mine = borrowed.get();
+            if (--mine[1] == 0) {
+                synchronized (lent) {
+                    lendable.push(mine[0]);
+                    lent.notify();
+                }
+            }
         }
 
         /** This process's slot in the consumers' debts of a joinable queue (none if the table is full). */
@@ -200,6 +360,11 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             synchronized (entries) {
                 entries.keySet().forEach(entry -> slots.releaseEntry(entry, token));
                 entries.clear();
+            }
+            synchronized (lent) {
+                lent.forEach(entry -> slots.releaseEntry(entry, token));
+                lent.clear();
+                lendable.clear();
             }
         }
 
@@ -322,28 +487,32 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             removeSpill(spill);
             return false;
         }
-        if (spill != null) {
-            slots.publish(position, slots.writeSpillName(position, spill), QueueLayout.FLAG_SPILLED);
-            return true;
-        }
         try {
-            writer.write(value, slots.slot(position, size));
-        } catch (RuntimeException e) {
-            slots.abandon(position);
-            throw e;
+            if (spill != null) {
+                slots.publish(position, slots.writeSpillName(position, spill), QueueLayout.FLAG_SPILLED);
+                return true;
+            }
+            try {
+                writer.write(value, slots.slot(position, size));
+            } catch (RuntimeException e) {
+                slots.abandon(position);
+                throw e;
+            }
+            slots.publish(position, size, QueueLayout.FLAG_INLINE);
+            return true;
+        } finally {
+            shared.claimEnded(entry);
         }
-        slots.publish(position, size, QueueLayout.FLAG_INLINE);
-        return true;
     }
 
     private long claim(int entry, long timeoutNanos) throws InterruptedException {
-        long position = slots.tryClaimForProducer(entry);
+        long position = shared.tryClaimForProducer(entry);
         if (position >= 0 || timeoutNanos == 0) {
             return position;
         }
         for (int spin = briefSpins(timeoutNanos); spin > 0; spin--) {
             Thread.onSpinWait();
-            position = slots.tryClaimForProducer(entry);
+            position = shared.tryClaimForProducer(entry);
             if (position >= 0) {
                 return position;
             }
@@ -359,14 +528,15 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     return -1;
                 }
                 if (!slots.awaitNotFull(remaining, waitStrategy.policy(), whileOpen()) && timeoutNanos > 0) {
-                    return slots.tryClaimForProducer(entry);
+                    return shared.tryClaimForProducer(entry);
                 }
-                position = slots.tryClaimForProducer(entry);
+                position = shared.tryClaimForProducer(entry);
                 if (position >= 0) {
                     return position;
                 }
             }
         } finally {
+            slots.passOnProducerWake();
             endWait(wait, waitStart, true);
         }
     }
@@ -518,16 +688,20 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         try {
             long deadline = 0;
             while (true) {
-                long claimed = slots.tryClaimForConsumer(entry, timeoutNanos != 0);
+                long claimed = shared.tryClaimForConsumer(entry, timeoutNanos != 0);
                 if (claimed >= 0) {
-                    released = true;
-                    long position = QueueSlots.claimedPosition(claimed);
-                    if (QueueSlots.isSkippedClaim(claimed)) {
-                        slots.releaseSkippedQuietly(position);
-                        continue;
+                    try {
+                        released = true;
+                        long position = QueueSlots.claimedPosition(claimed);
+                        if (QueueSlots.isSkippedClaim(claimed)) {
+                            slots.releaseSkippedQuietly(position);
+                            continue;
+                        }
+                        taken = true;
+                        return read(position, slots.lengthAndFlags(position), reader, argument);
+                    } finally {
+                        shared.claimEnded(entry);
                     }
-                    taken = true;
-                    return read(position, slots.lengthAndFlags(position), reader, argument);
                 }
                 if (timeoutNanos == 0) {
                     if (shared.recoverNowAndThen()) {
@@ -555,6 +729,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             }
         } finally {
             if (waited) {
+                slots.passOnConsumerWake();
                 endWait(wait, waitStart, false);
             }
             if (!taken) {

@@ -111,8 +111,11 @@ public interface NativePlatform {
      */
     void awaitAny(List<MappedRegion> regions, long[] offsets, int[] expected, long timeoutNanos);
 
-    /** Wakes up to {@code count} processes sleeping on the word at {@code offset}. */
-    void wake(MappedRegion region, long offset, int count);
+    /**
+     * Wakes up to {@code count} threads sleeping on the word at {@code offset}; returns how many it
+     * woke, or {@code count} where the platform cannot tell (callers then assume someone woke).
+     */
+    int wake(MappedRegion region, long offset, int count);
 
     /**
      * Makes this process one that {@link #fenceRemoteThreads()} reaches, so that its threads may

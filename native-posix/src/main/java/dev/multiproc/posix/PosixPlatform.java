@@ -303,8 +303,8 @@ public final class PosixPlatform implements NativePlatform {
     }
 
     @Override
-    public void wake(MappedRegion region, long offset, int count) {
-        Libc.futexWake(region.segment().asSlice(offset, Integer.BYTES), count, region.name());
+    public int wake(MappedRegion region, long offset, int count) {
+        return Libc.futexWake(region.segment().asSlice(offset, Integer.BYTES), count, region.name());
     }
 
     /**

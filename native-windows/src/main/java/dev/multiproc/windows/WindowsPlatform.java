@@ -182,8 +182,10 @@ public final class WindowsPlatform implements NativePlatform {
     }
 
     @Override
-    public void wake(MappedRegion region, long offset, int count) {
+    public int wake(MappedRegion region, long offset, int count) {
+        // a semaphore does not say whether anyone waited on it
         Kernel32.releaseSemaphore(waitSemaphore(region, offset), Math.min(count, WAKE_LIMIT), region.name());
+        return count;
     }
 
     /** One named semaphore per wait word; surplus permits only cause re-checks, which callers do anyway. */

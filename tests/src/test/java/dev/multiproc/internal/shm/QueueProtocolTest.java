@@ -136,6 +136,22 @@ class QueueProtocolTest {
     }
 
     @Test
+    void anEntryClaimedWithSomeKeptFreeLeavesThemToClaimsThatKeepNone() {
+        QueueSlots slots = queue(4);
+        int keptFree = 32;
+        for (int claimed = 0; claimed < QueueLayout.INTENT_ENTRIES - keptFree; claimed++) {
+            assertTrue(slots.claimEntry(A, keptFree) >= 0, "entry " + claimed);
+        }
+        assertEquals(-1, slots.claimEntry(B, keptFree), "only the kept ones are free");
+        for (int claimed = 0; claimed < keptFree; claimed++) {
+            assertTrue(slots.claimEntry(B) >= 0, "kept entry " + claimed);
+        }
+        assertEquals(-1, slots.claimEntry(C), "the table is full");
+        participants.kill(A);
+        assertTrue(slots.claimEntry(C, keptFree) >= 0, "a dead process's settled entries are free again");
+    }
+
+    @Test
     void aQueueOfOneHoldsOneMessageOnItsTwoSlots() {
         QueueSlots slots = queue(1);
         int producer = slots.claimEntry(A);

@@ -351,15 +351,26 @@ public final class QueueSlots {
 
     // ------------------------------------------------------------------ intents
 
-    /** Claims an intent entry for one thread of the process {@code token}; -1 if the table is full. */
+    /** Claims an intent entry for the process {@code token}; -1 if the table is full. */
     public int claimEntry(long token) {
+        return claimEntry(token, 0);
+    }
+
+    /**
+     * Claims an intent entry for the process {@code token} if more than {@code keepFree} entries
+     * are free, else -1. The count is a look, not a promise: processes claiming at the same time
+     * may together leave fewer free.
+     */
+    public int claimEntry(long token, int keepFree) {
         for (int pass = 0; pass < 2; pass++) {
-            for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
-                long offset = intentOffset(entry);
-                if ((long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET) == 0
-                        && LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, 0L, token)) {
-                    LONG.setVolatile(body, offset + INTENT_POSITION_OFFSET, NO_INTENT);
-                    return entry;
+            if (freeEntries() > keepFree) {
+                for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+                    long offset = intentOffset(entry);
+                    if ((long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET) == 0
+                            && LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, 0L, token)) {
+                        LONG.setVolatile(body, offset + INTENT_POSITION_OFFSET, NO_INTENT);
+                        return entry;
+                    }
                 }
             }
             if (reclaimDeadEntries() == 0) {
@@ -367,6 +378,16 @@ public final class QueueSlots {
             }
         }
         return -1;
+    }
+
+    private int freeEntries() {
+        int free = 0;
+        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+            if ((long) LONG.getVolatile(body, intentOffset(entry) + INTENT_TOKEN_OFFSET) == 0) {
+                free++;
+            }
+        }
+        return free;
     }
 
     /** Frees an entry this process holds, and the single sides its thread held. */
@@ -585,10 +606,10 @@ public final class QueueSlots {
         LONG.set(body, offset + SLOT_LENGTH_OFFSET, lengthAndFlags);
         if (publishWithoutFence) {
             LONG.setRelease(body, offset + SLOT_SEQUENCE_OFFSET, position + 1);
-            notEmpty.wakeAllAfterReleaseWrite();
+            notEmpty.wakeOneAfterReleaseWrite();
         } else {
             LONG.setVolatile(body, offset + SLOT_SEQUENCE_OFFSET, position + 1);
-            notEmpty.wakeAllAfterVolatileWrite();
+            notEmpty.wakeOneAfterVolatileWrite();
         }
     }
 
@@ -596,7 +617,7 @@ public final class QueueSlots {
     public void abandon(long position) {
         countSkip();
         LONG.setVolatile(body, slotOffset(position) + SLOT_SEQUENCE_OFFSET, (position + 1) | SKIPPED);
-        notEmpty.wakeAllAfterVolatileWrite();
+        notEmpty.wakeOneAfterVolatileWrite();
         wakeIfAllDone();
     }
 
@@ -737,10 +758,33 @@ public final class QueueSlots {
         }
     }
 
-    /** After one or more quiet releases: the head stored (single consumer), a full fence, then a wake of producers if any sleep. */
+    /**
+     * After one or more quiet releases: the head stored (single consumer), a full fence, then a
+     * wake of one producer if any sleep; a producer that ends a wait passes it on while there is
+     * room ({@link #passOnProducerWake}).
+     */
     public void wakeProducers() {
         storeHead();
-        notFull.wakeAll();
+        notFull.wakeOne();
+    }
+
+    /**
+     * A producer ending a wait (room claimed, or a timeout, an interrupt, a close) wakes another
+     * sleeping producer if the tail's slot is free: releases and publications wake one sleeper
+     * each, so a wake the woken thread does not use, or a batch of slots released with one wake,
+     * must go on to the next.
+     */
+    public void passOnProducerWake() {
+        if (notFull.sleepers() > 0 && tailSlotFree()) {
+            notFull.wakeOne();
+        }
+    }
+
+    /** {@link #passOnProducerWake} for a consumer ending a wait: wakes another sleeping consumer if the head's message is published. */
+    public void passOnConsumerWake() {
+        if (notEmpty.sleepers() > 0 && headSlotPublished()) {
+            notEmpty.wakeOne();
+        }
     }
 
     /** Waits until the head's slot is published; once per slice, after {@code sliceCheck}, skips a slot a dead producer left claimed. */

@@ -33,10 +33,10 @@ import static dev.multiproc.internal.shm.wait.WaitPointLayout.SLEEPERS_OFFSET;
  * microseconds on a busy machine) its sleeper count stays raised, and without the bit every
  * state change in that time — each message a producer writes — would pay a wake system call
  * that finds nobody left asleep. {@link #wakeOne()} leaves the bit set, since the sleepers it did
- * not wake still need a later wake.
+ * not wake still need a later wake, until a wake finds nobody asleep in the kernel.
  *
  * <p>A point made with {@link #fencedBySleepers} lets its wakers skip their fence: a publish that
- * is a release store followed by the read of {@code sleepers} ({@link #wakeAllAfterReleaseWrite()}),
+ * is a release store followed by the read of {@code sleepers} ({@link #wakeOneAfterReleaseWrite()}),
  * as a queue's producer does per message. Such a waker may read {@code sleepers} before its store
  * is visible, miss a sleeper that announced itself meanwhile, and leave it asleep. So a sleeper on
  * such a point sleeps at most {@link #UNFENCED_SLEEP_NANOS} at first; if its condition still does
@@ -93,7 +93,7 @@ public final class WaitPoint {
 
     /**
      * A wait point whose wakers may publish with a release store and wake with
-     * {@link #wakeAllAfterReleaseWrite()}: its sleepers fence them (see the class comment).
+     * {@link #wakeOneAfterReleaseWrite()}: its sleepers fence them (see the class comment).
      */
     public static WaitPoint fencedBySleepers(NativePlatform platform, MappedRegion region, long offset) {
         return new WaitPoint(platform, region, offset, true);
@@ -339,7 +339,11 @@ public final class WaitPoint {
         wakeAllIfSleeping();
     }
 
-    /** Wakes one sleeper; only for conditions that one woken thread fully consumes (a free lock). */
+    /**
+     * Wakes one sleeper; only for conditions that one woken thread fully consumes (a free lock, a
+     * free slot, a message), and where a woken thread that leaves without consuming passes the
+     * wake on.
+     */
     public void wakeOne() {
         VarHandle.fullFence();
         wakeOneIfSleeping();
@@ -354,15 +358,15 @@ public final class WaitPoint {
     }
 
     /**
-     * {@link #wakeAll()} for a caller whose state change was a release store, with no fence after
+     * {@link #wakeOne()} for a caller whose state change was a release store, with no fence after
      * it; only on a point made with {@link #fencedBySleepers}, whose sleepers fence such callers
      * before they trust a check of their condition.
      */
-    public void wakeAllAfterReleaseWrite() {
+    public void wakeOneAfterReleaseWrite() {
         if (!fencedBySleepers) {
             throw new IllegalStateException("a wake without a fence on a point whose sleepers do not fence its wakers");
         }
-        wakeAllIfSleeping();
+        wakeOneIfSleeping();
     }
 
     /** {@link #wakeOne()} for a caller whose state change was a volatile write or a CAS. */
@@ -386,11 +390,24 @@ public final class WaitPoint {
         }
     }
 
-    /** Bumps the sequence, the {@link WaitPointLayout#ARMED} bit kept for the sleepers not woken, and wakes one. */
+    /**
+     * With one sleeper, {@link #wakeAllIfSleeping}. With more: bumps the sequence, the
+     * {@link WaitPointLayout#ARMED} bit kept for the sleepers not woken, and if it was set wakes
+     * one; if the kernel had nobody to wake (every thread that armed is awake already), clears the
+     * bit with a CAS from the bumped value, so that the wakes that follow make no system call until
+     * a thread arms again. The CAS changes the word: a thread about to sleep on the value it armed
+     * finds it changed and checks again.
+     */
     private void wakeOneIfSleeping() {
-        if ((int) INT.getVolatile(segment, sleepersOffset) > 0) {
-            INT.getAndAdd(segment, sequenceOffset, SEQUENCE_STEP);
-            platform.wake(region, sequenceOffset, 1);
+        int sleepers = (int) INT.getVolatile(segment, sleepersOffset);
+        if (sleepers == 1) {
+            wakeAllIfSleeping();
+        } else if (sleepers > 1) {
+            int sequence = (int) INT.getAndAdd(segment, sequenceOffset, SEQUENCE_STEP);
+            if ((sequence & ARMED) != 0 && platform.wake(region, sequenceOffset, 1) == 0) {
+                int bumped = sequence + SEQUENCE_STEP;
+                INT.compareAndSet(segment, sequenceOffset, bumped, bumped & ~ARMED);
+            }
         }
     }
 

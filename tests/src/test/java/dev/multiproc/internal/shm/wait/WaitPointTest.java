@@ -174,6 +174,30 @@ class WaitPointTest {
         }
     }
 
+    /**
+     * Threads counted as sleepers and the point armed, but none in the kernel (all woken, not yet
+     * gone): a wake of one makes the system call once, which wakes nobody, and disarms the point;
+     * the wakes after it make none until a thread arms again.
+     */
+    @Test
+    void aWakeOfOneThatFindsNobodyInTheKernelDisarmsThePointUntilSomeoneArmsAgain() {
+        AtomicInteger wakeCalls = new AtomicInteger();
+        WaitPoint point = new WaitPoint(countingWakes(wakeCalls), region, POINT);
+        Words.INT.getAndAdd(region.segment(), POINT + WaitPointLayout.SLEEPERS_OFFSET, 2);
+        int sequence = (int) Words.INT.getVolatile(region.segment(), POINT + WaitPointLayout.SEQUENCE_OFFSET);
+        assertNotEquals(WaitPoint.NOT_ARMED, point.arm(sequence));
+        point.wakeOne();
+        assertEquals(1, wakeCalls.get(), "armed: the first wake makes the system call");
+        assertFalse(armed(), "it woke nobody, so the point is disarmed");
+        point.wakeOne();
+        point.wakeOne();
+        assertEquals(1, wakeCalls.get(), "no system call while nobody armed");
+        sequence = (int) Words.INT.getVolatile(region.segment(), POINT + WaitPointLayout.SEQUENCE_OFFSET);
+        assertNotEquals(WaitPoint.NOT_ARMED, point.arm(sequence));
+        point.wakeOne();
+        assertEquals(2, wakeCalls.get(), "armed again: a system call again");
+    }
+
     /** A thread sleeping (no spinning) on {@code point} until the flag is {@code value}, for at most 30 s. */
     private Thread sleepUntilFlag(WaitPoint point, int value) {
         Thread thread = new Thread(() -> {
