@@ -4,6 +4,7 @@ import dev.multiproc.internal.shm.Words;
 import dev.multiproc.internal.shm.wait.WaitPoint;
 import dev.multiproc.internal.shm.wait.WaitPointLayout;
 import dev.multiproc.spi.MappedRegion;
+import dev.multiproc.spi.NativePlatform;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Expect;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -12,6 +13,8 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -39,7 +42,7 @@ public class ArmWakeTest {
     public ArmWakeTest() {
         MappedRegion region = HeapRegions.raw(STATE + Integer.BYTES);
         this.memory = region.segment();
-        this.waitPoint = new WaitPoint(HeapRegions.countingWakes(wakeCalls, false), region, WAIT_POINT);
+        this.waitPoint = new WaitPoint(countingWakes(HeapRegions.PLATFORM, wakeCalls), region, WAIT_POINT);
     }
 
     @Actor
@@ -55,5 +58,20 @@ public class ArmWakeTest {
         int sequence = (int) Words.INT.getVolatile(memory, WAIT_POINT + WaitPointLayout.SEQUENCE_OFFSET);
         boolean changed = (int) Words.INT.getVolatile(memory, STATE) != 0;
         r.r1 = !changed && waitPoint.arm(sequence) != WaitPoint.NOT_ARMED ? 1 : 0;
+    }
+
+    /** {@code platform}, its wake system calls counted in {@code calls}. */
+    private static NativePlatform countingWakes(NativePlatform platform, AtomicInteger calls) {
+        return (NativePlatform) Proxy.newProxyInstance(NativePlatform.class.getClassLoader(), new Class<?>[]{NativePlatform.class},
+                (proxy, method, arguments) -> {
+                    if (method.getName().equals("wake")) {
+                        calls.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(platform, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

@@ -11,10 +11,7 @@ import dev.multiproc.spi.Platforms;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Regions for the tests: zeroed native memory shaped like a shared object (a header whose total
@@ -48,27 +45,6 @@ final class HeapRegions {
     };
 
     private HeapRegions() {
-    }
-
-    /**
-     * {@link #PLATFORM}, its wake system calls counted in {@code calls}; if {@code wakingNobody},
-     * they are not made and answer that they woke nobody (as when no sleeper is in the kernel yet).
-     */
-    static NativePlatform countingWakes(AtomicInteger calls, boolean wakingNobody) {
-        return (NativePlatform) Proxy.newProxyInstance(NativePlatform.class.getClassLoader(), new Class<?>[]{NativePlatform.class},
-                (proxy, method, arguments) -> {
-                    if (method.getName().equals("wake")) {
-                        calls.incrementAndGet();
-                        if (wakingNobody) {
-                            return 0;
-                        }
-                    }
-                    try {
-                        return method.invoke(PLATFORM, arguments);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     /** A region with a header and {@code bodyBytes} of zeroed body. */

@@ -393,10 +393,12 @@ public final class WaitPoint {
     /**
      * With one sleeper, {@link #wakeAllIfSleeping}. With more: bumps the sequence, the
      * {@link WaitPointLayout#ARMED} bit kept for the sleepers not woken, and if it was set wakes
-     * one; if the kernel had nobody to wake (every thread that armed is awake already), clears the
+     * one. If the kernel had nobody to wake (every thread that armed is awake already), clears the
      * bit with a CAS from the bumped value, so that the wakes that follow make no system call until
-     * a thread arms again. The CAS changes the word: a thread about to sleep on the value it armed
-     * finds it changed and checks again.
+     * a thread arms again, and then wakes all: a thread that found the bit set needed no arming
+     * CAS, and may have gone to sleep on the bumped value between the first wake and the CAS —
+     * with the bit clear nobody may stay asleep. A thread not yet asleep finds the word changed
+     * and checks again.
      */
     private void wakeOneIfSleeping() {
         int sleepers = (int) INT.getVolatile(segment, sleepersOffset);
@@ -406,7 +408,9 @@ public final class WaitPoint {
             int sequence = (int) INT.getAndAdd(segment, sequenceOffset, SEQUENCE_STEP);
             if ((sequence & ARMED) != 0 && platform.wake(region, sequenceOffset, 1) == 0) {
                 int bumped = sequence + SEQUENCE_STEP;
-                INT.compareAndSet(segment, sequenceOffset, bumped, bumped & ~ARMED);
+                if (INT.compareAndSet(segment, sequenceOffset, bumped, bumped & ~ARMED)) {
+                    platform.wake(region, sequenceOffset, Integer.MAX_VALUE);
+                }
             }
         }
     }
