@@ -21,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -75,8 +76,25 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     /** Numbers this process's spill objects: with its token, unique on the machine for the process's life. */
     private static final AtomicLong SPILLS = new AtomicLong();
 
-    /** A thread (by id) and its entry in a queue's intent table ({@link QueueShared#BORROWS} if it has none of its own). */
-    private record ThreadEntry(long threadId, int entry) {
+    /**
+     * A thread (by id) and its entry in a queue's intent table ({@link QueueShared#BORROWS} if it
+     * has none of its own). Id and entry are final, so a thread reading another's sees both
+     * together; thread ids are never reused.
+     */
+    static final class ThreadEntry {
+        final long threadId;
+        final int entry;
+        /**
+         * Whether the thread holds a claim with its own entry now, from the claim to
+         * {@link QueueShared#claimEnded}: a claim it starts meanwhile is nested in that one, and
+         * borrows. Read and written by that thread only; never set where the entry is BORROWS.
+         */
+        boolean claimHeld;
+
+        ThreadEntry(long threadId, int entry) {
+            this.threadId = threadId;
+            this.entry = entry;
+        }
     }
 
     /**
@@ -103,16 +121,23 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
          * few cores are few, while the free entries kept serve other processes too.
          */
         static final int LENT_AT_MOST = 4;
+        /**
+         * How long a borrower waits for a lent entry given back before its process lends one
+         * more than {@value #LENT_AT_MOST}: a claim holds its entry while the caller's handler,
+         * reader, writer or codec runs, which may wait for anything (another borrower's put).
+         */
+        static final long LENDING_MORE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+        /** What a claim nested in one holding its thread's own entry claims with: a borrowed entry. */
+        private static final ThreadEntry NESTED = new ThreadEntry(-1, BORROWS);
 
         final QueueSlots slots;
         final long token;
         private final String name;
-        private final ThreadLocal<Integer> threadEntry = new ThreadLocal<>();
+        private final ThreadLocal<ThreadEntry> threadEntry = new ThreadLocal<>();
         /**
          * The entry of the thread of this process that claimed one last: that thread, putting or
          * taking in a loop, finds its entry here instead of in its thread-locals (15% of a
-         * message's cost, profiled); others find theirs in their thread-locals. Immutable, so a
-         * thread reading it sees its two fields together; thread ids are never reused.
+         * message's cost, profiled); others find theirs in their thread-locals.
          */
         private ThreadEntry lastUser = new ThreadEntry(-1, -1);
         /** Entries this process holds, by the thread that holds each; guarded by itself. */
@@ -121,12 +146,14 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         private final List<Integer> lent = new ArrayList<>();
         /** The lent entries no thread is claiming with now; guarded by {@link #lent}. */
         private final ArrayDeque<Integer> lendable = new ArrayDeque<>();
+        /** Borrowers waiting for a lent entry; guarded by {@link #lent}. */
+        private int borrowersWaiting;
         /**
-         * The lent entry a borrowing thread claims with, and how many of its claims hold it: a
-         * drain's handler that puts into the same queue claims again before the first claim
-         * ends, and uses the same entry, as a thread with an entry of its own does.
+         * The lent entries a borrowing thread's claims hold, innermost last: element 0 counts
+         * them. A claim nested in another (a drain's handler that puts into the queue it drains)
+         * holds an entry of its own, so that the outer claim's intent stays for recovery to see.
          */
-        private final ThreadLocal<int[]> borrowed = ThreadLocal.withInitial(() -> new int[] {BORROWS, 0});
+        private final ThreadLocal<int[]> borrowed = ThreadLocal.withInitial(() -> new int[1 + LENT_AT_MOST]);
         private final IntToLongFunction claimForProducer;
         private final IntToLongFunction claimForConsumer;
         private final IntToLongFunction claimForWaitingConsumer;
@@ -146,31 +173,32 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
 
         /**
-         * This thread's entry in the queue's intent table, claimed on its first use of the queue,
-         * or {@link #BORROWS}.
+         * This thread's entry in the queue's intent table, claimed on its first use of the queue
+         * ({@link #BORROWS} if the table had none to spare).
          */
-        int entry() {
+        ThreadEntry entry() {
             long threadId = Thread.currentThread().threadId();
             ThreadEntry last = lastUser;
-            if (last.threadId() == threadId) {
-                return last.entry();
+            if (last.threadId == threadId) {
+                return last;
             }
-            Integer entry = threadEntry.get();
+            ThreadEntry entry = threadEntry.get();
             if (entry != null) {
-                // the thread that claimed last stays the fast one: threads taking turns must not allocate at each turn
+                // the thread that claimed last stays the fast one: threads taking turns must not write it at each turn
                 return entry;
             }
-            int claimed = claimOwnEntry(KEPT_FOR_LENDING);
-            if (claimed >= 0) {
+            ThreadEntry claimed = claimOwnEntry(KEPT_FOR_LENDING);
+            if (claimed != null) {
                 return claimed;
             }
-            threadEntry.set(BORROWS);
-            lastUser = new ThreadEntry(threadId, BORROWS);
-            return BORROWS;
+            ThreadEntry borrows = new ThreadEntry(threadId, BORROWS);
+            threadEntry.set(borrows);
+            lastUser = borrows;
+            return borrows;
         }
 
-        /** An entry for this thread alone, if more than {@code keepFree} are free; -1 if not. */
-        private int claimOwnEntry(int keepFree) {
+        /** An entry for this thread alone, if more than {@code keepFree} are free; null if not. */
+        private ThreadEntry claimOwnEntry(int keepFree) {
             synchronized (entries) {
                 entries.entrySet().removeIf(held -> {
                     Thread thread = held.getValue().get();
@@ -181,12 +209,14 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     return false;
                 });
                 int claimed = slots.claimEntry(token, keepFree);
-                if (claimed >= 0) {
-                    entries.put(claimed, new WeakReference<>(Thread.currentThread()));
-                    threadEntry.set(claimed);
-                    lastUser = new ThreadEntry(Thread.currentThread().threadId(), claimed);
+                if (claimed < 0) {
+                    return null;
                 }
-                return claimed;
+                entries.put(claimed, new WeakReference<>(Thread.currentThread()));
+                ThreadEntry mine = new ThreadEntry(Thread.currentThread().threadId(), claimed);
+                threadEntry.set(mine);
+                lastUser = mine;
+                return mine;
             }
         }
 
@@ -207,33 +237,53 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             }
         }
 
-        /** This thread's entry, as a producer: with the producer's role first if the queue has a single producer. */
-        int producerEntry() {
-            int entry = entry();
+        /**
+         * The entry this thread's next claim, as a producer, writes its intent into: its own, or
+         * one it borrows if it has none, or {@link #NESTED} if its own holds a claim.
+         * With the producer's role first if the queue has a single producer.
+         */
+        ThreadEntry producerEntry() {
+            ThreadEntry entry = entry();
             if (slots.singleProducer()) {
                 entry = entryForRole(entry);
-                slots.holdRole(true, entry, token, threadEnded);
+                slots.holdRole(true, entry.entry, token, threadEnded);
             }
-            return entry;
+            return entry.claimHeld ? NESTED : entry;
         }
 
-        /** This thread's entry, as a consumer: with the consumer's role first if the queue has a single consumer. */
-        int consumerEntry() {
-            int entry = entry();
+        /**
+         * {@link #producerEntry} as a consumer. A single consumer's intents must be in its role's
+         * entry (a successor reads what it had taken from there), so it takes nothing while it
+         * holds a claim.
+         *
+         * @throws IllegalStateException if this thread is the single consumer and holds a claim
+         */
+        ThreadEntry consumerEntry() {
+            ThreadEntry entry = entry();
             if (slots.singleConsumer()) {
                 entry = entryForRole(entry);
-                slots.holdRole(false, entry, token, threadEnded);
+                slots.holdRole(false, entry.entry, token, threadEnded);
+                if (entry.claimHeld) {
+                    throw nestedTakeBySingleConsumer();
+                }
+                return entry;
             }
-            return entry;
+            return entry.claimHeld ? NESTED : entry;
+        }
+
+        private IllegalStateException nestedTakeBySingleConsumer() {
+            return new IllegalStateException("queue '" + name + "' has a single consumer (" + slots.modeName()
+                    + "), which cannot take from it while it is reading or writing one of its messages"
+                    + " (inside a drain handler, an in-place reader or writer, or a codec)");
         }
 
         /** A single side's role names one thread's entry: a borrowing thread that takes one claims its own, from the free ones kept. */
-        private int entryForRole(int entry) {
-            if (entry != BORROWS) {
+        private ThreadEntry entryForRole(ThreadEntry entry) {
+            if (entry.entry != BORROWS) {
                 return entry;
             }
-            int claimed = claimOwnEntry(0);
-            if (claimed < 0) {
+            ThreadEntry claimed = claimOwnEntry(0);
+            if (claimed == null) {
                 throw new MultiprocException("queue '" + name + "' has no intent entry free for the thread that would be its single "
                         + (slots.singleConsumer() ? "consumer" : "producer") + " (" + QueueLayout.INTENT_ENTRIES
                         + " taken by the threads of the processes using it)");
@@ -245,16 +295,23 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
          * {@link QueueSlots#tryClaimForProducer} by the thread of {@code entry}; a borrowing thread
          * that claimed keeps the entry it borrowed until {@link #claimEnded}.
          */
-        long tryClaimForProducer(int entry) {
-            return entry == BORROWS ? borrowing(claimForProducer) : slots.tryClaimForProducer(entry);
+        long tryClaimForProducer(ThreadEntry entry) {
+            return entry.entry == BORROWS ? borrowing(claimForProducer) : heldIfClaimed(entry, slots.tryClaimForProducer(entry.entry));
         }
 
         /** {@link QueueSlots#tryClaimForConsumer} by the thread of {@code entry}, as {@link #tryClaimForProducer}. */
-        long tryClaimForConsumer(int entry, boolean waiting) {
-            if (entry != BORROWS) {
-                return slots.tryClaimForConsumer(entry, waiting);
+        long tryClaimForConsumer(ThreadEntry entry, boolean waiting) {
+            if (entry.entry != BORROWS) {
+                return heldIfClaimed(entry, slots.tryClaimForConsumer(entry.entry, waiting));
             }
             return borrowing(waiting ? claimForWaitingConsumer : claimForConsumer);
+        }
+
+        private static long heldIfClaimed(ThreadEntry own, long claimed) {
+            if (claimed >= 0) {
+                own.claimHeld = true;
+            }
+            return claimed;
         }
 
         private long borrowing(IntToLongFunction claim) {
@@ -264,30 +321,47 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 claimed = claim.applyAsLong(entry);
             } finally {
                 if (claimed < 0) {
-                    claimEnded(BORROWS);
+                    claimEnded(NESTED);
                 }
             }
             return claimed;
         }
 
         /**
-         * A lent entry no other thread claims with: one from the table if none is and this
-         * process lends fewer than {@value #LENT_AT_MOST}, or else the first given back (a claim
-         * holds one only until its slot is published or given back).
+         * A lent entry no other claim holds: one from the table if none is and this process lends
+         * fewer than {@value #LENT_AT_MOST}, or else the first given back (a claim holds one only
+         * until its slot is published or given back). A claim nested in one of this thread's, or
+         * one that has waited {@link #LENDING_MORE_AFTER_NANOS}, takes one more from the table
+         * rather than wait (the claims holding them may be waiting for it); if the table has
+         * none free it waits on.
          *
          * @throws MultiprocException if this process lends none and the table has none free
          */
         private int borrowEntry() {
             int[] mine = borrowed.get();
-            if (mine[1] > 0) {
-                mine[1]++;
-                return mine[0];
+            int held = mine[0];
+            int entry = takeLendable(held > 0 || ownClaimHeld());
+            if (held + 1 == mine.length) {
+                mine = Arrays.copyOf(mine, mine.length * 2);
+                borrowed.set(mine);
             }
+            mine[held + 1] = entry;
+            mine[0] = held + 1;
+            return entry;
+        }
+
+        /** Whether this thread has an entry of its own and holds a claim with it. */
+        private boolean ownClaimHeld() {
+            return entry().claimHeld;
+        }
+
+        private int takeLendable(boolean nested) {
             boolean interrupted = false;
-            int entry;
+            long waitingSince = 0;
             synchronized (lent) {
                 while (lendable.isEmpty()) {
-                    if (lent.size() < LENT_AT_MOST) {
+                    boolean waitedLong = waitingSince != 0 && System.nanoTime() - waitingSince >= LENDING_MORE_AFTER_NANOS;
+                    if (lent.size() < LENT_AT_MOST || nested || waitedLong) {
                         lendNewEntry();
                     }
                     if (lent.isEmpty()) {
@@ -296,32 +370,46 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                                 + " once some of them end or close it");
                     }
                     if (lendable.isEmpty()) {
+                        if (waitingSince == 0) {
+                            waitingSince = System.nanoTime();
+                        }
+                        borrowersWaiting++;
                         try {
-                            lent.wait();
+                            lent.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(LENDING_MORE_AFTER_NANOS)));
                         } catch (InterruptedException e) {
                             interrupted = true;
+                        } finally {
+                            borrowersWaiting--;
                         }
                     }
                 }
-                entry = lendable.pop();
+                int entry = lendable.pop();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return entry;
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            mine[0] = entry;
-            mine[1] = 1;
-            return entry;
         }
 
-        /** Ends a claim by the thread of {@code entry}: a borrowing thread gives its entry back with its last claim. */
-        void claimEnded(int entry) {
-            if (entry != BORROWS) {
+        /**
+         * Ends a claim by the thread of {@code entry}. A borrowing thread gives back the entry of
+         * its innermost claim: to the table if this process lends more than
+         * {@value #LENT_AT_MOST} and no borrower waits, else to its other threads.
+         */
+        void claimEnded(ThreadEntry entry) {
+            if (entry.entry != BORROWS) {
+                entry.claimHeld = false;
                 return;
             }
             int[] mine = borrowed.get();
-            if (--mine[1] == 0) {
-                synchronized (lent) {
-                    lendable.push(mine[0]);
+            int given = mine[mine[0]];
+            mine[0]--;
+            synchronized (lent) {
+                if (lent.size() > LENT_AT_MOST && borrowersWaiting == 0) {
+                    lent.remove(Integer.valueOf(given));
+                    slots.releaseEntry(given, token);
+                } else {
+                    lendable.push(given);
                     lent.notify();
                 }
             }
@@ -474,7 +562,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         if (size > slots.maxMessageBytes()) {
             throw new MessageTooLargeException(name(), size, slots.maxMessageBytes());
         }
-        int entry = shared.producerEntry();
+        ThreadEntry entry = shared.producerEntry();
         String spill = size > slots.slotData() ? writeSpill(size, writer, value) : null;
         long position;
         try {
@@ -505,7 +593,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
     }
 
-    private long claim(int entry, long timeoutNanos) throws InterruptedException {
+    private long claim(ThreadEntry entry, long timeoutNanos) throws InterruptedException {
         long position = shared.tryClaimForProducer(entry);
         if (position >= 0 || timeoutNanos == 0) {
             return position;
@@ -673,7 +761,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     }
 
     /** {@link #consume} by the thread of intent entry {@code entry}, which holds the consumer's role if the queue has one. */
-    private <A, R> R consumeAs(int entry, SlotReader<A, R> reader, A argument, long timeoutNanos, boolean wakeProducers)
+    private <A, R> R consumeAs(ThreadEntry entry, SlotReader<A, R> reader, A argument, long timeoutNanos, boolean wakeProducers)
             throws InterruptedException {
         // a joinable queue's consumer owes each message it takes until taskDone(); owing before the
         // take means a consumer that dies holding a message always leaves a debt to settle
@@ -819,7 +907,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
      * go back to producers as each message is read, with one wake-up of sleeping producers per
      * {@value #DRAIN_WAKE_INTERVAL} messages instead of one per message. A message whose handler
      * throws counts as taken (as with {@link #pollInPlace}); the exception ends the drain and the
-     * messages after it stay in the queue.
+     * messages after it stay in the queue. The handler may put into this queue, and (with many
+     * consumers) take from it; a single consumer (mode MPSC or SPSC) taking from it inside the
+     * handler gets {@link IllegalStateException}.
      */
     public int drain(MessageHandler handler, int maxMessages) {
         Objects.requireNonNull(handler, "handler");
@@ -835,7 +925,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             throw new IllegalArgumentException("maxMessages must not be negative: " + maxMessages);
         }
         ensureOpen();
-        int entry = shared.consumerEntry();
+        ThreadEntry entry = shared.consumerEntry();
         int drained = 0;
         try {
             while (drained < maxMessages) {

@@ -473,7 +473,8 @@ public final class QueueSlots {
         notFull.wakeAll();
     }
 
-    private String modeName() {
+    /** The mode's name, as users choose it: MPMC, MPSC or SPSC. */
+    public String modeName() {
         return switch (mode) {
             case MODE_MPSC -> "MPSC";
             case MODE_SPSC -> "SPSC";
