@@ -129,6 +129,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         static final long LENDING_MORE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
         /** What a claim nested in one holding its thread's own entry claims with: a borrowed entry. */
         private static final ThreadEntry NESTED = new ThreadEntry(-1, BORROWS);
+        /** Marks, in {@link #borrowed}, a nested claim that writes over its outer claim's entry (which it gives back to nobody). */
+        private static final int WRITTEN_OVER = 1 << 30;
 
         final QueueSlots slots;
         final long token;
@@ -149,8 +151,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         /** Borrowers waiting for a lent entry; guarded by {@link #lent}. */
         private int borrowersWaiting;
         /**
-         * The lent entries a borrowing thread's claims hold, innermost last: element 0 counts
-         * them. A claim nested in another (a drain's handler that puts into the queue it drains)
+         * The lent entries a borrowing thread's claims hold, innermost last, each marked
+         * {@link #WRITTEN_OVER} if it is the outer claim's: element 0 counts them. A claim nested in another (a drain's handler that puts into the queue it drains)
          * holds an entry of its own, so that the outer claim's intent stays for recovery to see.
          */
         private final ThreadLocal<int[]> borrowed = ThreadLocal.withInitial(() -> new int[1 + LENT_AT_MOST]);
@@ -328,26 +330,35 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         }
 
         /**
-         * A lent entry no other claim holds: one from the table if none is and this process lends
-         * fewer than {@value #LENT_AT_MOST}, or else the first given back (a claim holds one only
-         * until its slot is published or given back). A claim nested in one of this thread's, or
-         * one that has waited {@link #LENDING_MORE_AFTER_NANOS}, takes one more from the table
-         * rather than wait (the claims holding them may be waiting for it); if the table has
-         * none free it waits on.
+         * The entry a borrowing claim writes its intent into. A claim nested in another of this
+         * thread's takes a lent entry no other claim holds, or one more from the table; if the
+         * table has none free it writes over the intent of the claim it is nested in (as every
+         * nested claim once did) rather than wait: the claims holding the lent entries may be
+         * waiting for this thread's, so waiting could last for ever, while writing over only
+         * hides the outer claim from recovery should this process die before it ends. Any other
+         * claim waits as {@link #takeLendable} says.
          *
          * @throws MultiprocException if this process lends none and the table has none free
          */
         private int borrowEntry() {
             int[] mine = borrowed.get();
             int held = mine[0];
-            int entry = takeLendable(held > 0 || ownClaimHeld());
+            int entry;
+            if (held > 0 || ownClaimHeld()) {
+                entry = lendableNow();
+                if (entry < 0) {
+                    entry = WRITTEN_OVER | (held > 0 ? mine[held] & ~WRITTEN_OVER : entry().entry);
+                }
+            } else {
+                entry = takeLendable();
+            }
             if (held + 1 == mine.length) {
                 mine = Arrays.copyOf(mine, mine.length * 2);
                 borrowed.set(mine);
             }
             mine[held + 1] = entry;
             mine[0] = held + 1;
-            return entry;
+            return entry & ~WRITTEN_OVER;
         }
 
         /** Whether this thread has an entry of its own and holds a claim with it. */
@@ -355,13 +366,32 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             return entry().claimHeld;
         }
 
-        private int takeLendable(boolean nested) {
+        /** A lent entry no claim holds, else one more from the table; -1 if the table has none free. */
+        private int lendableNow() {
+            synchronized (lent) {
+                if (lendable.isEmpty()) {
+                    lendNewEntry();
+                }
+                return lendable.isEmpty() ? -1 : lendable.pop();
+            }
+        }
+
+        /**
+         * A lent entry no other claim holds: one from the table if none is and this process lends
+         * fewer than {@value #LENT_AT_MOST}, or else the first given back (a claim holds one only
+         * until its slot is published or given back). A claim that has waited
+         * {@link #LENDING_MORE_AFTER_NANOS} takes one more from the table (the claims holding
+         * them may be waiting for it); if the table has none free it waits on.
+         *
+         * @throws MultiprocException if this process lends none and the table has none free
+         */
+        private int takeLendable() {
             boolean interrupted = false;
             long waitingSince = 0;
             synchronized (lent) {
                 while (lendable.isEmpty()) {
                     boolean waitedLong = waitingSince != 0 && System.nanoTime() - waitingSince >= LENDING_MORE_AFTER_NANOS;
-                    if (lent.size() < LENT_AT_MOST || nested || waitedLong) {
+                    if (lent.size() < LENT_AT_MOST || waitedLong) {
                         lendNewEntry();
                     }
                     if (lent.isEmpty()) {
@@ -393,7 +423,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
         /**
          * Ends a claim by the thread of {@code entry}. A borrowing thread gives back the entry of
-         * its innermost claim: to the table if this process lends more than
+         * its innermost claim (unless that claim wrote over its outer claim's): to the table if this process lends more than
          * {@value #LENT_AT_MOST} and no borrower waits, else to its other threads.
          */
         void claimEnded(ThreadEntry entry) {
@@ -404,6 +434,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             int[] mine = borrowed.get();
             int given = mine[mine[0]];
             mine[0]--;
+            if ((given & WRITTEN_OVER) != 0) {
+                return;
+            }
             synchronized (lent) {
                 if (lent.size() > LENT_AT_MOST && borrowersWaiting == 0) {
                     lent.remove(Integer.valueOf(given));
@@ -884,7 +917,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
     /**
      * Zero-copy dequeue: gives the next message's bytes to {@code reader}, as a view valid only
-     * during the call. False if the queue is empty.
+     * during the call. False if the queue is empty. The reader may use this queue as a
+     * {@link #drain} handler may.
      */
     public boolean pollInPlace(Consumer<MemorySegment> reader) {
         Objects.requireNonNull(reader);
@@ -909,7 +943,9 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
      * throws counts as taken (as with {@link #pollInPlace}); the exception ends the drain and the
      * messages after it stay in the queue. The handler may put into this queue, and (with many
      * consumers) take from it; a single consumer (mode MPSC or SPSC) taking from it inside the
-     * handler gets {@link IllegalStateException}.
+     * handler gets {@link IllegalStateException}. The message's slot stays the handler's until it
+     * returns, so a put inside it that comes round the ring to that slot waits until then: there,
+     * {@code offer} rather than {@code put}.
      */
     public int drain(MessageHandler handler, int maxMessages) {
         Objects.requireNonNull(handler, "handler");

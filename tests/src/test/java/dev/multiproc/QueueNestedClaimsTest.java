@@ -1,6 +1,8 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.shm.queue.QueueLayout;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -142,6 +145,102 @@ class QueueNestedClaimsTest extends ContextPerTest {
             killInsideHandlerThatPuts(queue, signal, 0);
             assertEquals(NESTED, queue.poll(10, TimeUnit.SECONDS), "the message the dead consumer took is not delivered again");
             assertNull(queue.poll());
+        }
+    }
+
+    /**
+     * In a child: 150 threads (so that some borrow) drain the queue in fours, each handler putting
+     * its message back (+1000) with {@code offer}, or after the drain if the tail's slot is still
+     * held; offset 0 of {@code signal} counts messages moved.
+     */
+    private static void circulate(SharedQueue<Long> queue, SharedMemory signal) {
+        for (int t = 0; t < 150; t++) {
+            Thread.ofPlatform().start(() -> {
+                ArrayDeque<Long> later = new ArrayDeque<>();
+                MessageHandler putBack = message -> {
+                    long value = message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) + 1000;
+                    if (!queue.offer(value)) {
+                        later.add(value);
+                    }
+                    addVolatile(signal, 0, 1);
+                };
+                try {
+                    while (true) {
+                        if (queue.drain(putBack, 4) == 0) {
+                            Thread.onSpinWait();
+                        }
+                        while (!later.isEmpty()) {
+                            queue.put(later.poll());
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+        sleep(120_000);
+    }
+
+    @RepeatedTest(2)
+    void aProcessKilledWhileManyThreadsTakeAndPutBackInHandlersLeavesEverySlotUsable() throws Exception {
+        int capacity = 64;
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), capacity); SharedMemory signal = mp.sharedMemory(64)) {
+            for (long value = 0; value < capacity / 2; value++) {
+                queue.put(value);
+            }
+            JvmProcess circulating = start(mp, () -> circulate(queue, signal)).getFirst();
+            awaitValue(signal, 0, 20_000);
+            circulating.kill();
+            assertTrue(circulating.join(Duration.ofSeconds(10)));
+            while (queue.poll(300, TimeUnit.MILLISECONDS) != null) {
+                // what the dead threads had put back
+            }
+            assertEquals(0, queue.size());
+            for (int lap = 0; lap < 3; lap++) {
+                for (long value = 0; value < capacity; value++) {
+                    assertTrue(queue.offer(value, 10, TimeUnit.SECONDS), "lap " + lap + ", put " + value + " finds room");
+                }
+                for (long value = 0; value < capacity; value++) {
+                    assertEquals(value, queue.poll(10, TimeUnit.SECONDS));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNestedPutWhenTheTableIsFullWritesOverItsOuterClaimRatherThanWait() throws Exception {
+        int hanging = SharedQueue.QueueShared.KEPT_FOR_LENDING;
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 64)) {
+            // this thread first, then 95 more take entries of their own: all but the 32 kept free
+            assertNull(queue.poll());
+            CountDownLatch end = holdEntries(queue, QueueLayout.INTENT_ENTRIES - SharedQueue.QueueShared.KEPT_FOR_LENDING - 1);
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                for (long value = 0; value < hanging; value++) {
+                    queue.put(value);
+                }
+                // 32 borrowing threads hang in handlers, each holding a lent entry: the table is full
+                CountDownLatch inHandlers = new CountDownLatch(hanging);
+                for (int t = 0; t < hanging; t++) {
+                    Thread.ofPlatform().daemon().start(() -> queue.drain(message -> {
+                        inHandlers.countDown();
+                        try {
+                            // longer than the test may take: a nested put that waited for one of these entries fails it
+                            release.await(300, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, 1));
+                }
+                assertTrue(inHandlers.await(30, TimeUnit.SECONDS), "every borrowing thread got an entry");
+                queue.put(100L);
+                // this thread has an entry of its own (a new thread would find none and borrow)
+                assertEquals(1, queue.drain(message -> assertTrue(queue.offer(NESTED)), 1));
+                assertEquals(NESTED, queue.poll());
+            } finally {
+                release.countDown();
+                end.countDown();
+            }
         }
     }
 
