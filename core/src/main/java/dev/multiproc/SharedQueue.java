@@ -338,7 +338,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
          * hides the outer claim from recovery should this process die before it ends. Any other
          * claim waits as {@link #takeLendable} says.
          *
-         * @throws MultiprocException if this process lends none and the table has none free
+         * @throws MultiprocException if the claim is not nested, this process lends none and the
+         *         table has none free
          */
         private int borrowEntry() {
             int[] mine = borrowed.get();
