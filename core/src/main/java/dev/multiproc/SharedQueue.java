@@ -406,7 +406,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                         }
                         borrowersWaiting++;
                         try {
-                            lent.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(LENDING_MORE_AFTER_NANOS)));
+                            TimeUnit.NANOSECONDS.timedWait(lent, LENDING_MORE_AFTER_NANOS);
                         } catch (InterruptedException e) {
                             interrupted = true;
                         } finally {
