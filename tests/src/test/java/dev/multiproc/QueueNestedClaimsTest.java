@@ -215,6 +215,7 @@ class QueueNestedClaimsTest extends ContextPerTest {
             assertNull(queue.poll());
             CountDownLatch end = holdEntries(queue, QueueLayout.INTENT_ENTRIES - SharedQueue.QueueShared.KEPT_FOR_LENDING - 1);
             CountDownLatch release = new CountDownLatch(1);
+            List<Thread> drainers = new ArrayList<>();
             try {
                 for (long value = 0; value < hanging; value++) {
                     queue.put(value);
@@ -222,7 +223,7 @@ class QueueNestedClaimsTest extends ContextPerTest {
                 // 32 borrowing threads hang in handlers, each holding a lent entry: the table is full
                 CountDownLatch inHandlers = new CountDownLatch(hanging);
                 for (int t = 0; t < hanging; t++) {
-                    Thread.ofPlatform().daemon().start(() -> queue.drain(message -> {
+                    drainers.add(Thread.ofPlatform().daemon().start(() -> queue.drain(message -> {
                         inHandlers.countDown();
                         try {
                             // longer than the test may take: a nested put that waited for one of these entries fails it
@@ -230,7 +231,7 @@ class QueueNestedClaimsTest extends ContextPerTest {
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
-                    }, 1));
+                    }, 1)));
                 }
                 assertTrue(inHandlers.await(30, TimeUnit.SECONDS), "every borrowing thread got an entry");
                 queue.put(100L);
@@ -240,6 +241,10 @@ class QueueNestedClaimsTest extends ContextPerTest {
             } finally {
                 release.countDown();
                 end.countDown();
+                // their drains end by waking producers: the queue must still be open then
+                for (Thread drainer : drainers) {
+                    drainer.join(Duration.ofSeconds(30));
+                }
             }
         }
     }
