@@ -14,8 +14,6 @@ import dev.multiproc.jfr.TakeOverEvent;
 
 import java.io.Serial;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -27,8 +25,10 @@ import java.util.function.Supplier;
  * operation ({@code add}, {@code get}, {@code set}, {@code remove}, ...) is atomic across
  * processes; a sequence of them is not (lock a {@link SharedLock} around it). Reads take no
  * lock. Elements are stored encoded, in a one-stripe {@link SharedMap} layout keyed by index;
- * inserting or removing in the middle moves the elements after it. The list holds at most the
- * number of elements it was made for; more throws {@link MapFullException}.
+ * inserting or removing in the middle moves the elements after it, as one change: a process
+ * killed part-way leaves the list as it was (an insertion) or with the element removed (a
+ * removal) once the next process to change or read it has repaired it. The list holds at most
+ * the number of elements it was made for; more throws {@link MapFullException}.
  *
  * <p>Iteration (inherited from {@link AbstractList}) reads element by element and may throw
  * {@link IndexOutOfBoundsException} if another process shrinks the list meanwhile; take a
@@ -67,6 +67,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
 
     private final transient Handle handle;
     private final transient Codec<E> codec;
+    private final transient MapStripes shape;
     private final transient MapStripe stripe;
     private final transient long processToken;
     private final transient int maxElements;
@@ -75,7 +76,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         this.handle = new Handle(context, attachment, createdHere, codec);
         this.codec = Objects.requireNonNull(codec, "codec");
         this.processToken = attachment.token();
-        MapStripes shape = SharedMap.stripes(attachment);
+        this.shape = SharedMap.stripes(attachment);
         this.maxElements = (int) shape.maxEntries();
         this.stripe = shape.stripes()[0];
     }
@@ -105,11 +106,6 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         handle.close();
     }
 
-    /** The key an element is stored under: its index, eight bytes in the machine's order. */
-    private static byte[] indexKey(int index) {
-        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(0, index).array();
-    }
-
     private byte[] encode(E element) {
         Objects.requireNonNull(element, "a SharedList holds no null elements");
         return Encoding.toBytes(codec, element);
@@ -132,38 +128,30 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
             return action.get();
         } catch (StripeFullException full) {
             throw new MapFullException("list '" + name() + "' is full: " + (full.entriesExhausted()
-                    ? "it holds " + size() + " elements, its most" : "an element of " + full.needed() + " bytes does not fit its "
-                    + full.available() + " free bytes") + "; make it with mp.list(codec, maxElements) larger");
+                    ? "it holds " + stripe.count() + " elements, its most" : "the change needs " + full.needed() + " bytes (an element, or "
+                    + "copies of the elements it moves) and it has " + full.available() + " free") + "; make it with "
+                    + "mp.list(codec, maxElements) larger");
         } finally {
             stripe.unlock();
         }
     }
 
-    /** The element at {@code index}, which the list's count says is there (the lock held). */
-    private byte[] read(int index) {
-        byte[] key = indexKey(index);
-        byte[] element = stripe.getLocked(KeyHash.of(key), key);
-        if (element == null) {
-            throw new CorruptSharedObjectException(name(), "element count", stripe.count(), "index " + index + " is below it but holds nothing");
-        }
-        return element;
-    }
-
     private byte[] write(int index, byte[] element) {
-        byte[] key = indexKey(index);
+        byte[] key = MapStripe.listKey(index);
         return stripe.put(KeyHash.of(key), key, element);
     }
 
+    /** Elements at one moment (between writes; a dead writer's moves are finished first). */
     @Override
     public int size() {
         handle.ensureOpen();
-        return stripe.count();
+        return shape.entriesAtOneMoment(processToken, Thread.currentThread().threadId());
     }
 
     @Override
     public E get(int index) {
         handle.ensureOpen();
-        byte[] key = indexKey(index);
+        byte[] key = MapStripe.listKey(index);
         byte[] bytes = index < 0 ? null : stripe.get(KeyHash.of(key), key, processToken, Thread.currentThread().threadId());
         if (bytes == null) {
             throw new IndexOutOfBoundsException("index " + index + " of list '" + name() + "' of size " + size());
@@ -204,13 +192,8 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
             int size = stripe.count();
             Objects.checkIndex(index, size + 1);
             checkRoom(size);
-            return stripe.asOneWrite(() -> {
-                for (int moved = size - 1; moved >= index; moved--) {
-                    write(moved + 1, read(moved));
-                }
-                write(index, encoded);
-                return null;
-            });
+            stripe.insertListElement(index, size, encoded);
+            return null;
         });
     }
 
@@ -226,15 +209,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
         return decode(locked(() -> {
             int size = stripe.count();
             Objects.checkIndex(index, size);
-            byte[] removed = read(index);
-            return stripe.asOneWrite(() -> {
-                for (int moved = index + 1; moved < size; moved++) {
-                    write(moved - 1, read(moved));
-                }
-                byte[] last = indexKey(size - 1);
-                stripe.remove(KeyHash.of(last), last);
-                return removed;
-            });
+            return stripe.removeListElement(index, size);
         }));
     }
 

@@ -60,10 +60,10 @@ import java.util.function.Supplier;
 public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap<K, V> {
     @java.io.Serial
     private static final long serialVersionUID = 1L;
-    private static final int SIZE_SNAPSHOT_ATTEMPTS = 64;
 
     private final transient Codec<K> keyCodec;
     private final transient Codec<V> valueCodec;
+    private final transient MapStripes shape;
     private final transient MapStripe[] stripes;
     private final transient int stripeMask;
     private final transient long processToken;
@@ -80,7 +80,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         this.keyCodec = Objects.requireNonNull(keyCodec, "key codec");
         this.valueCodec = Objects.requireNonNull(valueCodec, "value codec");
         this.processToken = attachment.token();
-        MapStripes shape = stripes(attachment);
+        this.shape = stripes(attachment);
         this.stripes = shape.stripes();
         this.recordBytes = shape.recordBytes();
         this.maxEntries = shape.maxEntries();
@@ -90,7 +90,6 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     /** The map's numbers now, read from shared memory: every process sees the same. */
     public MapMetrics metrics() {
         ensureOpen();
-        MapStripes shape = stripes(attachment);
         return new MapMetrics(shape.entriesNow(), maxEntries, shape.recordBytesUsedNow(), (long) stripes.length * recordBytes,
                 stripes.length, shape.stripesWithDeadWriter(region.liveness()));
     }
@@ -252,44 +251,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     public int size() {
         ensureOpen();
-        for (int attempt = 0; attempt < SIZE_SNAPSHOT_ATTEMPTS; attempt++) {
-            long[] versions = new long[stripes.length];
-            boolean quiet = true;
-            for (int i = 0; i < stripes.length; i++) {
-                versions[i] = stripes[i].version();
-                quiet &= (versions[i] & 1) == 0;
-            }
-            long total = 0;
-            for (MapStripe stripe : stripes) {
-                total += stripe.count();
-            }
-            for (int i = 0; quiet && i < stripes.length; i++) {
-                quiet = stripes[i].version() == versions[i];
-            }
-            if (quiet) {
-                return (int) Math.min(Integer.MAX_VALUE, total);
-            }
-            Thread.onSpinWait();
-        }
-        return sizeUnderLocks();
-    }
-
-    private int sizeUnderLocks() {
-        long threadId = threadId();
-        for (MapStripe stripe : stripes) {
-            stripe.lock(processToken, threadId);
-        }
-        try {
-            long total = 0;
-            for (MapStripe stripe : stripes) {
-                total += stripe.count();
-            }
-            return (int) Math.min(Integer.MAX_VALUE, total);
-        } finally {
-            for (MapStripe stripe : stripes) {
-                stripe.unlock();
-            }
-        }
+        return shape.entriesAtOneMoment(processToken, threadId());
     }
 
     @Override

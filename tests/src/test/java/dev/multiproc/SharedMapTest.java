@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static dev.multiproc.Children.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -234,6 +235,24 @@ class SharedMapTest extends ContextPerTest {
         }
     }
 
+    /**
+     * Starts a child running {@code work} (which sets the event it is given once it works), lets
+     * it work for {@code millis}, and kills it.
+     */
+    private void killWhileWorking(Function<SharedEvent, SerializableRunnable> work, long millis, String when)
+            throws Exception {
+        try (SharedEvent working = mp.event()) {
+            JvmProcess worker = start(mp, work.apply(working)).getFirst();
+            try {
+                assertTrue(working.await(60, TimeUnit.SECONDS), when + ": the child began");
+                Thread.sleep(millis);
+            } finally {
+                worker.kill();
+            }
+            assertTrue(worker.join(Duration.ofSeconds(10)), when + ": the child ended");
+        }
+    }
+
     private static final int REPLACED_VALUE_BYTES = 64;
 
     /** Replaces the values of 100 keys in place forever (until killed): each value 64 equal bytes, a new byte each time. */
@@ -261,16 +280,7 @@ class SharedMapTest extends ContextPerTest {
                 map.put(key, new byte[REPLACED_VALUE_BYTES]);
             }
             for (int round = 0; round < 20; round++) {
-                try (SharedEvent writing = mp.event()) {
-                    JvmProcess writer = start(mp, () -> replaceInPlaceForever(map, writing)).getFirst();
-                    try {
-                        assertTrue(writing.await(60, TimeUnit.SECONDS), "round " + round + ": the writer began");
-                        Thread.sleep(20 + random.nextInt(100));
-                    } finally {
-                        writer.kill();
-                    }
-                    assertTrue(writer.join(Duration.ofSeconds(10)));
-                }
+                killWhileWorking(working -> () -> replaceInPlaceForever(map, working), 20 + random.nextInt(100), "round " + round);
                 for (long key = 0; key < 100; key++) {
                     byte[] value = map.get(key);
                     assertEquals(REPLACED_VALUE_BYTES, value.length, "round " + round + ", key " + key);
@@ -281,6 +291,58 @@ class SharedMapTest extends ContextPerTest {
                 map.put(0L, new byte[REPLACED_VALUE_BYTES]);
                 assertEquals(100, map.size(), "round " + round + ": the map goes on");
             }
+        }
+    }
+
+    private static final int ROTATED_ELEMENTS = 400;
+
+    /**
+     * Rotates the list forever (until killed): the first element to the end, then the last to
+     * the front — a removal and an insertion at index 0 each move every other element.
+     */
+    static void rotateForever(SharedList<String> list, SharedEvent rotating) {
+        rotating.set();
+        while (true) {
+            list.add(list.remove(0));
+            list.add(0, list.remove(list.size() - 1));
+            list.add(list.remove(0));
+        }
+    }
+
+    /**
+     * A list insertion or removal in the middle moves each later element with a put of its own;
+     * a process killed part-way must leave the list as one whole change would. Before the list
+     * move word, one kill in two left an element twice (a removal half done) or a half-done
+     * insertion's copy.
+     */
+    @Test
+    void processesKilledWhileInsertingAndRemovingAtTheFrontLeaveTheListWholeAndInOrder() throws Exception {
+        Random random = new Random(13);
+        try (SharedList<String> list = mp.list(Codec.string(), 1_000)) {
+            for (int element = 0; element < ROTATED_ELEMENTS; element++) {
+                list.add("element-" + element);
+            }
+            for (int round = 0; round < 16; round++) {
+                killWhileWorking(working -> () -> rotateForever(list, working), 50 + random.nextInt(150), "round " + round);
+                // size() finds the dead rotator's stripe (version odd, lock held) and repairs it
+                int size = list.size();
+                assertTrue(size == ROTATED_ELEMENTS || size == ROTATED_ELEMENTS - 1,
+                        "round " + round + ": every element, or all but the one the rotator held when killed: " + size);
+                List<String> copy = new ArrayList<>(list);
+                assertEquals(size, copy.size(), "round " + round);
+                String first = copy.getFirst();
+                // the element a rotator holds between its removal and its insertion is the one before the first
+                int start = Integer.parseInt(first.substring("element-".length()));
+                for (int index = 0; index < copy.size(); index++) {
+                    assertEquals("element-" + (start + index) % ROTATED_ELEMENTS, copy.get(index),
+                            "round " + round + ": each element once, in rotated order; around index " + index + ": "
+                                    + copy.subList(Math.max(0, index - 2), Math.min(copy.size(), index + 3)));
+                }
+                if (copy.size() < ROTATED_ELEMENTS) {
+                    list.add("element-" + (start + ROTATED_ELEMENTS - 1) % ROTATED_ELEMENTS);
+                }
+            }
+            assertEquals(ROTATED_ELEMENTS, list.size(), "the list goes on");
         }
     }
 

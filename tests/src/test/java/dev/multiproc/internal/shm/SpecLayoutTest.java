@@ -134,6 +134,8 @@ class SpecLayoutTest {
                 .at(MapLayout.TOPS_OFFSET + Long.BYTES, "top h1")
                 .at(MapLayout.UNDO_TARGET_OFFSET, "undo target")
                 .at(MapLayout.UNDO_LENGTH_OFFSET, "undo length")
+                .at(MapLayout.LIST_MOVE_OFFSET, "list move")
+                .at(MapLayout.LIST_MOVE_OFFSET + Long.BYTES, "(pad)")
                 .at(MapLayout.UNDO_BYTES_OFFSET, "undo bytes")
                 .at(MapLayout.RECORD_KEY_LENGTH, "key length")
                 .at(MapLayout.RECORD_VALUE_LENGTH, "value length")

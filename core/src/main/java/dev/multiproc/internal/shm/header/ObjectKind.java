@@ -21,7 +21,7 @@ public enum ObjectKind {
     LONG_VALUES(13, 2, "longs"),
     DOUBLE_VALUES(14, 2, "doubles"),
     MAP(15, 3, "map"),
-    LIST(16, 3, "list"),
+    LIST(16, 4, "list"),
     LISTENER(17, 2, "listener");
 
     private final int code;

@@ -16,10 +16,10 @@ import dev.multiproc.internal.shm.lock.LockLayout;
  *          +-------------------+-----------------+--------+-------+----------+--------------+--------------+
  *          | lock (LockLayout) | version (seq)   | active | count | tombst.  | top, half 0  | top, half 1  |
  *          +-------------------+-----------------+--------+-------+----------+--------------+--------------+
- *        160            168            192                                256
- *          +--------------+--------------+----------------------------------+
- *          | undo target  | undo length  | undo bytes (the value replaced)  |
- *          +--------------+--------------+----------------------------------+
+ *        160            168            176            184       192                                256
+ *          +--------------+--------------+--------------+---------+----------------------------------+
+ *          | undo target  | undo length  | list move    | (pad)   | undo bytes (the value replaced)  |
+ *          +--------------+--------------+--------------+---------+----------------------------------+
  *        256: buckets, half 0 (8 bytes each: 0 empty, 1 removed, else record offset + 2)
  *             buckets, half 1
  *             records, half 0: [key length (4) | value length (4) | hash (8) | key | value], 8-aligned
@@ -44,6 +44,12 @@ public final class MapLayout {
     public static final long UNDO_TARGET_OFFSET = 160;
     /** The replaced value's length. */
     public static final long UNDO_LENGTH_OFFSET = 168;
+    /**
+     * A list's element moves under way: 0, or {@link #listMove} of the first index still to move
+     * down one place and the last index, whose key goes once they have moved.
+     */
+    public static final long LIST_MOVE_OFFSET = 176;
+    public static final long NO_LIST_MOVE = 0;
     /** A copy of the replaced value, for the repair of a writer that died part-way. */
     public static final long UNDO_BYTES_OFFSET = 192;
     /** The longest value replaced in place; a longer one goes into a new record. */
@@ -81,6 +87,23 @@ public final class MapLayout {
     /** {@code bytes} rounded up to a whole number of record alignments. */
     public static long alignRecord(long bytes) {
         return (bytes + RECORD_ALIGNMENT - 1) & -RECORD_ALIGNMENT;
+    }
+
+    /**
+     * The list move word for "move the elements at {@code from} … {@code last} down one place, in
+     * that order, then remove key {@code last}"; {@code from} ≥ 1, so the word is never
+     * {@link #NO_LIST_MOVE}.
+     */
+    public static long listMove(int from, int last) {
+        return (long) from << 32 | Integer.toUnsignedLong(last);
+    }
+
+    public static int listMoveFrom(long move) {
+        return (int) (move >>> 32);
+    }
+
+    public static int listMoveLast(long move) {
+        return (int) move;
     }
 
     public static long stripeLength(int buckets, long recordBytes) {

@@ -13,7 +13,6 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 import static dev.multiproc.internal.shm.Words.INT;
 import static dev.multiproc.internal.shm.Words.LONG;
@@ -36,10 +35,16 @@ import static dev.multiproc.internal.shm.map.MapLayout.*;
  * if it changed; a version that stays odd makes them take the lock, which recovers a dead
  * writer's stripe.
  *
+ * <p>A list's insertion or removal moves every element after its index one place, each move
+ * one put. Before each move the stripe's list move word names what is left to do (release):
+ * the moves still to make for a removal; for an insertion, the moves that would take back those
+ * made so far. Whoever finishes the word's moves leaves the list as a whole change would.
+ *
  * <p>Death of a writer: the next locker takes the lock over (see {@link LockWord}) and repairs
- * the stripe: puts back a value the writer was overwriting in place, makes the version even and
- * recounts entries and removed buckets from the active half. Space the dead writer had reserved
- * but not published is reclaimed by the next compaction.
+ * the stripe: puts back a value the writer was overwriting in place, makes the version even,
+ * recounts entries and removed buckets from the active half, and finishes the list moves the
+ * word names. Space the dead writer had reserved but not published is reclaimed by the next
+ * compaction.
  *
  * <p>Every pointer, length, count and top read from the stripe is checked before it is used: a
  * lock-free reader takes a broken value for a race with a writer and reads again; under the lock
@@ -121,7 +126,10 @@ public final class MapStripe {
         lock.release();
     }
 
-    /** A dead writer's stripe: put back a value it was overwriting, end its write, recount what the active half holds. */
+    /**
+     * A dead writer's stripe: put back a value it was overwriting, end its write, recount what the
+     * active half holds, then finish the list moves it left (as one write of their own).
+     */
     private void repair() {
         undoInterruptedOverwrite();
         long version = (long) LONG.getVolatile(stripe, VERSION_OFFSET);
@@ -141,6 +149,7 @@ public final class MapStripe {
         }
         INT.setRelease(stripe, COUNT_OFFSET, count);
         INT.set(stripe, TOMBSTONES_OFFSET, removed);
+        finishListMove();
     }
 
     /** Copies the undo area's bytes back over a value a dead writer was replacing in place (the version is still odd then). */
@@ -177,19 +186,6 @@ public final class MapStripe {
         }
         long version = (long) LONG.get(stripe, VERSION_OFFSET);
         LONG.setRelease(stripe, VERSION_OFFSET, version + 1);
-    }
-
-    /**
-     * Runs several changes (the caller holds the lock) as one write: lock-free readers see the
-     * stripe before all of them or after all of them, never in between.
-     */
-    public <R> R asOneWrite(Supplier<R> changes) {
-        beginWrite();
-        try {
-            return changes.get();
-        } finally {
-            endWrite();
-        }
     }
 
     private int active() {
@@ -481,6 +477,156 @@ public final class MapStripe {
         LONG.set(stripe, topOffset(to), top);
         INT.set(stripe, TOMBSTONES_OFFSET, 0);
         INT.setRelease(stripe, ACTIVE_OFFSET, to);
+    }
+
+    // ------------------------------------------------------------------ list elements (lock held)
+
+    /** The key of a list's element at {@code index}: the index as eight little-endian bytes. */
+    public static byte[] listKey(long index) {
+        byte[] key = new byte[Long.BYTES];
+        KeyHash.LONG_IN_KEY.set(key, 0, index);
+        return key;
+    }
+
+    private byte[] listElement(int index) {
+        byte[] key = listKey(index);
+        byte[] element = getLocked(KeyHash.of(key), key);
+        if (element == null) {
+            throw corrupt("list element", index, "every index below the list's count holds an element");
+        }
+        return element;
+    }
+
+    private void putListElement(int index, byte[] element) {
+        byte[] key = listKey(index);
+        put(KeyHash.of(key), key, element);
+    }
+
+    /**
+     * Inserts {@code element} at {@code index} of a list of {@code size} elements, moving those
+     * at {@code index} … {@code size - 1} up one place (the last first), as one write. Before each
+     * move the list move word names how to undo the moves made so far — move those elements
+     * down again — so a writer that dies part-way leaves the list as it was once repaired.
+     *
+     * @throws StripeFullException before anything changes, if the moves might not fit the record area
+     */
+    public void insertListElement(int index, int size, byte[] element) {
+        beginWrite();
+        try {
+            ensureRoomToMove(index, size - 1, recordLength(Long.BYTES, element.length));
+            for (int target = size; target > index; target--) {
+                LONG.setRelease(stripe, LIST_MOVE_OFFSET, listMove(target + 1, size));
+                putListElement(target, listElement(target - 1));
+            }
+            LONG.setRelease(stripe, LIST_MOVE_OFFSET, listMove(index + 1, size));
+            putListElement(index, element);
+            LONG.setRelease(stripe, LIST_MOVE_OFFSET, NO_LIST_MOVE);
+        } catch (RuntimeException failed) {
+            settleListMove(failed);
+            throw failed;
+        } finally {
+            endWrite();
+        }
+    }
+
+    /**
+     * Removes the element at {@code index} of a list of {@code size} elements, moving those after
+     * it down one place, as one write; returns its bytes. A writer that dies part-way leaves the
+     * rest of the moves named in the list move word, and the repair finishes them.
+     *
+     * @throws StripeFullException before anything changes, if the moves might not fit the record area
+     */
+    public byte[] removeListElement(int index, int size) {
+        beginWrite();
+        try {
+            byte[] removed = listElement(index);
+            ensureRoomToMove(index + 1, size - 1, 0);
+            moveListElementsDown(index + 1, size - 1);
+            return removed;
+        } catch (RuntimeException failed) {
+            settleListMove(failed);
+            throw failed;
+        } finally {
+            endWrite();
+        }
+    }
+
+    /**
+     * Moving an element writes its copy while the original still stands, so a move needs room
+     * for two of the largest records moved (or one and {@code addedRecord}) beyond what is live.
+     * Compacts if the area's top leaves less, and refuses before any change if the live records do.
+     */
+    private void ensureRoomToMove(int first, int last, long addedRecord) {
+        int half = active();
+        long top = top(half);
+        // no record is longer than the records below the top together
+        if (top + top + Math.max(top, addedRecord) <= recordBytes) {
+            return;
+        }
+        long largest = 0;
+        for (int index = first; index <= last; index++) {
+            byte[] key = listKey(index);
+            long bucket = findBucket(half, KeyHash.of(key), key);
+            if (bucket < 0) {
+                throw corrupt("list element", index, "every index below the list's count holds an element");
+            }
+            long record = record(half, (long) LONG.get(stripe, bucketOffset(half, bucket)));
+            largest = Math.max(largest, recordLength((int) INT.get(stripe, record + RECORD_KEY_LENGTH),
+                    (int) INT.get(stripe, record + RECORD_VALUE_LENGTH)));
+        }
+        long needed = largest + Math.max(largest, addedRecord);
+        if (top + needed > recordBytes) {
+            compact();
+            top = top(active());
+            if (top + needed > recordBytes) {
+                throw new StripeFullException(false, needed, recordBytes - top);
+            }
+        }
+    }
+
+    /**
+     * Moves the elements at {@code from} … {@code last} down one place, then removes key
+     * {@code last}. The list move word names each step before it is taken; a step taken twice
+     * does no harm (it copies an element the next step has not yet overwritten), so whoever
+     * finishes a dead writer's moves starts at the step the word names.
+     */
+    private void moveListElementsDown(int from, int last) {
+        for (int index = from; index <= last; index++) {
+            LONG.setRelease(stripe, LIST_MOVE_OFFSET, listMove(index, last));
+            putListElement(index - 1, listElement(index));
+        }
+        LONG.setRelease(stripe, LIST_MOVE_OFFSET, listMove(last + 1, last));
+        byte[] lastKey = listKey(last);
+        remove(KeyHash.of(lastKey), lastKey);
+        LONG.setRelease(stripe, LIST_MOVE_OFFSET, NO_LIST_MOVE);
+    }
+
+    /** Finishes the list moves the list move word names (a dead writer's, or a failed one's). */
+    private void finishListMove() {
+        long move = (long) LONG.getVolatile(stripe, LIST_MOVE_OFFSET);
+        if (move == NO_LIST_MOVE) {
+            return;
+        }
+        int from = listMoveFrom(move);
+        int last = listMoveLast(move);
+        if (from < 1 || last < 0 || last >= entriesLimit || from > last + 1) {
+            throw corrupt("list move", move, "it names indexes 1 ≤ from ≤ last + 1, last below " + entriesLimit);
+        }
+        beginWrite();
+        try {
+            moveListElementsDown(from, last);
+        } finally {
+            endWrite();
+        }
+    }
+
+    /** A list change failed part-way in this process: finish (or undo) its moves before readers see the stripe. */
+    private void settleListMove(RuntimeException failed) {
+        try {
+            finishListMove();
+        } catch (RuntimeException again) {
+            failed.addSuppressed(again);
+        }
     }
 
     /** Removes every entry. */

@@ -24,6 +24,8 @@ import static dev.multiproc.internal.shm.Words.LONG;
  * @param recordBytes      bytes of one half's record area, per stripe
  */
 public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntries, long recordBytes) implements Waiters {
+    /** Readings of the versions that {@link #entriesAtOneMoment} tries before it locks the stripes. */
+    private static final int COUNT_SNAPSHOT_ATTEMPTS = 64;
 
     /** Creator: writes the shape; before the header is published. */
     public static void initialise(MappedRegion region, int stripes, int entriesPerStripe, int bucketsPerStripe, long recordBytes,
@@ -100,6 +102,40 @@ public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntr
     /** Stripes whose lock a process that died holds (the next writer repairs each). */
     public long stripesWithDeadWriter(Liveness liveness) {
         return Arrays.stream(stripes).filter(s -> s.owner() != 0 && !liveness.isAlive(s.owner())).count();
+    }
+
+    /**
+     * Entries at one moment: every stripe's count read between two equal, even readings of their
+     * versions (no write under way or in between); if writers keep changing the stripes, or one
+     * died writing, they are locked (which repairs a dead writer's) and counted under the locks.
+     */
+    public int entriesAtOneMoment(long token, long threadId) {
+        for (int attempt = 0; attempt < COUNT_SNAPSHOT_ATTEMPTS; attempt++) {
+            long[] versions = new long[stripes.length];
+            boolean quiet = true;
+            for (int i = 0; i < stripes.length; i++) {
+                versions[i] = stripes[i].version();
+                quiet &= (versions[i] & 1) == 0;
+            }
+            long total = entriesNow();
+            for (int i = 0; quiet && i < stripes.length; i++) {
+                quiet = stripes[i].version() == versions[i];
+            }
+            if (quiet) {
+                return (int) Math.min(Integer.MAX_VALUE, total);
+            }
+            Thread.onSpinWait();
+        }
+        for (MapStripe stripe : stripes) {
+            stripe.lock(token, threadId);
+        }
+        try {
+            return (int) Math.min(Integer.MAX_VALUE, entriesNow());
+        } finally {
+            for (MapStripe stripe : stripes) {
+                stripe.unlock();
+            }
+        }
     }
 
     /** Entries now, summed stripe by stripe (not one moment: for listings). */
