@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.shm.table.ParticipantTableLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -219,6 +220,41 @@ class AttachmentTest extends ContextPerTest {
             assertTrue(queue.join(Duration.ofSeconds(10)), "round " + round + ": join returns; unfinished " + queue.unfinishedTasks());
             queue.close();
             taken.close();
+        }
+    }
+
+    /** In a child: takes a message, marks it done unless told to hold it, counts it, and waits to be killed. */
+    private static void takeAndWait(JoinableQueue<Integer> queue, SharedLong took, boolean hold) {
+        try {
+            queue.take();
+            if (!hold) {
+                queue.taskDone();
+            }
+            took.incrementAndGet();
+            Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Consumer processes come and go: 64 (as many as the queue's debt table holds) each take a
+     * message, mark it done and are killed, their slots left naming the dead; a 65th takes one and
+     * is killed holding it. {@code join()} must count that message done — before, the 65th found
+     * the table full, went untracked, and {@code join()} waited for its message for good.
+     */
+    @Test
+    void aJoinableQueueJoinsAfterMoreConsumerProcessesCameAndDiedThanItsDebtTableHolds() throws Exception {
+        int tracked = ParticipantTableLayout.SLOTS;
+        try (JoinableQueue<Integer> queue = mp.joinableQueue(Codec.ints(), 128); SharedLong took = mp.sharedLong(0)) {
+            for (int message = 0; message <= tracked; message++) {
+                queue.put(message);
+            }
+            startReadyAndKill(mp, tracked + 1, 16, consumer -> {
+                boolean hold = consumer == tracked;
+                return () -> takeAndWait(queue, took, hold);
+            }, took);
+            assertTrue(queue.join(Duration.ofSeconds(10)), "join returns; unfinished " + queue.unfinishedTasks());
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,36 @@ final class Children {
         for (JvmProcess process : processes) {
             assertTrue(process.join(Duration.ofSeconds(90)), "child did not end in time: " + process);
             assertEquals(expectedExitCode, process.exitCode().orElseThrow(), "exit code of " + process);
+        }
+    }
+
+    /**
+     * Starts {@code count} children, {@code batch} at a time, child {@code i} running
+     * {@code target.apply(i)} (which adds one to {@code ready} once it is where the test wants it,
+     * then waits); waits (bounded) until a batch is ready, kills it, and starts the next.
+     */
+    static void startReadyAndKill(Multiproc mp, int count, int batch, IntFunction<SerializableRunnable> target, SharedLong ready)
+            throws InterruptedException {
+        for (int from = 0; from < count; from += batch) {
+            int until = Math.min(count, from + batch);
+            List<JvmProcess> children = new ArrayList<>();
+            try {
+                for (int child = from; child < until; child++) {
+                    children.addAll(start(mp, target.apply(child)));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (ready.get() < until) {
+                    assertTrue(System.nanoTime() < deadline, "children " + from + " to " + until + " got ready (" + ready.get() + ")");
+                    Thread.sleep(5);
+                }
+            } finally {
+                for (JvmProcess child : children) {
+                    child.kill();
+                }
+            }
+            for (JvmProcess child : children) {
+                assertTrue(child.join(Duration.ofSeconds(10)), "killed child ended: " + child);
+            }
         }
     }
 

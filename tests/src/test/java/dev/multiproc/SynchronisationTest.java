@@ -317,4 +317,31 @@ class SynchronisationTest extends ContextPerTest {
             assertEquals(2, semaphore.availablePermits());
         }
     }
+
+    /**
+     * Holders come and go: 64 processes (as many as the holder table tracks) each take a permit,
+     * give it back and are killed, their slots left naming the dead; a 65th takes both permits and
+     * is killed holding them. Before, the 65th found the table full and went untracked (only a
+     * waiter reclaimed dead slots, and nobody waited): its permits were lost for good.
+     */
+    @Test
+    void aBoundedSemaphoreGetsBackThePermitsOfAHolderThatCameAfter64DeadOnes() throws Exception {
+        int tracked = dev.multiproc.internal.shm.table.ParticipantTableLayout.SLOTS;
+        try (SharedSemaphore semaphore = mp.boundedSemaphore(2); SharedLong ready = mp.sharedLong(0)) {
+            startReadyAndKill(mp, tracked + 1, 16, holder -> {
+                int permits = holder == tracked ? 2 : 1;
+                return () -> {
+                    // every earlier holder gave its permit back: they are all free
+                    if (semaphore.tryAcquire(permits)) {
+                        if (permits == 1) {
+                            semaphore.release();
+                        }
+                        ready.incrementAndGet();
+                    }
+                    sleep(Long.MAX_VALUE);
+                };
+            }, ready);
+            assertTrue(semaphore.tryAcquire(2, 10, TimeUnit.SECONDS), "the dead latecomer's permits came back");
+        }
+    }
 }

@@ -2,6 +2,8 @@ package dev.multiproc.internal.shm;
 
 import dev.multiproc.internal.shm.queue.QueueLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
+import dev.multiproc.internal.shm.table.ParticipantTable;
+import dev.multiproc.internal.shm.table.ParticipantTableLayout;
 import dev.multiproc.spi.MappedRegion;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +58,38 @@ class QueueProtocolTest {
         }
         slots.wakeProducers();
         return taken;
+    }
+
+    /**
+     * Consumer processes come and go (a pool's workers replaced, services restarted), and only a
+     * {@code join()} used to reclaim the debt slots of those that died: once 64 had, every later
+     * consumer went untracked, and one that died holding a message left {@code join()} waiting
+     * for it for good.
+     */
+    @Test
+    void aConsumerFindingTheDebtTableFullOfTheDeadSettlesThemAndIsTracked() {
+        MappedRegion region = participants.object(QueueLayout.length(8, QueueLayout.MIN_SLOT_DATA));
+        QueueSlots.initialise(region, 8, QueueLayout.MIN_SLOT_DATA, true, QueueLayout.MODE_MPMC, 1024);
+        QueueSlots slots = new QueueSlots(TestParticipants.PLATFORM, region);
+        int producer = slots.claimEntry(A);
+        put(slots, producer, 1);
+        put(slots, producer, 2);
+        for (long dead = 1_000; dead < 1_000 + ParticipantTableLayout.SLOTS; dead++) {
+            int slot = slots.claimDebtSlot(dead);
+            assertNotEquals(ParticipantTable.NO_SLOT, slot);
+            // the first took message 1 and died holding it; the others had done all they took
+            slots.addDebt(slot, dead == 1_000 ? 1 : 0);
+            participants.kill(dead);
+        }
+        assertEquals(2, slots.unfinished());
+
+        int latecomer = slots.claimDebtSlot(B);
+        assertNotEquals(ParticipantTable.NO_SLOT, latecomer, "the dead's slots were settled and one given to the latecomer");
+        assertEquals(1, slots.unfinished(), "the message the dead consumer held counts as done");
+        slots.addDebt(latecomer, 1);
+        participants.kill(B);
+        assertEquals(1, slots.forgiveDeadConsumers(), "the latecomer, tracked, dies holding message 2: join() counts it done");
+        assertEquals(0, slots.unfinished());
     }
 
     @Test

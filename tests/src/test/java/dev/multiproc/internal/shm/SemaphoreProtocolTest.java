@@ -2,6 +2,8 @@ package dev.multiproc.internal.shm;
 
 import dev.multiproc.internal.shm.semaphore.SemaphoreLayout;
 import dev.multiproc.internal.shm.semaphore.SemaphoreState;
+import dev.multiproc.internal.shm.table.ParticipantTable;
+import dev.multiproc.internal.shm.table.ParticipantTableLayout;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -28,6 +30,29 @@ class SemaphoreProtocolTest {
         assertEquals(0, semaphore.recoverDeadHolders(), "counted once");
         assertEquals(2, semaphore.recoveredTotal());
         assertEquals(1, semaphore.held(b), "B keeps its permit");
+    }
+
+    /**
+     * Only a waiter used to reclaim dead holders' slots, and nobody waits while permits are free:
+     * once 64 holders had come and died, later ones went untracked and a permit one of them held
+     * at its death was lost for good.
+     */
+    @Test
+    void aProcessFindingTheHolderTableFullOfTheDeadRecoversThemAndIsTracked() {
+        semaphore.initialise(2, 2, true);
+        for (long dead = 1_000; dead < 1_000 + ParticipantTableLayout.SLOTS; dead++) {
+            int slot = semaphore.claimSlot(dead);
+            assertNotEquals(ParticipantTable.NO_SLOT, slot);
+            assertTrue(semaphore.tryAcquire(1, slot));
+            assertEquals(SemaphoreState.Released.RELEASED, semaphore.release(1, slot));
+            participants.kill(dead);
+        }
+        int latecomer = semaphore.claimSlot(A);
+        assertNotEquals(ParticipantTable.NO_SLOT, latecomer, "the dead's slots were reclaimed and one given to the latecomer");
+        assertTrue(semaphore.tryAcquire(2, latecomer));
+        participants.kill(A);
+        assertEquals(2, semaphore.recoverDeadHolders(), "the latecomer, tracked, died holding both permits: they come back");
+        assertEquals(2, semaphore.available());
     }
 
     @Test

@@ -955,9 +955,19 @@ public final class QueueSlots {
 
     // ------------------------------------------------------------------ joinable
 
-    /** The debt slot of the process {@code token} (claimed on first use); {@link ParticipantTable#NO_SLOT} if full. */
+    /**
+     * The debt slot of the process {@code token} (claimed on first use). A table full of slots of
+     * processes that have died (each a consumer whose debts only a {@code join()} settles) is
+     * settled first, as {@code join()} would; {@link ParticipantTable#NO_SLOT} if live processes
+     * hold every slot.
+     */
     public int claimDebtSlot(long token) {
-        return debts.claim(token);
+        int slot = debts.claim(token);
+        if (slot == ParticipantTable.NO_SLOT) {
+            forgiveDeadConsumers();
+            slot = debts.claim(token);
+        }
+        return slot;
     }
 
     /** A consumer's debt: {@code +1} before it takes a message, {@code -1} for each task it marks done. */

@@ -76,9 +76,18 @@ public final class SemaphoreState implements Waiters {
         return (int) INT.getVolatile(body, PERMITS_OFFSET);
     }
 
-    /** The holder-table slot of a process, claimed on its first acquire or release. */
+    /**
+     * The holder-table slot of a process, claimed on its first acquire or release. A table full
+     * of slots of processes that have died (reclaimed otherwise only by a waiter) is recovered
+     * first; {@link ParticipantTable#NO_SLOT} if live processes hold every slot.
+     */
     public int claimSlot(long token) {
-        return holders.claim(token);
+        int slot = holders.claim(token);
+        if (slot == ParticipantTable.NO_SLOT) {
+            recoverDeadHolders();
+            slot = holders.claim(token);
+        }
+        return slot;
     }
 
     /** Takes {@code count} permits if they are free now, recording them against {@code slot}. */
