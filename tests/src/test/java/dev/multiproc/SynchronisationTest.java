@@ -344,4 +344,38 @@ class SynchronisationTest extends ContextPerTest {
             assertTrue(semaphore.tryAcquire(2, 10, TimeUnit.SECONDS), "the dead latecomer's permits came back");
         }
     }
+
+    /**
+     * 64 processes (as many as the participant table tracks) open a barrier and are killed with
+     * nobody waiting, their slots left naming the dead; a 65th opens it, the barrier is reset,
+     * and the 65th is killed. Its death must break the barrier for the party waiting — before,
+     * it had found the table full and went untracked, and the party waited for it for good.
+     */
+    @Test
+    void aBarrierBreaksWhenAPartyThatCameAfter64DeadOnesDies() throws Exception {
+        int tracked = dev.multiproc.internal.shm.table.ParticipantTableLayout.SLOTS;
+        try (SharedBarrier barrier = mp.barrier(2); SharedLong ready = mp.sharedLong(0)) {
+            SerializableRunnable openAndWait = () -> {
+                if (barrier.parties() == 2) {
+                    ready.incrementAndGet();
+                }
+                sleep(Long.MAX_VALUE);
+            };
+            startReadyAndKill(mp, tracked, 16, party -> openAndWait, ready);
+            JvmProcess latecomer = start(mp, openAndWait).getFirst();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (ready.get() <= tracked) {
+                    assertTrue(System.nanoTime() < deadline, "the latecomer opened the barrier");
+                    Thread.sleep(5);
+                }
+                // the dead ones broke it (as a waiter finds them); a reset starts a whole generation
+                barrier.reset();
+            } finally {
+                latecomer.kill();
+            }
+            assertTrue(latecomer.join(Duration.ofSeconds(10)));
+            assertThrows(BrokenBarrierException.class, () -> barrier.await(10, TimeUnit.SECONDS));
+        }
+    }
 }

@@ -3,6 +3,8 @@ package dev.multiproc.internal.shm;
 import dev.multiproc.internal.shm.wait.WaitPolicy;
 import dev.multiproc.internal.shm.barrier.BarrierLayout;
 import dev.multiproc.internal.shm.barrier.BarrierState;
+import dev.multiproc.internal.shm.table.ParticipantTable;
+import dev.multiproc.internal.shm.table.ParticipantTableLayout;
 import dev.multiproc.internal.shm.wait.WaitPoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,6 +54,28 @@ class BarrierProtocolTest {
         barrier.reset();
         assertFalse(barrier.isBroken());
         assertEquals(1, barrier.arrive().index(), "a reset starts a fresh generation");
+    }
+
+    /**
+     * Only a waiter used to reclaim the slots of dead participants: after 64 processes had opened
+     * the barrier and died with nobody waiting, a 65th went untracked, and its death left the
+     * parties waiting for it for good.
+     */
+    @Test
+    void aProcessFindingTheTableFullOfTheDeadBreaksTheBarrierAsAWaiterWouldAndIsTracked() throws Exception {
+        barrier.initialise(2);
+        for (long dead = 1_000; dead < 1_000 + ParticipantTableLayout.SLOTS; dead++) {
+            assertNotEquals(ParticipantTable.NO_SLOT, barrier.join(dead));
+            participants.kill(dead);
+        }
+        assertNotEquals(ParticipantTable.NO_SLOT, barrier.join(B), "the dead's slots were reclaimed and one given to the latecomer");
+        assertTrue(barrier.isBroken(), "the dead break the barrier, as the next waiter would have found");
+        barrier.reset();
+        BarrierState.Arrival first = barrier.arrive();
+        CompletableFuture<BarrierState.Outcome> waiting = start("party A", () -> await(first));
+        awaitState("party A sleeps", () -> barrier.sleepers() == 1);
+        participants.kill(B);
+        assertEquals(BarrierState.Outcome.BROKEN, result(waiting), "the latecomer, tracked, breaks the barrier by dying");
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.multiproc.spi.MappedRegion;
 import dev.multiproc.spi.NativePlatform;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import static dev.multiproc.internal.shm.Words.INT;
 import static dev.multiproc.internal.shm.Words.LONG;
@@ -80,9 +81,18 @@ public final class BarrierState implements Waiters {
         return (int) (state() & ARRIVED_MASK);
     }
 
-    /** Records that this process holds a handle (so that its death breaks the barrier); returns its slot. */
+    /**
+     * Records that this process holds a handle (so that its death breaks the barrier); returns its
+     * slot. A table full of slots of processes that have died (which the next waiter would find,
+     * breaking the barrier) is settled first, breaking the current generation as that waiter
+     * would; {@link ParticipantTable#NO_SLOT} if live processes hold every slot.
+     */
     public int join(long token) {
         int slot = participants.claim(token);
+        if (slot == ParticipantTable.NO_SLOT && reclaimDeadParticipants()) {
+            breakCurrent();
+            slot = participants.claim(token);
+        }
         if (slot != ParticipantTable.NO_SLOT) {
             participants.add(slot, 1);
         }
@@ -131,9 +141,7 @@ public final class BarrierState implements Waiters {
         boolean ended = waitPoint.await(() -> generationEnded(generation), timeoutNanos, policy, () -> {
             sliceCheck.check();
             if (participants.anyDead(liveness)) {
-                for (ParticipantTable.Reclaimed dead : participants.reclaimDead(liveness)) {
-                    EventGate.record(() -> BarrierBrokenEvent.record(name, liveness.describe(dead.token())));
-                }
+                reclaimDeadParticipants();
                 breakGeneration(generation);
             }
         });
@@ -145,6 +153,15 @@ public final class BarrierState implements Waiters {
             return Outcome.BROKEN;
         }
         return (int) INT.getVolatile(body, RESET_BROKEN_OFFSET) == generation + 1 ? Outcome.BROKEN : Outcome.PASSED;
+    }
+
+    /** Reclaims the slots of participants that died, recording each death; true if there were any. */
+    private boolean reclaimDeadParticipants() {
+        List<ParticipantTable.Reclaimed> reclaimed = participants.reclaimDead(liveness);
+        for (ParticipantTable.Reclaimed dead : reclaimed) {
+            EventGate.record(() -> BarrierBrokenEvent.record(name, liveness.describe(dead.token())));
+        }
+        return !reclaimed.isEmpty();
     }
 
     private boolean generationEnded(int generation) {
