@@ -61,7 +61,7 @@ public final class MapStripe {
     private final int mask;
     private final long recordBytes;
     private final int entriesLimit;
-    /** Writes under way inside {@link #asOneWrite}; only the lock holder touches it (the lock orders it between threads). */
+    /** Writes under way (a list change and the puts it makes); only the lock holder touches it (the lock orders it between threads). */
     private int nestedWrites;
 
     /**
