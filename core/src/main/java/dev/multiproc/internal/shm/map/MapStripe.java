@@ -481,7 +481,10 @@ public final class MapStripe {
 
     // ------------------------------------------------------------------ list elements (lock held)
 
-    /** The key of a list's element at {@code index}: the index as eight little-endian bytes. */
+    /**
+     * The key of a list's element at {@code index}: the index's eight bytes in the order the key
+     * hash reads words (the machine's; little-endian, as the spec says, on x86-64 and AArch64).
+     */
     public static byte[] listKey(long index) {
         byte[] key = new byte[Long.BYTES];
         KeyHash.LONG_IN_KEY.set(key, 0, index);
@@ -492,9 +495,13 @@ public final class MapStripe {
         byte[] key = listKey(index);
         byte[] element = getLocked(KeyHash.of(key), key);
         if (element == null) {
-            throw corrupt("list element", index, "every index below the list's count holds an element");
+            throw missingListElement(index);
         }
         return element;
+    }
+
+    private RuntimeException missingListElement(int index) {
+        return corrupt("list element", index, "every index below the list's count holds an element");
     }
 
     private void putListElement(int index, byte[] element) {
@@ -568,7 +575,7 @@ public final class MapStripe {
             byte[] key = listKey(index);
             long bucket = findBucket(half, KeyHash.of(key), key);
             if (bucket < 0) {
-                throw corrupt("list element", index, "every index below the list's count holds an element");
+                throw missingListElement(index);
             }
             long record = record(half, (long) LONG.get(stripe, bucketOffset(half, bucket)));
             largest = Math.max(largest, recordLength((int) INT.get(stripe, record + RECORD_KEY_LENGTH),
