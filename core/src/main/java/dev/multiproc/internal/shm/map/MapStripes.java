@@ -110,8 +110,8 @@ public record MapStripes(MapStripe[] stripes, int entriesPerStripe, long maxEntr
      * died writing, they are locked (which repairs a dead writer's) and counted under the locks.
      */
     public int entriesAtOneMoment(long token, long threadId) {
+        long[] versions = new long[stripes.length];
         for (int attempt = 0; attempt < COUNT_SNAPSHOT_ATTEMPTS; attempt++) {
-            long[] versions = new long[stripes.length];
             boolean quiet = true;
             for (int i = 0; i < stripes.length; i++) {
                 versions[i] = stripes[i].version();
