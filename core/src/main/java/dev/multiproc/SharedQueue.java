@@ -58,8 +58,14 @@ import java.util.function.IntToLongFunction;
  * <p>Death: a producer killed after claiming a slot and before filling it does not block the
  * consumers: within one wait slice (50 ms) a waiting consumer finds that only dead threads
  * meant to claim that position and skips it; every message that was committed is delivered
- * exactly once. A consumer killed while reading a message loses that message; a waiting
- * producer gives its slot back. {@link #size()} stays exact for the survivors.
+ * exactly once. A message whose consumer is killed while it holds it (in a take, a
+ * {@link #drain} handler or an in-place reader) is delivered again — at least once, since a handler
+ * may have done part of its work: with a single consumer to the next holder of the role, first,
+ * in its place; with many, at the tail, once producers come round to its slot (a producer waiting
+ * for that slot publishes it there within a wait slice). After {@value
+ * dev.multiproc.internal.shm.queue.QueueLayout#MAX_REDELIVERIES} deliveries again the next such
+ * death loses it, so that a message whose reading kills does not go round for ever.
+ * {@link #size()} stays exact for the survivors.
  *
  * <p>{@code remove(Object)}, {@code removeAll} and {@code retainAll} are not supported (a shared
  * queue removes from its head only); iteration, {@code contains} and {@code peek} read a

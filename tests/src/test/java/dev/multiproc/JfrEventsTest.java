@@ -79,16 +79,18 @@ class JfrEventsTest extends ContextPerTest {
                 assertNull(queue.poll(300, TimeUnit.MILLISECONDS), "a wait of 300 ms for a message that never comes");
             }
 
-            String lossyQueueName;
+            String recoveredQueueName;
             try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 2); SharedMemory reading = mp.sharedMemory(64)) {
-                lossyQueueName = queue.name();
+                recoveredQueueName = queue.name();
                 queue.put(7L);
                 queue.put(8L);
                 JvmProcess consumer = start(mp, () -> QueueTest.takeOneAndHoldIt(queue, reading)).getFirst();
                 awaitValue(reading, 0, 7);
                 consumer.kill();
                 assertTrue(consumer.join(Duration.ofSeconds(10)));
-                assertTrue(queue.offer(9L, 10, TimeUnit.SECONDS), "the killed consumer's slot comes back");
+                assertEquals(8L, queue.poll());
+                assertTrue(queue.offer(9L, 10, TimeUnit.SECONDS), "producers come round to the killed consumer's slot");
+                assertEquals(7L, queue.poll(), "the killed consumer's message comes again");
             }
 
             String pipeName;
@@ -125,8 +127,9 @@ class JfrEventsTest extends ContextPerTest {
             assertTrue(spill.getLong("bytes") >= 100_000, "the spilled message's encoded size");
 
             RecordedEvent slotRecovered = only(events, QueueSlotRecoveredEvent.NAME);
-            assertEquals(lossyQueueName, slotRecovered.getString("objectName"));
-            assertTrue(slotRecovered.getBoolean("messageLost"), "the killed consumer's message is lost");
+            assertEquals(recoveredQueueName, slotRecovered.getString("objectName"));
+            assertFalse(slotRecovered.getBoolean("messageLost"));
+            assertTrue(slotRecovered.getBoolean("redelivered"), "the killed consumer's message is delivered again");
             assertEquals(0, slotRecovered.getLong("position"));
 
             RecordedEvent peerDied = only(events, PeerDiedEvent.NAME);

@@ -1,6 +1,7 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
+import dev.multiproc.internal.shm.queue.QueueLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -132,7 +133,8 @@ class QueueModesTest extends ContextPerTest {
 
             holder.kill();
             assertTrue(holder.join(Duration.ofSeconds(10)));
-            assertEquals(2L, queue.poll(10, TimeUnit.SECONDS), "the consumer's side passed on; the killed one's message is lost");
+            assertEquals(1L, queue.poll(10, TimeUnit.SECONDS), "the consumer's side passed on; the killed one's message comes again, first");
+            assertEquals(2L, queue.poll());
             assertEquals(3L, queue.poll());
             for (long value = 4; value <= 7; value++) {
                 assertTrue(queue.offer(value, 10, TimeUnit.SECONDS), "the slot the killed consumer held comes back");
@@ -142,7 +144,7 @@ class QueueModesTest extends ContextPerTest {
     }
 
     @Test
-    void aSingleConsumerKilledReadingASpilledMessageLosesItAndItsSpillIsRemovedWhenTheRolePassesOn() throws Exception {
+    void aSingleConsumerKilledReadingASpilledMessageHasItDeliveredAgainAndItsSpillRemovedOnceRead() throws Exception {
         byte[] big = new byte[20_000];
         java.util.Arrays.fill(big, (byte) 7);
         QueueOptions options = QueueOptions.of(4).withSlotBytes(112).withMode(QueueMode.SPSC);
@@ -164,8 +166,10 @@ class QueueModesTest extends ContextPerTest {
             holder.kill();
             assertTrue(holder.join(Duration.ofSeconds(10)));
 
-            assertArrayEquals(new byte[]{2}, queue.poll(10, TimeUnit.SECONDS), "the killed consumer's message is lost, the next one comes");
-            assertTrue(Multiproc.listObjects().stream().noneMatch(o -> o.kind().equals("spill")), "the lost message's spill object was removed");
+            assertTrue(Multiproc.listObjects().stream().anyMatch(o -> o.kind().equals("spill")), "the message's spill object stays while it is unread");
+            assertArrayEquals(big, queue.poll(10, TimeUnit.SECONDS), "the killed consumer's message comes again, whole");
+            assertArrayEquals(new byte[]{2}, queue.poll());
+            assertTrue(Multiproc.listObjects().stream().noneMatch(o -> o.kind().equals("spill")), "its spill object was removed once read");
             for (byte value = 3; value <= 6; value++) {
                 assertTrue(queue.offer(new byte[]{value}), "all four slots are free again");
             }
@@ -173,8 +177,42 @@ class QueueModesTest extends ContextPerTest {
         }
     }
 
+    /**
+     * A message delivered again after each death of its consumer must not go round for ever if
+     * reading it is what kills: after {@link QueueLayout#MAX_REDELIVERIES} deliveries again, the
+     * next death loses it.
+     */
     @Test
-    void aSingleConsumerKilledMidDrainHasNoneOfTheMessagesItReadDeliveredAgain() throws Exception {
+    void aMessageWhoseConsumersAreKilledFourTimesInARowIsLostAtTheFourthAndTheNextComes() throws Exception {
+        try (SharedQueue<Long> queue = queue(QueueMode.SPSC, 4); SharedMemory reading = mp.sharedMemory(64)) {
+            queue.put(1L);
+            queue.put(2L);
+            for (int death = 1; death <= QueueLayout.MAX_REDELIVERIES + 1; death++) {
+                int round = death;
+                JvmProcess consumer = start(mp, () -> {
+                    try {
+                        queue.takeInPlace(message -> {
+                            set(reading, 0, round * 100L + message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+                            sleep(120_000);
+                        });
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).getFirst();
+                try {
+                    awaitValue(reading, 0, round * 100L + 1);
+                } finally {
+                    consumer.kill();
+                    assertTrue(consumer.join(Duration.ofSeconds(10)));
+                }
+            }
+            assertEquals(2L, queue.poll(10, TimeUnit.SECONDS), "message 1 was delivered four times, each reader killed: it is dropped");
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void aSingleConsumerKilledMidDrainHasOnlyTheMessageItWasHandlingDeliveredAgain() throws Exception {
         try (SharedQueue<Long> queue = queue(QueueMode.SPSC, 1024); SharedMemory reading = mp.sharedMemory(64)) {
             for (long value = 1; value <= 500; value++) {
                 queue.put(value);
@@ -190,8 +228,8 @@ class QueueModesTest extends ContextPerTest {
             drainer.kill();
             assertTrue(drainer.join(Duration.ofSeconds(10)));
 
-            for (long value = 101; value <= 500; value++) {
-                assertEquals(value, queue.poll(10, TimeUnit.SECONDS), "after the killed drainer's last message, in order, nothing twice");
+            for (long value = 100; value <= 500; value++) {
+                assertEquals(value, queue.poll(10, TimeUnit.SECONDS), "from the message the killed drainer was handling on, in order; none it had handled");
             }
             assertNull(queue.poll());
             for (long value = 0; value < 1024; value++) {

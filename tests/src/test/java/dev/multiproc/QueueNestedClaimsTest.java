@@ -100,19 +100,15 @@ class QueueNestedClaimsTest extends ContextPerTest {
 
     @ParameterizedTest(name = "after {0} threads took entries")
     @ValueSource(ints = {0, ENTRY_HOLDERS})
-    void aConsumerKilledInADrainHandlerThatPutsGivesItsSlotBack(int entryHolders) throws Exception {
-        int capacity = 4;
-        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), capacity); SharedMemory signal = mp.sharedMemory(64)) {
+    void aConsumerKilledInADrainHandlerThatPutsHasItsMessageDeliveredAgainWhenProducersComeRound(int entryHolders) throws Exception {
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 4); SharedMemory signal = mp.sharedMemory(64)) {
             killInsideHandlerThatPuts(queue, signal, entryHolders);
-            assertEquals(NESTED, queue.poll(10, TimeUnit.SECONDS), "the handler's put arrives; the message it was reading is lost");
-            // a lap on, producers reach the slot the killed consumer held
-            for (long value = 10; value < 10 + capacity; value++) {
-                assertTrue(queue.offer(value, 10, TimeUnit.SECONDS), "put " + (value - 10) + " of the next lap finds room");
+            assertEquals(NESTED, queue.poll(10, TimeUnit.SECONDS), "the handler's put arrives");
+            // positions 2 and 3, then 4: the slot the killed consumer held, where message 1 goes again
+            for (long value = 10; value <= 12; value++) {
+                assertTrue(queue.offer(value, 10, TimeUnit.SECONDS), "put " + value + " finds room");
             }
-            for (long value = 10; value < 10 + capacity; value++) {
-                assertEquals(value, queue.poll());
-            }
-            assertNull(queue.poll());
+            assertEquals(List.of(10L, 11L, 1L, 12L), pollAll(queue), "message 1 delivered again, where producers came round to it");
         }
     }
 
@@ -139,13 +135,22 @@ class QueueNestedClaimsTest extends ContextPerTest {
     }
 
     @Test
-    void aSingleConsumerKilledInADrainHandlerThatPutsIsNotRedeliveredToItsSuccessor() throws Exception {
+    void aSingleConsumerKilledInADrainHandlerThatPutsHasItsMessageDeliveredFirstToItsSuccessor() throws Exception {
         try (SharedQueue<Long> queue = mp.queue(Codec.longs(), QueueOptions.of(4).withMode(QueueMode.MPSC));
              SharedMemory signal = mp.sharedMemory(64)) {
             killInsideHandlerThatPuts(queue, signal, 0);
-            assertEquals(NESTED, queue.poll(10, TimeUnit.SECONDS), "the message the dead consumer took is not delivered again");
-            assertNull(queue.poll());
+            assertEquals(1L, queue.poll(10, TimeUnit.SECONDS), "the message the dead consumer was handling comes again, in its place");
+            assertEquals(List.of(NESTED), pollAll(queue));
         }
+    }
+
+    /** What the queue holds now, taken in order. */
+    private static List<Long> pollAll(SharedQueue<Long> queue) {
+        List<Long> taken = new ArrayList<>();
+        for (Long value; (value = queue.poll()) != null; ) {
+            taken.add(value);
+        }
+        return taken;
     }
 
     /**
@@ -196,7 +201,19 @@ class QueueNestedClaimsTest extends ContextPerTest {
                 // what the dead threads had put back
             }
             assertEquals(0, queue.size());
-            for (int lap = 0; lap < 3; lap++) {
+            // a lap of puts, each taken at once, comes round to every slot the dead threads held in handlers:
+            // each such message is published again there, between the fresh ones
+            long fresh = 1L << 40;
+            List<Long> fromTheDead = new ArrayList<>();
+            for (long value = fresh; value < fresh + capacity; value++) {
+                assertTrue(queue.offer(value, 10, TimeUnit.SECONDS), "put " + (value - fresh) + " finds room");
+                for (Long taken; (taken = queue.poll()) != null && taken != value; ) {
+                    fromTheDead.add(taken);
+                }
+            }
+            assertTrue(fromTheDead.stream().allMatch(value -> value < fresh), "only messages the dead were handling come between: " + fromTheDead);
+            assertNull(queue.poll());
+            for (int lap = 0; lap < 2; lap++) {
                 for (long value = 0; value < capacity; value++) {
                     assertTrue(queue.offer(value, 10, TimeUnit.SECONDS), "lap " + lap + ", put " + value + " finds room");
                 }

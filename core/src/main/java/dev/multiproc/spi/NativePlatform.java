@@ -43,6 +43,16 @@ public interface NativePlatform {
      */
     MappedRegion openRegion(String name);
 
+    /** Whether an object of that name exists now (this default maps it and lets it go). */
+    default boolean regionExists(String name) {
+        try {
+            openRegion(name).close();
+            return true;
+        } catch (dev.multiproc.SharedObjectNotFoundException gone) {
+            return false;
+        }
+    }
+
     /** Removes the name; mappings already made stay valid. Returns false if there was no such name. */
     boolean unlinkRegion(String name);
 

@@ -11,6 +11,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,9 +34,14 @@ class QueueProtocolTest {
     }
 
     private QueueSlots queue(int capacity, int mode) {
+        return new QueueSlots(TestParticipants.PLATFORM, region(capacity, false, mode));
+    }
+
+    /** A queue's memory, initialised, for tests that need the region or several views of it. */
+    private MappedRegion region(int capacity, boolean joinable, int mode) {
         MappedRegion region = participants.object(QueueLayout.length(capacity, QueueLayout.MIN_SLOT_DATA));
-        QueueSlots.initialise(region, capacity, QueueLayout.MIN_SLOT_DATA, false, mode, 1024);
-        return new QueueSlots(TestParticipants.PLATFORM, region);
+        QueueSlots.initialise(region, capacity, QueueLayout.MIN_SLOT_DATA, joinable, mode, 1024);
+        return region;
     }
 
     private static void put(QueueSlots slots, int entry, long value) {
@@ -46,13 +54,24 @@ class QueueProtocolTest {
     /** Takes what is there; a skipped position reads as null. */
     private static List<Long> takeAll(QueueSlots slots, int entry) {
         List<Long> taken = new ArrayList<>();
-        for (long claimed; (claimed = slots.tryClaimForConsumer(entry, false)) >= 0; ) {
-            long position = QueueSlots.claimedPosition(claimed);
-            if (QueueSlots.isSkippedClaim(claimed)) {
-                slots.releaseSkippedQuietly(position);
-                taken.add(null);
-                continue;
-            }
+        for (List<Long> one; !(one = takeOne(slots, entry)).isEmpty(); ) {
+            taken.addAll(one);
+        }
+        return taken;
+    }
+
+    /** Takes the message at the head, if any (a skipped position reads as null). */
+    private static List<Long> takeOne(QueueSlots slots, int entry) {
+        long claimed = slots.tryClaimForConsumer(entry, false);
+        if (claimed < 0) {
+            return List.of();
+        }
+        long position = QueueSlots.claimedPosition(claimed);
+        List<Long> taken = new ArrayList<>();
+        if (QueueSlots.isSkippedClaim(claimed)) {
+            slots.releaseSkippedQuietly(position);
+            taken.add(null);
+        } else {
             taken.add(slots.slot(position, slots.length(position)).get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
             slots.releaseQuietly(position);
         }
@@ -68,8 +87,7 @@ class QueueProtocolTest {
      */
     @Test
     void aConsumerFindingTheDebtTableFullOfTheDeadSettlesThemAndIsTracked() {
-        MappedRegion region = participants.object(QueueLayout.length(8, QueueLayout.MIN_SLOT_DATA));
-        QueueSlots.initialise(region, 8, QueueLayout.MIN_SLOT_DATA, true, QueueLayout.MODE_MPMC, 1024);
+        MappedRegion region = region(8, true, QueueLayout.MODE_MPMC);
         QueueSlots slots = new QueueSlots(TestParticipants.PLATFORM, region);
         int producer = slots.claimEntry(A);
         put(slots, producer, 1);
@@ -112,7 +130,7 @@ class QueueProtocolTest {
     }
 
     @Test
-    void aSlotTakenByAConsumerThatDiedIsGivenBackToProducersAndItsMessageIsLost() {
+    void aMessageTakenByAConsumerThatDiedIsDeliveredAgainAtTheTailWhenProducersComeRoundToItsSlot() {
         QueueSlots slots = queue(2);
         int producer = slots.claimEntry(A);
         int dying = slots.claimEntry(B);
@@ -125,8 +143,127 @@ class QueueProtocolTest {
         assertFalse(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")), "a live consumer is only slow");
         participants.kill(B);
         assertTrue(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")));
+        assertFalse(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")), "once");
+        assertEquals(3, slots.tail(), "message 1 took position 2, the tail past it");
+        assertEquals(1, slots.size());
+        assertEquals(List.of(1L), takeAll(slots, consumer), "message 1 comes again");
         put(slots, producer, 3);
-        assertEquals(List.of(3L), takeAll(slots, consumer), "message 1 went with B; the queue goes on");
+        assertEquals(List.of(3L), takeAll(slots, consumer), "the queue goes on");
+        assertEquals(new QueueSlots.Counters(4, 4, 0, 0, 0, 0, 0), slots.counters(), "a redelivery counts as a message put and taken");
+    }
+
+    /** The recoverer publishes the message again with one CAS and moves the tail after: killed between, the next producer moves it. */
+    @Test
+    void aRedeliveryWhoseRecovererDiedBeforeMovingTheTailIsFinishedByTheNextProducer() {
+        MappedRegion region = region(2, true, QueueLayout.MODE_MPMC);
+        QueueSlots slots = new QueueSlots(TestParticipants.PLATFORM, region);
+        int producer = slots.claimEntry(A);
+        int consumer = slots.claimEntry(C);
+        put(slots, producer, 1);
+        put(slots, producer, 2);
+        assertEquals(List.of(1L, 2L), takeAll(slots, consumer));
+        assertTrue(slots.taskDone() && slots.taskDone());
+        // as a recoverer leaves it: slot 0 published as position 2's message, the tail still at 2
+        MemorySegment body = dev.multiproc.internal.shm.header.ObjectHeader.body(region);
+        body.set(ValueLayout.JAVA_LONG, QueueLayout.SLOTS_OFFSET + QueueLayout.SLOT_SEQUENCE_OFFSET, 3L);
+        assertEquals(2, slots.tail());
+        assertEquals(0, slots.unfinished(), "not counted before the tail passes it");
+        assertTrue(slots.taskDone(), "a task done finds it, moving the tail past it");
+        assertEquals(3, slots.tail());
+        assertEquals(List.of(1L), takeAll(slots, consumer));
+        body.set(ValueLayout.JAVA_LONG, QueueLayout.SLOTS_OFFSET + QueueLayout.slotLength(QueueLayout.MIN_SLOT_DATA) + QueueLayout.SLOT_SEQUENCE_OFFSET, 4L);
+        assertEquals(4, slots.tryClaimForProducer(producer), "a producer finds position 3 published, moves the tail past it and claims 4");
+    }
+
+    /** A message that kills whoever reads it must not go round for ever. */
+    @Test
+    void aMessageWhoseConsumersDiedHoldingItThreeTimesOverIsLostAtTheFourthDeath() throws IOException {
+        QueueSlots slots = queue(2);
+        int producer = slots.claimEntry(A);
+        int consumer = slots.claimEntry(B);
+        put(slots, producer, 1);
+        for (int death = 0; death <= QueueLayout.MAX_REDELIVERIES; death++) {
+            long dying = 100 + death;
+            long position = slots.tryClaimForConsumer(slots.claimEntry(dying), false);
+            assertEquals(1L, slots.slot(position, Long.BYTES).get(ValueLayout.JAVA_LONG_UNALIGNED, 0), "delivery " + (death + 1));
+            participants.kill(dying);
+            put(slots, producer, 2);
+            assertEquals(-1, slots.tryClaimForProducer(producer), "the next position needs the dead consumer's slot");
+            assertTrue(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")));
+            assertEquals(List.of(2L), takeOne(slots, consumer));
+        }
+        assertEquals(List.of(), takeAll(slots, consumer), "after " + QueueLayout.MAX_REDELIVERIES + " deliveries again, the fourth death loses it");
+        String spec = Files.readString(Path.of("../spec/queue.md")).replaceAll("\\s+", " ");
+        assertTrue(spec.contains("delivered again at most " + QueueLayout.MAX_REDELIVERIES + " times"), "spec/queue.md gives the limit the code has");
+    }
+
+    /** A spilled message's consumer removes its spill object only once it has read it whole, just before it gives the slot back. */
+    @Test
+    void aSpilledMessageWhoseSpillObjectItsDeadConsumerRemovedIsNotDeliveredAgain() {
+        MappedRegion region = region(2, false, QueueLayout.MODE_MPMC);
+        QueueSlots slots = new QueueSlots(TestParticipants.PLATFORM, region);
+        int producer = slots.claimEntry(A);
+        int consumer = slots.claimEntry(B);
+        long position = slots.tryClaimForProducer(producer);
+        String removedSpill = QueueSlots.spillPrefix(region.name()) + "29-1";
+        slots.publish(position, slots.writeSpillName(position, removedSpill), QueueLayout.FLAG_SPILLED);
+        slots.tryClaimForConsumer(slots.claimEntry(C), false);
+        participants.kill(C);
+        put(slots, producer, 2);
+        assertEquals(-1, slots.tryClaimForProducer(producer));
+        List<String> removed = new ArrayList<>();
+        assertTrue(slots.recoverAbandonedConsumerSlot(removed::add));
+        assertEquals(List.of(removedSpill), removed, "given back, its (gone) spill named for removal");
+        assertEquals(List.of(2L), takeAll(slots, consumer), "not delivered again: its consumer had read it whole");
+    }
+
+    /** A queue of one message delivers a dead consumer's message again only once the message after it is taken. */
+    @Test
+    void aQueueOfOneDeliversADeadConsumersMessageAgainOnlyWhenEmpty() {
+        QueueSlots slots = queue(1);
+        int producer = slots.claimEntry(A);
+        int consumer = slots.claimEntry(B);
+        put(slots, producer, 1);
+        slots.tryClaimForConsumer(slots.claimEntry(C), false);
+        participants.kill(C);
+        put(slots, producer, 2);
+        assertFalse(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")), "message 2 fills the queue");
+        assertEquals(List.of(2L), takeOne(slots, consumer));
+        assertTrue(slots.recoverAbandonedConsumerSlot(spill -> fail("no spill")));
+        assertEquals(-1, slots.tryClaimForProducer(producer), "full again, with message 1");
+        assertEquals(List.of(1L), takeAll(slots, consumer));
+    }
+
+    /**
+     * A single consumer that dies reading leaves the head where it last stored it: the thread that
+     * takes the role next drops what the dead one read before and takes the message it was reading
+     * again, first, so the order holds.
+     */
+    @Test
+    void aSingleConsumersSuccessorTakesTheMessageItDiedReadingFirstAndNoneItReadBefore() {
+        MappedRegion region = region(8, false, QueueLayout.MODE_MPSC);
+        QueueSlots slots = new QueueSlots(TestParticipants.PLATFORM, region);
+        // the dying consumer's process has a view of its own: what it keeps unstored dies with it
+        QueueSlots dyingView = new QueueSlots(TestParticipants.PLATFORM, region);
+        int producer = slots.claimEntry(A);
+        for (long value = 1; value <= 5; value++) {
+            put(slots, producer, value);
+        }
+        int dying = dyingView.claimEntry(B);
+        dyingView.holdRole(false, dying, B, entry -> false);
+        for (long expected = 1; expected <= 3; expected++) {
+            long position = dyingView.tryClaimForConsumer(dying, false);
+            assertEquals(expected, dyingView.slot(position, Long.BYTES).get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+            if (expected < 3) {
+                dyingView.releaseQuietly(position);
+            }
+        }
+        participants.kill(B);
+        assertEquals(0, slots.head(), "it died with messages 1 and 2 read, the head not stored, reading 3");
+        int successor = slots.claimEntry(C);
+        slots.holdRole(false, successor, C, entry -> false);
+        assertEquals(2, slots.head());
+        assertEquals(List.of(3L, 4L, 5L), takeAll(slots, successor));
     }
 
     /**

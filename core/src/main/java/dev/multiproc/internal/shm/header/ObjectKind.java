@@ -15,7 +15,7 @@ public enum ObjectKind {
     SEMAPHORE(7, 2, "semaphore"),
     EVENT(8, 2, "event"),
     BARRIER(9, 2, "barrier"),
-    QUEUE(10, 4, "queue"),
+    QUEUE(10, 5, "queue"),
     SPILL(11, 2, "spill"),
     PIPE(12, 2, "pipe"),
     LONG_VALUES(13, 2, "longs"),

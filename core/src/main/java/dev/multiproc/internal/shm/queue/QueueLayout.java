@@ -39,6 +39,7 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  *     +-----------------------------------------------------------------------------+
  *     | slots: capacity x slot length (a whole number of cache lines)               |
  *     |   0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)|
+ *     |   flags: bits 0-7 kind (inline, spilled), bits 8-15 deliveries cut by deaths   |
  *     +-----------------------------------------------------------------------------+
  * </pre>
  *
@@ -105,6 +106,18 @@ public final class QueueLayout {
     public static final int FLAG_INLINE = 0;
     /** The slot holds the name of a spill object with the message (too big for the slot). */
     public static final int FLAG_SPILLED = 1;
+    /** The bits of a slot's flags that say how the message is held ({@link #FLAG_INLINE}, {@link #FLAG_SPILLED}). */
+    public static final int FLAG_KIND_MASK = 0xFF;
+    /**
+     * Where a slot's flags count the consumers that died holding its message (bits 8 to 15): each
+     * such death delivers the message again, until it has cost {@link #MAX_REDELIVERIES} consumers.
+     */
+    public static final int REDELIVERIES_SHIFT = 8;
+    /**
+     * How many times a message is delivered again after its consumer died holding it; at the next
+     * such death it is dropped, so that a message that kills whoever reads it does not go round for ever.
+     */
+    public static final int MAX_REDELIVERIES = 3;
 
     /**
      * Set in a published sequence ({@code position + 1}) when the slot holds nothing: its producer

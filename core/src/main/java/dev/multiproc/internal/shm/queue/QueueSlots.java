@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 import static dev.multiproc.internal.shm.Words.INT;
 import static dev.multiproc.internal.shm.Words.LONG;
@@ -59,10 +60,13 @@ import static dev.multiproc.internal.shm.queue.QueueLayout.*;
  * producer: a waiting consumer publishes it skipped, with one CAS of its sequence (so a
  * recoverer descheduled for a whole lap writes nothing into a slot it does not own). A slot
  * taken by a consumer and never given back, whose position only dead threads intended to
- * consume, is given back by a waiting producer; its message is lost. Both checks run once per
- * wait slice (50 ms) of elapsed time. A single consumer that dies leaves the head where it last
- * stored it; the thread that takes its role next moves the head past the position its intent
- * names, so the message it was reading is lost and none it read is delivered twice.
+ * consume, is settled by a producer waiting for it: its message is published again as the
+ * message of the tail's position, whose slot it is, with one CAS of the sequence
+ * ({@link #recoverAbandonedConsumerSlot}); a message delivered again too often is lost and its
+ * slot given back. Both checks run once per wait slice (50 ms) of elapsed time. A single
+ * consumer that dies leaves the head where it last stored it; the thread that takes its role
+ * next moves the head to the position its intent names, so none it read is delivered twice and
+ * the one it was reading is delivered again, first.
  *
  * <p>Joinable queues count tasks without a counter that a death could leave wrong: unfinished =
  * positions claimed (the tail) − positions skipped − tasks done. A producer that dies after its
@@ -125,6 +129,7 @@ public final class QueueSlots {
     private long unstoredHead = NOTHING_UNSTORED;
     private static final long NOTHING_UNSTORED = -1;
     private final Consumer<String> unlinkSpill;
+    private final Predicate<String> spillExists;
     // made once, so that a wait allocates nothing
     private final BooleanSupplier tailSlotFree = this::tailSlotFree;
     private final BooleanSupplier headSlotPublished = this::headSlotPublished;
@@ -175,6 +180,7 @@ public final class QueueSlots {
         this.debts = new ParticipantTable(body, DEBTS_OFFSET);
         this.lastViews = slotCount <= MAX_KEPT_VIEWS ? new MemorySegment[slotCount] : null;
         this.unlinkSpill = platform::unlinkRegion;
+        this.spillExists = platform::regionExists;
         this.recoverConsumerSlot = () -> recoverAbandonedConsumerSlot(unlinkSpill);
     }
 
@@ -298,7 +304,13 @@ public final class QueueSlots {
         return checkedLength((int) INT.get(body, slotOffset(position) + SLOT_LENGTH_OFFSET), position);
     }
 
+    /** How the message in the slot of {@code position} is held: {@link QueueLayout#FLAG_INLINE} or {@link QueueLayout#FLAG_SPILLED}. */
     public int flags(long position) {
+        return flagsWord(position) & FLAG_KIND_MASK;
+    }
+
+    /** The slot's whole flags word, checked: the message's kind and how many times its consumers died holding it. */
+    private int flagsWord(long position) {
         return checkedFlags((int) INT.get(body, slotOffset(position) + SLOT_FLAGS_OFFSET), position);
     }
 
@@ -318,9 +330,9 @@ public final class QueueSlots {
         return (int) lengthAndFlags;
     }
 
-    /** The flags in what {@link #lengthAndFlags} returned. */
+    /** How the message is held ({@link #flags}) in what {@link #lengthAndFlags} returned. */
     public static int flagsOf(long lengthAndFlags) {
-        return (int) (lengthAndFlags >>> 32);
+        return (int) (lengthAndFlags >>> 32) & FLAG_KIND_MASK;
     }
 
     private int checkedLength(int length, long position) {
@@ -332,11 +344,26 @@ public final class QueueSlots {
     }
 
     private int checkedFlags(int flags, long position) {
-        if (flags != FLAG_INLINE && flags != FLAG_SPILLED) {
+        int kind = flags & FLAG_KIND_MASK;
+        if (kind != FLAG_INLINE && kind != FLAG_SPILLED || flags >>> REDELIVERIES_SHIFT > MAX_REDELIVERIES) {
             throw ProtocolFailures.corrupt(name, "flags of slot " + (position % slotCount), flags,
-                    "they must be " + FLAG_INLINE + " (inline) or " + FLAG_SPILLED + " (spilled)");
+                    "bits 0-7 must be " + FLAG_INLINE + " (inline) or " + FLAG_SPILLED + " (spilled), bits 8-15 a count of 0 to "
+                            + MAX_REDELIVERIES + " redeliveries, the rest 0");
         }
         return flags;
+    }
+
+    /**
+     * Whether the message in the slot of {@code position}, whose consumer died holding it, is to
+     * be delivered again: it has not yet cost {@link QueueLayout#MAX_REDELIVERIES} consumers, and
+     * if it is spilled its spill object is still there — its consumer removes it only once it has
+     * read it whole, just before it gives the slot back, so one that died then had the message.
+     */
+    private boolean deliverAgain(long position, int flags) {
+        if (flags >>> REDELIVERIES_SHIFT >= MAX_REDELIVERIES) {
+            return false;
+        }
+        return (flags & FLAG_KIND_MASK) != FLAG_SPILLED || spillExists.test(spillName(position));
     }
 
     /** Whether what {@link #tryClaimForConsumer} returned is a position that holds nothing (its producer aborted or died). */
@@ -433,7 +460,7 @@ public final class QueueSlots {
             }
             if (INT.compareAndSet(body, offset, holder, mine)) {
                 if (!producer && holder != 0) {
-                    dropMessagesOfGoneConsumer(holder - 1);
+                    takeOverFromGoneConsumer(holder - 1);
                 }
                 return;
             }
@@ -443,12 +470,14 @@ public final class QueueSlots {
     /**
      * A single consumer moves the head past the messages it read only every so often (see
      * {@link #unstoredHead}), and past the one it reads only after reading it. A consumer gone with
-     * its intent on a position q at or past the head read every message before q, and had q (its
-     * handler may have run): q is lost, as a message a consumer is killed holding is in every mode.
-     * The new holder of the role moves the head past q (q's spill object removed), so that nothing
-     * the gone consumer took is delivered again.
+     * its intent on a position q at or past the head read every message before q, and was reading
+     * q (its handler may have run part-way). The new holder of the role moves the head to q, so
+     * that none of the messages before q is delivered again and q is (in order, the next to take),
+     * its count of redeliveries raised; a message already delivered {@link QueueLayout#MAX_REDELIVERIES}
+     * times again, or spilled and its spill object removed (read whole), is dropped instead: the
+     * head moves past it.
      */
-    private void dropMessagesOfGoneConsumer(int goneEntry) {
+    private void takeOverFromGoneConsumer(int goneEntry) {
         long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
         long intent = (long) LONG.getVolatile(body, intentOffset(goneEntry) + INTENT_POSITION_OFFSET);
         long taking = intent & ~CONSUMER_INTENT;
@@ -461,12 +490,21 @@ public final class QueueSlots {
             return;
         }
         boolean skipped = (raw & SKIPPED) != 0;
-        String spill = !skipped && flags(taking) == FLAG_SPILLED ? spillName(taking) : null;
+        int flags = skipped ? FLAG_INLINE : flagsWord(taking);
+        if (!skipped && deliverAgain(taking, flags)) {
+            // the role's holder owns the slot until the head passes it: no one else writes it
+            INT.set(body, slotOffset(taking) + SLOT_FLAGS_OFFSET, flags + (1 << REDELIVERIES_SHIFT));
+            LONG.setRelease(body, HEAD_OFFSET, taking);
+            EventGate.record(() -> QueueSlotRecoveredEvent.record(name, taking, false, true));
+            notFull.wakeAll();
+            return;
+        }
+        String spill = !skipped && (flags & FLAG_KIND_MASK) == FLAG_SPILLED ? spillName(taking) : null;
         if (skipped) {
             LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
         }
         LONG.setRelease(body, HEAD_OFFSET, taking + 1);
-        EventGate.record(() -> QueueSlotRecoveredEvent.record(name, taking, !skipped));
+        EventGate.record(() -> QueueSlotRecoveredEvent.record(name, taking, !skipped, false));
         if (spill != null) {
             unlinkSpill.accept(spill);
         }
@@ -556,6 +594,9 @@ public final class QueueSlots {
                 }
             } else if (difference < 0) {
                 return -1;
+            } else if (difference == 1) {
+                // a dead consumer's message published again at the tail's position by a recoverer that has not moved the tail yet
+                finishRedeliveryAtTail(position);
             } else if ((long) LONG.getVolatile(body, TAIL_OFFSET) == position) {
                 // a slot ahead of the tail means another producer claimed it, which moves the tail first
                 throw ProtocolFailures.corrupt(name, "sequence of slot " + (position % slotCount), sequence(position),
@@ -653,8 +694,12 @@ public final class QueueSlots {
     }
 
     /**
-     * Gives back the slot producers wait for if a dead consumer took it and never released it
-     * (its message is lost; a spilled message's object is removed).
+     * Settles the slot producers wait for if a dead consumer took it and never released it. Its
+     * message is delivered again ({@link #deliverAgain}): one CAS of the sequence publishes it as
+     * the message of the tail's position, whose slot it is, and the tail then moves past it (any
+     * producer finishes that move, see {@link #tryClaimForProducer}). Otherwise (a skipped slot, a
+     * message delivered again too often, a spilled one read whole) the slot is given back, the
+     * message lost and its spill object removed.
      */
     public boolean recoverAbandonedConsumerSlot(Consumer<String> spillRemover) {
         if (singleConsumer) {
@@ -675,9 +720,13 @@ public final class QueueSlots {
             return false;
         }
         boolean skipped = (taken & SKIPPED) != 0;
-        String spill = !skipped && flags(previous) == FLAG_SPILLED ? spillName(previous) : null;
+        int flags = skipped ? FLAG_INLINE : flagsWord(previous);
+        if (!skipped && deliverAgain(previous, flags)) {
+            return deliverAgainAtTail(previous, tail);
+        }
+        String spill = !skipped && (flags & FLAG_KIND_MASK) == FLAG_SPILLED ? spillName(previous) : null;
         if (LONG.compareAndSet(body, slotOffset(previous) + SLOT_SEQUENCE_OFFSET, taken, previous + slotCount)) {
-            EventGate.record(() -> QueueSlotRecoveredEvent.record(name, previous, !skipped));
+            EventGate.record(() -> QueueSlotRecoveredEvent.record(name, previous, !skipped, false));
             if (skipped) {
                 LONG.getAndAdd(body, SKIPPED_NOW_OFFSET, -1L);
             }
@@ -688,6 +737,42 @@ public final class QueueSlots {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Publishes the message a dead consumer held at {@code previous} as the message of
+     * {@code tail}, the position whose slot it is ({@code previous} + slot count): one CAS of the
+     * sequence, from "taken at {@code previous}" to "published at {@code tail}", which no producer
+     * can claim first (the slot is not free for it) and only one recoverer wins. Then its count of
+     * redeliveries is raised (by the winner alone; a consumer reading meanwhile reads only the
+     * kind and length, which stay) and the tail moved past it. A recoverer that dies between the
+     * two leaves the tail to the next producer, which moves it before it claims.
+     */
+    private boolean deliverAgainAtTail(long previous, long tail) {
+        if (!withinCapacity(tail)) {
+            // a queue of one message whose one message is still waiting: the head must reach the tail first
+            return false;
+        }
+        long offset = slotOffset(previous);
+        long lengthAndFlags = (long) LONG.get(body, offset + SLOT_LENGTH_OFFSET);
+        if (!LONG.compareAndSet(body, offset + SLOT_SEQUENCE_OFFSET, previous + 1, tail + 1)) {
+            return false;
+        }
+        long oneMore = LITTLE_ENDIAN ? 1L << (32 + REDELIVERIES_SHIFT) : 1L << REDELIVERIES_SHIFT;
+        LONG.compareAndSet(body, offset + SLOT_LENGTH_OFFSET, lengthAndFlags, lengthAndFlags + oneMore);
+        LONG.compareAndSet(body, TAIL_OFFSET, tail, tail + 1);
+        EventGate.record(() -> QueueSlotRecoveredEvent.record(name, previous, false, true));
+        notEmpty.wakeOneAfterVolatileWrite();
+        notFull.wakeAll();
+        return true;
+    }
+
+    /**
+     * Moves the tail past a message a recoverer published again at the tail's position
+     * ({@link #deliverAgainAtTail}) if the recoverer has not moved it yet; false if there is none.
+     */
+    private boolean finishRedeliveryAtTail(long tail) {
+        return !singleConsumer && sequence(tail) == tail + 1 && LONG.compareAndSet(body, TAIL_OFFSET, tail, tail + 1);
     }
 
     // ------------------------------------------------------------------ consumer
@@ -817,7 +902,7 @@ public final class QueueSlots {
             return false;
         }
         if (LONG.compareAndSet(body, slotOffset(head) + SLOT_SEQUENCE_OFFSET, raw, (head + 1) | SKIPPED)) {
-            EventGate.record(() -> QueueSlotRecoveredEvent.record(name, head, false));
+            EventGate.record(() -> QueueSlotRecoveredEvent.record(name, head, false, false));
             countSkip();
             notEmpty.wakeAll();
             wakeIfAllDone();
@@ -989,8 +1074,13 @@ public final class QueueSlots {
         while (true) {
             long done = (long) LONG.getVolatile(body, DONE_OFFSET);
             long skipped = (long) LONG.getVolatile(body, SKIPPED_TOTAL_OFFSET);
-            long unfinished = (long) LONG.getVolatile(body, TAIL_OFFSET) - skipped - done;
+            long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
+            long unfinished = tail - skipped - done;
             if (unfinished <= 0) {
+                if (finishRedeliveryAtTail(tail)) {
+                    // a message delivered again counts once the tail passes it
+                    continue;
+                }
                 return false;
             }
             if (LONG.compareAndSet(body, DONE_OFFSET, done, done + 1)) {
