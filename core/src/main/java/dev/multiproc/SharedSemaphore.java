@@ -99,10 +99,16 @@ public final class SharedSemaphore extends SharedObject {
 
     /** Takes a permit, waiting without giving way to interrupts (the interrupt status is kept). */
     public void acquireUninterruptibly() {
+        acquireUninterruptibly(1);
+    }
+
+    /** Takes {@code permits} at once, waiting without giving way to interrupts (the interrupt status is kept). */
+    public void acquireUninterruptibly(int permits) {
+        checkPermits(permits);
         boolean interrupted = false;
         while (true) {
             try {
-                acquire(1);
+                acquire(permits);
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;

@@ -112,6 +112,29 @@ class SynchronisationTest extends ContextPerTest {
     }
 
     @Test
+    void acquiringSeveralPermitsUninterruptiblyWaitsThroughAnInterruptAndKeepsIt() throws Exception {
+        try (SharedSemaphore semaphore = mp.semaphore(1)) {
+            java.util.concurrent.atomic.AtomicBoolean interruptKept = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                semaphore.acquireUninterruptibly(2);
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            // (an interrupt that came before the wait began would be kept through it the same way)
+            Thread.sleep(100);
+            waiter.interrupt();
+            waiter.join(300);
+            assertTrue(waiter.isAlive(), "an interrupt does not end the wait");
+            assertEquals(1, semaphore.availablePermits(), "nothing taken meanwhile");
+            semaphore.release();
+            waiter.join(10_000);
+            assertFalse(waiter.isAlive());
+            assertTrue(interruptKept.get(), "the interrupt status is kept");
+            assertEquals(0, semaphore.availablePermits(), "both permits taken at once");
+            assertThrows(IllegalArgumentException.class, () -> semaphore.acquireUninterruptibly(0));
+        }
+    }
+
+    @Test
     void aSemaphoreNeverAdmitsMoreThanItsPermits() throws Exception {
         try (SharedSemaphore semaphore = mp.semaphore(2); SharedMemory stats = mp.sharedMemory(64)) {
             SerializableRunnable worker = () -> {
