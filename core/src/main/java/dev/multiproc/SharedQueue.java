@@ -31,6 +31,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
@@ -166,6 +167,13 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         private final IntToLongFunction claimForConsumer;
         private final IntToLongFunction claimForWaitingConsumer;
         private final ClaimedOnce debtSlot;
+        /** Per thread: how many times the message it took last from this queue had been delivered before. */
+        private final ThreadLocal<int[]> deliveredBefore = ThreadLocal.withInitial(() -> new int[1]);
+        /**
+         * Threads of this process whose last message had been delivered before: while there are
+         * none, a take of a message delivered for the first time records nothing (one read).
+         */
+        private final AtomicInteger threadsAfterRedelivery = new AtomicInteger();
         /** Whether the thread of one of this process's entries has ended (it then no longer holds a single side). */
         final IntPredicate threadEnded = this::threadEnded;
         private volatile long lastRecoveryCheck;
@@ -453,6 +461,25 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     lent.notify();
                 }
             }
+        }
+
+        /** Records, for {@link #deliveryCount}, how many times the message this thread takes now was delivered before. */
+        void noteDelivery(int before) {
+            if (before == 0 && threadsAfterRedelivery.get() == 0) {
+                return;
+            }
+            int[] mine = deliveredBefore.get();
+            if (mine[0] == 0 && before != 0) {
+                threadsAfterRedelivery.incrementAndGet();
+            } else if (mine[0] != 0 && before == 0) {
+                threadsAfterRedelivery.decrementAndGet();
+            }
+            mine[0] = before;
+        }
+
+        /** How many times the message this thread took last has been delivered, that time included. */
+        int deliveryCount() {
+            return 1 + deliveredBefore.get()[0];
         }
 
         /** This process's slot in the consumers' debts of a joinable queue (none if the table is full). */
@@ -870,6 +897,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     }
 
     private <A, R> R read(long position, long lengthAndFlags, SlotReader<A, R> reader, A argument) {
+        shared.noteDelivery(QueueSlots.redeliveriesOf(lengthAndFlags));
         try {
             if (QueueSlots.flagsOf(lengthAndFlags) == QueueLayout.FLAG_SPILLED) {
                 String spill = slots.spillName(position);
@@ -889,6 +917,19 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
     private E poll(long timeoutNanos) throws InterruptedException {
         return consume(decoder, null, timeoutNanos, true);
+    }
+
+    /**
+     * How many times the message this thread took last from this queue — the one a
+     * {@link #drain} handler or in-place reader is handling now — has been delivered, this time
+     * included: 1, unless consumers died holding it before (it is then delivered again, up to
+     * {@value dev.multiproc.internal.shm.queue.QueueLayout#MAX_REDELIVERIES} times more). A
+     * consumer killed in a handler may have done part of its work, so a handler whose work must
+     * not be done twice checks what it did before when this is above 1. Also 1 before the thread
+     * has taken anything.
+     */
+    public int deliveryCount() {
+        return shared.deliveryCount();
     }
 
     /** Dequeues the head, or returns null if the queue is empty [Empty]. */

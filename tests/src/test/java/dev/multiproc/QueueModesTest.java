@@ -134,7 +134,9 @@ class QueueModesTest extends ContextPerTest {
             holder.kill();
             assertTrue(holder.join(Duration.ofSeconds(10)));
             assertEquals(1L, queue.poll(10, TimeUnit.SECONDS), "the consumer's side passed on; the killed one's message comes again, first");
+            assertEquals(2, queue.deliveryCount(), "its second delivery");
             assertEquals(2L, queue.poll());
+            assertEquals(1, queue.deliveryCount());
             assertEquals(3L, queue.poll());
             for (long value = 4; value <= 7; value++) {
                 assertTrue(queue.offer(value, 10, TimeUnit.SECONDS), "the slot the killed consumer held comes back");
@@ -192,6 +194,7 @@ class QueueModesTest extends ContextPerTest {
                 JvmProcess consumer = start(mp, () -> {
                     try {
                         queue.takeInPlace(message -> {
+                            set(reading, 8, queue.deliveryCount());
                             set(reading, 0, round * 100L + message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
                             sleep(120_000);
                         });
@@ -201,6 +204,7 @@ class QueueModesTest extends ContextPerTest {
                 }).getFirst();
                 try {
                     awaitValue(reading, 0, round * 100L + 1);
+                    assertEquals(round, getVolatile(reading, 8), "the handler is told which delivery of the message it has");
                 } finally {
                     consumer.kill();
                     assertTrue(consumer.join(Duration.ofSeconds(10)));

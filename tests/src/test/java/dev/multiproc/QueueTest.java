@@ -358,6 +358,7 @@ class QueueTest extends ContextPerTest {
             assertEquals(4, queue.size());
             for (long value : new long[] {2, 3, 4, 1}) {
                 assertEquals(value, queue.poll());
+                assertEquals(value == 1 ? 2 : 1, queue.deliveryCount(), "message " + value + "'s delivery");
             }
             assertTrue(queue.offer(5L), "the queue goes on");
             assertEquals(5L, queue.poll());

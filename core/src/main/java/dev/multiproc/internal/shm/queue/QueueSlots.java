@@ -335,6 +335,11 @@ public final class QueueSlots {
         return (int) (lengthAndFlags >>> 32) & FLAG_KIND_MASK;
     }
 
+    /** How many times the message was delivered again after its consumer died holding it, in what {@link #lengthAndFlags} returned. */
+    public static int redeliveriesOf(long lengthAndFlags) {
+        return (int) (lengthAndFlags >>> 32) >>> REDELIVERIES_SHIFT;
+    }
+
     private int checkedLength(int length, long position) {
         if (length < 0 || length > slotData) {
             throw ProtocolFailures.corrupt(name, "message length in slot " + (position % slotCount), length,
