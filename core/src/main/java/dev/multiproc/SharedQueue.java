@@ -62,8 +62,8 @@ import java.util.function.IntToLongFunction;
  * exactly once. A message whose consumer is killed while it holds it (in a take, a
  * {@link #drain} handler or an in-place reader) is delivered again — at least once, since a handler
  * may have done part of its work: with a single consumer to the next holder of the role, first,
- * in its place; with many, at the tail, once producers come round to its slot (a producer waiting
- * for that slot publishes it there within a wait slice). After {@value
+ * in its place; with many, at the tail, within a wait slice of a producer coming round to its
+ * slot or of a consumer finding nothing to take (which skips the positions up to that slot). After {@value
  * dev.multiproc.internal.shm.queue.QueueLayout#MAX_REDELIVERIES} deliveries again the next such
  * death loses it, so that a message whose reading kills does not go round for ever.
  * {@link #size()} stays exact for the survivors.
@@ -463,6 +463,36 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
             }
         }
 
+        /**
+         * With many consumers, a message whose consumer died holding it is published again where
+         * producers come round to its slot ({@link QueueSlots#recoverAbandonedConsumerSlot()}): in
+         * a queue nobody puts into, never. A consumer that finds no message takes the producers'
+         * place: it claims each position before the one whose slot that is and publishes it
+         * skipped, as a producer whose writer failed does, then publishes the message there. Each
+         * claim is a producer's, intent first, so a consumer killed part-way leaves skips and the
+         * message still held, for the next to go on with. False if there is no such message, or a
+         * slot on the way is still taken (a slow consumer's): the next look goes on.
+         */
+        boolean redeliverHeldMessage(ThreadEntry entry) {
+            long held = slots.heldByDeadConsumer();
+            if (held < 0) {
+                return false;
+            }
+            long reuse = held + slots.slotCount();
+            while (slots.tail() < reuse) {
+                long position = tryClaimForProducer(entry);
+                if (position < 0) {
+                    return false;
+                }
+                try {
+                    slots.abandon(position);
+                } finally {
+                    claimEnded(entry);
+                }
+            }
+            return slots.recoverAbandonedConsumerSlot();
+        }
+
         /** Records, for {@link #deliveryCount}, how many times the message this thread takes now was delivered before. */
         void noteDelivery(int before) {
             if (before == 0 && threadsAfterRedelivery.get() == 0) {
@@ -489,13 +519,15 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
 
         /**
          * A non-blocking poll cannot sleep through a wait slice: it looks for a slot abandoned by
-         * a dead producer itself, at most every 10 ms; true if it turned one into a skipped slot.
+         * a dead producer itself, and a message a dead consumer holds ({@link #redeliverHeldMessage}
+         * by the thread of {@code entry}), at most every 10 ms; true if it turned one into a
+         * skipped slot or published one again.
          */
-        boolean recoverNowAndThen() {
+        boolean recoverNowAndThen(ThreadEntry entry) {
             long now = System.nanoTime();
             if (now - lastRecoveryCheck > RECOVERY_CHECK_NANOS) {
                 lastRecoveryCheck = now;
-                return slots.recoverAbandonedProducerSlot();
+                return slots.recoverAbandonedProducerSlot() || redeliverHeldMessage(entry);
             }
             return false;
         }
@@ -859,7 +891,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                     }
                 }
                 if (timeoutNanos == 0) {
-                    if (shared.recoverNowAndThen()) {
+                    if (shared.recoverNowAndThen(entry)) {
                         continue;
                     }
                     return null;
@@ -880,7 +912,8 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 if (timeoutNanos > 0 && remaining <= 0) {
                     return null;
                 }
-                slots.awaitNotEmpty(remaining, waitStrategy.policy(), whileOpen());
+                slots.awaitNotEmpty(remaining, waitStrategy.policy(), slots.singleConsumer() ? whileOpen()
+                        : whileOpen(() -> shared.redeliverHeldMessage(entry)));
             }
         } finally {
             if (waited) {

@@ -250,6 +250,34 @@ class QueueTest extends ContextPerTest {
     }
 
     /**
+     * With many consumers the killed consumer's message would go again only where producers come
+     * round to its slot; in a queue nobody puts into, the next consumer that finds nothing gets
+     * there itself (it publishes the positions before that slot skipped), so the message is not
+     * left waiting for a lap of puts that may never come.
+     */
+    @Test
+    void aConsumerKilledHoldingTheOnlyMessageOfAQuietQueueHasItDeliveredAgainToTheNextTake() throws Exception {
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 8); SharedMemory reading = mp.sharedMemory(64)) {
+            queue.put(1L);
+            JvmProcess consumer = start(mp, () -> QueueTest.takeOneAndHoldIt(queue, reading)).getFirst();
+            try {
+                awaitValue(reading, 0, 1);
+            } finally {
+                consumer.kill();
+                assertTrue(consumer.join(Duration.ofSeconds(10)));
+            }
+            assertEquals(1L, queue.poll(10, TimeUnit.SECONDS), "delivered again with no put after it");
+            assertEquals(2, queue.deliveryCount());
+            assertNull(queue.poll(), "once");
+            assertEquals(0, queue.size());
+            for (long value = 2; value < 10; value++) {
+                assertTrue(queue.offer(value), "every slot free again: " + value);
+            }
+            assertEquals(8, queue.size());
+        }
+    }
+
+    /**
      * In a child: drains {@code queue} for good, four messages at a time; each handler sleeps a
      * millisecond (so that a kill most likely lands in one), then marks its message's byte (offset
      * 8 + value) of {@code handled} and counts it at offset 0.

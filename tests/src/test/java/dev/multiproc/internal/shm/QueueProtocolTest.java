@@ -152,6 +152,31 @@ class QueueProtocolTest {
         assertEquals(new QueueSlots.Counters(4, 4, 0, 0, 0, 0, 0), slots.counters(), "a redelivery counts as a message put and taken");
     }
 
+    /**
+     * A consumer that finds nothing looks for the oldest message a dead consumer holds, to skip
+     * producers' positions up to its slot: a live consumer's message is only slow.
+     */
+    @Test
+    void theOldestMessageThatDeadConsumersHoldIsFoundAndNoneThatALiveOneHolds() {
+        QueueSlots slots = queue(8);
+        int producer = slots.claimEntry(A);
+        for (long value = 1; value <= 4; value++) {
+            put(slots, producer, value);
+        }
+        int live = slots.claimEntry(B);
+        int later = slots.claimEntry(100);
+        int earlier = slots.claimEntry(101);
+        assertEquals(0, slots.tryClaimForConsumer(earlier, false));
+        assertEquals(1, slots.tryClaimForConsumer(live, false));
+        assertEquals(2, slots.tryClaimForConsumer(later, false));
+        assertEquals(-1, slots.heldByDeadConsumer(), "all three holders live");
+        participants.kill(100);
+        assertEquals(2, slots.heldByDeadConsumer());
+        participants.kill(101);
+        assertEquals(0, slots.heldByDeadConsumer(), "the oldest first: the skips up to it pass the others' slots");
+        assertEquals(-1, queue(8, QueueLayout.MODE_MPSC).heldByDeadConsumer(), "a single consumer's successor delivers it again itself");
+    }
+
     /** The recoverer publishes the message again with one CAS and moves the tail after: killed between, the next producer moves it. */
     @Test
     void aRedeliveryWhoseRecovererDiedBeforeMovingTheTailIsFinishedByTheNextProducer() {

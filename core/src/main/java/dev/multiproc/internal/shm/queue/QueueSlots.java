@@ -745,6 +745,45 @@ public final class QueueSlots {
     }
 
     /**
+     * Gives back, or delivers again, the slot producers wait for if a dead consumer left it taken
+     * ({@link #recoverAbandonedConsumerSlot(Consumer)}, a spill object removed by this process's platform).
+     */
+    public boolean recoverAbandonedConsumerSlot() {
+        return recoverAbandonedConsumerSlot(unlinkSpill);
+    }
+
+    /**
+     * The oldest position whose message a dead consumer took and holds, and which is to be
+     * delivered again ({@link #deliverAgain}), or -1 (also with a single consumer, whose
+     * successor delivers it again). Producers reach its slot again at that position + the slot
+     * count; {@link #recoverAbandonedConsumerSlot} then publishes the message there.
+     */
+    public long heldByDeadConsumer() {
+        if (singleConsumer) {
+            return -1;
+        }
+        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        long oldest = -1;
+        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+            long intent = (long) LONG.getVolatile(body, intentOffset(entry) + INTENT_POSITION_OFFSET);
+            long position = intent & ~CONSUMER_INTENT;
+            if (intent == NO_INTENT || (intent & CONSUMER_INTENT) == 0 || position >= head || position < head - slotCount
+                    || oldest >= 0 && position >= oldest) {
+                continue;
+            }
+            if (rawSequence(position) == position + 1 && !intendedByLiveThread(intent) && deliverAgain(position, flagsWord(position))) {
+                oldest = position;
+            }
+        }
+        return oldest;
+    }
+
+    /** Slots in the ring (see {@link QueueLayout#slotCount}). */
+    public int slotCount() {
+        return slotCount;
+    }
+
+    /**
      * Publishes the message a dead consumer held at {@code previous} as the message of
      * {@code tail}, the position whose slot it is ({@code previous} + slot count): one CAS of the
      * sequence, from "taken at {@code previous}" to "published at {@code tail}", which no producer
