@@ -9,6 +9,7 @@ import dev.multiproc.internal.shm.header.ObjectKind;
 import dev.multiproc.internal.shm.queue.QueueLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.internal.shm.table.ParticipantTable;
+import dev.multiproc.internal.shm.wait.WaitPoint;
 import dev.multiproc.internal.shm.wait.WaitPolicy;
 import dev.multiproc.jfr.EventGate;
 import dev.multiproc.jfr.SpillEvent;
@@ -97,6 +98,13 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
          * borrows. Read and written by that thread only; never set where the entry is BORROWS.
          */
         boolean claimHeld;
+        /**
+         * What a wait of this thread for a message recovers once per slice (many consumers: a dead
+         * producer's slot skipped, a dead consumer's message delivered again), made on its first
+         * wait so that a wait allocates nothing; never kept for {@link QueueShared#NESTED}, which
+         * serves every queue.
+         */
+        WaitPoint.SliceCheck consumerRecovery;
 
         ThreadEntry(long threadId, int entry) {
             this.threadId = threadId;
@@ -491,6 +499,22 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 }
             }
             return slots.recoverAbandonedConsumerSlot();
+        }
+
+        /** What a consumer's wait recovers once per slice: see {@link ThreadEntry#consumerRecovery}. */
+        WaitPoint.SliceCheck consumerRecovery(ThreadEntry entry) {
+            WaitPoint.SliceCheck recovery = entry.consumerRecovery;
+            if (recovery == null) {
+                recovery = () -> {
+                    if (!slots.recoverAbandonedProducerSlot()) {
+                        redeliverHeldMessage(entry);
+                    }
+                };
+                if (entry != NESTED) {
+                    entry.consumerRecovery = recovery;
+                }
+            }
+            return recovery;
         }
 
         /** Records, for {@link #deliveryCount}, how many times the message this thread takes now was delivered before. */
@@ -912,8 +936,11 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 if (timeoutNanos > 0 && remaining <= 0) {
                     return null;
                 }
-                slots.awaitNotEmpty(remaining, waitStrategy.policy(), slots.singleConsumer() ? whileOpen()
-                        : whileOpen(() -> shared.redeliverHeldMessage(entry)));
+                if (slots.singleConsumer()) {
+                    slots.awaitNotEmpty(remaining, waitStrategy.policy(), whileOpen());
+                } else {
+                    slots.awaitNotEmpty(remaining, waitStrategy.policy(), whileOpen(), shared.consumerRecovery(entry));
+                }
             }
         } finally {
             if (waited) {

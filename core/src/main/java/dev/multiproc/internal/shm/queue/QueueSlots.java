@@ -920,11 +920,21 @@ public final class QueueSlots {
     /** Waits until the head's slot is published; once per slice, after {@code sliceCheck}, skips a slot a dead producer left claimed. */
     public boolean awaitNotEmpty(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck)
             throws InterruptedException {
+        return awaitNotEmpty(timeoutNanos, policy, sliceCheck, recoverProducerSlot);
+    }
+
+    /**
+     * {@link #awaitNotEmpty(long, WaitPolicy, WaitPoint.SliceCheck)} whose recovery once per slice
+     * is {@code recovery}, which must include skipping a dead producer's slot
+     * ({@link #recoverAbandonedProducerSlot()}).
+     */
+    public boolean awaitNotEmpty(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck, WaitPoint.SliceCheck recovery)
+            throws InterruptedException {
         // the wait reads the head, and producers waiting for room must have what this consumer read before it sleeps
         if (unstoredHead != NOTHING_UNSTORED) {
             wakeProducers();
         }
-        return notEmpty.await(headSlotPublished, timeoutNanos, policy, sliceCheck, recoverProducerSlot);
+        return notEmpty.await(headSlotPublished, timeoutNanos, policy, sliceCheck, recovery);
     }
 
     private boolean headSlotPublished() {
