@@ -16,10 +16,10 @@ import java.time.Duration;
  * done once the death is noticed (within one wait slice of a waiting {@code join()}); a message it
  * was still reading is delivered again (see {@link SharedQueue}) and counts as a task once more.
  * So {@code join()} returns when every message put has been marked done or was lost with a
- * process that died — or (many consumers) is about to be delivered again. The count of a process is its takes less its
- * {@code taskDone()} calls: if one process takes a message and another marks it done, and the
- * taker dies holding other messages, {@code join()} may return that many tasks early. Up to 64
- * consumer processes at once are tracked (see {@code spec/queue.md}).
+ * process that died — or (many consumers) is about to be delivered again. The count of a process
+ * is its takes less its {@code taskDone()} calls: if one process takes a message and another
+ * marks it done, and the taker dies holding other messages, {@code join()} may return that many
+ * tasks early. Up to 64 consumer processes at once are tracked (see {@code spec/queue.md}).
  *
  * @param <E> the type of the messages
  */

@@ -61,12 +61,13 @@ import java.util.function.IntToLongFunction;
  * consumers: within one wait slice (50 ms) a waiting consumer finds that only dead threads
  * meant to claim that position and skips it; every message that was committed is delivered
  * exactly once. A message whose consumer is killed while it holds it (in a take, a
- * {@link #drain} handler or an in-place reader) is delivered again — at least once, since a handler
- * may have done part of its work: with a single consumer to the next holder of the role, first,
- * in its place; with many, at the tail, within a wait slice of a producer coming round to its
- * slot or of a consumer finding nothing to take (which skips the positions up to that slot). After {@value
- * dev.multiproc.internal.shm.queue.QueueLayout#MAX_REDELIVERIES} deliveries again the next such
- * death loses it, so that a message whose reading kills does not go round for ever.
+ * {@link #drain} handler or an in-place reader) is delivered again — at least once, since a
+ * handler may have done part of its work ({@link #deliveryCount()} says so): with a single
+ * consumer to the next holder of the role, first, in its place; with many, at the tail, within a
+ * wait slice of a producer coming round to its slot or of a consumer finding nothing to take
+ * (which skips the positions up to that slot). After
+ * {@value dev.multiproc.internal.shm.queue.QueueLayout#MAX_REDELIVERIES} deliveries again the
+ * next such death loses it, so that a message whose reading kills does not go round for ever.
  * {@link #size()} stays exact for the survivors.
  *
  * <p>{@code remove(Object)}, {@code removeAll} and {@code retainAll} are not supported (a shared

@@ -38,8 +38,8 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  *  9728
  *     +-----------------------------------------------------------------------------+
  *     | slots: capacity x slot length (a whole number of cache lines)               |
- *     |   0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)|
- *     |   flags: bits 0-7 kind (inline, spilled), bits 8-15 deliveries cut by deaths   |
+ *     | 0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)|
+ *     | flags: bits 0-7 kind (inline, spilled), bits 8-15 times delivered again     |
  *     +-----------------------------------------------------------------------------+
  * </pre>
  *
