@@ -15,11 +15,12 @@ import java.time.Duration;
  * consumer killed after it took a message and before its {@code taskDone()}: its debt counts as
  * done once the death is noticed (within one wait slice of a waiting {@code join()}); a message it
  * was still reading is delivered again (see {@link SharedQueue}) and counts as a task once more.
- * So {@code join()} returns when every message put has been marked done or was lost with a
- * process that died — or (many consumers) is about to be delivered again. The count of a process
- * is its takes less its {@code taskDone()} calls: if one process takes a message and another
- * marks it done, and the taker dies holding other messages, {@code join()} may return that many
- * tasks early. Up to 64 consumer processes at once are tracked (see {@code spec/queue.md}).
+ * ({@code join()} delivers it again itself, with many consumers, before it counts the debt.) So
+ * {@code join()} returns when every message put has been marked done or was lost with a process
+ * that died. The count of a process is its takes less its {@code taskDone()} calls: if one
+ * process takes a message and another marks it done, and the taker dies holding other messages,
+ * {@code join()} may return that many tasks early. Up to 64 consumer processes at once are
+ * tracked (see {@code spec/queue.md}).
  *
  * @param <E> the type of the messages
  */
@@ -54,12 +55,12 @@ public final class JoinableQueue<E> extends SharedQueue<E> {
     /** Waits until every message put has been marked done (or lost with a process that died). */
     public void join() throws InterruptedException {
         ensureOpen();
-        slots.awaitAllDone(-1, WaitStrategy.BLOCKING.policy(), whileOpen());
+        slots.awaitAllDone(-1, WaitStrategy.BLOCKING.policy(), whileOpen(), shared.redeliveryBeforeJoin());
     }
 
     /** Waits at most {@code timeout}; returns whether every message was marked done (or lost with a dead process). */
     public boolean join(Duration timeout) throws InterruptedException {
         ensureOpen();
-        return slots.awaitAllDone(Math.max(0, timeout.toNanos()), WaitStrategy.BLOCKING.policy(), whileOpen());
+        return slots.awaitAllDone(Math.max(0, timeout.toNanos()), WaitStrategy.BLOCKING.policy(), whileOpen(), shared.redeliveryBeforeJoin());
     }
 }

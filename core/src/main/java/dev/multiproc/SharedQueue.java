@@ -183,6 +183,7 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
          * none, a take of a message delivered for the first time records nothing (one read).
          */
         private final AtomicInteger threadsAfterRedelivery = new AtomicInteger();
+        private final WaitPoint.SliceCheck redeliverForJoin = () -> redeliverHeldMessage(producerEntry());
         /** Whether the thread of one of this process's entries has ended (it then no longer holds a single side). */
         final IntPredicate threadEnded = this::threadEnded;
         private volatile long lastRecoveryCheck;
@@ -500,6 +501,16 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
                 }
             }
             return slots.recoverAbandonedConsumerSlot();
+        }
+
+        /**
+         * What a {@code join()} does before it counts dead consumers' debts done: with many
+         * consumers, a message one of them held is delivered again ({@link #redeliverHeldMessage}
+         * by the joining thread), so that the join waits for it; nothing with a single consumer,
+         * whose successor delivers it again.
+         */
+        WaitPoint.SliceCheck redeliveryBeforeJoin() {
+            return slots.singleConsumer() ? WaitPoint.NO_CHECK : redeliverForJoin;
         }
 
         /** What a consumer's wait recovers once per slice: see {@link ThreadEntry#consumerRecovery}. */

@@ -258,6 +258,40 @@ class AttachmentTest extends ContextPerTest {
         }
     }
 
+    /**
+     * A consumer killed in its handler holds its message, which is delivered again; a
+     * {@code join()} that counted the dead consumer's debt done first would return while that
+     * message was still to be done. It delivers the message again before it counts the debt, so
+     * it waits until the message is marked done by whoever takes it next.
+     */
+    @Test
+    void aJoinWaitsForTheMessageAConsumerWasKilledHandlingToBeDoneAgain() throws Exception {
+        try (JoinableQueue<Integer> queue = mp.joinableQueue(Codec.ints(), 8); SharedLong handling = mp.sharedLong(0)) {
+            queue.put(7);
+            JvmProcess consumer = mp.process(() -> queue.drain(message -> {
+                handling.set(message.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0));
+                sleep(120_000);
+            }, 1));
+            consumer.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (handling.get() != 7) {
+                    assertTrue(System.nanoTime() < deadline, "the consumer is handling the message");
+                    Thread.sleep(2);
+                }
+            } finally {
+                consumer.kill();
+                assertTrue(consumer.join(Duration.ofSeconds(10)));
+            }
+            assertFalse(queue.join(Duration.ofMillis(500)), "the message the consumer was handling is not done");
+            assertEquals(1, queue.unfinishedTasks());
+            assertEquals(7, queue.poll(10, TimeUnit.SECONDS), "delivered again");
+            assertEquals(2, queue.deliveryCount());
+            queue.taskDone();
+            assertTrue(queue.join(Duration.ofSeconds(10)), "join returns; unfinished " + queue.unfinishedTasks());
+        }
+    }
+
     /** Closes {@code handle} while another thread of this process sleeps on it, and checks how the sleeper ends. */
     private static void closeUnderSleeper(SharedObject handle, SharedObject sameObject, Blocker sleeper) throws Exception {
         AtomicReference<Throwable> ended = new AtomicReference<>();

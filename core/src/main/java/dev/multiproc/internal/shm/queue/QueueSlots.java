@@ -1175,12 +1175,20 @@ public final class QueueSlots {
         }
     }
 
-    /** Waits until every task is done; dead producers' slots and dead consumers' debts are settled on the way. */
-    public boolean awaitAllDone(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck) throws InterruptedException {
+    /**
+     * Waits until every task is done; dead producers' slots and dead consumers' debts are settled
+     * on the way, each time after {@code redeliver} (a message a dead consumer holds delivered
+     * again, see {@link #heldByDeadConsumer}): counted again before its taker's debt is counted
+     * done, it keeps the wait going until it is done, instead of letting it end first.
+     */
+    public boolean awaitAllDone(long timeoutNanos, WaitPolicy policy, WaitPoint.SliceCheck sliceCheck, WaitPoint.SliceCheck redeliver)
+            throws InterruptedException {
+        redeliver.check();
         forgiveDeadConsumers();
         return allDone.await(() -> unfinished() <= 0, timeoutNanos, policy, () -> {
             sliceCheck.check();
             recoverAbandonedProducerSlot();
+            redeliver.check();
             forgiveDeadConsumers();
         });
     }
