@@ -676,6 +676,11 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         this.waitStrategy = Objects.requireNonNull(waitStrategy);
     }
 
+    /** The codec this handle encodes and decodes messages with. */
+    public Codec<E> codec() {
+        return codec;
+    }
+
     /** The most messages the queue holds [maxsize]. */
     public int capacity() {
         return slots.capacity();
@@ -880,6 +885,11 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
         produce(size, CALLER_FILLS, Objects.requireNonNull(writer), -1);
     }
 
+    /** {@link #offerInPlace} that waits at most the timeout for room; false if the queue stayed full [Full]. */
+    public boolean offerInPlace(int size, Consumer<MemorySegment> writer, long timeout, TimeUnit unit) throws InterruptedException {
+        return produce(size, CALLER_FILLS, Objects.requireNonNull(writer), Math.max(1, unit.toNanos(timeout)));
+    }
+
     // ------------------------------------------------------------------ consuming
 
     /**
@@ -1053,6 +1063,12 @@ public sealed class SharedQueue<E> extends SharedObject implements BlockingQueue
     public void takeInPlace(Consumer<MemorySegment> reader) throws InterruptedException {
         Objects.requireNonNull(reader);
         consume(CALLER_READS, reader, -1, true);
+    }
+
+    /** {@link #pollInPlace} that waits at most the timeout for a message; false if none came [Empty]. */
+    public boolean pollInPlace(Consumer<MemorySegment> reader, long timeout, TimeUnit unit) throws InterruptedException {
+        Objects.requireNonNull(reader);
+        return consume(CALLER_READS, reader, Math.max(1, unit.toNanos(timeout)), true) != null;
     }
 
     /**

@@ -131,6 +131,46 @@ class QueueTest extends ContextPerTest {
         }
     }
 
+    @Test
+    void inPlaceCallsWithATimeoutWaitForRoomOrAMessageAndNoLonger() throws Exception {
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 1)) {
+            List<Long> read = new ArrayList<>();
+            java.util.function.Consumer<MemorySegment> reader = slot -> read.add(slot.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+            long start = System.nanoTime();
+            assertFalse(queue.pollInPlace(reader, 200, TimeUnit.MILLISECONDS), "nothing came");
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200), "waited the timeout");
+            assertTrue(queue.offerInPlace(Long.BYTES, slot -> slot.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 1L), 0, TimeUnit.SECONDS));
+            start = System.nanoTime();
+            assertFalse(queue.offerInPlace(Long.BYTES, slot -> slot.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, -1L), 200, TimeUnit.MILLISECONDS),
+                    "no room came");
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200), "waited the timeout");
+            Thread taker = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200);
+                    assertEquals(1L, queue.take());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(queue.offerInPlace(Long.BYTES, slot -> slot.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 2L), 30, TimeUnit.SECONDS),
+                    "room came within the timeout");
+            taker.join(30_000);
+            assertTrue(queue.pollInPlace(reader, 30, TimeUnit.SECONDS));
+            Thread putter = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200);
+                    queue.put(3L);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(queue.pollInPlace(reader, 30, TimeUnit.SECONDS), "a message came within the timeout");
+            putter.join(30_000);
+            assertEquals(List.of(2L, 3L), read, "the refused message never went in");
+            assertEquals(Codec.longs(), queue.codec());
+        }
+    }
+
     static byte[] pattern(int size, int seed) {
         byte[] bytes = new byte[size];
         for (int i = 0; i < size; i++) {

@@ -121,14 +121,22 @@ final class Link {
     /**
      * Ends the link for a closing {@link Remote}: one its user closed gets until {@code grace}
      * for the peer to answer its CLOSE (so that everything sent before arrives); any other stops
-     * at once.
+     * at once. A pump that does not stop is waiting on the near end (the in pump for room while
+     * its user does not read, holding a frame that lies in Aeron's log): the near end is closed
+     * under it, so that it ends before the {@code Remote} unmaps that log.
+     *
+     * @return whether both pumps have ended
      */
-    void stop(Duration grace) throws InterruptedException {
+    boolean stop(Duration grace) throws InterruptedException {
         if (closing || userClosedItsEnd()) {
             finished.await(grace.toNanos(), TimeUnit.NANOSECONDS);
         }
         stopping = true;
-        finished.await(LOOK_INTERVAL.toNanos() * 10, TimeUnit.NANOSECONDS);
+        if (finished.await(LOOK_INTERVAL.toNanos() * 10, TimeUnit.NANOSECONDS)) {
+            return true;
+        }
+        near.close();
+        return finished.await(LOOK_INTERVAL.toNanos() * 10, TimeUnit.NANOSECONDS);
     }
 
     /** Whether the user's end is closed (its messages may still be on their way through the pump). */

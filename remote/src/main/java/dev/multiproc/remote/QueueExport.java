@@ -8,15 +8,19 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * A {@link SharedQueue} served to other hosts ({@link Remote#exportQueue}): every client that
- * connects ({@link Remote#remoteQueue}) puts into it. A thread per client takes each message off
- * the connection and puts it into the queue as its bytes came (the client encoded it with the
- * queue's codec), waiting while the queue is full — so a full queue holds the remote producers
- * back through the connection — and tells the client how many of its messages are in the queue
- * (an 8-byte count) whenever it has put all that had arrived.
+ * connects ({@link Remote#remoteQueue}) puts into it and takes from it. A client's first frame
+ * says which its connection is for ({@link QueueWire}); each connection gets a thread.
+ *
+ * <p>A producer's: the thread takes each message off the connection and puts it into the queue as
+ * its bytes came (the client encoded it with the queue's codec), waiting while the queue is full —
+ * so a full queue holds the remote producers back through the connection — and tells the client
+ * how many of its messages are in the queue (an 8-byte count) whenever it has put all that had
+ * arrived. A consumer's: an {@link ExportedConsumer} answers its requests.
  */
 public final class QueueExport implements AutoCloseable {
     /** How long the accepting thread waits before looking whether the export is closed. */
@@ -51,11 +55,26 @@ public final class QueueExport implements AutoCloseable {
             while (!closed) {
                 Connection<byte[]> client = listener.accept(LOOK_INTERVAL);
                 if (client != null) {
-                    Thread putter = new Thread(() -> putAll(client), "multiproc-remote-export-client " + listener.channel());
-                    putter.setDaemon(true);
-                    putter.start();
+                    Thread server = new Thread(() -> serve(client), "multiproc-remote-export-client " + listener.channel());
+                    server.setDaemon(true);
+                    server.start();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void serve(Connection<byte[]> client) {
+        try (client) {
+            byte[] role = client.recvBytes();
+            if (role.length == 1 && role[0] == QueueWire.ROLE_CONSUMER) {
+                new ExportedConsumer(queue, client, () -> closed).serve();
+            } else if (role.length == 1 && role[0] == QueueWire.ROLE_PRODUCER) {
+                putAll(client);
+            }
+        } catch (EOFException | IllegalStateException gone) {
+            // the client left before it said what for, or the connection was closed under the thread
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -64,7 +83,7 @@ public final class QueueExport implements AutoCloseable {
     private void putAll(Connection<byte[]> client) {
         long put = 0;
         ByteBuffer confirmation = ByteBuffer.allocate(Long.BYTES);
-        try (client) {
+        try {
             while (!closed) {
                 byte[] message = client.recvBytes();
                 Consumer<MemorySegment> writer = slot -> MemorySegment.copy(message, 0, slot, ValueLayout.JAVA_BYTE, 0,
@@ -72,7 +91,11 @@ public final class QueueExport implements AutoCloseable {
                 if (!queue.offerInPlace(message.length, writer)) {
                     // full: confirm what is in before waiting for room, so that the client's count is never behind the queue's
                     client.sendBytes(confirmation.putLong(0, put).array());
-                    queue.putInPlace(message.length, writer);
+                    while (!queue.offerInPlace(message.length, writer, LOOK_INTERVAL.toNanos(), TimeUnit.NANOSECONDS)) {
+                        if (closed) {
+                            return;
+                        }
+                    }
                 }
                 put++;
                 if (!client.poll()) {

@@ -218,20 +218,22 @@ public final class Remote implements AutoCloseable {
 
     /**
      * Serves {@code queue} to other hosts on {@code channel}: what their {@link #remoteQueue}s put
-     * lands in it, in order, each at most once; a full queue holds them back.
+     * lands in it, in order, each at most once, a full queue holding them back; what they take
+     * comes out of it, at least once.
      */
     public QueueExport exportQueue(dev.multiproc.SharedQueue<?> queue, String channel) {
         return new QueueExport(Objects.requireNonNull(queue, "queue"), listen(channel, Codec.bytes()));
     }
 
     /**
-     * The producer's side of the queue another host exports on {@code channel}; {@code codec} is
-     * the one the exported queue was made with.
+     * The queue another host exports on {@code channel}, to put into and take from; {@code codec}
+     * is the one the exported queue was made with.
      *
      * @throws ConnectionRefusedException as {@link #connect}
      */
     public <T> RemoteQueue<T> remoteQueue(String channel, Codec<T> codec) {
-        return new RemoteQueue<>(channel, codec, connect(channel, Codec.bytes()), options.peerTimeout());
+        return new RemoteQueue<>(channel, codec, connect(channel, Codec.bytes()), () -> connect(channel, Codec.bytes()),
+                options.peerTimeout());
     }
 
     /**
@@ -369,11 +371,15 @@ public final class Remote implements AutoCloseable {
         });
         long deadline = System.nanoTime() + options.peerTimeout().toNanos();
         boolean interrupted = false;
+        boolean pumpsEnded = true;
         for (Link link : links) {
-            try {
-                link.stop(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                interrupted = true;
+            while (true) {
+                try {
+                    pumpsEnded &= link.stop(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         if (interrupted) {
@@ -381,7 +387,13 @@ public final class Remote implements AutoCloseable {
         }
         open.forEach(Remote::closeQuietly);
         writeRegistry();
-        aeron.close();
+        if (pumpsEnded) {
+            aeron.close();
+        } else {
+            // a pump may still read Aeron's log: unmapping it would crash this JVM, so the client stays until exit
+            System.getLogger(Remote.class.getName()).log(System.Logger.Level.WARNING,
+                    "a remote connection's pump did not stop; its Aeron client stays open until this JVM exits");
+        }
         if (embedded) {
             MediaDrivers.release();
         }
