@@ -3,10 +3,14 @@ package dev.multiproc.remote;
 import dev.multiproc.Connection;
 import dev.multiproc.Listener;
 import dev.multiproc.Multiproc;
+import dev.multiproc.SharedQueue;
 import dev.multiproc.codec.Codec;
 
 import java.io.EOFException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One side of a remote connection as a program of its own, for tests between hosts (network
@@ -19,6 +23,10 @@ import java.time.Duration;
  *                                   end of file (the client closed or died); print what came
  * RemotePeer send CHANNEL COUNT     connect, send 0..COUNT-1, close
  * RemotePeer send-and-wait CHANNEL COUNT   connect, send 0..COUNT-1, then wait to be killed
+ * RemotePeer export CHANNEL COUNT   export a queue of 1,024 and put 0..COUNT-1 into it; exit when
+ *                                   every one has been taken
+ * RemotePeer take CHANNEL COUNT     take 0..COUNT-1 from the queue exported there, in order (the
+ *                                   first thousand one at a time, the rest by drainTo), then close
  * RemotePeer clean                  remove the media driver directories of killed JVMs
  * </pre>
  */
@@ -48,6 +56,8 @@ public final class RemotePeer {
                     }
                     connection.close();
                 }
+                case "export" -> System.exit(export(mp, remote, channel, count));
+                case "take" -> System.exit(take(remote, channel, count));
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             }
         }
@@ -76,6 +86,52 @@ public final class RemotePeer {
                 System.out.println("received " + expected + " in order, then end of file " + quietMillis + " ms after the last message");
                 return expected == count ? 0 : 2;
             }
+        }
+    }
+
+    private static int export(Multiproc mp, Remote remote, String channel, long count) throws InterruptedException {
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 1024); QueueExport export = remote.exportQueue(queue, channel)) {
+            System.out.println("exporting on " + export.channel());
+            for (long i = 0; i < count; i++) {
+                queue.put(i);
+            }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (queue.metrics().taken() < count || !queue.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    System.out.println("only " + queue.metrics().taken() + " of " + count + " taken");
+                    return 1;
+                }
+                Thread.sleep(10);
+            }
+            System.out.println("all " + count + " taken");
+            return 0;
+        }
+    }
+
+    private static int take(Remote remote, String channel, long count) throws InterruptedException {
+        try (RemoteQueue<Long> queue = remote.remoteQueue(channel, Codec.longs())) {
+            long expected = 0;
+            List<Long> batch = new ArrayList<>();
+            while (expected < count) {
+                if (expected < 1_000) {
+                    batch.add(queue.take());
+                } else if (queue.drainTo(batch, 4_096) == 0) {
+                    Long next = queue.poll(1, TimeUnit.SECONDS);
+                    if (next != null) {
+                        batch.add(next);
+                    }
+                }
+                for (long message : batch) {
+                    if (message != expected) {
+                        System.out.println("out of order: message " + message + " where " + expected + " was due");
+                        return 1;
+                    }
+                    expected++;
+                }
+                batch.clear();
+            }
+            System.out.println("took " + count + " in order");
+            return 0;
         }
     }
 }
