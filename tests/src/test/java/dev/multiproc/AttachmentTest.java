@@ -1,7 +1,6 @@
 package dev.multiproc;
 
 import dev.multiproc.codec.Codec;
-import dev.multiproc.internal.shm.table.ParticipantTableLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -238,23 +237,29 @@ class AttachmentTest extends ContextPerTest {
     }
 
     /**
-     * Consumer processes come and go: 64 (as many as the queue's debt table holds) each take a
-     * message, mark it done and are killed, their slots left naming the dead; a 65th takes one and
-     * is killed holding it. {@code join()} must count that message done — before, the 65th found
-     * the table full, went untracked, and {@code join()} waited for its message for good.
+     * 65 consumer processes each take a message at once, one more than the queue's debt table had
+     * slots; 64 mark theirs done, the 65th is killed holding its own. {@code join()} must count
+     * that message done — before, the 65th found the table full, went untracked, and
+     * {@code join()} waited for its message for good.
      */
     @Test
-    void aJoinableQueueJoinsAfterMoreConsumerProcessesCameAndDiedThanItsDebtTableHolds() throws Exception {
-        int tracked = ParticipantTableLayout.SLOTS;
+    void aJoinableQueueJoinsWhenThe65thLiveConsumerProcessDiesHoldingAMessage() throws Exception {
+        int consumers = Children.BEYOND_THE_OLD_TABLE;
         try (JoinableQueue<Integer> queue = mp.joinableQueue(Codec.ints(), 128); SharedLong took = mp.sharedLong(0)) {
-            for (int message = 0; message <= tracked; message++) {
+            for (int message = 0; message < consumers; message++) {
                 queue.put(message);
             }
-            startReadyAndKill(mp, tracked + 1, 16, consumer -> {
-                boolean hold = consumer == tracked;
+            List<JvmProcess> children = startAllReady(mp, consumers, 16, consumer -> {
+                boolean hold = consumer == consumers - 1;
                 return () -> takeAndWait(queue, took, hold);
             }, took);
-            assertTrue(queue.join(Duration.ofSeconds(10)), "join returns; unfinished " + queue.unfinishedTasks());
+            try {
+                assertFalse(queue.join(Duration.ofMillis(100)), "one message is held");
+                killAndJoin(List.of(children.getLast()));
+                assertTrue(queue.join(Duration.ofSeconds(10)), "join returns; unfinished " + queue.unfinishedTasks());
+            } finally {
+                killAndJoin(children);
+            }
         }
     }
 

@@ -14,6 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Helpers for tests that run targets in child JVMs. */
 final class Children {
+    /** One process more than the participant tables held before they grew past 64 slots. */
+    static final int BEYOND_THE_OLD_TABLE = 65;
+
     private Children() {
     }
 
@@ -39,29 +42,61 @@ final class Children {
     /**
      * Starts {@code count} children, {@code batch} at a time, child {@code i} running
      * {@code target.apply(i)} (which adds one to {@code ready} once it is where the test wants it,
-     * then waits); waits (bounded) until a batch is ready, kills it, and starts the next.
+     * then waits); waits (bounded) until each batch is ready before the next, and returns them
+     * all, alive. The caller kills them ({@link #killAndJoin}).
      */
-    static void startReadyAndKill(Multiproc mp, int count, int batch, IntFunction<SerializableRunnable> target, SharedLong ready)
+    static List<JvmProcess> startAllReady(Multiproc mp, int count, int batch, IntFunction<SerializableRunnable> target, SharedLong ready)
             throws InterruptedException {
-        for (int from = 0; from < count; from += batch) {
-            int until = Math.min(count, from + batch);
-            List<JvmProcess> children = new ArrayList<>();
-            try {
-                for (int child = from; child < until; child++) {
-                    children.addAll(start(mp, target.apply(child)));
-                }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (ready.get() < until) {
-                    assertTrue(System.nanoTime() < deadline, "children " + from + " to " + until + " got ready (" + ready.get() + ")");
-                    Thread.sleep(5);
-                }
-            } finally {
+        List<JvmProcess> children = new ArrayList<>();
+        boolean allReady = false;
+        try {
+            for (int from = 0; from < count; from += batch) {
+                children.addAll(startReady(mp, from, Math.min(count, from + batch), target, ready));
+            }
+            allReady = true;
+            return children;
+        } finally {
+            if (!allReady) {
+                killAndJoin(children);
+            }
+        }
+    }
+
+    /** Kills {@code children} and waits (bounded) for each to end. */
+    static void killAndJoin(List<JvmProcess> children) throws InterruptedException {
+        for (JvmProcess child : children) {
+            child.kill();
+        }
+        for (JvmProcess child : children) {
+            assertTrue(child.join(Duration.ofSeconds(10)), "killed child ended: " + child);
+        }
+    }
+
+    /**
+     * Starts children {@code from} to {@code until} (exclusive), child {@code i} running
+     * {@code target.apply(i)}, and waits (bounded) until {@code ready} counts {@code until}; kills
+     * them if they do not get there. The caller kills them after.
+     */
+    private static List<JvmProcess> startReady(Multiproc mp, int from, int until, IntFunction<SerializableRunnable> target, SharedLong ready)
+            throws InterruptedException {
+        List<JvmProcess> children = new ArrayList<>();
+        boolean allReady = false;
+        try {
+            for (int child = from; child < until; child++) {
+                children.addAll(start(mp, target.apply(child)));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (ready.get() < until) {
+                assertTrue(System.nanoTime() < deadline, "children " + from + " to " + until + " got ready (" + ready.get() + ")");
+                Thread.sleep(5);
+            }
+            allReady = true;
+            return children;
+        } finally {
+            if (!allReady) {
                 for (JvmProcess child : children) {
                     child.kill();
                 }
-            }
-            for (JvmProcess child : children) {
-                assertTrue(child.join(Duration.ofSeconds(10)), "killed child ended: " + child);
             }
         }
     }

@@ -341,7 +341,8 @@ class QueueTest extends ContextPerTest {
     /**
      * Consumers killed in their handlers, eight in a row at random moments while a producer keeps
      * putting: every message is handled — the one each killed consumer held comes again once
-     * producers come round to its slot (the parent puts fillers at the end for the last ones).
+     * producers come round to its slot, or a consumer that finds nothing to take delivers it
+     * again itself (the parent puts fillers at the end as well).
      */
     @Test
     void consumersKilledInTheirHandlersAtRandomMomentsLoseNoMessage() throws Exception {

@@ -342,41 +342,40 @@ class SynchronisationTest extends ContextPerTest {
     }
 
     /**
-     * Holders come and go: 64 processes (as many as the holder table tracks) each take a permit,
-     * give it back and are killed, their slots left naming the dead; a 65th takes both permits and
-     * is killed holding them. Before, the 65th found the table full and went untracked (only a
-     * waiter reclaimed dead slots, and nobody waited): its permits were lost for good.
+     * 65 processes hold permits at once, one more than the holder table had slots; the 65th is
+     * killed holding two. Before, it found the table full and went untracked: its permits were
+     * lost for good.
      */
     @Test
-    void aBoundedSemaphoreGetsBackThePermitsOfAHolderThatCameAfter64DeadOnes() throws Exception {
-        int tracked = dev.multiproc.internal.shm.table.ParticipantTableLayout.SLOTS;
-        try (SharedSemaphore semaphore = mp.boundedSemaphore(2); SharedLong ready = mp.sharedLong(0)) {
-            startReadyAndKill(mp, tracked + 1, 16, holder -> {
-                int permits = holder == tracked ? 2 : 1;
+    void aBoundedSemaphoreGetsBackThePermitsOfA65thLiveHolderThatDies() throws Exception {
+        int holders = BEYOND_THE_OLD_TABLE;
+        try (SharedSemaphore semaphore = mp.boundedSemaphore(holders + 1); SharedLong ready = mp.sharedLong(0)) {
+            List<JvmProcess> children = startAllReady(mp, holders, 16, holder -> {
+                int permits = holder == holders - 1 ? 2 : 1;
                 return () -> {
-                    // every earlier holder gave its permit back: they are all free
                     if (semaphore.tryAcquire(permits)) {
-                        if (permits == 1) {
-                            semaphore.release();
-                        }
                         ready.incrementAndGet();
                     }
                     sleep(Long.MAX_VALUE);
                 };
             }, ready);
-            assertTrue(semaphore.tryAcquire(2, 10, TimeUnit.SECONDS), "the dead latecomer's permits came back");
+            try {
+                assertEquals(0, semaphore.availablePermits(), "all held");
+                killAndJoin(List.of(children.getLast()));
+                assertTrue(semaphore.tryAcquire(2, 10, TimeUnit.SECONDS), "the 65th holder's permits came back");
+            } finally {
+                killAndJoin(children);
+            }
         }
     }
 
     /**
-     * 64 processes (as many as the participant table tracks) open a barrier and are killed with
-     * nobody waiting, their slots left naming the dead; a 65th opens it, the barrier is reset,
-     * and the 65th is killed. Its death must break the barrier for the party waiting — before,
-     * it had found the table full and went untracked, and the party waited for it for good.
+     * 65 processes have a barrier open at once, one more than the participant table had slots;
+     * the 65th is killed. Its death must break the barrier for the party waiting — before, it had
+     * found the table full and went untracked, and the party waited for it for good.
      */
     @Test
-    void aBarrierBreaksWhenAPartyThatCameAfter64DeadOnesDies() throws Exception {
-        int tracked = dev.multiproc.internal.shm.table.ParticipantTableLayout.SLOTS;
+    void aBarrierBreaksWhenThe65thLiveProcessThatHasItOpenDies() throws Exception {
         try (SharedBarrier barrier = mp.barrier(2); SharedLong ready = mp.sharedLong(0)) {
             SerializableRunnable openAndWait = () -> {
                 if (barrier.parties() == 2) {
@@ -384,21 +383,13 @@ class SynchronisationTest extends ContextPerTest {
                 }
                 sleep(Long.MAX_VALUE);
             };
-            startReadyAndKill(mp, tracked, 16, party -> openAndWait, ready);
-            JvmProcess latecomer = start(mp, openAndWait).getFirst();
+            List<JvmProcess> children = startAllReady(mp, BEYOND_THE_OLD_TABLE, 16, party -> openAndWait, ready);
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (ready.get() <= tracked) {
-                    assertTrue(System.nanoTime() < deadline, "the latecomer opened the barrier");
-                    Thread.sleep(5);
-                }
-                // the dead ones broke it (as a waiter finds them); a reset starts a whole generation
-                barrier.reset();
+                killAndJoin(List.of(children.getLast()));
+                assertThrows(BrokenBarrierException.class, () -> barrier.await(10, TimeUnit.SECONDS));
             } finally {
-                latecomer.kill();
+                killAndJoin(children);
             }
-            assertTrue(latecomer.join(Duration.ofSeconds(10)));
-            assertThrows(BrokenBarrierException.class, () -> barrier.await(10, TimeUnit.SECONDS));
         }
     }
 }

@@ -36,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * field moved in the code and not in the spec (or drawn wrong) fails here, named.
  */
 class SpecLayoutTest {
+    /** The participant table's slot count as the pictures write it. */
+    private static final String TABLE_SLOTS = String.format(java.util.Locale.ROOT, "%,d", ParticipantTableLayout.SLOTS);
+
     private static final Path SPECS = Path.of("../spec");
 
     /** The boxes of one spec, as the code lays them out. */
@@ -65,8 +68,10 @@ class SpecLayoutTest {
                 .at(WaitPointLayout.SEQUENCE_OFFSET, "sequence")
                 .at(WaitPointLayout.SLEEPERS_OFFSET, "sleepers"));
         specs.put("participant-table.md", new Expected()
-                .at(ParticipantTableLayout.TOKEN_OFFSET, "token, slot 0")
-                .at(ParticipantTableLayout.COUNT_OFFSET, "count, slot 0"));
+                .at(ParticipantTableLayout.HIGH_WATER_OFFSET, "slots ever used")
+                .at(ParticipantTableLayout.HIGH_WATER_OFFSET + Long.BYTES, "(padding to a cache line)")
+                .at(ParticipantTableLayout.slotOffset(0) + ParticipantTableLayout.TOKEN_OFFSET, "token, slot 0")
+                .at(ParticipantTableLayout.slotOffset(0) + ParticipantTableLayout.COUNT_OFFSET, "count, slot 0"));
         specs.put("lock.md", new Expected()
                 .at(LockLayout.OWNER_OFFSET, "owner token")
                 .at(LockLayout.OWNER_THREAD_OFFSET, "owner thread id")
@@ -81,7 +86,7 @@ class SpecLayoutTest {
                 .at(SemaphoreLayout.RECOVER_OFFSET, "recover")
                 .at(SemaphoreLayout.INITIAL_PERMITS_OFFSET, "initial")
                 .at(SemaphoreLayout.RECOVERED_TOTAL_OFFSET, "recovered total")
-                .at(SemaphoreLayout.HOLDERS_OFFSET, "participant table: (process token, permits it holds) x 64"));
+                .at(SemaphoreLayout.HOLDERS_OFFSET, "participant table: (process token, permits it holds) x " + TABLE_SLOTS));
         specs.put("event.md", new Expected()
                 .at(EventLayout.FLAG_OFFSET, "flag")
                 .at(EventLayout.FLAG_OFFSET + Integer.BYTES, "(pad)")
@@ -91,7 +96,7 @@ class SpecLayoutTest {
                 .at(BarrierLayout.RESET_BROKEN_OFFSET, "reset gen+1")
                 .at(BarrierLayout.STATE_OFFSET, "state: generation | broken | arrived")
                 .at(BarrierLayout.WAIT_POINT_OFFSET, "wait point")
-                .at(BarrierLayout.PARTICIPANTS_OFFSET, "participant table: (token, handles) x 64"));
+                .at(BarrierLayout.PARTICIPANTS_OFFSET, "participant table: (token, handles) x " + TABLE_SLOTS));
         specs.put("condition.md", new Expected()
                 .at(ConditionLayout.STATE_OFFSET, "state: waiting hi | signals lo")
                 .at(ConditionLayout.WAIT_POINT_OFFSET, "wait point")

@@ -14,7 +14,7 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  *   +---------+--------------+--------------------------------------+
  *  16                24
  *   +-----------------+----------------------------------------------+
- *   |   wait point    | participant table: (token, handles) x 64     |
+ *   |   wait point    | participant table: (token, handles) x 16,384 |
  *   +-----------------+----------------------------------------------+
  * </pre>
  *

@@ -29,13 +29,13 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  *     +------------+------------+-------------+----------+----------+------------+------------+-----------+
  *   512
  *     +-----------------------------------------------------------------------------+
- *     | consumers' debts: participant table (64 x 16 bytes), joinable queues         |
+ *     | consumers' debts: participant table (262,208 bytes), joinable queues         |
  *     +-----------------------------------------------------------------------------+
- *  1536
+ * 262720
  *     +-----------------------------------------------------------------------------+
  *     | intent table: 128 entries, one cache line each (token, intent)              |
  *     +-----------------------------------------------------------------------------+
- *  9728
+ * 270912
  *     +-----------------------------------------------------------------------------+
  *     | slots: capacity x slot length (a whole number of cache lines)               |
  *     | 0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)|

@@ -17,7 +17,7 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  *   +---------+---------+----------+---------+---------+-----------------+
  *  32
  *   +--------------------------------------------------------------------+
- *   | participant table: (process token, permits it holds) x 64          |
+ *   | participant table: (process token, permits it holds) x 16,384      |
  *   +--------------------------------------------------------------------+
  * </pre>
  */

@@ -16,8 +16,9 @@ import static dev.multiproc.internal.shm.table.ParticipantTableLayout.*;
  * the owning structure decides; the slot of a process that died is reclaimed by whoever first
  * CASes its token from the dead token to 0 — that one alone gets the slot's count.
  *
- * <p>Memory effects: claims and reclaims are CAS (volatile); counts are changed with atomic adds
- * and read with volatile loads.
+ * <p>Memory effects: claims, reclaims and the high-water mark's raises are CAS (volatile), and a
+ * slot is used only after the raise that covers it, so a scan that reads the mark (volatile) sees
+ * every slot claimed before; counts are changed with atomic adds and read with volatile loads.
  */
 public final class ParticipantTable {
     /** Returned by {@link #claim} when all slots are taken. */
@@ -25,32 +26,52 @@ public final class ParticipantTable {
 
     private final MemorySegment table;
 
-    /** The table at {@code offset} of {@code segment}. */
+    /** The table at {@code offset} of {@code segment} (all zero when new: no slot used). */
     public ParticipantTable(MemorySegment segment, long offset) {
         this.table = segment.asSlice(offset, LENGTH);
     }
 
     /**
-     * The slot this process holds, claiming a free one if it has none; {@link #NO_SLOT} when
-     * full. Threads of one process must not claim at the same time (they could claim two slots).
+     * The slot this process holds, claiming a free one if it has none — below the high-water
+     * mark first, then by raising it — and {@link #NO_SLOT} when all {@link ParticipantTableLayout#SLOTS}
+     * are taken. Threads of one process must not claim at the same time (they could claim two
+     * slots).
      */
     public int claim(long token) {
-        int free = NO_SLOT;
-        for (int slot = 0; slot < SLOTS; slot++) {
-            long owner = (long) LONG.getVolatile(table, slotOffset(slot) + TOKEN_OFFSET);
-            if (owner == token) {
-                return slot;
+        while (true) {
+            long mark = (long) LONG.getVolatile(table, HIGH_WATER_OFFSET);
+            int used = Math.clamp(mark, 0, SLOTS);
+            int free = NO_SLOT;
+            for (int slot = 0; slot < used; slot++) {
+                long owner = (long) LONG.getVolatile(table, slotOffset(slot) + TOKEN_OFFSET);
+                if (owner == token) {
+                    return slot;
+                }
+                if (owner == 0 && free == NO_SLOT) {
+                    free = slot;
+                }
             }
-            if (owner == 0 && free == NO_SLOT) {
-                free = slot;
+            for (int slot = free == NO_SLOT ? used : free; slot < used; slot++) {
+                if (LONG.compareAndSet(table, slotOffset(slot) + TOKEN_OFFSET, 0L, token)) {
+                    return slot;
+                }
+            }
+            if (mark != used || used == SLOTS) {
+                // all taken, or a mark outside the table (corrupt memory): no slot
+                return NO_SLOT;
+            }
+            // a slot never used is free; another claimer may take it between the two CASes, and then this one looks again
+            if (LONG.compareAndSet(table, HIGH_WATER_OFFSET, mark, mark + 1)
+                    && LONG.compareAndSet(table, slotOffset(used) + TOKEN_OFFSET, 0L, token)) {
+                return used;
             }
         }
-        for (int slot = free == NO_SLOT ? SLOTS : free; slot < SLOTS; slot++) {
-            if (LONG.compareAndSet(table, slotOffset(slot) + TOKEN_OFFSET, 0L, token)) {
-                return slot;
-            }
-        }
-        return NO_SLOT;
+    }
+
+    /** How many slots have ever been used: the high-water mark, kept within the table whatever memory says. */
+    public int slotsUsed() {
+        long used = (long) LONG.getVolatile(table, HIGH_WATER_OFFSET);
+        return Math.clamp(used, 0, SLOTS);
     }
 
     /** Adds {@code delta} to the count of a slot this process holds; returns the new count. */
@@ -79,7 +100,8 @@ public final class ParticipantTable {
      */
     public List<Reclaimed> reclaimDead(Liveness liveness) {
         List<Reclaimed> reclaimed = new ArrayList<>();
-        for (int slot = 0; slot < SLOTS; slot++) {
+        int used = slotsUsed();
+        for (int slot = 0; slot < used; slot++) {
             long offset = slotOffset(slot);
             long owner = (long) LONG.getVolatile(table, offset + TOKEN_OFFSET);
             if (owner > 0 && !liveness.isAlive(owner)) {
@@ -98,7 +120,8 @@ public final class ParticipantTable {
     /** The tokens of the processes that hold slots now. */
     public List<Long> tokens() {
         List<Long> tokens = new ArrayList<>();
-        for (int slot = 0; slot < SLOTS; slot++) {
+        int used = slotsUsed();
+        for (int slot = 0; slot < used; slot++) {
             long owner = (long) LONG.getVolatile(table, slotOffset(slot) + TOKEN_OFFSET);
             if (owner > 0) {
                 tokens.add(owner);
