@@ -228,9 +228,13 @@ class QueueNestedClaimsTest extends ContextPerTest {
     void aNestedPutWhenTheTableIsFullWritesOverItsOuterClaimRatherThanWait() throws Exception {
         int hanging = SharedQueue.QueueShared.KEPT_FOR_LENDING;
         try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 64)) {
-            // this thread first, then 95 more take entries of their own: all but the 32 kept free
+            // entries of this process beyond 128, taken directly (as many threads would), then this
+            // thread and 95 more take entries of their own: all but the 32 kept free
+            for (int entry = 128; entry < QueueLayout.INTENT_ENTRIES; entry++) {
+                assertTrue(queue.slots.claimEntry(queue.attachment.token()) >= 0);
+            }
             assertNull(queue.poll());
-            CountDownLatch end = holdEntries(queue, QueueLayout.INTENT_ENTRIES - SharedQueue.QueueShared.KEPT_FOR_LENDING - 1);
+            CountDownLatch end = holdEntries(queue, 128 - SharedQueue.QueueShared.KEPT_FOR_LENDING - 1);
             CountDownLatch release = new CountDownLatch(1);
             List<Thread> drainers = new ArrayList<>();
             try {

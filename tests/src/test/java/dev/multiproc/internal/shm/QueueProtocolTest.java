@@ -1,5 +1,6 @@
 package dev.multiproc.internal.shm;
 
+import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.queue.QueueLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
 import dev.multiproc.internal.shm.table.ParticipantTable;
@@ -345,6 +346,63 @@ class QueueProtocolTest {
         assertEquals(-1, slots.claimEntry(C), "the table is full");
         participants.kill(A);
         assertTrue(slots.claimEntry(C, keptFree) >= 0, "a dead process's settled entries are free again");
+    }
+
+    /**
+     * The intent table held 128 entries: a 129th process got none and could not use the queue.
+     * Entries are used from the first up under a mark that every scan stops at, so recovery
+     * still finds the claim of a producer on the 1,001st entry.
+     */
+    @Test
+    void aThousandProcessesEachGetAnEntryAndADeadOnesClaimOnTheLastIsRecovered() {
+        QueueSlots slots = queue(4);
+        java.util.Set<Integer> entries = new java.util.HashSet<>();
+        for (long token = 1_000; token < 2_000; token++) {
+            assertTrue(entries.add(slots.claimEntry(token)), "an entry of its own for " + token);
+        }
+        assertEquals(1_000, slots.entriesUsed());
+        int dying = slots.claimEntry(A);
+        int consumer = slots.claimEntry(B);
+        assertEquals(1_000, dying, "the 1,001st entry");
+        assertEquals(0, slots.tryClaimForProducer(dying), "A claims position 0 and never publishes");
+        assertFalse(slots.recoverAbandonedProducerSlot(), "a live producer is only slow");
+        participants.kill(A);
+        assertTrue(slots.recoverAbandonedProducerSlot(), "the claim on the 1,001st entry is seen");
+        assertEquals(java.util.Arrays.asList((Long) null), takeAll(slots, consumer));
+        assertEquals(1_002, slots.entriesUsed());
+    }
+
+    /**
+     * A claimer killed between taking the entry above the mark and raising the mark: the next
+     * claimer raises the mark for it and takes the entry after, and the dead one's entry is freed
+     * as any dead process's is once its intent is settled.
+     */
+    @Test
+    void anEntryTakenAboveTheMarkByAClaimerThatDiedIsCoveredByTheNextClaimer() {
+        MappedRegion region = region(4, false, QueueLayout.MODE_MPMC);
+        QueueSlots slots = new QueueSlots(TestParticipants.PLATFORM, region);
+        MemorySegment body = ObjectHeader.body(region);
+        assertEquals(0, slots.claimEntry(A));
+        body.set(ValueLayout.JAVA_LONG, QueueLayout.intentOffset(1) + QueueLayout.INTENT_TOKEN_OFFSET, C);
+        participants.kill(C);
+        assertEquals(2, slots.claimEntry(B), "the entry after the dead claimer's");
+        assertEquals(3, slots.entriesUsed(), "the mark covers the dead claimer's entry too");
+        // its position was never written: it reads as a producer's intent on position 0, settled once that is published
+        put(slots, 2, 7);
+        int keepAllButTheThreeUsedFree = QueueLayout.INTENT_ENTRIES - 3;
+        assertEquals(1, slots.claimEntry(41_000, keepAllButTheThreeUsedFree), "the dead claimer's entry, freed");
+    }
+
+    @Test
+    void aMarkOfIntentEntriesOutsideTheTableGivesNoEntryAndNeverHangs() {
+        MappedRegion region = region(4, false, QueueLayout.MODE_MPMC);
+        QueueSlots slots = new QueueSlots(TestParticipants.PLATFORM, region);
+        MemorySegment body = ObjectHeader.body(region);
+        body.set(ValueLayout.JAVA_LONG, QueueLayout.INTENTS_USED_OFFSET, -3L);
+        assertEquals(-1, slots.claimEntry(A));
+        body.set(ValueLayout.JAVA_LONG, QueueLayout.INTENTS_USED_OFFSET, Long.MAX_VALUE);
+        assertEquals(QueueLayout.INTENT_ENTRIES, slots.entriesUsed(), "scans keep within the table");
+        assertEquals(0, slots.claimEntry(A), "an entry within the table whose token is 0 is still free");
     }
 
     @Test

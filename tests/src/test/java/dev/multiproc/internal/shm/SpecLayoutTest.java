@@ -183,6 +183,7 @@ class SpecLayoutTest {
                 .at(QueueLayout.MAX_MESSAGE_OFFSET, "max message bytes")
                 .at(QueueLayout.PRODUCER_ROLE_OFFSET, "producer role")
                 .at(QueueLayout.CONSUMER_ROLE_OFFSET, "consumer role")
+                .at(QueueLayout.INTENTS_USED_OFFSET, "intents used")
                 .at(QueueLayout.TAIL_OFFSET, "tail (enqueue position) own " + (QueueLayout.HEAD_OFFSET - QueueLayout.TAIL_OFFSET) + " bytes")
                 .at(QueueLayout.HEAD_OFFSET, "head (dequeue position) own " + (QueueLayout.NOT_EMPTY_OFFSET - QueueLayout.HEAD_OFFSET) + " bytes")
                 .at(QueueLayout.NOT_EMPTY_OFFSET, "not-empty wait point")

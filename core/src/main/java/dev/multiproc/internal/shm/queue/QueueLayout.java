@@ -12,11 +12,11 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  * counters of a joinable queue. See {@code spec/queue.md}.
  *
  * <pre>
- *     0          4           8          12         16                   24         28         32      64
- *     +----------+-----------+----------+----------+--------------------+----------+----------+-------+
- *     | capacity | slot data | joinable |   mode   | max message bytes  | producer | consumer |       |
- *     |          |           |          |          |                    |   role   |   role   |       |
- *     +----------+-----------+----------+----------+--------------------+----------+----------+-------+
+ *     0          4           8          12         16                   24         28         32         40    64
+ *     +----------+-----------+----------+----------+--------------------+----------+----------+----------+-----+
+ *     | capacity | slot data | joinable |   mode   | max message bytes  | producer | consumer | intents  |     |
+ *     |          |           |          |          |                    |   role   |   role   | used     |     |
+ *     +----------+-----------+----------+----------+--------------------+----------+----------+----------+-----+
  *    64                       192                      320            384            448
  *     +------------------------+------------------------+--------------+--------------+
  *     | tail (enqueue position)| head (dequeue position)| not-empty    | not-full     |
@@ -33,9 +33,9 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  *     +-----------------------------------------------------------------------------+
  * 262720
  *     +-----------------------------------------------------------------------------+
- *     | intent table: 128 entries, one cache line each (token, intent)              |
+ *     | intent table: 16,384 entries, one cache line each (token, intent)           |
  *     +-----------------------------------------------------------------------------+
- * 270912
+ * 1311296
  *     +-----------------------------------------------------------------------------+
  *     | slots: capacity x slot length (a whole number of cache lines)               |
  *     | 0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)|
@@ -62,6 +62,8 @@ public final class QueueLayout {
     public static final long PRODUCER_ROLE_OFFSET = 24;
     /** The intent entry + 1 of the thread that is the only consumer (single-consumer modes); 0: none yet. */
     public static final long CONSUMER_ROLE_OFFSET = 28;
+    /** How many intent entries have ever been used (the high-water mark): scans of the table stop there. */
+    public static final long INTENTS_USED_OFFSET = 32;
     public static final long TAIL_OFFSET = CACHE_LINE;
     public static final long HEAD_OFFSET = TAIL_OFFSET + 2 * CACHE_LINE;
     public static final long NOT_EMPTY_OFFSET = HEAD_OFFSET + 2 * CACHE_LINE;
@@ -84,7 +86,8 @@ public final class QueueLayout {
     /** Per consumer process: messages taken and not yet marked done (joinable queues). */
     public static final long DEBTS_OFFSET = ALL_DONE_OFFSET + CACHE_LINE;
     public static final long INTENTS_OFFSET = DEBTS_OFFSET + ParticipantTableLayout.LENGTH;
-    public static final int INTENT_ENTRIES = 128;
+    /** As many processes as the liveness registry of one user holds at once. */
+    public static final int INTENT_ENTRIES = 16_384;
     public static final long INTENT_ENTRY_LENGTH = CACHE_LINE;
     public static final long INTENT_TOKEN_OFFSET = 0;
     public static final long INTENT_POSITION_OFFSET = 8;
@@ -147,6 +150,7 @@ public final class QueueLayout {
                 .field("max message", MAX_MESSAGE_OFFSET, Long.BYTES)
                 .field("producer role", PRODUCER_ROLE_OFFSET, Integer.BYTES)
                 .field("consumer role", CONSUMER_ROLE_OFFSET, Integer.BYTES)
+                .field("intents used", INTENTS_USED_OFFSET, Long.BYTES)
                 .ownLines("tail", TAIL_OFFSET, Long.BYTES, CACHE_LINE, 2)
                 .ownLines("head", HEAD_OFFSET, Long.BYTES, CACHE_LINE, 2)
                 .ownLines("not-empty", NOT_EMPTY_OFFSET, WaitPointLayout.LENGTH, CACHE_LINE, 1)

@@ -196,9 +196,7 @@ public final class QueueSlots {
         for (int slot = 0; slot < QueueLayout.slotCount(capacity); slot++) {
             LONG.set(whole, SLOTS_OFFSET + slot * slotLength + SLOT_SEQUENCE_OFFSET, (long) slot);
         }
-        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
-            LONG.set(whole, intentOffset(entry) + INTENT_POSITION_OFFSET, NO_INTENT);
-        }
+        // intent entries stay untouched until the mark of entries used reaches them (claimEntry)
     }
 
     public int capacity() {
@@ -395,14 +393,22 @@ public final class QueueSlots {
      */
     public int claimEntry(long token, int keepFree) {
         for (int pass = 0; pass < 2; pass++) {
-            if (freeEntries() > keepFree) {
-                for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+            while (freeEntries() > keepFree) {
+                int used = entriesUsed();
+                for (int entry = 0; entry < used; entry++) {
                     long offset = intentOffset(entry);
                     if ((long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET) == 0
                             && LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, 0L, token)) {
                         LONG.setVolatile(body, offset + INTENT_POSITION_OFFSET, NO_INTENT);
                         return entry;
                     }
+                }
+                int fresh = claimEntryAboveTheMark(token, used);
+                if (fresh >= 0) {
+                    return fresh;
+                }
+                if (fresh == NO_ENTRY_ABOVE) {
+                    break;
                 }
             }
             if (reclaimDeadEntries() == 0) {
@@ -412,9 +418,45 @@ public final class QueueSlots {
         return -1;
     }
 
+    /** {@link #claimEntryAboveTheMark}: every entry is used, or the mark is outside the table. */
+    private static final int NO_ENTRY_ABOVE = -1;
+    /** {@link #claimEntryAboveTheMark}: the mark moved; look below it again. */
+    private static final int MARK_MOVED = -2;
+
+    /**
+     * Claims entry {@code used}, the first above the mark of entries used, and raises the mark
+     * over it: its token first (an entry above the mark is claimed by no other way, so the CAS
+     * makes it this process's alone), then its position (no intent), then the mark. A claimer
+     * that finds the entry taken raises the mark for its owner (which may have died before it
+     * could) and looks again below it.
+     */
+    private int claimEntryAboveTheMark(long token, int used) {
+        long mark = (long) LONG.getVolatile(body, INTENTS_USED_OFFSET);
+        if (mark != used) {
+            return mark < used || mark > INTENT_ENTRIES ? NO_ENTRY_ABOVE : MARK_MOVED;
+        }
+        if (used == INTENT_ENTRIES) {
+            return NO_ENTRY_ABOVE;
+        }
+        long offset = intentOffset(used);
+        boolean mine = LONG.compareAndSet(body, offset + INTENT_TOKEN_OFFSET, 0L, token);
+        if (mine) {
+            LONG.setVolatile(body, offset + INTENT_POSITION_OFFSET, NO_INTENT);
+        }
+        LONG.compareAndSet(body, INTENTS_USED_OFFSET, mark, mark + 1);
+        return mine ? used : MARK_MOVED;
+    }
+
+    /** How many intent entries have ever been used: the mark, kept within the table whatever memory says. */
+    public int entriesUsed() {
+        return Math.clamp((long) LONG.getVolatile(body, INTENTS_USED_OFFSET), 0, INTENT_ENTRIES);
+    }
+
+    /** Entries free now: those below the mark whose token is 0, and all above it. */
     private int freeEntries() {
-        int free = 0;
-        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+        int used = entriesUsed();
+        int free = INTENT_ENTRIES - used;
+        for (int entry = 0; entry < used; entry++) {
             if ((long) LONG.getVolatile(body, intentOffset(entry) + INTENT_TOKEN_OFFSET) == 0) {
                 free++;
             }
@@ -532,7 +574,7 @@ public final class QueueSlots {
     /** Frees the entries of dead processes whose intent is settled; returns how many. */
     private int reclaimDeadEntries() {
         int reclaimed = 0;
-        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+        for (int entry = 0, used = entriesUsed(); entry < used; entry++) {
             long offset = intentOffset(entry);
             long token = (long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET);
             if (token != 0 && settled((long) LONG.getVolatile(body, offset + INTENT_POSITION_OFFSET)) && !liveness.isAlive(token)
@@ -562,7 +604,7 @@ public final class QueueSlots {
     /** Whether some live thread intends {@code intent}; the slot is then not abandoned. */
     private boolean intendedByLiveThread(long intent) {
         boolean anyone = false;
-        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+        for (int entry = 0, used = entriesUsed(); entry < used; entry++) {
             long offset = intentOffset(entry);
             if ((long) LONG.getVolatile(body, offset + INTENT_POSITION_OFFSET) == intent) {
                 long token = (long) LONG.getVolatile(body, offset + INTENT_TOKEN_OFFSET);
@@ -764,7 +806,7 @@ public final class QueueSlots {
         }
         long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
         long oldest = -1;
-        for (int entry = 0; entry < INTENT_ENTRIES; entry++) {
+        for (int entry = 0, used = entriesUsed(); entry < used; entry++) {
             long intent = (long) LONG.getVolatile(body, intentOffset(entry) + INTENT_POSITION_OFFSET);
             long position = intent & ~CONSUMER_INTENT;
             if (intent == NO_INTENT || (intent & CONSUMER_INTENT) == 0 || position >= head || position < head - slotCount
