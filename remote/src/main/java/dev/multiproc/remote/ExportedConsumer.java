@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  *
  * <p>Nothing is lost when the client dies: the messages of the last TAKE answer stay this
  * session's until the client acknowledges them (ACK, sent as soon as it holds them); if the
- * connection ends first — the client closed, died or became unreachable — they are put back into
- * the queue, at its tail. For a {@link JoinableQueue} the session also keeps the client's debt,
+ * connection ends first — the client closed, died or became unreachable — or the client asks
+ * for more without acknowledging them, they are put back into the queue, at its tail. For a {@link JoinableQueue} the session also keeps the client's debt,
  * as a local consumer's: each acknowledged message is owed a DONE; what is still owed when the
  * connection ends is counted done, as a dead consumer's debt is, and a message put back is
  * counted done once, since putting it back counts it again.
@@ -69,7 +69,9 @@ final class ExportedConsumer {
         switch (request[QueueWire.OP_OFFSET]) {
             case QueueWire.TAKE -> {
                 checkLength(request, QueueWire.TAKE_LENGTH);
-                java.nio.ByteBuffer fields = ByteBuffer.wrap(request);
+                // a client that asks again without acknowledging the last answer did not get it
+                putBackUnacknowledged();
+                ByteBuffer fields = ByteBuffer.wrap(request);
                 unacknowledged = take(fields.getLong(QueueWire.WAIT_OFFSET), fields.getInt(QueueWire.TAKE_MAX_OFFSET));
                 client.sendBytes(QueueWire.messages(unacknowledged));
             }
@@ -188,15 +190,25 @@ final class ExportedConsumer {
         return true;
     }
 
-    /** Puts back what the client did not acknowledge, and settles a joinable queue's debt. */
+    /**
+     * Puts the messages of the last answer, not acknowledged, back into the queue; a joinable
+     * queue counts each done once, since putting it back counted it again.
+     */
+    private void putBackUnacknowledged() throws InterruptedException {
+        for (byte[] message : unacknowledged) {
+            queue.putInPlace(message.length, slot -> MemorySegment.copy(message, 0, slot, ValueLayout.JAVA_BYTE, 0, message.length));
+            if (queue instanceof JoinableQueue<?> joinable) {
+                joinable.taskDone();
+            }
+        }
+        unacknowledged = List.of();
+    }
+
+    /** Puts back what the client did not acknowledge, and counts done what it still owed. */
     private void giveBack() {
         boolean interrupted = Thread.interrupted();
         try {
-            for (byte[] message : unacknowledged) {
-                queue.putInPlace(message.length, slot -> MemorySegment.copy(message, 0, slot, ValueLayout.JAVA_BYTE, 0, message.length));
-                owed++;
-            }
-            unacknowledged = List.of();
+            putBackUnacknowledged();
             if (queue instanceof JoinableQueue<?> joinable) {
                 for (; owed > 0; owed--) {
                     joinable.taskDone();

@@ -212,6 +212,27 @@ class RemoteQueueTest extends ContextPerTest {
         }
     }
 
+    /** A client that takes again without acknowledging what it got: the exporter puts that back first. */
+    @Test
+    void aTakeThatComesBeforeTheLastAnswerWasAcknowledgedGetsThatMessageAgain() throws Exception {
+        String channel = RemoteConnectionTest.freeChannel();
+        try (SharedQueue<Long> queue = mp.queue(Codec.longs(), 10); Remote remote = Remote.open(mp);
+             QueueExport export = remote.exportQueue(queue, channel); dev.multiproc.Connection<byte[]> client = remote.connect(channel, Codec.bytes())) {
+            queue.put(42L);
+            client.sendBytes(QueueWire.op(QueueWire.ROLE_CONSUMER));
+            client.sendBytes(QueueWire.take(0, 1));
+            assertEquals(1, QueueWire.messages(client.recvBytes()).size(), "the message");
+            client.sendBytes(QueueWire.take(0, 1));
+            List<byte[]> again = QueueWire.messages(client.recvBytes());
+            assertEquals(1, again.size(), "not acknowledged: put back, and taken again");
+            assertEquals(42L, Codec.longs().decode(java.lang.foreign.MemorySegment.ofArray(again.getFirst())));
+            client.sendBytes(QueueWire.op(QueueWire.ACK));
+            client.sendBytes(QueueWire.op(QueueWire.COUNT));
+            assertEquals(0, java.nio.ByteBuffer.wrap(client.recvBytes()).getInt(QueueWire.COUNTS_SIZE_OFFSET), "held once, by the client");
+            assertNotNull(export);
+        }
+    }
+
     private static List<String> threadsOf(String channel) {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(name -> name.startsWith("multiproc-remote-") && name.contains(channel)).toList();

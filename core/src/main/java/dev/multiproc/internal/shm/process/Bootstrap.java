@@ -132,7 +132,8 @@ public final class Bootstrap {
     public byte[] payload() {
         long length = (long) LONG.get(body, PAYLOAD_LENGTH_OFFSET);
         long capacity = (long) LONG.get(body, PAYLOAD_CAPACITY_OFFSET);
-        if (length < 0 || length > capacity || PAYLOAD_OFFSET + capacity > body.byteSize()) {
+        // capacity is compared with the room left, not added to the offset: a huge one would overflow the sum
+        if (length < 0 || length > capacity || capacity > body.byteSize() - PAYLOAD_OFFSET) {
             throw ProtocolFailures.corrupt(objectName, "payload length", length, "it must be 0 to the payload capacity "
                     + capacity + ", within the object's " + body.byteSize() + " bytes");
         }
