@@ -1,5 +1,6 @@
 package dev.multiproc.jcstress;
 
+import dev.multiproc.internal.shm.header.ObjectHeader;
 import dev.multiproc.internal.shm.header.ObjectHeaderLayout;
 import dev.multiproc.internal.shm.queue.QueueLayout;
 import dev.multiproc.internal.shm.queue.QueueSlots;
@@ -21,6 +22,8 @@ import java.util.OptionalLong;
  */
 final class HeapRegions {
     static final NativePlatform PLATFORM = Platforms.current();
+    /** Intent entries 0 to 7, which the tests use by number. */
+    private static final long ENTRIES_THE_TESTS_USE = 8;
 
     private static final Liveness ALL_ALIVE = new Liveness() {
         @Override
@@ -64,6 +67,8 @@ final class HeapRegions {
     static Queue queue(int capacity, int mode) {
         MappedRegion region = withBody(QueueLayout.length(capacity, QueueLayout.MIN_SLOT_DATA));
         QueueSlots.initialise(region, capacity, QueueLayout.MIN_SLOT_DATA, false, mode, 1024);
+        // the tests write intents into the first entries without claiming them: the table's scans must reach them
+        ObjectHeader.body(region).set(ValueLayout.JAVA_LONG, QueueLayout.INTENTS_USED_OFFSET, ENTRIES_THE_TESTS_USE);
         return new Queue(new QueueSlots(PLATFORM, region), region.segment());
     }
 

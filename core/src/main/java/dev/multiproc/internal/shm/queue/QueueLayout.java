@@ -33,9 +33,9 @@ import dev.multiproc.internal.shm.wait.WaitPointLayout;
  *     +-----------------------------------------------------------------------------+
  * 262720
  *     +-----------------------------------------------------------------------------+
- *     | intent table: 16,384 entries, one cache line each (token, intent)           |
+ *     | intent table: 2,048 entries, one cache line each (token, intent)            |
  *     +-----------------------------------------------------------------------------+
- * 1311296
+ * 393792
  *     +-----------------------------------------------------------------------------+
  *     | slots: capacity x slot length (a whole number of cache lines)               |
  *     | 0: sequence (8) | 8: length (4) | 12: flags (4) | 16: data (slot data bytes)|
@@ -86,8 +86,11 @@ public final class QueueLayout {
     /** Per consumer process: messages taken and not yet marked done (joinable queues). */
     public static final long DEBTS_OFFSET = ALL_DONE_OFFSET + CACHE_LINE;
     public static final long INTENTS_OFFSET = DEBTS_OFFSET + ParticipantTableLayout.LENGTH;
-    /** As many processes as the liveness registry of one user holds at once. */
-    public static final int INTENT_ENTRIES = 16_384;
+    /**
+     * Entries of the intent table (64 bytes each): the processes that can use a queue at once.
+     * Fewer than the liveness registry's 16,384, so that a queue stays a few hundred KiB.
+     */
+    public static final int INTENT_ENTRIES = 2_048;
     public static final long INTENT_ENTRY_LENGTH = CACHE_LINE;
     public static final long INTENT_TOKEN_OFFSET = 0;
     public static final long INTENT_POSITION_OFFSET = 8;
