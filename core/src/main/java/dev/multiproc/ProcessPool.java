@@ -1,5 +1,6 @@
 package dev.multiproc;
 
+import dev.multiproc.internal.pool.MapResults;
 import dev.multiproc.internal.pool.PoolDispatcher;
 import dev.multiproc.internal.pool.StartWord;
 import dev.multiproc.internal.pool.WorkCache;
@@ -76,7 +77,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         Objects.requireNonNull(function, "function");
         List<T> items = new ArrayList<>(1);
         items.add(argument);
-        return dispatcher.submitChunks(function, items, 1, "applyAsync(" + function.getClass().getName() + ")").getFirst().thenApply(List::getFirst);
+        return dispatcher.submitChunks(function, items, 1, "applyAsync(" + function.getClass().getName() + ")", null).getFirst().thenApply(List::getFirst);
     }
 
     /** {@link #applyAsync} and wait [apply]. @throws TaskFailedException if the task threw */
@@ -109,17 +110,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** {@link #mapAsync} with an explicit chunk size. */
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
         List<T> list = listOf(items);
-        List<CompletableFuture<List<R>>> chunks = dispatcher.submitChunks(function, list, chunkSize, "map");
-        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<R> results = new ArrayList<>(list.size());
-            for (CompletableFuture<List<R>> chunk : chunks) {
-                // one by one: addAll would first copy each chunk's list into an array of its own
-                for (R value : chunk.join()) {
-                    results.add(value);
-                }
-            }
-            return results;
-        });
+        Object[] results = new Object[list.size()];
+        List<CompletableFuture<List<R>>> chunks = dispatcher.submitChunks(function, list, chunkSize, "map", results);
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> new MapResults<>(results));
     }
 
     /** [map] @throws TaskFailedException (or {@link WorkerDiedException}) for the first task that failed */
@@ -134,7 +127,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** Results in order, each as soon as it and those before it are done [imap]. */
     public <T, R> Iterator<R> imap(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
-        List<CompletableFuture<List<R>>> chunks = dispatcher.submitChunks(function, listOf(items), chunkSize, "imap");
+        List<CompletableFuture<List<R>>> chunks = dispatcher.submitChunks(function, listOf(items), chunkSize, "imap", null);
         Iterator<CompletableFuture<List<R>>> inOrder = chunks.iterator();
         return new ChunkResults<>(chunks.size(), inOrder::next);
     }
@@ -146,7 +139,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** Results as they are done, in any order [imap_unordered]. */
     public <T, R> Iterator<R> imapUnordered(SerializableFunction<T, R> function, Iterable<T> items, int chunkSize) {
-        List<CompletableFuture<List<R>>> chunks = dispatcher.submitChunks(function, listOf(items), chunkSize, "imapUnordered");
+        List<CompletableFuture<List<R>>> chunks = dispatcher.submitChunks(function, listOf(items), chunkSize, "imapUnordered", null);
         BlockingQueue<CompletableFuture<List<R>>> done = new LinkedBlockingQueue<>();
         chunks.forEach(chunk -> chunk.whenComplete((values, error) -> done.add(chunk)));
         return new ChunkResults<>(chunks.size(), done::take);

@@ -89,19 +89,22 @@ public final class PoolDispatcher {
         /** The items as the message carries them, encoded when the task was submitted (null for a call). */
         final byte[] encodedItems;
         final String description;
+        /** Where its values are read into: its chunk's place in the array of a map's results (null: an array of their own). */
+        final ResultSlice resultsInto;
         final Consumer<PoolWorker.Result> onResult;
         final Consumer<Throwable> onFailure;
         /** Its place in the order of the tasks sent to the worker it was sent to last ({@link StartWord}); guarded by the pool. */
         long ordinal;
 
         PendingTask(long id, Work work, Serializable function, List<?> items, byte[] encodedItems, String description,
-                    Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
+                    ResultSlice resultsInto, Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
             this.id = id;
             this.work = work;
             this.function = function;
             this.items = items;
             this.encodedItems = encodedItems;
             this.description = description;
+            this.resultsInto = resultsInto;
             this.onResult = onResult;
             this.onFailure = onFailure;
         }
@@ -257,8 +260,8 @@ public final class PoolDispatcher {
     }
 
     private PendingTask pendingTask(Serializable function, Work work, List<?> items, byte[] encodedItems, String description,
-                                    Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
-        return new PendingTask(taskIds.incrementAndGet(), work, function, items, encodedItems, description, result -> {
+                                    ResultSlice resultsInto, Consumer<PoolWorker.Result> onResult, Consumer<Throwable> onFailure) {
+        return new PendingTask(taskIds.incrementAndGet(), work, function, items, encodedItems, description, resultsInto, result -> {
             tasksAnswered.increment();
             onResult.accept(result);
         }, failure -> {
@@ -353,7 +356,7 @@ public final class PoolDispatcher {
         Work work = work(function, description);
         beginSubmission(description);
         try {
-            add(pendingTask(function, work, null, TaskCodec.encodeItems(null, 0, 0), description, onResult, onFailure));
+            add(pendingTask(function, work, null, TaskCodec.encodeItems(null, 0, 0), description, null, onResult, onFailure));
         } finally {
             endSubmission();
         }
@@ -364,9 +367,14 @@ public final class PoolDispatcher {
      * chunk's results in order. Chunks are views of {@code items}, each encoded here and queued
      * at once — the first runs while the next is encoded — all before this returns; an item
      * that cannot be sent fails the call, and chunks queued before it still run.
+     *
+     * @param results where the collector reads every chunk's results, at its items' places (an
+     *                array as long as {@code items}: a map's whole result, filled as chunks come
+     *                back, so that nothing is copied together after the last); null: each chunk's
+     *                results in an array of its own
      */
     public <T, R> List<CompletableFuture<List<R>>> submitChunks(SerializableFunction<T, R> function, List<T> items, int chunkSize,
-                                                               String what) {
+                                                               String what, Object[] results) {
         Objects.requireNonNull(function, "function");
         if (chunkSize <= 0) {
             throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
@@ -375,6 +383,9 @@ public final class PoolDispatcher {
         List<CompletableFuture<List<R>>> futures = new ArrayList<>();
         // one copy of the references for every chunk: a view's own toArray copies item by item
         Object[] all = items.toArray();
+        if (results != null && results.length != all.length) {
+            throw new IllegalArgumentException("room for " + results.length + " results of " + all.length + " items");
+        }
         beginSubmission(what);
         try {
             for (int from = 0; from < all.length; from += chunkSize) {
@@ -382,7 +393,7 @@ public final class PoolDispatcher {
                 String description = all.length == 1 ? what : what + " chunk of items " + from + ".." + (to - 1);
                 CompletableFuture<List<R>> future = new CompletableFuture<>();
                 add(pendingTask(function, work, items.subList(from, to), TaskCodec.encodeItems(all, from, to), description,
-                        result -> complete(future, result),
+                        results == null ? null : new ResultSlice(results, from, to), result -> complete(future, result),
                         future::completeExceptionally));
                 futures.add(future);
             }
@@ -675,9 +686,10 @@ public final class PoolDispatcher {
             while (worker.read < slots.get(PoolWorker.announcedAt(worker.slot))) {
                 int length = receiveResult(worker);
                 worker.read++;
+                PendingTask answering = oldestInFlight(worker);
                 PoolWorker.Result result;
                 try {
-                    result = TaskCodec.decodeResult(worker.resultBuffer, length);
+                    result = TaskCodec.decodeResult(worker.resultBuffer, length, answering == null ? null : answering.resultsInto);
                 } catch (VirtualMachineError fatal) {
                     throw fatal;
                 } catch (RuntimeException | Error unreadable) {
@@ -722,6 +734,11 @@ public final class PoolDispatcher {
             worker.resultBuffer = worker.connection.recvBytes();
             return worker.resultBuffer.length;
         }
+    }
+
+    /** The task the worker's next result answers (a worker answers in the order it was sent tasks), if it still has one. */
+    private synchronized PendingTask oldestInFlight(Worker worker) {
+        return worker.inFlight.peekFirst();
     }
 
     /** The worker's oldest task has its answer (a worker answers in the order it was sent tasks): {@code outcome} completes it. */

@@ -13,7 +13,6 @@ import dev.multiproc.internal.process.TargetBytes;
 
 import java.io.EOFException;
 import java.io.Serial;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -138,14 +137,22 @@ public final class PoolWorker {
     }
 
     /**
-     * Announces a result, signals the pool's collector, then sends it: the collector, woken, knows
-     * a message is on its way and waits for the whole of it (a big one streams through the pipe
-     * while the collector reads), instead of finding nothing yet and sleeping.
+     * Sends a result and announces it to the pool's collector (counts it, signals it). A result
+     * that fits the pipe now goes in first, whole: the collector, woken, reads it at once — a
+     * trace of 2-worker maps here showed a collector woken by the signal sleep again on the pipe
+     * for hundreds of µs until the bytes came. A larger one is announced first, so that the
+     * collector reads it while it streams through the pipe instead of the worker waiting for room.
      */
     private static void answer(Connection<byte[]> connection, SharedSemaphore resultsPosted, SharedLongArray slots, int slot, byte[] result) {
+        boolean fitsNow = connection.canSendWithoutWaiting(result.length);
+        if (fitsNow) {
+            connection.sendBytes(result);
+        }
         slots.incrementAndGet(announcedAt(slot));
         resultsPosted.release();
-        connection.sendBytes(result);
+        if (!fitsNow) {
+            connection.sendBytes(result);
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -160,16 +167,16 @@ public final class PoolWorker {
             }
             return TaskCodec.encodeResult(id.getAsLong(), null, sendable(unreadable), 0);
         }
-        List<Object> values = new ArrayList<>(task.items() == null ? 1 : task.items().size());
+        List<?> items = task.items();
+        Object[] values = new Object[items == null ? 1 : items.size()];
         int index = 0;
         try {
-            if (task.items() == null) {
-                values.add(((SerializableCallable<?>) task.work()).call());
+            if (items == null) {
+                values[0] = ((SerializableCallable<?>) task.work()).call();
             } else {
                 SerializableFunction function = (SerializableFunction) task.work();
-                for (Object item : task.items()) {
-                    values.add(function.apply(item));
-                    index++;
+                for (; index < values.length; index++) {
+                    values[index] = function.apply(items.get(index));
                 }
             }
             return TaskCodec.encodeResult(task.id(), values, null, -1);

@@ -108,7 +108,7 @@ public final class TaskCodec {
             long id = in.getLong();
             long workId = in.getLong();
             byte[] serialised = workBytes(in);
-            List<?> items = in.hasRemaining() ? readItems(in) : null;
+            List<?> items = in.hasRemaining() ? readItems(in, null) : null;
             return new Task(id, work(workId, serialised, works), items);
         } catch (IOException | ClassNotFoundException | BufferUnderflowException e) {
             throw new IllegalStateException("a pool task could not be read: " + e, e);
@@ -161,32 +161,37 @@ public final class TaskCodec {
         return work;
     }
 
-    static byte[] encodeResult(long id, List<?> values, Throwable failure, int failedItem) {
+    /** A result message: the {@code values} of a task that ran, or its {@code failure} at {@code failedItem}. */
+    static byte[] encodeResult(long id, Object[] values, Throwable failure, int failedItem) {
         if (failure != null) {
             byte[] serialised = TargetBytes.serialise(failure, "a task failure");
             Writer out = new Writer(PREFIX + serialised.length);
             out.buffer.putLong(id).putInt(failedItem).put(serialised);
             return out.toBytes();
         }
-        Object[] all = values.toArray();
-        Writer out = new Writer(PREFIX + itemsBytes(all, 0, all.length));
+        Writer out = new Writer(PREFIX + itemsBytes(values, 0, values.length));
         out.buffer.putLong(id).putInt(-1);
-        writeItems(out, all, 0, all.length, "a task's results");
+        writeItems(out, values, 0, values.length, "a task's results");
         return out.toBytes();
     }
 
     public static PoolWorker.Result decodeResult(byte[] message) {
-        return decodeResult(message, message.length);
+        return decodeResult(message, message.length, null);
     }
 
-    /** A result from the first {@code length} bytes of {@code bytes} (a buffer the caller reuses: nothing read keeps it). */
-    public static PoolWorker.Result decodeResult(byte[] bytes, int length) {
+    /**
+     * A result from the first {@code length} bytes of {@code bytes} (a buffer the caller reuses:
+     * nothing read keeps it). Its values go into {@code into} when it is given — the part of a
+     * map's results array that the task's chunk fills, whose length the result must have — so
+     * that a map's results are in one array as they come, not copied together at its end.
+     */
+    public static PoolWorker.Result decodeResult(byte[] bytes, int length, ResultSlice into) {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
             long id = in.getLong();
             int failedItem = in.getInt();
             if (failedItem < 0) {
-                return new PoolWorker.Result(id, readItems(in), null, -1);
+                return new PoolWorker.Result(id, readItems(in, into), null, -1);
             }
             if (!(deserialise(remaining(in)) instanceof Throwable failure)) {
                 throw new MultiprocException("a pool worker's result could not be read: it reports a failure that is not a Throwable");
@@ -340,7 +345,11 @@ public final class TaskCodec {
         return at;
     }
 
-    private static List<?> readItems(ByteBuffer in) throws IOException, ClassNotFoundException {
+    /**
+     * The items at {@code in}'s position, read into {@code into} (which their count must fill) or,
+     * without one, into an array of their own; a fixed-size list over them.
+     */
+    private static List<?> readItems(ByteBuffer in, ResultSlice into) throws IOException, ClassNotFoundException {
         byte kind = in.get();
         int count = in.getInt();
         if (kind == OBJECTS) {
@@ -348,7 +357,12 @@ public final class TaskCodec {
             if (!(items instanceof List<?> list)) {
                 throw new IOException("serialised items are " + (items == null ? "null" : "a " + items.getClass().getName()) + ", not a list");
             }
-            return list;
+            if (into == null) {
+                return list;
+            }
+            ResultSlice filled = fitting(into, list.size());
+            System.arraycopy(list.toArray(), 0, filled.array(), filled.from(), filled.length());
+            return filled.asList();
         }
         int itemBytes = switch (kind) {
             case INTS -> Integer.BYTES;
@@ -357,7 +371,8 @@ public final class TaskCodec {
             case STRINGS -> Integer.BYTES;
             default -> throw new IOException("unknown item kind " + kind);
         };
-        Object[] items = new Object[length(in, count, itemBytes, "items")];
+        length(in, count, itemBytes, "items");
+        ResultSlice items = into == null ? ResultSlice.whole(new Object[count]) : fitting(into, count);
         byte[] bytes = in.array();
         int at = in.arrayOffset() + in.position();
         switch (kind) {
@@ -365,34 +380,46 @@ public final class TaskCodec {
             case LONGS -> readLongs(bytes, at, items);
             case DOUBLES -> readDoubles(bytes, at, items);
             default -> {
-                for (int i = 0; i < count; i++) {
+                Object[] array = items.array();
+                for (int i = items.from(); i < items.to(); i++) {
                     byte[] utf8 = new byte[length(in, in.getInt(), 1, "string bytes")];
                     in.get(utf8);
-                    items[i] = new String(utf8, StandardCharsets.UTF_8);
+                    array[i] = new String(utf8, StandardCharsets.UTF_8);
                 }
             }
         }
         if (kind != STRINGS) {
             in.position(in.position() + count * itemBytes);
         }
-        return Arrays.asList(items);
+        return items.asList();
     }
 
-    private static void readInts(byte[] bytes, int at, Object[] items) {
-        for (int i = 0; i < items.length; i++, at += Integer.BYTES) {
-            items[i] = (int) INT_AT.get(bytes, at);
+    /** {@code into}, if a result of {@code count} values fills it exactly (a worker answers a chunk with one value an item). */
+    private static ResultSlice fitting(ResultSlice into, int count) throws IOException {
+        if (count != into.length()) {
+            throw new IOException("a result of " + count + " values for a task of " + into.length() + " items");
+        }
+        return into;
+    }
+
+    private static void readInts(byte[] bytes, int at, ResultSlice items) {
+        Object[] array = items.array();
+        for (int i = items.from(); i < items.to(); i++, at += Integer.BYTES) {
+            array[i] = (int) INT_AT.get(bytes, at);
         }
     }
 
-    private static void readLongs(byte[] bytes, int at, Object[] items) {
-        for (int i = 0; i < items.length; i++, at += Long.BYTES) {
-            items[i] = (long) LONG_AT.get(bytes, at);
+    private static void readLongs(byte[] bytes, int at, ResultSlice items) {
+        Object[] array = items.array();
+        for (int i = items.from(); i < items.to(); i++, at += Long.BYTES) {
+            array[i] = (long) LONG_AT.get(bytes, at);
         }
     }
 
-    private static void readDoubles(byte[] bytes, int at, Object[] items) {
-        for (int i = 0; i < items.length; i++, at += Double.BYTES) {
-            items[i] = (double) DOUBLE_AT.get(bytes, at);
+    private static void readDoubles(byte[] bytes, int at, ResultSlice items) {
+        Object[] array = items.array();
+        for (int i = items.from(); i < items.to(); i++, at += Double.BYTES) {
+            array[i] = (double) DOUBLE_AT.get(bytes, at);
         }
     }
 }

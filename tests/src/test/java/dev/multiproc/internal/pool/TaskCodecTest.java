@@ -1,15 +1,17 @@
 package dev.multiproc.internal.pool;
 
+import dev.multiproc.SerializableCallable;
+import dev.multiproc.SerializableFunction;
+import dev.multiproc.WithoutNativePlatform;
+import dev.multiproc.codec.Deserialization;
+import dev.multiproc.internal.process.TargetBytes;
 import org.junit.jupiter.api.Test;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import dev.multiproc.internal.process.TargetBytes;
-import dev.multiproc.SerializableCallable;
-import dev.multiproc.SerializableFunction;
-import dev.multiproc.WithoutNativePlatform;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -28,7 +30,7 @@ class TaskCodecTest {
         byte[] work = TargetBytes.serialise((SerializableFunction<Object, Object>) x -> x, "test");
         TaskCodec.Task task = TaskCodec.decodeTask(TaskCodec.encodeTask(7, 1, work, true, encoded(items)), new WorkCache());
         assertEquals(7, task.id());
-        PoolWorker.Result result = TaskCodec.decodeResult(TaskCodec.encodeResult(7, task.items(), null, -1));
+        PoolWorker.Result result = TaskCodec.decodeResult(TaskCodec.encodeResult(7, task.items().toArray(), null, -1));
         assertNull(result.failure());
         return result.values();
     }
@@ -57,16 +59,16 @@ class TaskCodecTest {
 
     @Test
     void aResultReadFromAReusedBufferEndsAtItsLengthAndKeepsNothingOfTheBuffer() {
-        byte[] message = TaskCodec.encodeResult(3, List.of("kept", 5, 6L), null, -1);
+        byte[] message = TaskCodec.encodeResult(3, new Object[] {"kept", 5, 6L}, null, -1);
         byte[] buffer = new byte[message.length + 64];
         Arrays.fill(buffer, (byte) 0x7f);
         System.arraycopy(message, 0, buffer, 0, message.length);
-        PoolWorker.Result result = TaskCodec.decodeResult(buffer, message.length);
+        PoolWorker.Result result = TaskCodec.decodeResult(buffer, message.length, null);
         assertEquals(3, result.id());
         Arrays.fill(buffer, (byte) 0);
         assertEquals(List.of("kept", 5, 6L), result.values(), "the values owe nothing to the buffer, which the next result overwrites");
         System.arraycopy(message, 0, buffer, 0, message.length);
-        assertThrows(RuntimeException.class, () -> TaskCodec.decodeResult(buffer, message.length - 1),
+        assertThrows(RuntimeException.class, () -> TaskCodec.decodeResult(buffer, message.length - 1, null),
                 "a length that cuts the result short is refused, whatever the buffer holds after it");
     }
 
@@ -140,5 +142,40 @@ class TaskCodecTest {
         TaskCodec.keepWork(TaskCodec.encodeTask(1, 9, work, true, encoded(List.of(1))), works);
         TaskCodec.Task next = TaskCodec.decodeTask(TaskCodec.encodeTask(2, 9, work, false, encoded(List.of(41))), works);
         assertEquals(42, ((SerializableFunction<Object, Object>) next.work()).apply(next.items().getFirst()));
+    }
+
+    @Test
+    void aChunksResultIsReadIntoItsPlaceInTheMapsArrayAndMustFillIt() {
+        List<List<?>> cases = List.of(List.of(7, 8, 9), List.of(7L, 8L, 9L), List.of(0.5, 1.5, 2.5), List.of("a", "bé", ""),
+                List.of(1, "mixed", 2L));
+        for (List<?> values : cases) {
+            Object[] results = {"before", null, null, null, "after"};
+            byte[] message = TaskCodec.encodeResult(5, values.toArray(), null, -1);
+            PoolWorker.Result result = TaskCodec.decodeResult(message, message.length, new ResultSlice(results, 1, 4));
+            assertEquals(values, result.values(), values.toString());
+            assertEquals(List.of("before", values.get(0), values.get(1), values.get(2), "after"), Arrays.asList(results),
+                    "read in place, the neighbours untouched: " + values);
+            assertThrows(RuntimeException.class, () -> TaskCodec.decodeResult(message, message.length, new ResultSlice(new Object[4], 0, 4)),
+                    "a result of 3 values cannot answer a chunk of 4 items: " + values);
+        }
+    }
+
+    @Test
+    void aMapsResultsGrowAndShrinkAsAnArrayListAndTravelAsOne() throws Exception {
+        List<Object> results = new MapResults<>(new Object[] {1, 2, 3});
+        results.add(4);
+        results.add(0, 0);
+        assertEquals(List.of(0, 1, 2, 3, 4), results);
+        assertEquals(2, results.remove(2));
+        results.set(0, "zero");
+        assertEquals(List.of("zero", 1, 3, 4), results);
+        results.addAll(List.of(5, 6, 7, 8, 9, 10));
+        results.subList(1, 4).clear();
+        assertEquals(List.of("zero", 5, 6, 7, 8, 9, 10), results);
+        assertThrows(IndexOutOfBoundsException.class, () -> results.get(7));
+        assertThrows(IndexOutOfBoundsException.class, () -> results.add(8, "past the end"));
+        Object read = Deserialization.read(TargetBytes.serialise((Serializable) results, "test"));
+        assertEquals(ArrayList.class, read.getClass(), "a reader needs no class of the pool's");
+        assertEquals(results, read);
     }
 }
