@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -36,15 +37,18 @@ final class ExportedConsumer {
     private final SharedQueue<?> queue;
     private final Connection<byte[]> client;
     private final BooleanSupplier exportClosed;
+    /** The export's count of messages its clients acknowledged holding, which this adds to. */
+    private final LongAdder delivered;
     /** The last TAKE answer's messages, until the client acknowledges them. */
     private List<byte[]> unacknowledged = List.of();
     /** Acknowledged messages of a joinable queue not yet done. */
     private long owed;
 
-    ExportedConsumer(SharedQueue<?> queue, Connection<byte[]> client, BooleanSupplier exportClosed) {
+    ExportedConsumer(SharedQueue<?> queue, Connection<byte[]> client, BooleanSupplier exportClosed, LongAdder delivered) {
         this.queue = queue;
         this.client = client;
         this.exportClosed = exportClosed;
+        this.delivered = delivered;
     }
 
     /** Answers the client until the connection or the export ends, then gives back what the client did not get. */
@@ -79,6 +83,7 @@ final class ExportedConsumer {
                 if (queue instanceof JoinableQueue<?>) {
                     owed += unacknowledged.size();
                 }
+                delivered.add(unacknowledged.size());
                 unacknowledged = List.of();
             }
             case QueueWire.OFFER -> {

@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,7 @@ public final class QueueExport implements AutoCloseable {
     private final SharedQueue<?> queue;
     private final RemoteListener<byte[]> listener;
     private volatile boolean closed;
+    private final LongAdder delivered = new LongAdder();
 
     QueueExport(SharedQueue<?> queue, RemoteListener<byte[]> listener) {
         this.queue = queue;
@@ -41,6 +43,18 @@ public final class QueueExport implements AutoCloseable {
     /** The channel clients connect to. */
     public String channel() {
         return listener.channel();
+    }
+
+    /**
+     * How many messages remote consumers have taken and acknowledged holding: theirs now, as a
+     * message taken from a local queue is its taker's. A message taken out of the queue for a
+     * client and not yet acknowledged is still this process's (it goes back into the queue if the
+     * client's connection ends first; {@link #close} ends it), so a program that means to close
+     * the export once its messages are consumed waits for this count, not for the queue to be
+     * empty.
+     */
+    public long delivered() {
+        return delivered.sum();
     }
 
     /** Stops serving the queue: clients' connections end (puts not yet confirmed stay unconfirmed). */
@@ -69,7 +83,7 @@ public final class QueueExport implements AutoCloseable {
         try (client) {
             byte[] role = client.recvBytes();
             if (role.length == 1 && role[0] == QueueWire.ROLE_CONSUMER) {
-                new ExportedConsumer(queue, client, () -> closed).serve();
+                new ExportedConsumer(queue, client, () -> closed, delivered).serve();
             } else if (role.length == 1 && role[0] == QueueWire.ROLE_PRODUCER) {
                 putAll(client);
             }

@@ -183,7 +183,7 @@ class RemoteQueueTest extends ContextPerTest {
             assertEquals(List.of(101L, 102L, 103L, 104L, 105L, 106L, 107L, 108L, 109L, 110L), landed,
                     "the put first, each offer after the puts before it, nothing refused landed");
             assertThrows(IllegalStateException.class, remoteQueue::taskDone, "the queue is not joinable");
-            assertNotNull(export);
+            assertEquals(6, export.delivered(), "0 to 4 and 7 taken remotely, each acknowledged before the requests after it");
         }
     }
 
@@ -226,10 +226,11 @@ class RemoteQueueTest extends ContextPerTest {
             List<byte[]> again = QueueWire.messages(client.recvBytes());
             assertEquals(1, again.size(), "not acknowledged: put back, and taken again");
             assertEquals(42L, Codec.longs().decode(java.lang.foreign.MemorySegment.ofArray(again.getFirst())));
+            assertEquals(0, export.delivered(), "taken out of the queue for the client, not yet acknowledged: not delivered");
             client.sendBytes(QueueWire.op(QueueWire.ACK));
             client.sendBytes(QueueWire.op(QueueWire.COUNT));
             assertEquals(0, java.nio.ByteBuffer.wrap(client.recvBytes()).getInt(QueueWire.COUNTS_SIZE_OFFSET), "held once, by the client");
-            assertNotNull(export);
+            assertEquals(1, export.delivered(), "acknowledged (before the count was answered): delivered once");
         }
     }
 
