@@ -180,6 +180,10 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     private void lock(MapStripe stripe) {
         ensureOpen();
         long threadId = threadId();
+        // a free stripe is taken at once; only a taken one can be this thread's own (a recursive update)
+        if (stripe.tryLock(processToken, threadId)) {
+            return;
+        }
         if (stripe.heldBy(processToken, threadId)) {
             throw new IllegalStateException("recursive update of map '" + name() + "': a function given to compute or merge "
                     + "must not update the map");

@@ -105,6 +105,29 @@ class MapProtocolTest {
     }
 
     @Test
+    void aRecordsLengthsAreTheSpecsTwoIntegersAndAreReadAsOneWord() throws Exception {
+        put("abc", new byte[5]);
+        MemorySegment memory = region.segment();
+        long record = stripeStart() + MapLayout.BUCKETS_START + 2L * BUCKETS * Long.BYTES;
+        assertEquals(3, memory.get(ValueLayout.JAVA_INT, record + MapLayout.RECORD_KEY_LENGTH), "key length, 4 bytes at 0");
+        assertEquals(5, memory.get(ValueLayout.JAVA_INT, record + MapLayout.RECORD_VALUE_LENGTH), "value length, 4 bytes at 4");
+        long lengths = memory.get(ValueLayout.JAVA_LONG, record + MapLayout.RECORD_LENGTHS);
+        assertEquals(3, MapLayout.keyLength(lengths));
+        assertEquals(5, MapLayout.valueLength(lengths));
+        assertEquals(lengths, MapLayout.lengths(3, 5));
+
+        // a value length that would end past the record area is refused under the lock, not read
+        memory.set(ValueLayout.JAVA_INT, record + MapLayout.RECORD_VALUE_LENGTH, RECORD_BYTES);
+        stripe.lock(WRITER, 1);
+        try {
+            RuntimeException corrupt = assertThrows(RuntimeException.class, () -> stripe.getLocked(KeyHash.of(key("abc")), key("abc")));
+            assertTrue(corrupt.getMessage().contains("record length"), corrupt.getMessage());
+        } finally {
+            stripe.unlock();
+        }
+    }
+
+    @Test
     void aValueReplacedInPlaceKeepsTheRecordAndAWriterThatDiedMidReplacementLeavesTheOldValue() throws Exception {
         put("a", 1);
         long used = stripe.recordBytesUsed();

@@ -2,6 +2,8 @@ package dev.multiproc.internal.shm.map;
 
 import dev.multiproc.internal.shm.lock.LockLayout;
 
+import java.nio.ByteOrder;
+
 /**
  * The body of a shared map (and of a shared list, which is a one-stripe map keyed by index):
  * a small header, then stripes, each with its own lock, a sequence-lock version for lock-free
@@ -65,6 +67,8 @@ public final class MapLayout {
 
     public static final long RECORD_KEY_LENGTH = 0;
     public static final long RECORD_VALUE_LENGTH = 4;
+    /** The key and value lengths together: one aligned 8-byte word, read in the machine's byte order. */
+    public static final long RECORD_LENGTHS = RECORD_KEY_LENGTH;
     public static final long RECORD_HASH = 8;
     public static final long RECORD_HEADER = 16;
 
@@ -77,7 +81,26 @@ public final class MapLayout {
     private MapLayout() {
     }
 
-    /** Records start on this boundary (their hash is read as an aligned long). */
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /** The key length of a record's {@link #RECORD_LENGTHS} word. */
+    public static int keyLength(long lengths) {
+        return (int) (LITTLE_ENDIAN ? lengths : lengths >>> 32);
+    }
+
+    /** The value length of a record's {@link #RECORD_LENGTHS} word. */
+    public static int valueLength(long lengths) {
+        return (int) (LITTLE_ENDIAN ? lengths >>> 32 : lengths);
+    }
+
+    /** The {@link #RECORD_LENGTHS} word of a record whose key and value have these lengths. */
+    public static long lengths(int keyLength, int valueLength) {
+        long key = Integer.toUnsignedLong(keyLength);
+        long value = Integer.toUnsignedLong(valueLength);
+        return LITTLE_ENDIAN ? value << 32 | key : key << 32 | value;
+    }
+
+    /** Records start on this boundary (their lengths and hash are read as aligned longs). */
     public static final long RECORD_ALIGNMENT = 8;
 
     public static long recordLength(int keyLength, int valueLength) {

@@ -118,6 +118,11 @@ public final class MapStripe {
         }
     }
 
+    /** Locks the stripe if it is free; true if this thread now holds it (nothing to repair: its last holder let go). */
+    public boolean tryLock(long token, long threadId) {
+        return lock.tryAcquire(token, threadId);
+    }
+
     public boolean heldBy(long token, long threadId) {
         return lock.owner() == token && lock.ownerThread() == threadId;
     }
@@ -219,22 +224,30 @@ public final class MapStripe {
     }
 
     /**
-     * Where the record a bucket points to starts (an offset in the stripe), after checking that it
-     * and its key and value lie within {@code half}'s record area.
+     * Where the record a bucket points to starts (an offset in the stripe), after checking that
+     * its header lies within {@code half}'s record area ({@link #lengths} checks its key and value).
      */
     private long record(int half, long pointer) {
         long start = pointer - POINTER_BIAS;
         if (start < 0 || start % RECORD_ALIGNMENT != 0 || start > recordBytes - RECORD_HEADER) {
             throw corrupt("bucket pointer", pointer, "a record starts on an 8-byte boundary within the " + recordBytes + "-byte area");
         }
-        long record = recordsOffset(half) + start;
-        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
-        int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
-        if (keyLength < 0 || valueLength < 0 || start + RECORD_HEADER + (long) keyLength + valueLength > recordBytes) {
+        return recordsOffset(half) + start;
+    }
+
+    /**
+     * The {@link MapLayout#RECORD_LENGTHS} word of {@code record} in {@code half}, read once
+     * (both lengths in one access), its key and value checked to end within the record area.
+     */
+    private long lengths(int half, long record) {
+        long lengths = (long) LONG.get(stripe, record + RECORD_LENGTHS);
+        int keyLength = keyLength(lengths);
+        int valueLength = valueLength(lengths);
+        if (keyLength < 0 || valueLength < 0 || record - recordsOffset(half) + RECORD_HEADER + (long) keyLength + valueLength > recordBytes) {
             throw corrupt("record length", (long) keyLength + valueLength, "a record's key (" + keyLength + ") and value ("
                     + valueLength + ") end within the record area");
         }
-        return record;
+        return lengths;
     }
 
     // ------------------------------------------------------------------ lookups
@@ -253,7 +266,7 @@ public final class MapStripe {
             }
             if (pointer >= POINTER_BIAS) {
                 long record = record(half, pointer);
-                if (hashOf(stripe, record) == hash && keyEquals(record, key)) {
+                if (hashOf(stripe, record) == hash && keyEquals(record, keyLength(lengths(half, record)), key)) {
                     return index;
                 }
             }
@@ -262,8 +275,7 @@ public final class MapStripe {
     }
 
     /** Compares the key in place, eight bytes at a time (the reads are bounds-checked: a corrupt length cannot reach past the stripe). */
-    private boolean keyEquals(long record, byte[] key) {
-        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
+    private boolean keyEquals(long record, int keyLength, byte[] key) {
         if (keyLength != key.length) {
             return false;
         }
@@ -284,9 +296,9 @@ public final class MapStripe {
 
     private byte[] value(int half, long index) {
         long record = record(half, (long) LONG.getOpaque(stripe, bucketOffset(half, index)));
-        int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
-        int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
-        long valueOffset = record + RECORD_HEADER + keyLength;
+        long lengths = lengths(half, record);
+        int valueLength = valueLength(lengths);
+        long valueOffset = record + RECORD_HEADER + keyLength(lengths);
         Objects.checkFromIndexSize(valueOffset, valueLength, stripe.byteSize());
         byte[] value = new byte[valueLength];
         MemorySegment.copy(stripe, ValueLayout.JAVA_BYTE, valueOffset, value, 0, valueLength);
@@ -357,8 +369,9 @@ public final class MapStripe {
             long existing = findBucket(half, hash, key);
             if (existing >= 0 && value.length <= UNDO_CAPACITY) {
                 long record = record(half, (long) LONG.get(stripe, bucketOffset(half, existing)));
-                if ((int) INT.get(stripe, record + RECORD_VALUE_LENGTH) == value.length) {
-                    return overwrite(record + RECORD_HEADER + (int) INT.get(stripe, record + RECORD_KEY_LENGTH), value);
+                long lengths = lengths(half, record);
+                if (valueLength(lengths) == value.length) {
+                    return overwrite(record + RECORD_HEADER + keyLength(lengths), value);
                 }
             }
             int count = countChecked();
@@ -413,8 +426,7 @@ public final class MapStripe {
     }
 
     private void writeRecord(long record, long hash, byte[] key, byte[] value) {
-        INT.set(stripe, record + RECORD_KEY_LENGTH, key.length);
-        INT.set(stripe, record + RECORD_VALUE_LENGTH, value.length);
+        LONG.set(stripe, record + RECORD_LENGTHS, MapLayout.lengths(key.length, value.length));
         LONG.set(stripe, record + RECORD_HASH, hash);
         MemorySegment.copy(key, 0, stripe, ValueLayout.JAVA_BYTE, record + RECORD_HEADER, key.length);
         MemorySegment.copy(value, 0, stripe, ValueLayout.JAVA_BYTE, record + RECORD_HEADER + key.length, value.length);
@@ -465,8 +477,8 @@ public final class MapStripe {
                 continue;
             }
             long record = record(from, pointer);
-            long length = MapLayout.recordLength((int) INT.get(stripe, record + RECORD_KEY_LENGTH),
-                    (int) INT.get(stripe, record + RECORD_VALUE_LENGTH));
+            long lengths = lengths(from, record);
+            long length = MapLayout.recordLength(keyLength(lengths), valueLength(lengths));
             if (top + length > recordBytes) {
                 throw corrupt("record lengths", top + length, "the live records of a half fit the other half's " + recordBytes + " bytes");
             }
@@ -577,9 +589,8 @@ public final class MapStripe {
             if (bucket < 0) {
                 throw missingListElement(index);
             }
-            long record = record(half, (long) LONG.get(stripe, bucketOffset(half, bucket)));
-            largest = Math.max(largest, recordLength((int) INT.get(stripe, record + RECORD_KEY_LENGTH),
-                    (int) INT.get(stripe, record + RECORD_VALUE_LENGTH)));
+            long lengths = lengths(half, record(half, (long) LONG.get(stripe, bucketOffset(half, bucket))));
+            largest = Math.max(largest, recordLength(keyLength(lengths), valueLength(lengths)));
         }
         long needed = largest + Math.max(largest, addedRecord);
         if (top + needed > recordBytes) {
@@ -709,8 +720,9 @@ public final class MapStripe {
                 continue;
             }
             long record = record(half, pointer);
-            int keyLength = (int) INT.get(stripe, record + RECORD_KEY_LENGTH);
-            int valueLength = (int) INT.get(stripe, record + RECORD_VALUE_LENGTH);
+            long lengths = lengths(half, record);
+            int keyLength = keyLength(lengths);
+            int valueLength = valueLength(lengths);
             entries.add(new byte[][]{
                     stripe.asSlice(record + RECORD_HEADER, keyLength).toArray(ValueLayout.JAVA_BYTE),
                     stripe.asSlice(record + RECORD_HEADER + keyLength, valueLength).toArray(ValueLayout.JAVA_BYTE)});
