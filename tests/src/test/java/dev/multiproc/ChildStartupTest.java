@@ -92,9 +92,9 @@ class ChildStartupTest extends ContextPerTest {
     @Test
     void theStartupCacheHoldsNoMethodProfilesForAChildToCompileAtItsStart() throws Exception {
         assumeTrue(Runtime.version().feature() >= 25, "the start-up cache is an AOT cache from JDK 25 on");
-        // the child's own JVM prints what training data its cache holds: a JVM started by this test's JVM whose children
-        // write to its piped standard output
-        // a class path of jars alone, as children get a cache only then: this JVM's jars and the printer in a jar of its own
+        // a child's JVM prints the training data its cache holds; the child is started by a JVM of this test's whose standard
+        // output comes back here, on a class path of jars alone (children get a cache only then): this JVM's jars and the
+        // printer in a jar of its own
         assumeTrue(Multiproc.class.getProtectionDomain().getCodeSource().getLocation().getPath().endsWith(".jar"),
                 "multiproc's classes are not in a jar here (they are through mvn verify): children would get no start-up cache");
         List<String> entries = List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator));
