@@ -313,7 +313,11 @@ public final class OperationsBench {
     private static final String UNEVEN_DESCRIPTION = "map of " + UNEVEN_CHUNKS + " chunks of " + UNEVEN_CHUNK_ITEMS
             + " items, those of even chunks 1 ms of CPU each, the others none: the CPU time over workers x the wall time, median of "
             + EFFICIENCY_RUNS + " after one";
-    private static final int COLD_STARTS = 5;
+    /**
+     * Cold starts a cold-start row takes the median of: five read 0.100-0.132 s a round here for
+     * the same build, too loose to show a change of 8 ms; fifteen cost ~1.5 s more a round.
+     */
+    private static final int COLD_STARTS = 15;
 
     /** 1 ms of CPU (a busy loop) for the items of even chunks of {@value #UNEVEN_CHUNK_ITEMS}, nothing for the others. */
     private static int spinInEvenChunks(int item) {

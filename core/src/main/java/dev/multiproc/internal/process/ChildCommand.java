@@ -113,10 +113,10 @@ public final class ChildCommand {
     /**
      * The start-up cache keeps classes loaded and linked but not the training run's method
      * profiles (JEP 515): a child replays those at its start by compiling at once, on the cores
-     * its main thread needs. Measured on 2 cores (cold one-worker pools, medians of 13, alternated):
-     * the first result 79 ms without them against 89-92 ms with them; a new 2-worker pool's next 120
-     * maps took as long either way. The flag is diagnostic: a JVM that does not know it ignores it
-     * and trains a cache with profiles.
+     * its main thread needs. Measured on 2 cores (cold one-worker pools, one JVM alternating two
+     * caches, medians of 13-31): the first result 0-15 ms sooner without them, never later; a cold
+     * JvmProcess 5-24 ms sooner; a new 2-worker pool's next 120 maps took as long either way. The
+     * flag is diagnostic: a JVM that does not know it ignores it and trains a cache with profiles.
      */
     private static final List<String> CACHE_TRAINING_OPTIONS = AOT_CACHE
             ? List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:-AOTRecordTraining")
