@@ -25,7 +25,7 @@ class TaskCodecFuzzTest {
                 () -> TaskCodec.decodeResult(message, message.length, new ResultSlice(mapResults, 2, 2 + chunk)));
         for (int i = 0; i < mapResults.length; i++) {
             if ((i < 2 || i >= 2 + chunk) && mapResults[i] != NEIGHBOUR) {
-                throw new AssertionError("a result read into a map's chunk " + "[2, " + (2 + chunk) + ") wrote at " + i);
+                throw new AssertionError("a result read into a map's chunk [2, " + (2 + chunk) + ") wrote at " + i);
             }
         }
     }
