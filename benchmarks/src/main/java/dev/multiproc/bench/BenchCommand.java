@@ -122,8 +122,8 @@ final class BenchCommand implements Callable<Integer> {
      * them: each next to the transport its goal compares it with, so that both sides of a ratio
      * are measured seconds apart. This machine's speed changes in phases that last from seconds
      * to minutes and move every transport alike (the spin floor's round trip 0.09 µs in one run,
-     * 0.38 µs in the next); a queue measured some 40 s before its Agrona peer, as they were run
-     * before, read 1.2× in one run and 3.7× in another.
+     * 0.38 µs in the next). The MPMC queue's round trip read 16× `OneToOne`'s in a run where the
+     * two ran ~40 s apart, as they did before, and 1.2–1.3× wherever both ran in the same phase.
      */
     static List<Transport> allTransports(Hosts hosts) {
         return List.of(FloorTransports.spin(), MultiprocTransports.pipe(WaitStrategy.BUSY_SPIN),
